@@ -1,0 +1,84 @@
+"""Shipped presets and sourced factor tables under ``packstudy/data``.
+
+Layout (one TOML file per record, cycles as CSV):
+
+- ``data/vehicles/NAME.toml``, ``data/cells/NAME.toml``: presets, looked up by file stem.
+- ``data/cycles/NAME.csv``: drive cycles (``time_s,speed_mps[,grade]``).
+- ``data/factors/NAME.toml``: model defaults. Each entry is a table
+  ``{ value = ..., unit = "...", source = "...", low = ..., high = ... }``
+  (``low``/``high`` where the value is uncertain).
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+PRESET_KINDS = ("vehicles", "cells", "cycles")
+
+
+class UnknownPresetError(LookupError):
+    """A preset name that is not shipped; the message lists close matches."""
+
+
+def data_dir() -> Path:
+    """The package's data folder."""
+    return Path(str(resources.files("packstudy") / "data"))
+
+
+def _suffix(kind: str) -> str:
+    return ".csv" if kind == "cycles" else ".toml"
+
+
+def list_presets(kind: str) -> list[str]:
+    """Names of the shipped presets of one kind (``vehicles``, ``cells``, ``cycles``)."""
+    if kind not in PRESET_KINDS:
+        raise ValueError(f"unknown preset kind {kind!r}; valid: {', '.join(PRESET_KINDS)}")
+    folder = data_dir() / kind
+    return sorted(p.stem for p in folder.glob("*" + _suffix(kind)))
+
+
+def preset_path(kind: str, name: str) -> Path:
+    """Path of a shipped preset; raises UnknownPresetError naming close matches."""
+    path = data_dir() / kind / (name + _suffix(kind))
+    if path.is_file():
+        return path
+    names = list_presets(kind)
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+    raise UnknownPresetError(
+        f"unknown {kind[:-1]} preset {name!r}; {hint}shipped: {', '.join(names) or 'none'}"
+    )
+
+
+@cache
+def _load_toml(path: Path) -> dict:
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
+def load_preset(kind: str, name: str) -> dict:
+    """The parsed TOML of a shipped vehicle or cell preset (a fresh copy)."""
+    return _deep_copy(_load_toml(preset_path(kind, name)))
+
+
+def factors(table: str) -> dict[str, dict]:
+    """All entries of ``data/factors/TABLE.toml`` (each with value, unit, source, ...)."""
+    return _deep_copy(_load_toml(data_dir() / "factors" / f"{table}.toml"))
+
+
+def factor(table: str, key: str) -> float:
+    """The ``value`` of one sourced factor, e.g. ``factor("drivetrain", "gearbox_efficiency")``."""
+    entry = _load_toml(data_dir() / "factors" / f"{table}.toml")[key]
+    return entry["value"]
+
+
+def _deep_copy(obj):
+    if isinstance(obj, dict):
+        return {k: _deep_copy(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_deep_copy(v) for v in obj]
+    return obj
