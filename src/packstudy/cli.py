@@ -1,0 +1,120 @@
+"""The ``packstudy`` command: run studies, list and show presets, cell tools."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import catalog
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="EV battery-system feasibility studies: technical, cost and footprint.")
+presets_app = typer.Typer(no_args_is_help=True, help="List and show shipped presets.")
+app.add_typer(presets_app, name="presets")
+try:
+    from .cli_cell import app as cell_app
+
+    app.add_typer(cell_app, name="cell", help="Cell tools: discharge, profile, fit.")
+except ImportError:  # pragma: no cover - optional while cells are being built
+    pass
+
+console = Console()
+errors = Console(stderr=True)
+
+SUMMARY_METRICS = (
+    ("pack_energy_kWh", "Pack energy (kWh)", "{:.1f}"),
+    ("pack_usable_energy_kWh", "Usable energy (kWh)", "{:.1f}"),
+    ("pack_nominal_voltage_V", "Nominal voltage (V)", "{:.0f}"),
+    ("pack_mass_kg", "Pack mass (kg)", "{:.0f}"),
+    ("vehicle_test_mass_kg", "Test mass (kg)", "{:.0f}"),
+    ("wltp_kWh_per_100km", "WLTP (kWh/100 km, AC)", "{:.1f}"),
+    ("wltp_range_km", "WLTP range (km)", "{:.0f}"),
+    ("epa_city_unadjusted_kWh_per_100km", "EPA city unadj. (kWh/100 km)", "{:.2f}"),
+    ("epa_highway_unadjusted_kWh_per_100km", "EPA hwy unadj. (kWh/100 km)", "{:.2f}"),
+    ("epa_combined_kWh_per_100km", "EPA combined label (kWh/100 km)", "{:.1f}"),
+    ("epa_range_km", "EPA label range (km)", "{:.0f}"),
+)
+
+
+@app.command()
+def run(
+    study: Annotated[Path, typer.Argument(help="Study file (TOML).")],
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: STUDY-results).")] = None,
+):
+    """Run a study: design packs, simulate the procedures, write results and a summary."""
+    from .results import verdicts, write_results
+    from .spec import StudyError
+    from .study import run_study
+
+    out = out or Path(f"{study.stem}-results")
+    try:
+        result = run_study(study)
+    except StudyError as exc:
+        errors.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        raise typer.Exit(2) from None
+    paths = write_results(result, out)
+    console.print(summary_table(result, verdicts(result)))
+    console.print(f"Results written: {', '.join(str(p) for p in paths)}")
+
+
+def summary_table(result, verdict) -> Table:
+    """Key metrics per candidate, and the verdict row when there are requirements."""
+    table = Table(title=result.study.study.name, show_lines=False)
+    table.add_column("metric")
+    for name in result.names:
+        table.add_column(name, justify="right")
+    for key, label, fmt in SUMMARY_METRICS:
+        if key in result.metrics:
+            table.add_row(label, *(fmt.format(v) for v in result.metrics[key]))
+    if result.checks:
+        table.add_row("Requirements", *(
+            "[green]pass[/]" if verdict[n]["passed"] else f"[red]fail ({len(verdict[n]['failed'])})[/]"
+            for n in result.names))
+    return table
+
+
+@presets_app.command("list")
+def presets_list(
+    kind: Annotated[str | None, typer.Argument(help="vehicles | cells | cycles")] = None,
+):
+    """List shipped presets (all kinds, or one)."""
+    kinds = [kind] if kind else list(catalog.PRESET_KINDS)
+    for k in kinds:
+        if k not in catalog.PRESET_KINDS:
+            errors.print(f"error: unknown preset kind {k!r}; valid: {', '.join(catalog.PRESET_KINDS)}")
+            raise typer.Exit(2)
+        console.print(f"[bold]{k}[/]")
+        for name in catalog.list_presets(k):
+            console.print(f"  {name}")
+
+
+@presets_app.command("show")
+def presets_show(name: Annotated[str, typer.Argument(help="Preset name.")]):
+    """Print a preset file (vehicles, cells or cycles provenance) with its sources."""
+    for kind in catalog.PRESET_KINDS:
+        if name in catalog.list_presets(kind):
+            path = catalog.preset_path(kind, name)
+            if kind == "cycles":
+                path = path.with_name("provenance.toml")
+            console.print(path.read_text(), markup=False, highlight=False)
+            return
+    names = [n for k in catalog.PRESET_KINDS for n in catalog.list_presets(k)]
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+    errors.print(f"error: no preset named {name!r}.{hint}", highlight=False)
+    raise typer.Exit(2)
+
+
+def main() -> None:  # pragma: no cover - entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Pack design from a cell: series/parallel counts, energy, mass, volume, voltage, power.
+
+Every function works on columns (one element per variant). A pack is given either by its
+counts (``series``, ``parallel``) or by targets (``usable_energy_kWh``, ``nominal_voltage_V``);
+NaN marks a value that is not given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import catalog, ecm
+
+INTEGRATIONS = ("module", "cell_to_pack", "cell_to_body")
+
+
+class PackDesignError(ValueError):
+    """A pack that cannot be built as asked (message names the field and the limit)."""
+
+
+@dataclass(frozen=True)
+class PackArrays:
+    """Designed packs, one element per variant."""
+
+    series: np.ndarray
+    parallel: np.ndarray
+    cells: np.ndarray
+    energy_kWh: np.ndarray  # nominal: cells x cell capacity x cell nominal voltage
+    usable_energy_kWh: np.ndarray  # OCV energy over the usable SOC window
+    nominal_voltage_V: np.ndarray
+    min_voltage_V: np.ndarray
+    max_voltage_V: np.ndarray
+    mass_kg: np.ndarray
+    volume_L: np.ndarray
+    soc_min: np.ndarray
+    soc_max: np.ndarray
+    integration: np.ndarray  # str
+
+    @property
+    def specific_energy_Wh_per_kg(self) -> np.ndarray:
+        return self.energy_kWh * 1e3 / self.mass_kg
+
+
+def default(key: str) -> float:
+    """A sourced pack-design default from ``data/factors/pack_design.toml``."""
+    return float(catalog.factor("pack_design", key))
+
+
+def _interp_rows(grid, rows, x):
+    """Row-wise linear interpolation: rows (n, len(grid)) evaluated at x (n,)."""
+    x = np.clip(np.broadcast_to(x, rows.shape[:1]), grid[0], grid[-1])
+    j = np.clip(np.searchsorted(grid, x, side="right") - 1, 0, grid.size - 2)
+    w = (x - grid[j]) / (grid[j + 1] - grid[j])
+    k = np.arange(rows.shape[0])
+    return rows[k, j] * (1.0 - w) + rows[k, j + 1] * w
+
+
+def ocv_energy_Wh_per_Ah(ocv_V: np.ndarray, soc_lo, soc_hi) -> np.ndarray:
+    """Integral of OCV over SOC between two bounds (Wh per Ah of capacity), per row.
+
+    ``ocv_V`` is (n, len(SOC_GRID)), linear between grid points (integrated exactly).
+    """
+    grid = ecm.SOC_GRID
+    steps = 0.5 * (ocv_V[:, 1:] + ocv_V[:, :-1]) * np.diff(grid)
+    cumulative = np.concatenate([np.zeros((ocv_V.shape[0], 1)), np.cumsum(steps, axis=1)], axis=1)
+
+    def integral_to(s):
+        s = np.clip(np.broadcast_to(s, ocv_V.shape[:1]), 0.0, 1.0)
+        j = np.clip(np.searchsorted(grid, s, side="right") - 1, 0, grid.size - 2)
+        k = np.arange(ocv_V.shape[0])
+        v_s = _interp_rows(grid, ocv_V, s)
+        return cumulative[k, j] + 0.5 * (ocv_V[k, j] + v_s) * (s - grid[j])
+
+    return integral_to(soc_hi) - integral_to(soc_lo)
+
+
+def design_pack(
+    cells,
+    *,
+    series=np.nan,
+    parallel=np.nan,
+    usable_energy_kWh=np.nan,
+    nominal_voltage_V=np.nan,
+    integration="module",
+    soc_min=None,
+    soc_max=None,
+) -> PackArrays:
+    """Design packs from cells (a ``cell.CellArrays`` with n rows) and per-variant targets.
+
+    Series count: given, else the nominal-voltage target (default 400 V class) divided by
+    the cell's nominal voltage, rounded. Parallel count: given, else the smallest count that
+    reaches the usable-energy target. Mass and volume: cell totals over the integration's
+    sourced cell-to-pack ratios.
+    """
+    n = cells.capacity_Ah.shape[0]
+    lo = np.broadcast_to(default("usable_soc_min") if soc_min is None else soc_min, (n,))
+    hi = np.broadcast_to(default("usable_soc_max") if soc_max is None else soc_max, (n,))
+    series = np.broadcast_to(np.asarray(series, float), (n,))
+    parallel = np.broadcast_to(np.asarray(parallel, float), (n,))
+    target_V = np.broadcast_to(np.asarray(nominal_voltage_V, float), (n,))
+    target_kWh = np.broadcast_to(np.asarray(usable_energy_kWh, float), (n,))
+    integration = np.broadcast_to(np.asarray(integration, dtype=str), (n,))
+
+    bad = sorted(set(np.unique(integration)) - set(INTEGRATIONS))
+    if bad:
+        raise PackDesignError(
+            f"pack.integration: unknown {', '.join(map(repr, bad))}; valid: {', '.join(INTEGRATIONS)}")
+    voltage_goal = np.where(np.isnan(target_V), default("nominal_voltage_V"), target_V)
+    series = np.where(np.isnan(series), np.round(voltage_goal / cells.nominal_voltage_V), series)
+    if np.any(series < 1):
+        raise PackDesignError(
+            "pack.nominal_voltage_V: too low to reach with one cell in series (the cell's "
+            f"nominal voltage is {float(np.max(cells.nominal_voltage_V)):.2f} V)")
+    usable_cell_Wh = cells.capacity_Ah * ocv_energy_Wh_per_Ah(cells.ocv_V, lo, hi)
+    needs_parallel = np.isnan(parallel)
+    if np.any(needs_parallel & np.isnan(target_kWh)):
+        raise PackDesignError(
+            "pack: give parallel (with series or nominal_voltage_V) or usable_energy_kWh")
+    wanted = np.ceil(target_kWh * 1e3 / (series * usable_cell_Wh) - 1e-9)
+    parallel = np.where(needs_parallel, np.maximum(wanted, 1.0), parallel)
+
+    count = series * parallel
+    cell_mass = count * cells.mass_kg
+    cell_volume = count * cells.volume_L
+    grav = _by_integration(integration, "gravimetric_ratio_")
+    vol = _by_integration(integration, "volumetric_ratio_")
+    return PackArrays(
+        series=series,
+        parallel=parallel,
+        cells=count,
+        energy_kWh=count * cells.capacity_Ah * cells.nominal_voltage_V / 1e3,
+        usable_energy_kWh=count * usable_cell_Wh / 1e3,
+        nominal_voltage_V=series * cells.nominal_voltage_V,
+        min_voltage_V=series * cells.v_min_V,
+        max_voltage_V=series * cells.v_max_V,
+        mass_kg=cell_mass / grav,
+        volume_L=cell_volume / vol,
+        soc_min=np.asarray(lo, float),
+        soc_max=np.asarray(hi, float),
+        integration=np.asarray(integration),
+    )
+
+
+def _by_integration(integration: np.ndarray, prefix: str) -> np.ndarray:
+    """A per-variant ratio looked up by integration type from the sourced table."""
+    table = {kind: default(prefix + kind) for kind in INTEGRATIONS}
+    return np.select([integration == k for k in INTEGRATIONS], [table[k] for k in INTEGRATIONS])

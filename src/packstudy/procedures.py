@@ -1,0 +1,122 @@
+"""Standard test procedures on the batched kernel: EPA two-cycle, WLTP and custom cycles.
+
+Each procedure takes a ``Powertrain`` (the kernel inputs for n variants) and returns named
+result columns (DESIGN §3). Consumption is AC (wall energy with the recharge efficiency);
+range is the pack's usable OCV energy over the cycle's chemical energy per km, i.e. driving
+until the usable window is spent at the cycle's mean loss rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import catalog, kernel
+from .cycles import Cycle, load_cycle
+
+J_PER_M_TO_KWH_PER_100KM = 1e5 / 3.6e6
+
+
+@dataclass(frozen=True)
+class Powertrain:
+    """Everything the kernel needs for n variants (see ``kernel.drive_cycle``)."""
+
+    vehicle: np.ndarray  # (n, N_VEHICLE_PARAMS)
+    inverter: np.ndarray  # (n, N_INVERTER_PARAMS)
+    battery: np.ndarray  # (n, N_BATTERY_PARAMS)
+    ocv_V: np.ndarray  # (n, SOC grid)
+    r0_ohm: np.ndarray  # (n, SOC grid, temperature grid)
+    r1_ohm: np.ndarray
+    tau1_s: np.ndarray
+    usable_energy_kWh: np.ndarray  # (n,) OCV energy of the usable window
+    soc_min: np.ndarray
+    soc_max: np.ndarray
+    recharge_efficiency: np.ndarray  # (n,) DC at the terminals / AC from the wall
+
+    @property
+    def n(self) -> int:
+        return self.vehicle.shape[0]
+
+
+def factor(key: str) -> float:
+    return float(catalog.factor("procedures", key))
+
+
+def run_cycle(pt: Powertrain, cycle: Cycle, *, soc_start=None, temperature_C=None,
+              traces: bool = False):
+    """Run one cycle for every variant; returns (accumulators (n, N_ACC), traces or None)."""
+    speed = np.ascontiguousarray(cycle.speed_mps, dtype=float)
+    dt = float(cycle.time_s[1] - cycle.time_s[0])
+    if not np.allclose(np.diff(cycle.time_s), dt):
+        from .cycles import resample
+
+        cycle = resample(cycle, 1.0)
+        speed, dt = np.ascontiguousarray(cycle.speed_mps), 1.0
+    n = pt.n
+    soc0 = 0.5 * (pt.soc_min + pt.soc_max) if soc_start is None else soc_start
+    temp = factor("test_temperature_C") if temperature_C is None else temperature_C
+    temp0 = np.full(n, temp, dtype=float)
+    acc = np.zeros((n, kernel.N_ACC))
+    steps = speed.size - 1
+    trace = np.zeros((n, kernel.N_TRACE, steps)) if traces else np.zeros((0, kernel.N_TRACE, 0))
+    kernel.drive_cycle(
+        speed, np.ascontiguousarray(cycle.grade, dtype=float), dt, pt.vehicle, pt.inverter,
+        pt.battery, pt.ocv_V, pt.r0_ohm, pt.r1_ohm, pt.tau1_s,
+        np.broadcast_to(np.asarray(soc0, float), (n,)).copy(), temp0, temp0.copy(), acc, trace)
+    return acc, (trace if traces else None)
+
+
+def cycle_metrics(pt: Powertrain, acc: np.ndarray) -> dict[str, np.ndarray]:
+    """Consumption (AC and DC, kWh/100 km), range (km) and shortfall from accumulators."""
+    dist_m = acc[:, kernel.A_DIST]
+    dc = acc[:, kernel.A_TERMINAL] / dist_m * J_PER_M_TO_KWH_PER_100KM
+    chemical_kWh_per_km = acc[:, kernel.A_CHEMICAL] / dist_m * 1e3 / 3.6e6
+    return {
+        "dc_kWh_per_100km": dc,
+        "ac_kWh_per_100km": dc / pt.recharge_efficiency,
+        "range_km": pt.usable_energy_kWh / chemical_kWh_per_km,
+        "shortfall_kWh": acc[:, kernel.A_SHORTFALL] / 3.6e6,
+    }
+
+
+def epa(pt: Powertrain) -> dict[str, np.ndarray]:
+    """EPA two-cycle (SAE J1634): UDDS city and HWFET highway, unadjusted and label values."""
+    adjust = factor("epa_label_adjustment")
+    w_city = factor("epa_city_weight")
+    city = cycle_metrics(pt, run_cycle(pt, load_cycle("udds"))[0])
+    hwy = cycle_metrics(pt, run_cycle(pt, load_cycle("hwfet"))[0])
+    city_label = city["ac_kWh_per_100km"] / adjust
+    hwy_label = hwy["ac_kWh_per_100km"] / adjust
+    return {
+        "epa_city_unadjusted_kWh_per_100km": city["ac_kWh_per_100km"],
+        "epa_highway_unadjusted_kWh_per_100km": hwy["ac_kWh_per_100km"],
+        "epa_city_kWh_per_100km": city_label,
+        "epa_highway_kWh_per_100km": hwy_label,
+        "epa_combined_kWh_per_100km": w_city * city_label + (1.0 - w_city) * hwy_label,
+        "epa_range_km": adjust * (w_city * city["range_km"] + (1.0 - w_city) * hwy["range_km"]),
+        "epa_shortfall_kWh": city["shortfall_kWh"] + hwy["shortfall_kWh"],
+    }
+
+
+def wltp(pt: Powertrain) -> dict[str, np.ndarray]:
+    """WLTP on WLTC class 3b: AC consumption and range."""
+    m = cycle_metrics(pt, run_cycle(pt, load_cycle("wltc_class3b"))[0])
+    return {
+        "wltp_kWh_per_100km": m["ac_kWh_per_100km"],
+        "wltp_range_km": m["range_km"],
+        "wltp_shortfall_kWh": m["shortfall_kWh"],
+    }
+
+
+def custom(pt: Powertrain, cycle: Cycle, label: str) -> dict[str, np.ndarray]:
+    """Any cycle: ``{label}_kWh_per_100km`` (AC), ``{label}_range_km``, shortfall."""
+    m = cycle_metrics(pt, run_cycle(pt, cycle)[0])
+    return {
+        f"{label}_kWh_per_100km": m["ac_kWh_per_100km"],
+        f"{label}_range_km": m["range_km"],
+        f"{label}_shortfall_kWh": m["shortfall_kWh"],
+    }
+
+
+PROCEDURES = {"epa": epa, "wltp": wltp}

@@ -1,0 +1,91 @@
+"""Writing results: results.json, results.csv and results.parquet, each atomically.
+
+Every file is written to a temporary file in the output folder and renamed into place, so a
+reader never sees a half-written file and an earlier complete file is never lost.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from . import __version__
+
+RESULTS_SCHEMA_VERSION = 1
+
+
+def atomic_write(path: Path, write) -> None:
+    """Call ``write(tmp_path)`` then rename the temporary file onto ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def metrics_table(result) -> pa.Table:
+    """One row per candidate/variant, a ``candidate`` column then one column per metric."""
+    columns = {"candidate": pa.array(result.names)}
+    for key, values in result.metrics.items():
+        columns[key] = pa.array(np.asarray(values, dtype=float))
+    return pa.table(columns)
+
+
+def verdicts(result) -> dict[str, dict]:
+    """Per candidate: passed (all requirements met) and the failed requirement names."""
+    out = {}
+    for name in result.names:
+        mine = [c for c in result.checks if c["candidate"] == name]
+        failed = [f"{c['metric']} {c['bound']}" for c in mine if not c["passed"]]
+        out[name] = {"passed": not failed, "failed": failed, "checked": len(mine)}
+    return out
+
+
+def results_document(result) -> dict:
+    """The content of results.json."""
+    verdict = verdicts(result)
+    return {
+        "schema_version": RESULTS_SCHEMA_VERSION,
+        "packstudy_version": __version__,
+        "study": result.study.study.name,
+        "inputs": result.study.model_dump(mode="json"),
+        "candidates": [
+            {"name": name, "metrics": _clean(result.row(i)), "verdict": verdict[name],
+             "requirements": [_clean(c) for c in result.checks if c["candidate"] == name]}
+            for i, name in enumerate(result.names)
+        ],
+    }
+
+
+def write_results(result, out_dir: Path) -> list[Path]:
+    """Write results.json, results.csv and results.parquet into ``out_dir``."""
+    out_dir = Path(out_dir)
+    table = metrics_table(result)
+    doc = results_document(result)
+    paths = [out_dir / "results.json", out_dir / "results.csv", out_dir / "results.parquet"]
+    atomic_write(paths[0], lambda p: p.write_text(json.dumps(doc, indent=2) + "\n"))
+    atomic_write(paths[1], lambda p: pacsv.write_csv(table, p))
+    atomic_write(paths[2], lambda p: pq.write_table(table, p))
+    return paths
+
+
+def _clean(obj):
+    """JSON-safe: NaN and infinities become null."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj

@@ -1,0 +1,285 @@
+"""The study file: pydantic models, TOML loading, preset resolution and error reports.
+
+Validation happens once, here, at the boundary: every problem is reported at once with its
+path (``candidate[1].pack.series: must be an integer >= 1; got 0``), unknown keys get a
+"did you mean", unknown presets get the close matches.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from . import catalog
+from .cycles import CycleFileError, load_cycle
+
+PROCEDURE_NAMES = ("wltp", "epa")
+
+
+class StudyError(ValueError):
+    """Invalid study input; ``problems`` lists every problem found, each with its path."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        super().__init__(f"{source}: {count} in the study file:\n{lines}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RoadLoad(_Strict):
+    """Coast-down target coefficients: F = f0 + f1 v + f2 v^2 (N, v in m/s)."""
+
+    f0_N: float = Field(ge=0)
+    f1_N_per_mps: float
+    f2_N_per_mps2: float = Field(gt=0)
+
+
+class OwnBattery(_Strict):
+    """The vehicle's own pack as its maker describes it (presets)."""
+
+    usable_energy_kWh: float | None = Field(default=None, gt=0)
+    gross_energy_kWh: float | None = Field(default=None, gt=0)
+    nominal_voltage_V: float | None = Field(default=None, gt=0)
+    chemistry: str | None = None
+    cell: str | None = None
+    cell_format: str | None = None
+    cell_supplier: str | None = None
+    series: int | None = Field(default=None, ge=1)
+    parallel: int | None = Field(default=None, ge=1)
+    integration: str | None = None
+    pack_mass_kg: float | None = Field(default=None, gt=0)
+
+
+class Vehicle(_Strict):
+    """The ``[vehicle]`` table (a preset's keys, overridden by the study's)."""
+
+    preset: str | None = None
+    schema_version: Literal[1] = 1
+    name: str = "vehicle"
+    model_year: int | None = None
+    drive: Literal["FWD", "RWD", "AWD"] = "RWD"
+    test_mass_kg: float | None = Field(default=None, gt=0)
+    glider_mass_kg: float | None = Field(default=None, gt=0)
+    curb_mass_kg: float | None = Field(default=None, gt=0)
+    road_load: RoadLoad | None = None
+    drag_coefficient: float | None = Field(default=None, gt=0, lt=1.5)
+    frontal_area_m2: float | None = Field(default=None, gt=0, lt=10)
+    rolling_resistance_coefficient: float | None = Field(default=None, gt=0, lt=0.05)
+    motor_peak_kW: float | None = Field(default=None, gt=0)
+    motor_peak_torque_Nm: float | None = Field(default=None, gt=0)
+    front_motor_peak_kW: float | None = Field(default=None, gt=0)
+    rear_motor_peak_kW: float | None = Field(default=None, gt=0)
+    top_speed_kmh: float | None = Field(default=None, gt=0)
+    wheel_radius_m: float | None = Field(default=None, gt=0, lt=1)
+    gear_ratio: float | None = Field(default=None, gt=0)
+    max_dc_charge_kW: float | None = Field(default=None, gt=0)
+    aux_W: float | None = Field(default=None, ge=0)
+    rotating_inertia_fraction: float | None = Field(default=None, ge=0, lt=0.5)
+    battery: OwnBattery | None = None
+    published: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    sources: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _mass_and_road_load(self):
+        if self.test_mass_kg is None and self.glider_mass_kg is None:
+            raise ValueError("give test_mass_kg (whole vehicle as tested) or glider_mass_kg")
+        if self.road_load is None and (self.drag_coefficient is None or self.frontal_area_m2 is None):
+            raise ValueError(
+                "give road_load = { f0_N, f1_N_per_mps, f2_N_per_mps2 } or drag_coefficient "
+                "and frontal_area_m2 (rolling_resistance_coefficient optional)")
+        return self
+
+
+class Pack(_Strict):
+    """A candidate's pack: counts, or targets the designer meets."""
+
+    series: int | None = Field(default=None, ge=1)
+    parallel: int | None = Field(default=None, ge=1)
+    usable_energy_kWh: float | None = Field(default=None, gt=0)
+    nominal_voltage_V: float | None = Field(default=None, gt=0, le=1500)
+    integration: Literal["module", "cell_to_pack", "cell_to_body"] = "module"
+    soc_min: float | None = Field(default=None, ge=0, lt=1)
+    soc_max: float | None = Field(default=None, gt=0, le=1)
+    max_mass_kg: float | None = Field(default=None, gt=0)
+    max_volume_L: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _enough(self):
+        if self.parallel is None and self.usable_energy_kWh is None:
+            raise ValueError("give parallel (with series or nominal_voltage_V) or usable_energy_kWh")
+        if self.series is not None and self.nominal_voltage_V is not None:
+            raise ValueError("give series or nominal_voltage_V, not both")
+        if self.soc_min is not None and self.soc_max is not None and self.soc_min >= self.soc_max:
+            raise ValueError("soc_min must be below soc_max")
+        return self
+
+
+class Candidate(_Strict):
+    """One battery-system option (a ``[[candidate]]`` table)."""
+
+    name: str
+    cell: str | dict[str, Any] = "nmc811-pouch"
+    pack: Pack | None = None
+    inverter: Literal["si", "sic"] = "si"
+
+
+class Bound(_Strict):
+    min: float | None = None
+    max: float | None = None
+
+
+class StudySection(_Strict):
+    name: str = "study"
+    procedures: list[Literal["wltp", "epa"]] = Field(default_factory=lambda: list(PROCEDURE_NAMES))
+    cycles: dict[str, str] = Field(default_factory=dict)  # label -> CSV path (custom cycles)
+    baseline: str | None = None
+
+
+class Study(_Strict):
+    schema_version: Literal[1] = 1
+    study: StudySection = Field(default_factory=StudySection)
+    vehicle: Vehicle
+    candidate: list[Candidate] = Field(min_length=1)
+    requirements: dict[str, Bound] = Field(default_factory=dict)
+
+
+def load_study(path: str | Path) -> tuple[Study, Path]:
+    """Read, resolve presets and validate a study file; raises StudyError with all problems."""
+    path = Path(path)
+    source = str(path)
+    if not path.is_file():
+        raise StudyError(source, ["the study file does not exist"])
+    try:
+        with open(path, "rb") as f:
+            raw = tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise StudyError(source, [f"TOML syntax error: {exc}"]) from None
+    return parse_study(raw, source=source, base_dir=path.parent), path.parent
+
+
+def parse_study(raw: dict, *, source: str = "<study>", base_dir: Path | None = None) -> Study:
+    """Validate a study given as a dict (the TOML's content); raises StudyError."""
+    problems: list[str] = []
+    raw = dict(raw)
+    vehicle = raw.get("vehicle")
+    if isinstance(vehicle, dict) and "preset" in vehicle:
+        try:
+            preset = catalog.load_preset("vehicles", str(vehicle["preset"]))
+            raw["vehicle"] = _merge(preset, vehicle)
+        except catalog.UnknownPresetError as exc:
+            problems.append(f"vehicle.preset: {exc}")
+            raw["vehicle"] = {k: v for k, v in vehicle.items() if k != "preset"} | {"test_mass_kg": 1}
+    study = None
+    try:
+        study = Study.model_validate(raw)
+    except ValidationError as exc:
+        problems += [_describe(err) for err in exc.errors()]
+    if study is not None:
+        problems += _check_references(study, base_dir or Path("."))
+    if problems:
+        raise StudyError(source, problems)
+    return study
+
+
+def _merge(preset: dict, override: dict) -> dict:
+    """Preset keys overridden by the study's (tables merged one level deep)."""
+    merged = dict(preset)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merged[key] | value
+        else:
+            merged[key] = value
+    merged["preset"] = override["preset"]
+    return merged
+
+
+def _check_references(study: Study, base_dir: Path) -> list[str]:
+    """Presets and files named by the study: each must exist."""
+    problems = []
+    cells = catalog.list_presets("cells")
+    for i, cand in enumerate(study.candidate):
+        if isinstance(cand.cell, str) and cand.cell not in cells:
+            close = difflib.get_close_matches(cand.cell, cells, n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            problems.append(f"candidate[{i}].cell: unknown cell preset {cand.cell!r}{hint} "
+                            f"(shipped: {', '.join(cells)})")
+    names = [c.name for c in study.candidate]
+    if len(set(names)) != len(names):
+        problems.append("candidate: names must be unique")
+    if study.study.baseline is not None and study.study.baseline not in names:
+        problems.append(f"study.baseline: {study.study.baseline!r} is not a candidate name "
+                        f"({', '.join(names)})")
+    for label, file in study.study.cycles.items():
+        try:
+            load_cycle(Path(file), base_dir=base_dir)
+        except (CycleFileError, OSError) as exc:
+            problems.append(f"study.cycles.{label}: {exc}")
+    return problems
+
+
+def _describe(err: dict) -> str:
+    """One line for a pydantic error: path, what is allowed, what was given."""
+    loc = _path(err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        parent, key = err["loc"][:-1], str(err["loc"][-1])
+        allowed = _allowed_keys(parent)
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return f"{loc}: unknown key{hint} (allowed: {', '.join(allowed)})"
+    if kind == "missing":
+        return f"{loc}: required"
+    given = err.get("input")
+    message = err["msg"].replace("Value error, ", "")
+    if kind.startswith("greater_than") or kind.startswith("less_than"):
+        message = "must be " + message.replace("Input should be ", "")
+    if isinstance(given, dict | list):
+        return f"{loc}: {message}"
+    return f"{loc}: {message}; got {given!r}"
+
+
+def _path(loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-after",) or "[" in str(part):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "study"
+
+
+def _allowed_keys(parent_loc) -> list[str]:
+    """The keys allowed at a location of the study file, for "did you mean" hints."""
+    model: type[BaseModel] = Study
+    for part in parent_loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return []
+        inner = _model_of(field.annotation)
+        if inner is None:
+            return []
+        model = inner
+    return sorted(model.model_fields)
+
+
+def _model_of(annotation):
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,205 @@
+"""The chain: study spec -> candidates' packs and powertrains -> procedures -> results.
+
+One row per candidate (or sweep variant) travels the whole chain as columns; nothing loops
+over variants in Python except the one-off resolution of each distinct cell preset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import cell as cellmod
+from . import kernel, pack, procedures, vehicle
+from .cycles import load_cycle
+from .inverter import inverter_parameters
+from .spec import Study, StudyError, load_study, parse_study
+
+
+@dataclass
+class StudyResult:
+    """Resolved inputs, one metric column per result name, and the requirement checks."""
+
+    study: Study
+    names: list[str]
+    metrics: dict[str, np.ndarray]
+    checks: list[dict] = field(default_factory=list)
+
+    def row(self, i: int) -> dict[str, float]:
+        return {k: _plain(v[i]) for k, v in self.metrics.items()}
+
+
+def run_study(source, base_dir: Path | None = None) -> StudyResult:
+    """Run a study from a TOML path or a dict (the TOML's content)."""
+    if isinstance(source, dict):
+        study, base = parse_study(source, base_dir=base_dir), base_dir or Path(".")
+    else:
+        study, base = load_study(source)
+    return evaluate(study, base)
+
+
+def evaluate(study: Study, base_dir: Path) -> StudyResult:
+    """Design every candidate's pack, run the procedures and check the requirements."""
+    candidates = study.candidate
+    packs_in = [_pack_input(study, i) for i in range(len(candidates))]
+    cells = _cells(study, base_dir)
+    packs = pack.design_pack(
+        cells,
+        series=[_nan(p.get("series")) for p in packs_in],
+        parallel=[_nan(p.get("parallel")) for p in packs_in],
+        usable_energy_kWh=[_nan(p.get("usable_energy_kWh")) for p in packs_in],
+        nominal_voltage_V=[_nan(p.get("nominal_voltage_V")) for p in packs_in],
+        integration=[p.get("integration") or "module" for p in packs_in],
+        soc_min=[_nan(p.get("soc_min"), pack.default("usable_soc_min")) for p in packs_in],
+        soc_max=[_nan(p.get("soc_max"), pack.default("usable_soc_max")) for p in packs_in],
+    )
+    pt, test_mass = powertrain(study, cells, packs, [c.inverter for c in candidates])
+    metrics = {
+        "pack_series": packs.series,
+        "pack_parallel": packs.parallel,
+        "pack_cells": packs.cells,
+        "pack_energy_kWh": packs.energy_kWh,
+        "pack_usable_energy_kWh": packs.usable_energy_kWh,
+        "pack_nominal_voltage_V": packs.nominal_voltage_V,
+        "pack_mass_kg": packs.mass_kg,
+        "pack_volume_L": packs.volume_L,
+        "pack_specific_energy_Wh_per_kg": packs.specific_energy_Wh_per_kg,
+        "vehicle_test_mass_kg": test_mass,
+    }
+    for name in study.study.procedures:
+        metrics.update(procedures.PROCEDURES[name](pt))
+    for label, file in study.study.cycles.items():
+        metrics.update(procedures.custom(pt, load_cycle(Path(file), base_dir=base_dir), label))
+    names = [c.name for c in candidates]
+    result = StudyResult(study=study, names=names, metrics=metrics)
+    result.checks = check_requirements(study, metrics, packs_in)
+    return result
+
+
+def powertrain(study: Study, cells, packs: pack.PackArrays, inverter_kinds):
+    """Kernel inputs for every candidate, and the vehicle test mass (kg) each one gives."""
+    v = study.vehicle
+    n = packs.cells.shape[0]
+    if v.glider_mass_kg is not None:
+        test_mass = v.glider_mass_kg + packs.mass_kg + pack.default("test_payload_kg")
+    else:
+        test_mass = np.full(n, v.test_mass_kg)
+    if v.road_load is not None:
+        f0, f1, f2 = v.road_load.f0_N, v.road_load.f1_N_per_mps, v.road_load.f2_N_per_mps2
+    else:
+        crr = v.rolling_resistance_coefficient or vehicle.default("rolling_resistance_coefficient")
+        f0, f1, f2 = vehicle.road_load_from_drag(v.drag_coefficient, v.frontal_area_m2, crr, test_mass)
+    motor_kW = v.motor_peak_kW or test_mass * vehicle.default("motor_specific_power_W_per_kg") / 1e3
+    force = None
+    if v.motor_peak_torque_Nm and v.gear_ratio and v.wheel_radius_m:
+        force = v.motor_peak_torque_Nm * v.gear_ratio / v.wheel_radius_m
+    veh = vehicle.vehicle_parameters(
+        test_mass_kg=test_mass, f0_N=f0, f1_N_per_mps=f1, f2_N_per_mps2=f2,
+        motor_peak_kW=motor_kW, top_speed_kmh=v.top_speed_kmh or vehicle.default("top_speed_kmh"),
+        max_tractive_force_N=force, aux_W=v.aux_W,
+        rotating_inertia_fraction=v.rotating_inertia_fraction,
+    )
+    inv = inverter_parameters(np.asarray(inverter_kinds), veh[:, vehicle.V_MOTOR_W],
+                              packs.nominal_voltage_V)
+    bat = np.empty((n, kernel.N_BATTERY_PARAMS))
+    bat[:, kernel.B_SERIES] = packs.series
+    bat[:, kernel.B_PARALLEL] = packs.parallel
+    bat[:, kernel.B_CAPACITY_AH] = cells.capacity_Ah
+    bat[:, kernel.B_V_MIN] = cells.v_min_V
+    bat[:, kernel.B_V_MAX] = cells.v_max_V
+    bat[:, kernel.B_I_DISCHARGE] = cells.i_peak_discharge_A
+    bat[:, kernel.B_I_CHARGE] = cells.i_peak_charge_A
+    bat[:, kernel.B_CELL_MASS] = cells.mass_kg
+    bat[:, kernel.B_CELL_CP] = cells.specific_heat_J_per_kgK
+    bat[:, kernel.B_CELL_HA] = cells.mass_kg * pack.default("cell_cooling_W_per_K_per_kg")
+    pt = procedures.Powertrain(
+        vehicle=veh, inverter=inv, battery=bat,
+        ocv_V=np.ascontiguousarray(cells.ocv_V), r0_ohm=np.ascontiguousarray(cells.r0_ohm),
+        r1_ohm=np.ascontiguousarray(cells.r1_ohm), tau1_s=np.ascontiguousarray(cells.tau1_s),
+        usable_energy_kWh=packs.usable_energy_kWh, soc_min=packs.soc_min, soc_max=packs.soc_max,
+        recharge_efficiency=np.full(n, vehicle.default("recharge_efficiency")),
+    )
+    return pt, np.asarray(test_mass, float)
+
+
+def check_requirements(study: Study, metrics: dict, packs_in: list[dict]) -> list[dict]:
+    """Every requirement bound (and pack envelope) per candidate, with its margin."""
+    checks = []
+    bounds = dict(study.requirements)
+    unknown = sorted(set(bounds) - set(metrics))
+    if unknown:
+        raise StudyError("requirements", [
+            f"requirements.{k}: not a result of this study (results: {', '.join(sorted(metrics))})"
+            for k in unknown])
+    for i, name in enumerate(c.name for c in study.candidate):
+        envelope = {"pack_mass_kg": packs_in[i].get("max_mass_kg"),
+                    "pack_volume_L": packs_in[i].get("max_volume_L")}
+        items = [(k, b.min, b.max) for k, b in bounds.items()]
+        items += [(k, None, lim) for k, lim in envelope.items() if lim is not None]
+        for key, lo, hi in items:
+            value = float(metrics[key][i])
+            for kind, limit in (("min", lo), ("max", hi)):
+                if limit is None:
+                    continue
+                margin = value - limit if kind == "min" else limit - value
+                checks.append({
+                    "candidate": name, "metric": key, "bound": kind, "limit": limit,
+                    "value": value, "margin": margin,
+                    "margin_pct": 100.0 * margin / abs(limit) if limit else float("nan"),
+                    "passed": bool(margin >= 0.0),
+                })
+    return checks
+
+
+def _cells(study: Study, base_dir: Path):
+    """Cell arrays, one row per candidate; each distinct cell is loaded once."""
+    specs: list = []
+    index = []
+    own = study.vehicle.battery
+    for cand in study.candidate:
+        spec = cand.cell
+        if cand.pack is None and own is not None and own.cell and "cell" not in cand.model_fields_set:
+            spec = own.cell
+        keys = [repr(s) for s in specs]
+        if repr(spec) not in keys:
+            specs.append(spec)
+            keys.append(repr(spec))
+        index.append(keys.index(repr(spec)))
+    loaded = []
+    for j, spec in enumerate(specs):
+        try:
+            loaded.append(cellmod.load_cell(spec, base_dir=base_dir))
+        except cellmod.CellError as exc:
+            raise StudyError("candidate", [f"candidate[{index.index(j)}].cell: {exc}"]) from None
+    return cellmod.cell_arrays(loaded, np.asarray(index))
+
+
+def _pack_input(study: Study, i: int) -> dict:
+    """The candidate's pack table, or the vehicle's own battery when the candidate has none."""
+    cand = study.candidate[i]
+    if cand.pack is not None:
+        return cand.pack.model_dump()
+    own = study.vehicle.battery
+    if own is None or (own.usable_energy_kWh is None and own.parallel is None):
+        raise StudyError("candidate", [
+            f"candidate[{i}].pack: required (the vehicle has no battery of its own to reuse)"])
+    out = {"usable_energy_kWh": own.usable_energy_kWh, "integration": own.integration}
+    if own.series is not None:
+        out["series"] = own.series
+    elif own.nominal_voltage_V is not None:
+        out["nominal_voltage_V"] = own.nominal_voltage_V
+    if own.parallel is not None and own.series is not None and own.usable_energy_kWh is None:
+        out["parallel"] = own.parallel
+    return out
+
+
+def _nan(value, fallback=np.nan) -> float:
+    return fallback if value is None else float(value)
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,153 @@
+"""Vehicle physics: road load, masses, machine and gearbox losses, regeneration limits.
+
+Functions over arrays (one element per variant) build the parameter matrix that the kernel
+reads, and a numba scalar function gives the traction machine's losses inside the kernel.
+Sign convention: wheel and machine power positive when driving the vehicle (motoring).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from . import catalog
+from .units import G_MPS2, KMH_MPS
+
+# Columns of the vehicle parameter matrix passed to the kernel (one row per variant).
+V_MASS = 0  # test mass, kg (gravity and grade)
+V_INERTIAL_MASS = 1  # test mass x (1 + rotating-inertia fraction), kg
+V_F0 = 2  # road load constant term, N
+V_F1 = 3  # linear term, N/(m/s)
+V_F2 = 4  # quadratic term, N/(m/s)^2
+V_MOTOR_W = 5  # rated (peak) machine power, all machines, W
+V_MAX_FORCE = 6  # machine torque limit expressed as tractive force at the wheels, N
+V_BASE_SPEED = 7  # vehicle speed at the machines' base speed, m/s
+V_TOP_SPEED = 8  # vehicle speed at the machines' maximum speed, m/s
+V_GEAR_EFF = 9  # gearbox + differential efficiency
+V_NOLOAD = 10  # no-load loss at top speed / rated power
+V_NOLOAD_EXP = 11  # exponent of the speed fraction for no-load losses
+V_LOAD_LOSS = 12  # load-proportional loss / shaft power
+V_COPPER = 13  # copper loss at max torque / rated power
+V_REGEN_FRAC = 14  # share of braking power at the wheels taken by regeneration
+V_REGEN_V_START = 15  # regen starts to fade below this speed, m/s
+V_REGEN_V_END = 16  # no regen below this speed, m/s
+V_AUX = 17  # auxiliary load, W
+N_VEHICLE_PARAMS = 18
+
+
+def default(key: str) -> float:
+    """A sourced drivetrain default from ``data/factors/drivetrain.toml``."""
+    return float(catalog.factor("drivetrain", key))
+
+
+def road_load_from_drag(
+    drag_coefficient, frontal_area_m2, rolling_resistance_coefficient, mass_kg,
+    air_density_kg_per_m3=None,
+):
+    """Road-load coefficients (f0_N, f1_N_per_mps, f2_N_per_mps2) from Cd, A and Crr.
+
+    F = Crr * m * g + 0 * v + rho/2 * Cd * A * v^2 (level road, no wind).
+    """
+    rho = default("air_density_kg_per_m3") if air_density_kg_per_m3 is None else air_density_kg_per_m3
+    f0 = np.asarray(rolling_resistance_coefficient) * np.asarray(mass_kg) * G_MPS2
+    f2 = 0.5 * rho * np.asarray(drag_coefficient) * np.asarray(frontal_area_m2)
+    return f0, np.zeros_like(f0), f2
+
+
+def road_load_force_N(f0_N, f1_N_per_mps, f2_N_per_mps2, speed_mps):
+    """Road-load force (N) at a speed; zero at standstill (no static friction term)."""
+    v = np.asarray(speed_mps)
+    force = f0_N + f1_N_per_mps * v + f2_N_per_mps2 * v * v
+    return np.where(v > 0.0, force, 0.0)
+
+
+def vehicle_parameters(
+    *,
+    test_mass_kg,
+    f0_N,
+    f1_N_per_mps,
+    f2_N_per_mps2,
+    motor_peak_kW,
+    top_speed_kmh,
+    max_tractive_force_N=None,
+    aux_W=None,
+    rotating_inertia_fraction=None,
+    gearbox_efficiency=None,
+    regen_fraction=None,
+) -> np.ndarray:
+    """The kernel's vehicle parameter matrix, shape (n, N_VEHICLE_PARAMS).
+
+    Arguments broadcast to n variants; ``None`` takes the sourced default. When
+    ``max_tractive_force_N`` (machine torque x gear ratio / wheel radius) is not known, the
+    base speed is a sourced fraction of the top speed and the force follows from power.
+    """
+    arrays = np.broadcast_arrays(
+        np.asarray(test_mass_kg, float), np.asarray(f0_N, float), np.asarray(f1_N_per_mps, float),
+        np.asarray(f2_N_per_mps2, float), np.asarray(motor_peak_kW, float),
+        np.asarray(top_speed_kmh, float),
+    )
+    mass, f0, f1, f2, motor_kW, top_kmh = (np.array(a, dtype=float) for a in arrays)
+    n = mass.shape[0] if mass.ndim else 1
+    params = np.empty((n, N_VEHICLE_PARAMS))
+
+    def pick(value, key):
+        return np.broadcast_to(default(key) if value is None else np.asarray(value, float), (n,))
+
+    rotating = pick(rotating_inertia_fraction, "rotating_inertia_fraction")
+    motor_W = np.reshape(motor_kW, (n,)) * 1e3
+    top_mps = np.reshape(top_kmh, (n,)) * KMH_MPS
+    if max_tractive_force_N is None:
+        base_mps = top_mps * default("motor_base_speed_fraction_of_top_speed")
+        max_force = motor_W / base_mps
+    else:
+        max_force = np.broadcast_to(np.asarray(max_tractive_force_N, float), (n,))
+        base_mps = motor_W / max_force
+    params[:, V_MASS] = np.reshape(mass, (n,))
+    params[:, V_INERTIAL_MASS] = params[:, V_MASS] * (1.0 + rotating)
+    params[:, V_F0] = np.reshape(f0, (n,))
+    params[:, V_F1] = np.reshape(f1, (n,))
+    params[:, V_F2] = np.reshape(f2, (n,))
+    params[:, V_MOTOR_W] = motor_W
+    params[:, V_MAX_FORCE] = max_force
+    params[:, V_BASE_SPEED] = base_mps
+    params[:, V_TOP_SPEED] = top_mps
+    params[:, V_GEAR_EFF] = pick(gearbox_efficiency, "gearbox_efficiency")
+    params[:, V_NOLOAD] = default("motor_noload_loss_fraction_at_top_speed")
+    params[:, V_NOLOAD_EXP] = default("motor_noload_speed_exponent")
+    params[:, V_LOAD_LOSS] = default("motor_load_loss_fraction")
+    params[:, V_COPPER] = default("motor_copper_loss_fraction_at_rated_torque")
+    params[:, V_REGEN_FRAC] = pick(regen_fraction, "regen_fraction")
+    params[:, V_REGEN_V_START] = default("regen_fade_start_speed_mps")
+    params[:, V_REGEN_V_END] = default("regen_fade_end_speed_mps")
+    params[:, V_AUX] = pick(aux_W, "aux_W")
+    return params
+
+
+@njit(cache=True)
+def motor_loss_W(veh, shaft_power_W, speed_mps):
+    """Traction machine losses (W) at a shaft power (either sign) and vehicle speed.
+
+    Loss = rated power x (no-load fraction x (v / v_top)^k + copper fraction x torque
+    fraction^2) + load fraction x |shaft power|; the torque fraction is the tractive force
+    over the machine's force limit.
+    """
+    if speed_mps <= 0.0:
+        return 0.0
+    rated = veh[V_MOTOR_W]
+    torque_fraction = abs(shaft_power_W) / speed_mps / veh[V_MAX_FORCE]
+    speed_fraction = speed_mps / veh[V_TOP_SPEED]
+    noload = veh[V_NOLOAD] * speed_fraction ** veh[V_NOLOAD_EXP]
+    copper = veh[V_COPPER] * torque_fraction * torque_fraction
+    return rated * (noload + copper) + veh[V_LOAD_LOSS] * abs(shaft_power_W)
+
+
+@njit(cache=True)
+def regen_share(veh, speed_mps):
+    """Share of the wheels' braking power that regeneration takes at a speed (0..1)."""
+    v0 = veh[V_REGEN_V_END]
+    v1 = veh[V_REGEN_V_START]
+    if speed_mps <= v0:
+        return 0.0
+    if speed_mps >= v1:
+        return veh[V_REGEN_FRAC]
+    return veh[V_REGEN_FRAC] * (speed_mps - v0) / (v1 - v0)
