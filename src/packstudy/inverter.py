@@ -1,0 +1,185 @@
+"""Traction-inverter losses: three-phase two-level inverter, Si IGBT or SiC MOSFET.
+
+Average-model losses over a fundamental period with sinusoidal PWM (Graovac & Puerschel,
+"IGBT power losses calculation using the data-sheet parameters", Infineon application note
+v1.1, 2009). Per switch, with peak phase current I, modulation index m and power factor cos:
+
+- IGBT conduction  V0*I*(1/(2pi) + m cos/8) + r*I^2*(1/8 + m cos/(3pi))
+- diode conduction VF0*I*(1/(2pi) - m cos/8) + rF*I^2*(1/8 - m cos/(3pi))
+- switching        f_sw * e * (I/pi) * Vdc, with e = (Eon + Eoff [+ Err]) / (I_test * V_test)
+  (energy linear in current and in DC voltage; I/pi is the mean of |i| over the switch's
+  half-period)
+- SiC MOSFET: the channel conducts in both directions (synchronous rectification, body-diode
+  conduction during dead time neglected), so each switch carries R*I^2/4 whatever m and cos.
+
+Totals are for all six switches and diodes. Device data are typical datasheet values at
+150 degC (Si) or 175 degC (SiC) from ``data/factors/inverter.toml``; each module is scaled to
+the rated peak phase current (slope resistances divided by the scale, threshold voltages and
+switching energy per ampere unchanged: paralleled chips).
+
+Sign convention: ``torque_fraction`` is |T|/T_rated. Generating at the same |T| swaps the
+IGBT and diode conduction shares (cos < 0); the model uses the motoring split for both
+directions, which is exact for SiC and changes the Si total by a few per cent.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from packstudy import catalog
+
+INVERTER_KINDS = ("si", "sic")
+
+# Column layout of one parameter row.
+P_SW_V0 = 0  # switch threshold voltage (IGBT VCE0), V; 0 for a MOSFET
+P_SW_R = 1  # switch slope / on-resistance, ohm
+P_D_V0 = 2  # diode threshold voltage, V; 0 with synchronous rectification
+P_D_R = 3  # diode slope resistance, ohm
+P_E_SW = 4  # switch Eon + Eoff per ampere and volt, J/(A V)
+P_E_REC = 5  # diode recovery energy per ampere and volt, J/(A V)
+P_F_SW = 6  # switching frequency, Hz
+P_I_RATED = 7  # rated peak phase current, A
+P_V_NOM = 8  # nominal DC-bus voltage, V
+P_M_MAX = 9  # maximum (linear) modulation index
+P_COS_PHI = 10  # power factor
+P_SYNC = 11  # 1.0 if the switch conducts in reverse (MOSFET), else 0.0
+N_INVERTER_PARAMS = 12
+
+
+def _f(key: str) -> float:
+    return float(catalog.factor("inverter", key))
+
+
+def rated_peak_current_A(rated_power_W, nominal_dc_voltage_V) -> np.ndarray:
+    """Peak phase current (A) at rated power, base speed, maximum modulation and the assumed
+    power factor: P = 3/2 * (m_max * Vdc / 2) * I * cos(phi)."""
+    m_max, cos_phi = _f("modulation_index_max"), _f("power_factor")
+    p = np.asarray(rated_power_W, dtype=float)
+    v = np.asarray(nominal_dc_voltage_V, dtype=float)
+    return 4.0 * p / (3.0 * m_max * v * cos_phi)
+
+
+def _device_table() -> dict[str, np.ndarray]:
+    """Unscaled device constants per (kind, class): rows si-low, si-high, sic-low, sic-high."""
+    si = [("si_650v", "si_650v"), ("si_1200v", "si_1200v")]
+    e_sic = _f("sic_switching_energy_J") / (_f("sic_module_current_A") * _f("sic_test_voltage_V"))
+    e_rec = _f("sic_recovery_energy_J") / (_f("sic_module_current_A") * _f("sic_test_voltage_V"))
+    rows = []
+    for prefix, _ in si:
+        i_mod = _f(f"{prefix}_module_current_A")
+        rows.append([
+            _f(f"{prefix}_vce0_V"), _f(f"{prefix}_rce_ohm") * i_mod,
+            _f("si_diode_vf0_V"), _f("si_diode_rf_ohm") * _f("si_diode_module_current_A"),
+            _f(f"{prefix}_switching_energy_J") / (i_mod * _f(f"{prefix}_test_voltage_V")),
+            0.0, _f("switching_frequency_si_Hz"), 0.0,
+        ])
+    sic = [0.0, _f("sic_rdson_ohm") * _f("sic_module_current_A"), 0.0, 0.0, e_sic, e_rec,
+           _f("switching_frequency_sic_Hz"), 1.0]
+    rows += [sic, sic]
+    return np.array(rows)  # resistances as ohm*A (scaled by 1/I_rated below)
+
+
+def inverter_parameters(kind, rated_power_W, nominal_dc_voltage_V) -> np.ndarray:
+    """Parameter rows (n, N_INVERTER_PARAMS) for ``inverter_loss_W``.
+
+    kind: "si" | "sic" (array or scalar); rated_power_W: inverter rated output (W);
+    nominal_dc_voltage_V: nominal bus voltage (V), which picks the device class (650/750 V
+    devices up to ``voltage_class_boundary_V``, 1200 V above). All broadcast to n variants.
+    """
+    kind_a, power, volt = np.broadcast_arrays(
+        np.asarray(kind), np.asarray(rated_power_W, dtype=float),
+        np.asarray(nominal_dc_voltage_V, dtype=float))
+    kind_a, power, volt = kind_a.ravel(), power.ravel(), volt.ravel()
+    bad = sorted(set(np.unique(kind_a).tolist()) - set(INVERTER_KINDS))
+    if bad:
+        raise ValueError(f"inverter kind {bad[0]!r} is not known; valid kinds: "
+                         f"{', '.join(INVERTER_KINDS)}")
+    if np.any(~(power > 0)) or np.any(~(volt > 0)):
+        raise ValueError("inverter rated_power_W and nominal_dc_voltage_V must be > 0")
+    row = 2 * (kind_a == "sic") + (volt > _f("voltage_class_boundary_V"))
+    dev = _device_table()[row]
+    i_rated = rated_peak_current_A(power, volt)
+    out = np.empty((power.size, N_INVERTER_PARAMS))
+    out[:, P_SW_V0] = dev[:, 0]
+    out[:, P_SW_R] = dev[:, 1] / i_rated
+    out[:, P_D_V0] = dev[:, 2]
+    out[:, P_D_R] = dev[:, 3] / i_rated
+    out[:, P_E_SW] = dev[:, 4]
+    out[:, P_E_REC] = dev[:, 5]
+    out[:, P_F_SW] = dev[:, 6]
+    out[:, P_I_RATED] = i_rated
+    out[:, P_V_NOM] = volt
+    out[:, P_M_MAX] = _f("modulation_index_max")
+    out[:, P_COS_PHI] = _f("power_factor")
+    out[:, P_SYNC] = dev[:, 7]
+    return out
+
+
+@njit(cache=True)
+def inverter_loss_W(params, torque_fraction, speed_fraction, dc_voltage_V):
+    """Total inverter loss (W) of one variant (row ``params``) at |T|/T_rated
+    ``torque_fraction``, omega/omega_base ``speed_fraction`` and bus voltage ``dc_voltage_V``.
+
+    Phase current is proportional to torque; the modulation index grows with speed up to base
+    speed (scaled by nominal/actual bus voltage) and stays at its maximum above.
+    """
+    i_pk = abs(torque_fraction) * params[P_I_RATED]
+    if i_pk <= 0.0 or dc_voltage_V <= 0.0:
+        return 0.0
+    m_max = params[P_M_MAX]
+    m = m_max * min(abs(speed_fraction), 1.0) * params[P_V_NOM] / dc_voltage_V
+    m = min(m, m_max)
+    mc = m * params[P_COS_PHI]
+    i_mean = i_pk / math.pi
+    if params[P_SYNC] > 0.5:
+        cond = params[P_SW_R] * i_pk * i_pk / 4.0
+    else:
+        sw = (params[P_SW_V0] * i_pk * (1.0 / (2.0 * math.pi) + mc / 8.0)
+              + params[P_SW_R] * i_pk * i_pk * (0.125 + mc / (3.0 * math.pi)))
+        d = (params[P_D_V0] * i_pk * (1.0 / (2.0 * math.pi) - mc / 8.0)
+             + params[P_D_R] * i_pk * i_pk * (0.125 - mc / (3.0 * math.pi)))
+        cond = sw + d
+    switching = params[P_F_SW] * (params[P_E_SW] + params[P_E_REC]) * i_mean * dc_voltage_V
+    return 6.0 * (cond + switching)
+
+
+@njit(cache=True)
+def _loss_many(params, torque_fraction, speed_fraction, dc_voltage_V, out):
+    for i in range(out.shape[0]):
+        out[i] = inverter_loss_W(params[i], torque_fraction[i], speed_fraction[i],
+                                 dc_voltage_V[i])
+
+
+def _broadcast(params, torque_fraction, speed_fraction, dc_voltage_V):
+    """Rows and points broadcast together: one row against any grid, or n rows against
+    arrays of n points (or scalars)."""
+    params = np.atleast_2d(np.asarray(params, dtype=float))
+    row = np.arange(params.shape[0]) if params.shape[0] > 1 else np.zeros((), dtype=int)
+    row, t, s, v = np.broadcast_arrays(row, np.asarray(torque_fraction, dtype=float),
+                                       np.asarray(speed_fraction, dtype=float),
+                                       np.asarray(dc_voltage_V, dtype=float))
+    return np.ascontiguousarray(params[row]), t, s, v
+
+
+def inverter_loss_map_W(params, torque_fraction, speed_fraction, dc_voltage_V) -> np.ndarray:
+    """Vectorised ``inverter_loss_W`` (W) over broadcast points, see ``_broadcast``."""
+    p, t, s, v = _broadcast(params, torque_fraction, speed_fraction, dc_voltage_V)
+    out = np.empty(t.size)
+    _loss_many(p.reshape(-1, N_INVERTER_PARAMS), np.ascontiguousarray(t).ravel(),
+               np.ascontiguousarray(s).ravel(), np.ascontiguousarray(v).ravel(), out)
+    return out.reshape(t.shape)
+
+
+def inverter_efficiency_map(params, torque_fraction, speed_fraction, dc_voltage_V) -> np.ndarray:
+    """Inverter efficiency P_ac / (P_ac + loss) at the given points (motoring), with AC output
+    P_ac = 3/2 * (m * Vdc / 2) * I * cos(phi). NaN where the output is zero."""
+    p, t, s, v = _broadcast(params, torque_fraction, speed_fraction, dc_voltage_V)
+    loss = inverter_loss_map_W(params, torque_fraction, speed_fraction, dc_voltage_V)
+    m_max = p[..., P_M_MAX]
+    m = np.minimum(m_max * np.minimum(s, 1.0) * p[..., P_V_NOM] / v, m_max)
+    p_ac = 0.75 * m * v * np.abs(t) * p[..., P_I_RATED] * p[..., P_COS_PHI]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(p_ac > 0, p_ac / (p_ac + loss), np.nan)
