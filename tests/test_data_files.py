@@ -1,0 +1,42 @@
+"""Every shipped default carries its source; every vehicle preset validates and is sourced."""
+
+import pytest
+
+from packstudy import catalog
+from packstudy.spec import Vehicle
+
+FACTOR_TABLES = sorted(p.stem for p in (catalog.data_dir() / "factors").glob("*.toml"))
+
+
+@pytest.mark.parametrize("table", FACTOR_TABLES)
+def test_every_factor_has_value_unit_source_and_ordered_range(table):
+    for key, entry in catalog.factors(table).items():
+        assert {"value", "source"} <= set(entry), f"{table}.{key}"
+        assert len(entry["source"]) > 20, f"{table}.{key}: source too thin"
+        if "low" in entry and "high" in entry and isinstance(entry["value"], int | float):
+            assert entry["low"] <= entry["value"] <= entry["high"], f"{table}.{key}"
+
+
+@pytest.mark.parametrize("name", catalog.list_presets("vehicles"))
+def test_vehicle_presets_validate_and_cite_every_number(name):
+    data = catalog.load_preset("vehicles", name)
+    Vehicle.model_validate(data)
+    sources = data.get("sources", {})
+    for key, value in data.items():
+        if isinstance(value, int | float) and key not in ("schema_version", "model_year"):
+            assert key in sources, f"{name}: {key} has no source"
+    for key, value in data.get("battery", {}).items():
+        if isinstance(value, int | float):
+            assert f"battery.{key}" in sources, f"{name}: battery.{key} has no source"
+    for key, entry in data.get("published", {}).items():
+        assert entry.get("source"), f"{name}: published.{key} has no source"
+
+
+def test_required_vehicle_presets_ship():
+    required = {
+        "polestar-2-long-range-single-motor", "polestar-2-long-range-dual-motor",
+        "polestar-3-long-range-dual-motor", "hyundai-ioniq-5-long-range-rwd",
+        "kia-ev6-long-range-rwd", "ford-f150-lightning-extended-range", "tesla-model-3-rwd",
+        "vw-id4-pro", "chevrolet-bolt-ev",
+    }
+    assert required <= set(catalog.list_presets("vehicles"))

@@ -1,0 +1,69 @@
+import pytest
+
+from packstudy.spec import StudyError, load_study, parse_study
+
+VALID = {
+    "vehicle": {"test_mass_kg": 2000.0,
+                "road_load": {"f0_N": 120.0, "f1_N_per_mps": 1.5, "f2_N_per_mps2": 0.4}},
+    "candidate": [{"name": "a", "pack": {"usable_energy_kWh": 75.0}}],
+}
+
+
+def problems(raw):
+    with pytest.raises(StudyError) as info:
+        parse_study(raw, source="s.toml")
+    return info.value.problems
+
+
+def test_valid_study_parses_with_defaults():
+    study = parse_study(VALID)
+    assert study.study.procedures == ["wltp", "epa"]
+    assert study.candidate[0].inverter == "si"
+
+
+def test_unknown_key_gets_did_you_mean():
+    raw = {**VALID, "vehicle": {**VALID["vehicle"], "test_mas_kg": 1.0}}
+    (p,) = problems(raw)
+    assert p.startswith("vehicle.test_mas_kg: unknown key; did you mean 'test_mass_kg'?")
+
+
+def test_all_problems_reported_at_once_with_paths():
+    raw = {
+        "vehicle": {**VALID["vehicle"], "test_mass_kg": -5.0},
+        "candidate": [{"name": "a", "pack": {"usable_energy_kWh": 0.0}, "inverter": "gan"}],
+    }
+    found = problems(raw)
+    assert any(p.startswith("vehicle.test_mass_kg: must be greater than 0; got -5.0") for p in found)
+    assert any(p.startswith("candidate[0].pack.usable_energy_kWh: must be greater than 0")
+               for p in found)
+    assert any(p.startswith("candidate[0].inverter:") and "'si'" in p for p in found)
+
+
+def test_unknown_vehicle_preset_lists_close_matches():
+    raw = {**VALID, "vehicle": {"preset": "polestar-2-long-range-dual-motr"}}
+    found = problems(raw)
+    assert any("did you mean 'polestar-2-long-range-dual-motor'" in p for p in found)
+
+
+def test_preset_keys_can_be_overridden():
+    raw = {**VALID, "vehicle": {"preset": "tesla-model-3-rwd", "test_mass_kg": 2100.0}}
+    study = parse_study(raw)
+    assert study.vehicle.test_mass_kg == 2100.0
+    assert study.vehicle.road_load is not None  # kept from the preset
+
+
+def test_missing_cycle_file_is_reported(tmp_path):
+    raw = {**VALID, "study": {"cycles": {"commute": "missing.csv"}}}
+    with pytest.raises(StudyError) as info:
+        parse_study(raw, base_dir=tmp_path)
+    assert any(p.startswith("study.cycles.commute:") and "missing.csv" in p
+               for p in info.value.problems)
+
+
+def test_toml_syntax_error_gives_line_and_column(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("[vehicle]\ntest_mass_kg = = 2\n")
+    with pytest.raises(StudyError) as info:
+        load_study(path)
+    assert "line 2" in str(info.value) and "column" in str(info.value)
+    assert str(path) in str(info.value)
