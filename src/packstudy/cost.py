@@ -1,0 +1,310 @@
+"""Bottom-up battery pack cost in the manner of Argonne's BatPaC 5.0, vectorised over variants.
+
+cost = materials (cell bill of materials x prices / process yields)
+     + purchased items (cell container and terminals, module and pack hardware, monitoring, BMS)
+     + manufacturing (BatPaC baseline plant steps, each scaled by its process rate with its
+       p-exponents: direct labour, variable overhead, GSA, R&D, depreciation)
+     + profit (a share of the plant investment) + warranty (a share of the price).
+
+Costs are in US$ of ``CostSettings.year`` (CPI-U from the price basis year). Results per variant;
+``breakdown`` gives US$ per pack by category.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from packstudy.chemistry import cell_composition, load_tables, table_value
+
+INTEGRATIONS = ("module", "cell_to_pack", "cell_to_body")
+CAM_PRICE = {"nmc811": "cam_nmc811", "nmc90": "cam_nmc90", "nmc622": "cam_nmc622",
+             "nca": "cam_nca", "lfp": "cam_lfp", "lmfp": "cam_lmfp", "nfpp": "cam_nfpp"}
+ANODE_PRICE = {"graphite": "anode_graphite", "graphite_si": "anode_graphite_si",
+               "hard_carbon": "anode_hard_carbon", "lithium_metal": "anode_lithium_metal"}
+
+
+class CostSettings(BaseModel):
+    """``[cost]`` study keys."""
+
+    model_config = ConfigDict(extra="forbid")
+    production_packs_per_year: float = Field(500_000.0, gt=0)
+    year: int = 2022
+    prices: dict[str, float] = Field(default_factory=dict,
+                                     description="material -> price_usd_per_kg overrides")
+
+
+@dataclass(frozen=True)
+class CostResult:
+    """Per-variant cost; ``breakdown`` maps category -> US$ per pack."""
+
+    cell_cost_usd_per_kWh: np.ndarray
+    pack_cost_usd_per_kWh: np.ndarray
+    pack_cost_usd: np.ndarray
+    breakdown: dict[str, np.ndarray]
+
+
+def price_overrides(prices: dict[str, float]) -> dict[str, dict]:
+    """Validated ``materials`` table entries from ``{material: price_usd_per_kg}``."""
+    table = load_tables()["materials"]
+    allowed = sorted(k for k, e in table.items() if e["unit"] == "usd_per_kg")
+    out = {}
+    for name, price in prices.items():
+        if name not in allowed:
+            raise ValueError(f"[cost] prices: unknown material {name!r}; allowed: "
+                             f"{', '.join(allowed)}")
+        if not np.isfinite(price) or price < 0:
+            raise ValueError(f"[cost] prices.{name}: price_usd_per_kg must be >= 0; got {price}")
+        out[name] = {**table[name], "value": float(price), "low": price, "high": price,
+                     "source": "study file [cost] prices override"}
+    return {"materials": out} if out else {}
+
+
+def _cpi_ratio(tables: dict, year: int) -> float:
+    mfg = tables["cell_manufacturing"]
+    years = sorted(int(k[4:]) for k in mfg if k.startswith("cpi_"))
+    if year not in years:
+        raise ValueError(f"[cost] year: {year} has no price index; allowed: "
+                         f"{years[0]}-{years[-1]}")
+    basis = int(table_value(mfg, "price_basis_year"))
+    return table_value(mfg, f"cpi_{year}") / table_value(mfg, f"cpi_{basis}")
+
+
+def _lookup(names: np.ndarray, mapping: dict[str, str], table: dict):
+    """Per-variant value of ``table[mapping[name]]`` (broadcasts sampled values)."""
+    out = 0.0
+    for name, key in mapping.items():
+        out = out + np.where(names == name, 1.0, 0.0) * table_value(table, key)
+    return out
+
+
+def _design(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells, pack_energy_kWh,
+            integration, n_parallel, tables):
+    """Shared design quantities: composition, counts, masks."""
+    integ = np.atleast_1d(np.asarray(integration, dtype=str))
+    bad = sorted(set(integ.tolist()) - set(INTEGRATIONS))
+    if bad:
+        raise ValueError(f"unknown integration {bad[0]!r}; allowed: {', '.join(INTEGRATIONS)}")
+    n_cells = np.asarray(n_cells, dtype=float)
+    if np.any(n_cells < 1) or np.any(np.asarray(pack_energy_kWh) <= 0):
+        raise ValueError("n_cells must be >= 1 and pack_energy_kWh > 0")
+    comp = cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, tables)
+    is_module = integ == "module"
+    per_module = table_value(tables["pack_integration"], "cells_per_module")
+    n_modules = np.where(is_module, np.ceil(n_cells / per_module), 0.0)
+    n_groups = n_cells / np.asarray(n_parallel, dtype=float)
+    return comp, integ, n_cells, n_modules, n_groups
+
+
+def pack_hardware_kg(pack_energy_kWh, integration, tables) -> dict[str, np.ndarray]:
+    """Masses of module and pack hardware (kg per pack) by integration type."""
+    pi = tables["pack_integration"]
+    e = np.asarray(pack_energy_kWh, dtype=float)
+    integ = np.asarray(integration, dtype=str)
+    jacket = np.select([integ == "cell_to_pack", integ == "cell_to_body"],
+                       [table_value(pi, "ctp_pack_jacket_factor"),
+                        table_value(pi, "ctb_pack_jacket_factor")], 1.0)
+    return {
+        "copper_interconnects_kg": e * table_value(pi, "copper_interconnects_kg_per_kWh"),
+        "thermal_conductor_aluminium_kg":
+            e * table_value(pi, "thermal_conductor_aluminium_kg_per_kWh"),
+        "module_enclosure_steel_kg":
+            e * table_value(pi, "module_enclosure_steel_kg_per_kWh") * (integ == "module"),
+        "pack_jacket_steel_kg": e * table_value(pi, "pack_jacket_steel_kg_per_kWh") * jacket,
+        "pack_jacket_aluminium_kg":
+            e * table_value(pi, "pack_jacket_aluminium_kg_per_kWh") * jacket,
+        "coolant_manifold_stainless_kg":
+            e * table_value(pi, "coolant_manifold_stainless_kg_per_kWh"),
+    }
+
+
+def _rates(comp, n_cells, n_modules, packs_per_year, tables):
+    """Annual process rates of the plant (with yields) for each step driver."""
+    m = tables["cell_manufacturing"]
+    y_cell = table_value(m, "yield_cell")
+    cells = n_cells * packs_per_year / y_cell
+    y_el = table_value(m, "yield_electrode_material") * y_cell
+    stack = (comp["capacity_Ah"] / table_value(m, "baseline_cell_capacity_Ah"))
+    mods = np.maximum(n_modules, 1.0) / table_value(m, "baseline_modules_per_pack")
+    base_cells = table_value(m, "baseline_cells_per_year")
+    return {
+        "cam_kg": comp["cam_kg"] * cells * y_cell / y_el
+        / table_value(m, "baseline_cam_kg_per_year"),
+        "anode_am_kg": comp["anode_am_kg"] * cells * y_cell / y_el
+        / table_value(m, "baseline_anode_am_kg_per_year"),
+        "cathode_area_m2": comp["cathode_area_m2"] * cells
+        / table_value(m, "baseline_cathode_area_m2_per_year"),
+        "anode_area_m2": comp["anode_area_m2"] * cells
+        / table_value(m, "baseline_anode_area_m2_per_year"),
+        "electrode_area_m2": (comp["cathode_area_m2"] + comp["anode_area_m2"]) * cells
+        / (table_value(m, "baseline_cathode_area_m2_per_year")
+           + table_value(m, "baseline_anode_area_m2_per_year")),
+        "cells": cells / base_cells,
+        "cells_stacking": cells / base_cells * stack ** table_value(m, "p_stacking_capacity"),
+        "cells_formation": cells / base_cells * stack ** table_value(m, "p_formation_capacity"),
+        "modules": n_modules * packs_per_year / table_value(m, "baseline_modules_per_year"),
+        "packs_assembly": packs_per_year / table_value(m, "baseline_packs_per_year")
+        * mods ** table_value(m, "p_pack_assembly_modules"),
+        "energy_kWh": comp["energy_Wh"] / 1e3 * n_cells * packs_per_year
+        / table_value(m, "baseline_energy_kWh_per_year"),
+    }
+
+
+def _plant(rates, tables):
+    """Annual labour cost, capital and area per stage ('cell', 'module', 'pack', 'shared')."""
+    m = tables["cell_manufacturing"]
+    wage = table_value(m, "labour_rate")
+    out = {s: {"labour": 0.0, "capital": 0.0, "area": 0.0}
+           for s in ("cell", "module", "pack", "shared")}
+    for key, step in m.items():
+        if not key.startswith("step_"):
+            continue
+        r = rates[step["driver"]]
+        active = r > 0
+        rs = np.where(active, r, 1.0)
+        acc = out[step["stage"]]
+        acc["labour"] = acc["labour"] + active * wage * step["labour_h_per_yr"] * rs ** step[
+            "p_labour"]
+        acc["capital"] = acc["capital"] + active * 1e6 * step["value"] * rs ** step["p_capital"]
+        acc["area"] = acc["area"] + active * step["area_m2"] * rs ** step["p_area"]
+    return out
+
+
+def pack_cost(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells, pack_energy_kWh,
+              integration, settings: CostSettings | None = None, n_parallel=1,
+              factors: dict | None = None) -> CostResult:
+    """Bottom-up pack cost per variant (all inputs broadcastable arrays; strings as str arrays).
+
+    ``n_parallel`` (cells in parallel per series group) sets the cell-monitoring channel count.
+    ``factors`` overrides factor-table entries (as :func:`packstudy.chemistry.load_tables`).
+    """
+    settings = settings or CostSettings()
+    overrides = dict(factors or {})
+    for table, entries in price_overrides(settings.prices).items():
+        overrides[table] = {**overrides.get(table, {}), **entries}
+    tables = load_tables(overrides)
+    comp, integ, n_cells, n_modules, n_groups = _design(
+        chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells, pack_energy_kWh,
+        integration, n_parallel, tables)
+    mat, m, pi = tables["materials"], tables["cell_manufacturing"], tables["pack_integration"]
+    q = float(settings.production_packs_per_year)
+    y_cell = table_value(m, "yield_cell")
+    y_el = table_value(m, "yield_electrode_material") * y_cell
+    y_foil = table_value(m, "yield_foil") * y_cell
+    e_pack = np.asarray(pack_energy_kWh, dtype=float)
+    plus_scale = (q / table_value(m, "baseline_packs_per_year")) ** (
+        table_value(m, "plus_cost_exponent") - 1)
+
+    # cell materials, US$ per cell
+    cam = comp["cam_kg"] * _lookup(comp["cam_material"], CAM_PRICE, mat) / y_el
+    catholyte = comp["cathode_solid_electrolyte_kg"] * table_value(
+        mat, "solid_electrolyte_sulfide") / y_el
+    anode = comp["anode_am_kg"] * _lookup(comp["anode_material"], ANODE_PRICE, mat) / y_el
+    other_electrode = (comp["cathode_carbon_kg"] + comp["anode_carbon_kg"]) * table_value(
+        mat, "carbon_black") + comp["binder_pvdf_kg"] * table_value(mat, "binder_pvdf") \
+        + comp["binder_cmc_sbr_kg"] * table_value(mat, "binder_cmc_sbr")
+    foils = (comp["aluminium_foil_kg"] * table_value(mat, "foil_aluminium")
+             + comp["copper_foil_kg"] * table_value(mat, "foil_copper")) / y_foil
+    separator = (comp["separator_area_m2"] * table_value(mat, "separator")
+                 / (table_value(m, "yield_separator") * y_cell)
+                 + comp["solid_electrolyte_layer_kg"] * table_value(
+                     mat, "solid_electrolyte_sulfide") / y_el)
+    electrolyte = comp["electrolyte_L"] * table_value(mat, "electrolyte") / (
+        table_value(m, "yield_electrolyte") * y_cell)
+    cell_items = (comp["container_kg"] * table_value(mat, "cell_container")
+                  + table_value(mat, "cell_plus_cost") * plus_scale) / y_cell
+    cell_materials = (cam + catholyte + anode + other_electrode / y_el + foils + separator
+                      + electrolyte)
+
+    # module and pack purchased items, US$ per pack
+    hw = pack_hardware_kg(e_pack, integ, tables)
+    module_items = (hw["thermal_conductor_aluminium_kg"]
+                    * table_value(pi, "price_thermal_conductor")
+                    + hw["module_enclosure_steel_kg"] * table_value(pi, "price_module_enclosure")
+                    + (n_cells * table_value(pi, "plus_cost_per_cell")
+                       + n_modules * table_value(pi, "plus_cost_per_module")) * plus_scale)
+    pack_items = (hw["copper_interconnects_kg"] * table_value(pi, "price_copper_parts")
+                  + hw["pack_jacket_steel_kg"] * table_value(pi, "price_pack_jacket_steel")
+                  + hw["pack_jacket_aluminium_kg"] * table_value(pi, "price_pack_jacket_aluminium")
+                  + hw["coolant_manifold_stainless_kg"] * table_value(pi, "price_coolant_manifold")
+                  + table_value(pi, "plus_cost_per_pack") * plus_scale)
+    monitoring = (n_groups * table_value(pi, "monitoring_per_series_group")
+                  + n_modules * np.asarray(n_parallel) * comp["capacity_Ah"]
+                  * table_value(pi, "monitoring_per_module_Ah")) * plus_scale
+    bms = table_value(pi, "bms_usd_per_pack") * (q / table_value(m, "baseline_packs_per_year")) ** (
+        table_value(pi, "bms_volume_exponent") - 1)
+
+    # manufacturing, annual -> per pack
+    plant = _plant(_rates(comp, n_cells, n_modules, q, tables), tables)
+    area_total = sum(s["area"] for s in plant.values())
+    base_area = sum(s["area_m2"] for k, s in m.items() if k.startswith("step_"))
+    building = 1e6 * table_value(m, "building_investment_MUSD") * (area_total / base_area) ** 0.95
+    life = table_value(m, "equipment_life_years")
+    b_dep = table_value(m, "building_depreciation_fraction")
+
+    def overheads(labour, capital, area_share):
+        dep = capital / life + b_dep * building * area_share
+        voh = table_value(m, "voh_labour_fraction") * labour + table_value(
+            m, "voh_depreciation_fraction") * dep
+        gsa = table_value(m, "gsa_labour_voh_fraction") * (labour + voh) + table_value(
+            m, "gsa_depreciation_fraction") * dep
+        rnd = table_value(m, "rnd_depreciation_fraction") * dep
+        return {"labour": labour / q, "variable_overhead": voh / q, "gsa": gsa / q,
+                "rnd": rnd / q, "depreciation": dep / q}
+
+    cell_stage = {k: plant["cell"][k] + plant["shared"][k] for k in ("labour", "capital", "area")}
+    mp_stage = {k: plant["module"][k] + plant["pack"][k] for k in ("labour", "capital", "area")}
+    cell_oh = overheads(cell_stage["labour"], cell_stage["capital"],
+                        cell_stage["area"] / area_total)
+    mp_oh = overheads(mp_stage["labour"], mp_stage["capital"], mp_stage["area"] / area_total)
+
+    cell_direct = n_cells * (cell_materials + cell_items)
+    pack_direct = module_items + pack_items + monitoring + bms
+
+    def profit(direct, oh, capital, area_share):
+        launch = table_value(m, "launch_materials_fraction") * direct * q + table_value(
+            m, "launch_labour_voh_fraction") * (oh["labour"] + oh["variable_overhead"]) * q
+        working = table_value(m, "working_capital_fraction") * q * (
+            direct + oh["labour"] + oh["variable_overhead"])
+        invest = capital + building * area_share + launch + working
+        return table_value(m, "profit_investment_fraction") * invest / q
+
+    cell_profit = profit(cell_direct, cell_oh, cell_stage["capital"],
+                         cell_stage["area"] / area_total)
+    mp_profit = profit(pack_direct, mp_oh, mp_stage["capital"], mp_stage["area"] / area_total)
+    warranty_f = table_value(m, "warranty_fraction")
+    cell_price = (cell_direct + sum(cell_oh.values()) + cell_profit) * (1 + warranty_f)
+    pack_price = (cell_direct + pack_direct + sum(cell_oh.values()) + sum(mp_oh.values())
+                  + cell_profit + mp_profit) * (1 + warranty_f)
+
+    cpi = _cpi_ratio(tables, settings.year)
+    n = n_cells
+    breakdown = {
+        "cathode_active_material": n * cam,
+        "anode_active_material": n * anode,
+        "other_electrode_materials": n * other_electrode / y_el,
+        "current_collector_foils": n * foils,
+        "separator_or_solid_electrolyte": n * (separator + catholyte),
+        "electrolyte": n * electrolyte,
+        "cell_purchased_items": n * cell_items,
+        "module_purchased_items": module_items,
+        "pack_purchased_items": pack_items,
+        "cell_monitoring_and_bms": monitoring + bms,
+        "direct_labour": cell_oh["labour"] + mp_oh["labour"],
+        "variable_overhead": cell_oh["variable_overhead"] + mp_oh["variable_overhead"],
+        "gsa": cell_oh["gsa"] + mp_oh["gsa"],
+        "rnd": cell_oh["rnd"] + mp_oh["rnd"],
+        "depreciation": cell_oh["depreciation"] + mp_oh["depreciation"],
+        "profit": cell_profit + mp_profit,
+        "warranty": pack_price * warranty_f / (1 + warranty_f),
+    }
+    breakdown = {k: np.broadcast_to(v * cpi, np.shape(pack_price)) for k, v in breakdown.items()}
+    cell_energy_kWh_per_pack = n * comp["energy_Wh"] / 1e3
+    return CostResult(
+        cell_cost_usd_per_kWh=cell_price * cpi / cell_energy_kWh_per_pack,
+        pack_cost_usd_per_kWh=pack_price * cpi / e_pack,
+        pack_cost_usd=pack_price * cpi,
+        breakdown=breakdown,
+    )

@@ -1,0 +1,91 @@
+"""Monte Carlo uncertainty of pack cost and footprint.
+
+Every factor-table entry with ``low < high`` is sampled from a PERT distribution (a Beta between
+low and high with its mode at ``value``, shape 4), independently, with a seeded NumPy Generator.
+Sampled values have shape (samples, 1) and broadcast against the variants inside the cost and
+footprint functions, so one call evaluates samples x variants with no loop over samples; variants
+are processed in chunks to bound memory. The result is deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from packstudy.chemistry import FACTOR_TABLES, load_tables
+from packstudy.cost import CostSettings, pack_cost
+from packstudy.footprint import FootprintSettings, pack_footprint
+
+PERCENTILES = (10, 50, 90)
+
+
+class UncertaintySettings(BaseModel):
+    """``[uncertainty]`` study keys."""
+
+    model_config = ConfigDict(extra="forbid")
+    samples: int = Field(1000, ge=10, le=100_000)
+    seed: int = 1
+
+
+def pert(rng: np.random.Generator, low, mode, high, size) -> np.ndarray:
+    """PERT samples: low + (high-low) Beta(1 + 4 (mode-low)/(high-low), 1 + 4 (high-mode)/...)."""
+    span = high - low
+    a = 1.0 + 4.0 * (mode - low) / span
+    b = 1.0 + 4.0 * (high - mode) / span
+    return low + span * rng.beta(a, b, size=size)
+
+
+def sample_tables(samples: int, seed: int) -> dict[str, dict[str, dict]]:
+    """Factor tables whose uncertain entries carry (samples, 1) arrays of sampled values."""
+    rng = np.random.default_rng(seed)
+    tables = load_tables()
+    out: dict[str, dict[str, dict]] = {}
+    for name in FACTOR_TABLES:
+        for key in sorted(tables[name]):
+            entry = tables[name][key]
+            low, high = entry.get("low"), entry.get("high")
+            if low is None or high is None or not low < high:
+                continue
+            mode = min(max(entry["value"], low), high)
+            out.setdefault(name, {})[key] = {
+                **entry, "value": pert(rng, low, mode, high, (samples, 1))}
+    return out
+
+
+def cost_footprint_percentiles(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells,
+                               pack_energy_kWh, integration, n_parallel=1,
+                               cost: CostSettings | None = None,
+                               footprint: FootprintSettings | None = None,
+                               settings: UncertaintySettings | None = None,
+                               max_elements: int = 2_000_000) -> dict[str, np.ndarray]:
+    """P10/P50/P90 per variant of ``pack_cost_usd_per_kWh`` and ``footprint_kgCO2e_per_kWh``.
+
+    Returns keys like ``pack_cost_usd_per_kWh_p10`` ... ``footprint_kgCO2e_per_kWh_p90``.
+    """
+    settings = settings or UncertaintySettings()
+    sampled = sample_tables(settings.samples, settings.seed)
+    if footprint is not None and footprint.grid_kgCO2e_per_kWh is not None:
+        sampled.get("grid", {}).clear()
+    args = np.broadcast_arrays(
+        np.asarray(chemistry, dtype=str), np.asarray(cell_energy_Wh, dtype=float),
+        np.asarray(cell_mass_kg, dtype=float), np.asarray(cell_format, dtype=str),
+        np.asarray(n_cells, dtype=float), np.asarray(pack_energy_kWh, dtype=float),
+        np.asarray(integration, dtype=str), np.asarray(n_parallel, dtype=float))
+    args = [np.atleast_1d(a) for a in args]
+    n_var = args[0].size
+    chunk = max(1, max_elements // settings.samples)
+    names = [f"{m}_p{p}" for m in ("pack_cost_usd_per_kWh", "footprint_kgCO2e_per_kWh")
+             for p in PERCENTILES]
+    out = {k: np.empty(n_var) for k in names}
+    for start in range(0, n_var, chunk):
+        sl = slice(start, start + chunk)
+        a = [x[sl] for x in args]
+        c = pack_cost(*a[:7], settings=cost, n_parallel=a[7], factors=sampled)
+        f = pack_footprint(*a[:7], settings=footprint, factors=sampled)
+        for metric, values in (("pack_cost_usd_per_kWh", c.pack_cost_usd_per_kWh),
+                               ("footprint_kgCO2e_per_kWh", f.footprint_kgCO2e_per_kWh)):
+            pct = np.percentile(np.broadcast_to(values, (settings.samples, a[0].size)),
+                                PERCENTILES, axis=0)
+            for p, row in zip(PERCENTILES, pct, strict=True):
+                out[f"{metric}_p{p}"][sl] = row
+    return out

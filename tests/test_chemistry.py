@@ -1,0 +1,58 @@
+import numpy as np
+import pytest
+
+from packstudy.chemistry import (
+    cell_composition,
+    element_mass_fractions,
+    list_chemistries,
+    load_chemistry,
+    load_tables,
+)
+
+IDS = ["lfp-graphite", "lmfp-graphite", "nca-graphite-si", "nfpp-hard-carbon",
+       "nmc622-graphite", "nmc811-graphite", "nmc811-lithium-metal", "nmc9-graphite-si"]
+
+
+def test_shipped_ids_and_sources():
+    assert list_chemistries() == IDS
+    for cid in IDS:
+        rec = load_chemistry(cid)
+        for sec in ("cathode", "anode", "separator", "electrolyte", "current_collectors"):
+            assert rec[sec]["source"]
+    assert load_chemistry("nmc811-lithium-metal")["projection"] is True
+    assert load_chemistry("nfpp-hard-carbon")["projection"] is True
+
+
+def test_element_fractions_of_nmc811():
+    f = element_mass_fractions({"Li": 1, "Ni": 0.8, "Mn": 0.1, "Co": 0.1, "O": 2})
+    assert f["Ni"] == pytest.approx(0.4826, abs=1e-3)
+    assert f["Li"] == pytest.approx(0.0714, abs=1e-3)
+
+
+def test_mass_balance_closes_and_scales():
+    t = load_tables()
+    c = cell_composition(np.array(IDS), 250.0, 1.9, "pouch", t)
+    parts = ["cam_kg", "cathode_carbon_kg", "cathode_solid_electrolyte_kg", "anode_am_kg",
+             "anode_carbon_kg", "binder_pvdf_kg", "binder_cmc_sbr_kg", "separator_kg",
+             "solid_electrolyte_layer_kg", "electrolyte_kg", "aluminium_foil_kg",
+             "copper_foil_kg", "terminal_copper_kg", "terminal_aluminium_kg", "container_kg"]
+    np.testing.assert_allclose(sum(c[p] for p in parts), 1.9, rtol=1e-9)
+    assert np.all(c["mass_deficit_kg"] == 0)
+    # a 250 Wh sodium-ion cell cannot weigh 1.2 kg (stack ~1.66 kg at 3.1 V, 110 mAh/g)
+    light = cell_composition("nfpp-hard-carbon", 250.0, 1.2, "pouch", t)
+    assert light["mass_deficit_kg"][0] > 0.3 and light["container_kg"][0] == 0
+    # Na-ion: no lithium, no copper; LFP: no nickel or cobalt
+    i_na, i_lfp = IDS.index("nfpp-hard-carbon"), IDS.index("lfp-graphite")
+    assert c["element_Li_kg"][i_na] == 0 and c["copper_foil_kg"][i_na] == 0
+    assert c["element_Co_kg"][i_lfp] == 0 and c["element_Ni_kg"][i_lfp] == 0
+    double = cell_composition("nmc811-graphite", 500.0, 2.4, "pouch", t)
+    single = cell_composition("nmc811-graphite", 250.0, 1.2, "pouch", t)
+    assert double["cam_kg"] == pytest.approx(2 * single["cam_kg"])
+
+
+def test_unknown_chemistry_and_format():
+    t = load_tables()
+    with pytest.raises(ValueError, match="allowed: lfp-graphite"):
+        cell_composition("nmc911", 250.0, 1.0, "pouch", t)
+    with pytest.raises(ValueError, match="pouch, prismatic, cylindrical"):
+        cell_composition("nmc811-graphite", 250.0, 1.0, "coin", t)

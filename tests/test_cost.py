@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+from packstudy.cost import CostSettings, pack_cost
+
+NMC = dict(chemistry="nmc811-graphite", cell_energy_Wh=250.0, cell_mass_kg=0.744,
+           cell_format="pouch", n_cells=400, pack_energy_kWh=100.0, integration="module")
+
+
+def test_breakdown_sums_to_total():
+    r = pack_cost(**NMC, n_parallel=2)
+    assert sum(r.breakdown.values())[0] == pytest.approx(r.pack_cost_usd[0])
+    assert r.cell_cost_usd_per_kWh[0] < r.pack_cost_usd_per_kWh[0]
+
+
+def test_cost_falls_with_plant_volume():
+    per_kWh = [pack_cost(**NMC, n_parallel=2, settings=CostSettings(
+        production_packs_per_year=q)).pack_cost_usd_per_kWh[0]
+        for q in (20_000, 100_000, 500_000)]
+    assert per_kWh[0] > per_kWh[1] > per_kWh[2]
+    assert per_kWh[0] / per_kWh[2] > 1.15
+
+
+def test_cost_per_kWh_falls_with_pack_size():
+    n = np.array([200, 400, 600])
+    r = pack_cost(**{**NMC, "n_cells": n, "pack_energy_kWh": n * 0.25}, n_parallel=2)
+    assert np.all(np.diff(r.pack_cost_usd_per_kWh) < 0)
+
+
+def test_price_override_and_errors():
+    base = pack_cost(**NMC).pack_cost_usd[0]
+    dearer = pack_cost(**NMC, settings=CostSettings(prices={"cam_nmc811": 36.0})).pack_cost_usd[0]
+    # 10 $/kg more on ~128 kg of CAM (over yields, warranty) adds ~1,400-1,700 $
+    assert 1300 < dearer - base < 1800
+    with pytest.raises(ValueError, match="must be >= 0"):
+        pack_cost(**NMC, settings=CostSettings(prices={"cam_nmc811": -1.0}))
+    with pytest.raises(ValueError, match="allowed: anode_graphite"):
+        pack_cost(**NMC, settings=CostSettings(prices={"unobtainium": 1.0}))
+    with pytest.raises(ValueError, match="allowed: lfp-graphite"):
+        pack_cost(**{**NMC, "chemistry": "nmc911"})
+    with pytest.raises(ValueError, match="allowed: module, cell_to_pack"):
+        pack_cost(**{**NMC, "integration": "ctp"})
+    with pytest.raises(ValueError, match="year"):
+        pack_cost(**NMC, settings=CostSettings(year=2031))
+
+
+def test_cell_to_pack_cheaper_than_modules_and_cpi():
+    mod = pack_cost(**NMC).pack_cost_usd[0]
+    ctp = pack_cost(**{**NMC, "integration": "cell_to_pack"}).pack_cost_usd[0]
+    assert ctp < mod
+    later = pack_cost(**NMC, settings=CostSettings(year=2024)).pack_cost_usd[0]
+    assert later / mod == pytest.approx(313.689 / 292.655)
+
+
+def test_all_chemistries_priced_projection_dearer_per_kWh():
+    ids = np.array(["nmc811-graphite", "nmc9-graphite-si", "nmc622-graphite", "nca-graphite-si",
+                    "lfp-graphite", "lmfp-graphite", "nfpp-hard-carbon", "nmc811-lithium-metal"])
+    r = pack_cost(ids, 250.0, 1.0, "pouch", 400, 100.0, "module")
+    assert np.all(np.isfinite(r.pack_cost_usd_per_kWh)) and np.all(r.pack_cost_usd_per_kWh > 50)
