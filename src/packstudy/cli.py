@@ -38,6 +38,14 @@ SUMMARY_METRICS = (
     ("epa_highway_unadjusted_kWh_per_100km", "EPA hwy unadj. (kWh/100 km)", "{:.2f}"),
     ("epa_combined_kWh_per_100km", "EPA combined label (kWh/100 km)", "{:.1f}"),
     ("epa_range_km", "EPA label range (km)", "{:.0f}"),
+    ("cell_cost_usd_per_kWh", "Cell cost ($/kWh)", "{:.0f}"),
+    ("pack_cost_usd_per_kWh", "Pack cost ($/kWh)", "{:.0f}"),
+    ("pack_cost_usd", "Pack cost ($)", "{:,.0f}"),
+    ("footprint_kgCO2e_per_kWh", "Footprint (kg CO2e/kWh)", "{:.1f}"),
+    ("footprint_kgCO2e", "Footprint (kg CO2e)", "{:,.0f}"),
+    ("lithium_kg", "Lithium (kg)", "{:.1f}"),
+    ("nickel_kg", "Nickel (kg)", "{:.1f}"),
+    ("cobalt_kg", "Cobalt (kg)", "{:.1f}"),
 )
 
 

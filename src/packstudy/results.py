@@ -64,6 +64,9 @@ def results_document(result) -> dict:
         "inputs": result.study.model_dump(mode="json"),
         "candidates": [
             {"name": name, "metrics": _clean(result.row(i)), "verdict": verdict[name],
+             "breakdowns": _clean({kind: {k: float(np.broadcast_to(v, len(result.names))[i])
+                                          for k, v in parts.items()}
+                                   for kind, parts in result.breakdowns.items()}),
              "requirements": [_clean(c) for c in result.checks if c["candidate"] == name]}
             for i, name in enumerate(result.names)
         ],

@@ -15,7 +15,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import catalog
+from .cost import CostSettings
 from .cycles import CycleFileError, load_cycle
+from .footprint import FootprintSettings
+from .uncertainty import UncertaintySettings
 
 PROCEDURE_NAMES = ("wltp", "epa")
 
@@ -150,6 +153,9 @@ class Study(_Strict):
     vehicle: Vehicle
     candidate: list[Candidate] = Field(min_length=1)
     requirements: dict[str, Bound] = Field(default_factory=dict)
+    cost: CostSettings = Field(default_factory=CostSettings)
+    footprint: FootprintSettings = Field(default_factory=FootprintSettings)
+    uncertainty: UncertaintySettings | None = None
 
 
 def load_study(path: str | Path) -> tuple[Study, Path]:

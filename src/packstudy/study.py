@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from . import cell as cellmod
-from . import kernel, pack, procedures, vehicle
+from . import cost, footprint, kernel, pack, procedures, uncertainty, vehicle
 from .cycles import load_cycle
 from .inverter import inverter_parameters
 from .spec import Study, StudyError, load_study, parse_study
@@ -26,6 +26,7 @@ class StudyResult:
     names: list[str]
     metrics: dict[str, np.ndarray]
     checks: list[dict] = field(default_factory=list)
+    breakdowns: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
 
     def row(self, i: int) -> dict[str, float]:
         return {k: _plain(v[i]) for k, v in self.metrics.items()}
@@ -68,12 +69,13 @@ def evaluate(study: Study, base_dir: Path) -> StudyResult:
         "pack_specific_energy_Wh_per_kg": packs.specific_energy_Wh_per_kg,
         "vehicle_test_mass_kg": test_mass,
     }
+    breakdowns = cost_and_footprint(study, cells, packs, metrics)
     for name in study.study.procedures:
         metrics.update(procedures.PROCEDURES[name](pt))
     for label, file in study.study.cycles.items():
         metrics.update(procedures.custom(pt, load_cycle(Path(file), base_dir=base_dir), label))
     names = [c.name for c in candidates]
-    result = StudyResult(study=study, names=names, metrics=metrics)
+    result = StudyResult(study=study, names=names, metrics=metrics, breakdowns=breakdowns)
     result.checks = check_requirements(study, metrics, packs_in)
     return result
 
@@ -122,6 +124,33 @@ def powertrain(study: Study, cells, packs: pack.PackArrays, inverter_kinds):
         recharge_efficiency=np.full(n, vehicle.default("recharge_efficiency")),
     )
     return pt, np.asarray(test_mass, float)
+
+
+def cost_and_footprint(study: Study, cells, packs: pack.PackArrays, metrics: dict) -> dict:
+    """Add cost, footprint, minerals (and their P10/P50/P90) to ``metrics``; return breakdowns."""
+    design = (cells.chemistry, cells.energy_Wh, cells.mass_kg, cells.format, packs.cells,
+              packs.energy_kWh, packs.integration)
+    try:
+        c = cost.pack_cost(*design, settings=study.cost, n_parallel=packs.parallel)
+        f = footprint.pack_footprint(*design, settings=study.footprint)
+        minerals = footprint.pack_minerals(*design)
+        spread = {}
+        if study.uncertainty is not None:
+            spread = uncertainty.cost_footprint_percentiles(
+                *design, n_parallel=packs.parallel, cost=study.cost, footprint=study.footprint,
+                settings=study.uncertainty)
+    except ValueError as exc:
+        raise StudyError("cost/footprint", [f"cost or footprint input: {exc}"]) from None
+    metrics.update({
+        "cell_cost_usd_per_kWh": c.cell_cost_usd_per_kWh,
+        "pack_cost_usd_per_kWh": c.pack_cost_usd_per_kWh,
+        "pack_cost_usd": c.pack_cost_usd,
+        "footprint_kgCO2e_per_kWh": f.footprint_kgCO2e_per_kWh,
+        "footprint_kgCO2e": f.footprint_kgCO2e,
+        **minerals,
+        **spread,
+    })
+    return {"cost_usd": c.breakdown, "footprint_kgCO2e": f.breakdown}
 
 
 def check_requirements(study: Study, metrics: dict, packs_in: list[dict]) -> list[dict]:
