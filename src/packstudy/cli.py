@@ -63,7 +63,7 @@ def run(
     try:
         result = run_study(study)
     except StudyError as exc:
-        errors.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     paths = write_results(result, out)
     console.print(summary_table(result, verdicts(result)))

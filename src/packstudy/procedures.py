@@ -33,6 +33,7 @@ class Powertrain:
     soc_min: np.ndarray
     soc_max: np.ndarray
     recharge_efficiency: np.ndarray  # (n,) DC at the terminals / AC from the wall
+    charge_c_rate_max: np.ndarray | None = None  # (n, SOC grid, temperature grid), fast charge
 
     @property
     def n(self) -> int:

@@ -122,6 +122,7 @@ def powertrain(study: Study, cells, packs: pack.PackArrays, inverter_kinds):
         r1_ohm=np.ascontiguousarray(cells.r1_ohm), tau1_s=np.ascontiguousarray(cells.tau1_s),
         usable_energy_kWh=packs.usable_energy_kWh, soc_min=packs.soc_min, soc_max=packs.soc_max,
         recharge_efficiency=np.full(n, vehicle.default("recharge_efficiency")),
+        charge_c_rate_max=np.ascontiguousarray(cells.charge_c_rate_max),
     )
     return pt, np.asarray(test_mass, float)
 

@@ -1,0 +1,83 @@
+"""The command line: the example study end to end, exit codes, clear errors, presets."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "examples" / "performance-suv-battery-options.toml"
+
+
+def packstudy(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "packstudy.cli", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def test_example_study_runs_and_writes_results(tmp_path):
+    out = tmp_path / "results"
+    run = packstudy("run", EXAMPLE, "--out", out)
+    assert run.returncode == 0, run.stderr
+    doc = json.loads((out / "results.json").read_text())
+    names = [c["name"] for c in doc["candidates"]]
+    assert len(names) == 5
+    table = pq.read_table(out / "results.parquet")
+    assert table.column("candidate").to_pylist() == names
+    assert (out / "results.csv").read_text().startswith('"candidate"')
+    for cand in doc["candidates"]:
+        m = cand["metrics"]
+        assert 300 < m["wltp_range_km"] < 900
+        assert 12 < m["wltp_kWh_per_100km"] < 35
+        assert m["epa_combined_kWh_per_100km"] > m["epa_city_unadjusted_kWh_per_100km"]
+    assert "WLTP range" in run.stdout
+    assert not list(out.glob(".*.tmp")), "temporary files left behind"
+
+
+def test_bad_study_exits_2_with_every_problem_and_no_traceback(tmp_path):
+    study = tmp_path / "bad.toml"
+    study.write_text(
+        '[vehicle]\npreset = "tesla-model-3-rwd"\ntest_mass_kg = -1\nmotor_peak_kw = 200\n'
+        '[[candidate]]\nname = "x"\ncell = "nmc811-pouh"\npack = { usable_energy_kWh = 0 }\n')
+    run = packstudy("run", study, "--out", tmp_path / "o")
+    assert run.returncode == 2
+    err = run.stderr
+    assert "Traceback" not in err
+    assert str(study) in err
+    assert "vehicle.test_mass_kg" in err
+    assert "did you mean 'motor_peak_kW'" in err
+    assert "candidate[0].pack.usable_energy_kWh" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_toml_syntax_error_exits_2(tmp_path):
+    study = tmp_path / "syntax.toml"
+    study.write_text("[vehicle\n")
+    run = packstudy("run", study)
+    assert run.returncode == 2
+    assert "line 1" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_missing_study_file_exits_2(tmp_path):
+    run = packstudy("run", tmp_path / "nope.toml")
+    assert run.returncode == 2
+    assert "does not exist" in run.stderr
+
+
+def test_presets_list_and_show():
+    listed = packstudy("presets", "list")
+    assert listed.returncode == 0
+    assert "polestar-3-long-range-dual-motor" in listed.stdout
+    assert "wltc_class3b" in listed.stdout
+    shown = packstudy("presets", "show", "vw-id4-pro")
+    assert shown.returncode == 0 and "[sources]" in shown.stdout
+    unknown = packstudy("presets", "show", "vw-id4-pr")
+    assert unknown.returncode == 2 and "vw-id4-pro" in unknown.stderr
+
+
+@pytest.mark.parametrize("kind", ["vehicles", "cycles"])
+def test_presets_list_one_kind(kind):
+    run = packstudy("presets", "list", kind)
+    assert run.returncode == 0 and kind in run.stdout
