@@ -29,7 +29,7 @@ def test_cost_per_kWh_falls_with_pack_size():
 
 def test_price_override_and_errors():
     base = pack_cost(**NMC).pack_cost_usd[0]
-    dearer = pack_cost(**NMC, settings=CostSettings(prices={"cam_nmc811": 36.0})).pack_cost_usd[0]
+    dearer = pack_cost(**NMC, settings=CostSettings(prices={"cam_nmc811": 27.64})).pack_cost_usd[0]
     # 10 $/kg more on ~128 kg of CAM (over yields, warranty) adds ~1,400-1,700 $
     assert 1300 < dearer - base < 1800
     with pytest.raises(ValueError, match="must be >= 0"):
@@ -48,8 +48,30 @@ def test_cell_to_pack_cheaper_than_modules_and_cpi():
     mod = pack_cost(**NMC).pack_cost_usd[0]
     ctp = pack_cost(**{**NMC, "integration": "cell_to_pack"}).pack_cost_usd[0]
     assert ctp < mod
-    later = pack_cost(**NMC, settings=CostSettings(year=2024)).pack_cost_usd[0]
-    assert later / mod == pytest.approx(313.689 / 292.655)
+    y23 = pack_cost(**NMC, settings=CostSettings(year=2023)).pack_cost_usd[0]
+    y24 = pack_cost(**NMC, settings=CostSettings(year=2024)).pack_cost_usd[0]
+    assert y24 / y23 == pytest.approx(313.689 / 304.702)  # same 2022 price set, CPI-U only
+
+
+def test_price_year_selects_price_set_and_default_is_latest():
+    assert CostSettings().year == 2025
+    r22 = pack_cost(**NMC, settings=CostSettings(year=2022))
+    r25 = pack_cost(**NMC, settings=CostSettings(year=2025))
+    # NMC811 CAM 26 $/kg (BatPaC, in 2022 $) vs 17.64 $/kg (SMM, June 2025, in 2025 $)
+    cam22 = r22.breakdown["cathode_active_material"][0]
+    cam25 = r25.breakdown["cathode_active_material"][0]
+    assert cam25 / cam22 == pytest.approx(17.64 / 26.0, rel=1e-9)
+
+
+def test_china_plant_capital_lowers_cost():
+    us = pack_cost(**NMC, settings=CostSettings(region="usa"))
+    cn = pack_cost(**NMC, settings=CostSettings(region="china"))
+    assert cn.breakdown["depreciation"][0] == pytest.approx(
+        0.5 * us.breakdown["depreciation"][0], rel=1e-9)
+    assert cn.pack_cost_usd[0] < us.pack_cost_usd[0]
+    assert cn.breakdown["cathode_active_material"][0] == us.breakdown["cathode_active_material"][0]
+    with pytest.raises(ValueError, match="allowed: china, europe, usa"):
+        pack_cost(**NMC, settings=CostSettings(region="mars"))
 
 
 def test_all_chemistries_priced_projection_dearer_per_kWh():

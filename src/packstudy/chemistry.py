@@ -33,15 +33,34 @@ ELEMENTS = ("Li", "Ni", "Co", "Mn", "Fe", "Al", "Na")
 CELL_FORMATS = ("pouch", "prismatic", "cylindrical")
 FACTOR_TABLES = ("materials", "cell_design", "cell_manufacturing", "pack_integration",
                  "footprint", "grid")
+PRICE_SET_PREFIX = "materials_"
 
 
-def load_tables(overrides: dict | None = None) -> dict[str, dict[str, dict]]:
+def price_set_years() -> list[int]:
+    """Years of the shipped material price sets (``data/factors/materials_YEAR.toml``)."""
+    files = (data_dir() / "factors").glob(f"{PRICE_SET_PREFIX}*.toml")
+    return sorted(int(p.stem.removeprefix(PRICE_SET_PREFIX)) for p in files)
+
+
+def price_set_year(year: int | None = None) -> int:
+    """The price set used for a study year: the latest set not after ``year`` (the earliest set
+    for earlier years); ``None`` gives the most recent set."""
+    years = price_set_years()
+    if year is None:
+        return years[-1]
+    return max([y for y in years if y <= year], default=years[0])
+
+
+def load_tables(overrides: dict | None = None, price_year: int | None = None
+                ) -> dict[str, dict[str, dict]]:
     """The factor tables used by cost and footprint, ``{table: {entry: {value, unit, ...}}}``.
 
-    ``overrides`` has the same shape; its entries replace the shipped ones (the Monte Carlo passes
-    sampled tables whose ``value`` is an array of shape (samples, 1)).
+    ``materials`` is the price set of :func:`price_set_year` (``price_year``). ``overrides`` has
+    the same shape; its entries replace the shipped ones (the Monte Carlo passes sampled tables
+    whose ``value`` is an array of shape (samples, 1)).
     """
-    tables = {name: factors(name) for name in FACTOR_TABLES}
+    tables = {name: factors(name) for name in FACTOR_TABLES if name != "materials"}
+    tables["materials"] = factors(f"{PRICE_SET_PREFIX}{price_set_year(price_year)}")
     for name, entries in (overrides or {}).items():
         tables.setdefault(name, {}).update(entries)
     return tables

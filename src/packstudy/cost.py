@@ -6,8 +6,11 @@ cost = materials (cell bill of materials x prices / process yields)
        p-exponents: direct labour, variable overhead, GSA, R&D, depreciation)
      + profit (a share of the plant investment) + warranty (a share of the price).
 
-Costs are in US$ of ``CostSettings.year`` (CPI-U from the price basis year). Results per variant;
-``breakdown`` gives US$ per pack by category.
+Material prices come from the dated price set of ``CostSettings.year`` (``materials_YEAR.toml``,
+the latest set not after that year); plant, labour and hardware costs are BatPaC 5.0's (2022 US$,
+capital scaled by the production region's ``plant_capital_factor_REGION``). Both are brought to
+US$ of ``CostSettings.year`` with the US CPI-U. Results per variant; ``breakdown`` gives US$ per
+pack by category.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from packstudy.chemistry import cell_composition, load_tables, table_value
+from packstudy.chemistry import cell_composition, load_tables, price_set_year, table_value
 
 INTEGRATIONS = ("module", "cell_to_pack", "cell_to_body")
 CAM_PRICE = {"nmc811": "cam_nmc811", "nmc90": "cam_nmc90", "nmc622": "cam_nmc622",
@@ -31,7 +34,8 @@ class CostSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     production_packs_per_year: float = Field(500_000.0, gt=0)
-    year: int = 2022
+    year: int = Field(default_factory=lambda: price_set_year(None))
+    region: str = "usa"
     prices: dict[str, float] = Field(default_factory=dict,
                                      description="material -> price_usd_per_kg overrides")
 
@@ -46,9 +50,10 @@ class CostResult:
     breakdown: dict[str, np.ndarray]
 
 
-def price_overrides(prices: dict[str, float]) -> dict[str, dict]:
-    """Validated ``materials`` table entries from ``{material: price_usd_per_kg}``."""
-    table = load_tables()["materials"]
+def price_overrides(prices: dict[str, float], year: int | None = None) -> dict[str, dict]:
+    """Validated ``materials`` table entries from ``{material: price_usd_per_kg}`` (US$ of the
+    price set of ``year``)."""
+    table = load_tables(price_year=year)["materials"]
     allowed = sorted(k for k, e in table.items() if e["unit"] == "usd_per_kg")
     out = {}
     for name, price in prices.items():
@@ -62,14 +67,32 @@ def price_overrides(prices: dict[str, float]) -> dict[str, dict]:
     return {"materials": out} if out else {}
 
 
-def _cpi_ratio(tables: dict, year: int) -> float:
+def _cpi_ratio(tables: dict, year: int, basis: int) -> float:
+    """CPI-U of ``year`` over CPI-U of ``basis``; ValueError naming the years with an index."""
     mfg = tables["cell_manufacturing"]
     years = sorted(int(k[4:]) for k in mfg if k.startswith("cpi_"))
-    if year not in years:
-        raise ValueError(f"[cost] year: {year} has no price index; allowed: "
-                         f"{years[0]}-{years[-1]}")
-    basis = int(table_value(mfg, "price_basis_year"))
+    for y in (year, basis):
+        if y not in years:
+            raise ValueError(f"[cost] year: {y} has no price index; allowed: "
+                             f"{years[0]}-{years[-1]}")
     return table_value(mfg, f"cpi_{year}") / table_value(mfg, f"cpi_{basis}")
+
+
+def plant_capital_factor(region: str, tables: dict):
+    """Capital (equipment and building) of a plant in ``region`` relative to BatPaC's US plant."""
+    mfg = tables["cell_manufacturing"]
+    prefix = "plant_capital_factor_"
+    regions = sorted(k.removeprefix(prefix) for k in mfg if k.startswith(prefix))
+    if region not in regions:
+        raise ValueError(f"[cost] region: unknown region {region!r}; allowed: "
+                         f"{', '.join(regions)}")
+    return table_value(mfg, prefix + region)
+
+
+def _rebase_prices(materials: dict, factor: float) -> dict:
+    """Materials table with every price multiplied by ``factor`` (dollar-year conversion)."""
+    return {k: {**e, "value": e["value"] * factor} if e["unit"].startswith("usd_per_") else e
+            for k, e in materials.items()}
 
 
 def _lookup(names: np.ndarray, mapping: dict[str, str], table: dict):
@@ -152,7 +175,7 @@ def _rates(comp, n_cells, n_modules, packs_per_year, tables):
     }
 
 
-def _plant(rates, tables):
+def _plant(rates, tables, capital_factor=1.0):
     """Annual labour cost, capital and area per stage ('cell', 'module', 'pack', 'shared')."""
     m = tables["cell_manufacturing"]
     wage = table_value(m, "labour_rate")
@@ -167,7 +190,8 @@ def _plant(rates, tables):
         acc = out[step["stage"]]
         acc["labour"] = acc["labour"] + active * wage * step["labour_h_per_yr"] * rs ** step[
             "p_labour"]
-        acc["capital"] = acc["capital"] + active * 1e6 * step["value"] * rs ** step["p_capital"]
+        acc["capital"] = acc["capital"] + (active * 1e6 * capital_factor * step["value"]
+                                           * rs ** step["p_capital"])
         acc["area"] = acc["area"] + active * step["area_m2"] * rs ** step["p_area"]
     return out
 
@@ -182,9 +206,14 @@ def pack_cost(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells, pac
     """
     settings = settings or CostSettings()
     overrides = dict(factors or {})
-    for table, entries in price_overrides(settings.prices).items():
+    for table, entries in price_overrides(settings.prices, settings.year).items():
         overrides[table] = {**overrides.get(table, {}), **entries}
-    tables = load_tables(overrides)
+    tables = load_tables(overrides, price_year=settings.year)
+    basis = int(table_value(tables["cell_manufacturing"], "price_basis_year"))
+    tables["materials"] = _rebase_prices(
+        tables["materials"], _cpi_ratio(tables, basis, price_set_year(settings.year)))
+    cpi = _cpi_ratio(tables, settings.year, basis)
+    capital_factor = plant_capital_factor(settings.region, tables)
     comp, integ, n_cells, n_modules, n_groups = _design(
         chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells, pack_energy_kWh,
         integration, n_parallel, tables)
@@ -237,10 +266,11 @@ def pack_cost(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells, pac
         table_value(pi, "bms_volume_exponent") - 1)
 
     # manufacturing, annual -> per pack
-    plant = _plant(_rates(comp, n_cells, n_modules, q, tables), tables)
+    plant = _plant(_rates(comp, n_cells, n_modules, q, tables), tables, capital_factor)
     area_total = sum(s["area"] for s in plant.values())
     base_area = sum(s["area_m2"] for k, s in m.items() if k.startswith("step_"))
-    building = 1e6 * table_value(m, "building_investment_MUSD") * (area_total / base_area) ** 0.95
+    building = 1e6 * capital_factor * table_value(m, "building_investment_MUSD") * (
+        area_total / base_area) ** 0.95
     life = table_value(m, "equipment_life_years")
     b_dep = table_value(m, "building_depreciation_fraction")
 
@@ -279,7 +309,6 @@ def pack_cost(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells, pac
     pack_price = (cell_direct + pack_direct + sum(cell_oh.values()) + sum(mp_oh.values())
                   + cell_profit + mp_profit) * (1 + warranty_f)
 
-    cpi = _cpi_ratio(tables, settings.year)
     n = n_cells
     breakdown = {
         "cathode_active_material": n * cam,

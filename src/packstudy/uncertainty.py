@@ -35,10 +35,12 @@ def pert(rng: np.random.Generator, low, mode, high, size) -> np.ndarray:
     return low + span * rng.beta(a, b, size=size)
 
 
-def sample_tables(samples: int, seed: int) -> dict[str, dict[str, dict]]:
-    """Factor tables whose uncertain entries carry (samples, 1) arrays of sampled values."""
+def sample_tables(samples: int, seed: int, price_year: int | None = None
+                  ) -> dict[str, dict[str, dict]]:
+    """Factor tables whose uncertain entries carry (samples, 1) arrays of sampled values
+    (materials from the price set of ``price_year``)."""
     rng = np.random.default_rng(seed)
-    tables = load_tables()
+    tables = load_tables(price_year=price_year)
     out: dict[str, dict[str, dict]] = {}
     for name in FACTOR_TABLES:
         for key in sorted(tables[name]):
@@ -63,7 +65,8 @@ def cost_footprint_percentiles(chemistry, cell_energy_Wh, cell_mass_kg, cell_for
     Returns keys like ``pack_cost_usd_per_kWh_p10`` ... ``footprint_kgCO2e_per_kWh_p90``.
     """
     settings = settings or UncertaintySettings()
-    sampled = sample_tables(settings.samples, settings.seed)
+    cost = cost or CostSettings()
+    sampled = sample_tables(settings.samples, settings.seed, cost.year)
     if footprint is not None and footprint.grid_kgCO2e_per_kWh is not None:
         sampled.get("grid", {}).clear()
     args = np.broadcast_arrays(

@@ -6,8 +6,8 @@ check that the reference set is present). Run with ``-s`` to see the tables.
 Default designs (stated, not tuned):
 - NMC811: BatPaC 5.0's default EV cell and pack: 250 Wh (68.2 Ah, 3.67 V), 0.744 kg (336 Wh/kg)
   pouch, 400 cells (200s2p), 20 modules, 100 kWh, 500,000 packs/yr.
-- LFP: 3.22 V x 200 Ah prismatic (644 Wh, 3.68 kg, 175 Wh/kg, CATL/BYD class), 156 cells (156s1p),
-  cell-to-pack, 100.5 kWh.
+- LFP: Lishen LP54173207 prismatic EV cell, 202 Ah x 3.2 V = 646.4 Wh, 3.95 +/- 0.1 kg
+  (Lishen product specification Rev0, 2020-03-09), 156 cells (156s1p), cell-to-pack, 100.8 kWh.
 """
 
 from pathlib import Path
@@ -25,8 +25,9 @@ pytestmark = pytest.mark.skipif(not FIGURES.is_file(),
 NMC = dict(chemistry="nmc811-graphite", cell_energy_Wh=250.0, cell_mass_kg=0.744,
            cell_format="pouch", n_cells=400, pack_energy_kWh=100.0, integration="module")
 NMC_P = 2
-LFP = dict(chemistry="lfp-graphite", cell_energy_Wh=644.0, cell_mass_kg=3.68,
-           cell_format="prismatic", n_cells=156, pack_energy_kWh=156 * 0.644,
+LFP_CELL_WH = 202 * 3.2
+LFP = dict(chemistry="lfp-graphite", cell_energy_Wh=LFP_CELL_WH, cell_mass_kg=3.95,
+           cell_format="prismatic", n_cells=156, pack_energy_kWh=156 * LFP_CELL_WH / 1e3,
            integration="cell_to_pack")
 LFP_P = 1
 
@@ -37,38 +38,58 @@ def _row(name, model, ref, tol):
     return abs(err) <= tol
 
 
-def test_cost_against_batpac_and_bnef():
-    s = CostSettings(production_packs_per_year=500_000, year=2022)
+def test_cost_against_batpac():
+    s = CostSettings(production_packs_per_year=500_000, year=2022, region="usa")
     nmc = pack_cost(**NMC, settings=s, n_parallel=NMC_P)
-    lfp = pack_cost(**LFP, settings=s, n_parallel=LFP_P)
     print("\nquantity                                        model  reference    error")
     ok = [
         _row("NMC811 pack $/kWh (BatPaC 5.0: 110.1)", nmc.pack_cost_usd_per_kWh[0], 110.1, 0.10),
         _row("NMC811 cell $/kWh (BatPaC 5.0: 79.0)", nmc.cell_cost_usd_per_kWh[0], 79.0, 0.10),
     ]
-    ratio = lfp.pack_cost_usd_per_kWh[0] / nmc.pack_cost_usd_per_kWh[0]
-    ratio_ok = _row("LFP/NMC pack ratio (BNEF 2025: 81/128)", ratio, 81 / 128, 0.15)
     print("NMC811 breakdown, $/pack:")
     for k, v in nmc.breakdown.items():
         print(f"  {k:36s} {float(v[0]):8.0f}")
     assert all(ok)
-    if not ratio_ok:
-        pytest.xfail(f"LFP/NMC ratio {ratio:.2f} with BatPaC 5.0 (2022) prices; BNEF 2025's 0.63 "
-                     "reflects 2025 Li/LFP prices and China-made LFP packs (BNEF 2022: LFP cells "
-                     "~20 % below NMC, consistent with this model)")
 
 
-def test_footprint_against_greet_2024():
+@pytest.mark.xfail(strict=True, reason=(
+    "2025 prices (SMM/EnergyTrend) and China plant capital give LFP(China)/NMC(US plant) ~0.75, "
+    "+18 % over BNEF's 0.633: electrolyte, foils, binders and cell containers have no sourced "
+    "2025 price and keep BatPaC 2022 US values, and LFP uses ~1.7x more of them per kWh; the "
+    "LFP cell's mass balance leaves ~1.1 kg unallocated, priced as can"))
+def test_lfp_nmc_ratio_against_bnef_2025():
+    """LFP made in China (BNEF 2025: China meets nearly all LFP demand); NMC at BatPaC's US plant
+    (the survey's NMC average mixes Korean, Japanese, European, US and Chinese plants)."""
+    lfp = pack_cost(**LFP, settings=CostSettings(year=2025, region="china"), n_parallel=LFP_P)
+    nmc_us = pack_cost(**NMC, settings=CostSettings(year=2025, region="usa"), n_parallel=NMC_P)
+    nmc_cn = pack_cost(**NMC, settings=CostSettings(year=2025, region="china"), n_parallel=NMC_P)
+    lfp_v, us_v, cn_v = (r.pack_cost_usd_per_kWh[0] for r in (lfp, nmc_us, nmc_cn))
+    print(f"\n2025 $/kWh: LFP China {lfp_v:.1f}, NMC811 US plant {us_v:.1f}, "
+          f"NMC811 China {cn_v:.1f}")
+    _row("LFP(CN)/NMC(CN) pack ratio (BNEF 2025)", lfp_v / cn_v, 81 / 128, 0.15)
+    assert _row("LFP(CN)/NMC(US) pack ratio (BNEF 2025)", lfp_v / us_v, 81 / 128, 0.15)
+
+
+def test_footprint_nmc811_against_greet_2024():
     s = FootprintSettings(region="usa", cam_region="china")
     nmc = pack_footprint(**NMC, settings=s).footprint_kgCO2e_per_kWh[0]
-    lfp = pack_footprint(**LFP, settings=s).footprint_kgCO2e_per_kWh[0]
     print()
-    ok_nmc = _row("NMC811 kgCO2e/kWh (GREET 2024: 62.9)", nmc, 62.9, 0.10)
-    ok_lfp = _row("LFP kgCO2e/kWh (GREET 2024: 54.7)", lfp, 54.7, 0.10)
-    assert ok_nmc
-    if not ok_lfp:
-        pytest.xfail(f"LFP {lfp:.1f} kgCO2e/kWh: CAM synthesis electricity (16 kWh/kg on the "
-                     "China grid) is not specific to LFP; GREET's LFP materials are lower")
+    assert _row("NMC811 kgCO2e/kWh (GREET 2024: 62.9)", nmc, 62.9, 0.10)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "no chemistry-specific GREET 2024 / Dai et al. 2019 LFP cathode energy could be retrieved, so "
+    "LFP keeps the generic 16 kWh/kg synthesis electricity (~18 kgCO2e/kWh on China's grid), and "
+    "the real Lishen 202 Ah cell (3.95 kg) leaves ~1.1 kg unallocated by the LFP electrode "
+    "recipe, counted as aluminium can (~25 kgCO2e/kWh)"))
+def test_footprint_lfp_against_greet_2024():
+    s = FootprintSettings(region="usa", cam_region="china")
+    f = pack_footprint(**LFP, settings=s)
+    lfp = f.footprint_kgCO2e_per_kWh[0]
+    print()
+    for k, v in f.breakdown.items():
+        print(f"  LFP {k:34s} {float(v[0]) / LFP['pack_energy_kWh']:6.1f} kgCO2e/kWh")
+    assert _row("LFP kgCO2e/kWh (GREET 2024: 54.7)", lfp, 54.7, 0.10)
 
 
 def test_minerals_against_batpac():
