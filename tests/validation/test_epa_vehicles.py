@@ -8,7 +8,6 @@ motor power only; everything else is the package's sourced defaults. Prints the 
 import csv
 
 import numpy as np
-import pytest
 
 from packstudy.study import run_study
 
