@@ -107,19 +107,17 @@ def design_pack(
     if bad:
         raise PackDesignError(
             f"pack.integration: unknown {', '.join(map(repr, bad))}; valid: {', '.join(INTEGRATIONS)}")
+    usable_cell_Wh = cells.capacity_Ah * ocv_energy_Wh_per_Ah(cells.ocv_V, lo, hi)
+    if np.any(np.isnan(parallel) & np.isnan(target_kWh)):
+        raise PackDesignError(
+            "pack: give parallel (with series or nominal_voltage_V) or usable_energy_kWh")
     voltage_goal = np.where(np.isnan(target_V), default("nominal_voltage_V"), target_V)
-    series = np.where(np.isnan(series), np.round(voltage_goal / cells.nominal_voltage_V), series)
-    if np.any(series < 1):
+    if np.any(voltage_goal * (1.0 + default("voltage_class_tolerance")) < cells.nominal_voltage_V):
         raise PackDesignError(
             "pack.nominal_voltage_V: too low to reach with one cell in series (the cell's "
             f"nominal voltage is {float(np.max(cells.nominal_voltage_V)):.2f} V)")
-    usable_cell_Wh = cells.capacity_Ah * ocv_energy_Wh_per_Ah(cells.ocv_V, lo, hi)
-    needs_parallel = np.isnan(parallel)
-    if np.any(needs_parallel & np.isnan(target_kWh)):
-        raise PackDesignError(
-            "pack: give parallel (with series or nominal_voltage_V) or usable_energy_kWh")
-    wanted = np.ceil(target_kWh * 1e3 / (series * usable_cell_Wh) - 1e-9)
-    parallel = np.where(needs_parallel, np.maximum(wanted, 1.0), parallel)
+    series, parallel = _counts(series, parallel, target_kWh, voltage_goal, usable_cell_Wh,
+                               cells.nominal_voltage_V)
 
     count = series * parallel
     cell_mass = count * cells.mass_kg
@@ -141,6 +139,41 @@ def design_pack(
         soc_max=np.asarray(hi, float),
         integration=np.asarray(integration),
     )
+
+
+def _counts(series, parallel, target_kWh, voltage_V, usable_cell_Wh, cell_voltage_V):
+    """Series and parallel counts per variant (NaN = to be chosen).
+
+    Given counts are kept. With an energy target and free counts, the smallest pack that
+    reaches the target with its nominal voltage inside the voltage class (target +- the
+    sourced tolerance) is chosen, trying each parallel count in turn over all variants at once.
+    """
+    target_Wh = target_kWh * 1e3
+    tol = default("voltage_class_tolerance")
+    s_min = np.maximum(np.ceil(voltage_V * (1.0 - tol) / cell_voltage_V), 1.0)
+    s_max = np.maximum(np.floor(voltage_V * (1.0 + tol) / cell_voltage_V), s_min)
+    series_given, parallel_given = ~np.isnan(series), ~np.isnan(parallel)
+    s_lo = np.where(series_given, series, s_min)
+    s_hi = np.where(series_given, series, s_max)
+    def parallel_for(s):
+        return np.maximum(np.ceil(target_Wh / (s * usable_cell_Wh) - 1e-9), 1.0)
+
+    p_lo = np.where(parallel_given, parallel, parallel_for(s_hi))
+    p_hi = np.where(parallel_given, parallel, parallel_for(s_lo))
+    best_s = np.where(series_given, series, np.round(voltage_V / cell_voltage_V))
+    best_p = p_lo.copy()
+    best_Wh = np.full(series.shape, np.inf)
+    free = ~(series_given & parallel_given) & ~np.isnan(target_Wh)
+    for k in range(int(np.max(np.where(free, p_hi - p_lo, 0), initial=0)) + 1):
+        p = p_lo + k
+        s = np.clip(np.ceil(target_Wh / (p * usable_cell_Wh) - 1e-9), s_lo, s_hi)
+        energy = p * s * usable_cell_Wh
+        better = free & (p <= p_hi) & (energy >= target_Wh * (1 - 1e-9)) & (energy < best_Wh)
+        best_s = np.where(better, s, best_s)
+        best_p = np.where(better, p, best_p)
+        best_Wh = np.where(better, energy, best_Wh)
+    # parallel given without an energy target: series from the voltage goal
+    return np.maximum(best_s, 1.0), np.where(parallel_given, parallel, best_p)
 
 
 def _by_integration(integration: np.ndarray, prefix: str) -> np.ndarray:

@@ -1,0 +1,107 @@
+"""Write ``data/cells/lg-m50.toml``: the ECM fitted to the PyBaMM DFN (Chen2020) pulse test.
+
+Run from the repository root: ``python scripts/fit_lg_m50.py [SHARED_VALIDATION_DIR]``
+(default ``../shared/validation``). Inputs, from ``pybamm/`` there:
+
+- ``chen2020_dfn_pulse_test_25C.csv``: the record fitted (R0, R1, tau1 per 5 % SOC band);
+- ``chen2020_ocv_vs_soc.csv``: the cell's OCV from its electrode OCPs, used as the measured
+  OCV curve (as a cycler's pseudo-OCV test would be); the capacity is then the one that maps
+  the pulse test's relaxed voltages onto it.
+
+The current column of the pulse-test file disagrees with its own ``discharge_capacity_Ah``
+column during the 10 s pulses (the DFN run applied the 2C discharge pulses in no block and
+the 1.5C charge pulses in only two, half a second late): the current fitted is the one
+implied by the discharge capacity, (q[k+1] - q[k]) * 3600 / dt. The ratings (mass,
+dimensions, limits) come from the LG Chem INR21700 M50 product specification.
+The CC-discharge reference curves are not used here; they validate the result
+(tests/validation/test_lg_m50_pybamm.py).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from packstudy import catalog, ecm_fit
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASHEET = ("LG Chem, Product specification Rechargeable Lithium Ion Battery Model INR21700 M50 "
+             "(2016)")
+
+TEMPLATE = {
+    "schema_version": 1,
+    "name": "lg-m50",
+    "description": "LG M50 (INR21700 M50) 21700 cylindrical cell, NMC811 / graphite-SiOx, 5 Ah",
+    "chemistry": "nmc811-graphite",
+    "format": "cylindrical",
+    "nominal_voltage_V": 3.63,
+    "mass_kg": 0.06925,
+    "dimensions_mm": {"diameter": 21.1, "height": 70.15},
+    "i_max_discharge_A": 7.275,
+    "i_max_charge_A": 3.395,
+    "i_peak_discharge_A": 10.0,
+    "i_peak_charge_A": 7.5,
+    "specific_heat_J_per_kgK": catalog.factor("cell_defaults", "specific_heat_J_per_kgK"),
+    "assumptions": [
+        "10 s peak currents: the 2C discharge and 1.5C charge pulses of the Chen2020 pulse-test "
+        "protocol (the datasheet gives continuous limits only)",
+        "specific heat: the packstudy default for Li-ion cells (no LG M50 value in the sources)",
+        "temperature dependence: Arrhenius law on R0, R1 and tau1 (C1 constant) with the "
+        "sourced activation energy; the fit itself is at 25 degC only",
+    ],
+    "charge_map": {"soc": [0.0, 1.0], "temperature_C": [-1.0, 0.0, 45.0, 46.0],
+                   "c_rate_max": [[0.0, 0.679, 0.679, 0.0], [0.0, 0.679, 0.679, 0.0]]},
+    "resistance": {"activation_energy_J_per_mol":
+                   catalog.factor("cell_defaults", "resistance_activation_energy_J_per_mol")},
+    "sources": {
+        "nominal_voltage_V": f"{DATASHEET}: nominal voltage 3.63 V",
+        "v_min_V": f"{DATASHEET}: discharge cut-off 2.50 V",
+        "v_max_V": f"{DATASHEET}: charge voltage 4.20 V",
+        "mass_kg": f"{DATASHEET}: weight max. 69.25 g",
+        "dimensions_mm": f"{DATASHEET}: diameter max. 21.10 mm, height max. 70.15 mm",
+        "i_max_discharge_A": f"{DATASHEET}: max. continuous discharge 1.5C (7,275 mA)",
+        "i_max_charge_A": f"{DATASHEET}: max. charge current 0.7C (3,395 mA)",
+        "i_peak_discharge_A": "2C 10 s discharge pulse of the Chen2020 DFN pulse-test protocol "
+                              "(assumption, see assumptions)",
+        "i_peak_charge_A": "1.5C 10 s charge pulse of the same protocol (assumption)",
+        "specific_heat_J_per_kgK": catalog.factors("cell_defaults")["specific_heat_J_per_kgK"][
+            "source"],
+        "charge_map": f"{DATASHEET}: max. charge 0.7C of 4,850 mAh (3,395 mA), charging 0-45 degC",
+    },
+}
+
+
+def main(shared: Path) -> None:
+    folder = shared / "pybamm"
+    raw = ecm_fit.read_csv_columns(folder / "chen2020_dfn_pulse_test_25C.csv",
+                                   ("time_s", "current_A", "voltage_V", "discharge_capacity_Ah"))
+    t, q = raw["time_s"], raw["discharge_capacity_Ah"]
+    current = np.append(np.diff(q) * 3600.0 / np.diff(t), 0.0)
+    ocv = ecm_fit.read_csv_columns(folder / "chen2020_ocv_vs_soc.csv", ("soc", "ocv_V"))
+    data = ecm_fit.TestData(t, current, raw["voltage_V"], "chen2020_dfn_pulse_test_25C.csv")
+    fit = ecm_fit.fit_ecm(data, v_min_V=2.5, v_max_V=4.2, ocv_soc=ocv["soc"], ocv_V=ocv["ocv_V"])
+    preset = ecm_fit.fitted_preset(
+        fit, "lg-m50", TEMPLATE, "chen2020_dfn_pulse_test_25C.csv",
+        method_note="OCV curve: chen2020_ocv_vs_soc.csv (PyBaMM 26.10 Chen2020 electrode OCPs "
+                    "over the eSOH window); current from the file's discharge_capacity_Ah.")
+    rmse, _ = ecm_fit.score_fit(preset, data)
+    preset["fit"]["rmse_V"] = round(rmse, 5)
+    preset["fit"]["script"] = "scripts/fit_lg_m50.py"
+    preset["sources"]["v_min_V"] = TEMPLATE["sources"]["v_min_V"]
+    preset["sources"]["v_max_V"] = TEMPLATE["sources"]["v_max_V"]
+    text = ecm_fit.dump_toml(preset)
+    out = ROOT / "src" / "packstudy" / "data" / "cells" / "lg-m50.toml"
+    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        f.write("# Generated by scripts/fit_lg_m50.py - do not edit by hand.\n" + text)
+    os.replace(tmp, out)
+    print(f"capacity {fit.capacity_Ah:.4f} Ah ({fit.capacity_method}); "
+          f"pulse-test voltage RMSE {1e3 * rmse:.2f} mV -> {out}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "validation")

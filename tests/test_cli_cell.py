@@ -1,0 +1,81 @@
+"""`packstudy cell` commands: outputs, fit round trip, clear errors with exit code 2."""
+
+import csv
+
+import numpy as np
+from typer.testing import CliRunner
+
+from packstudy.cli_cell import app
+
+runner = CliRunner()
+
+
+def _rows(path):
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+def test_discharge_writes_curve(tmp_path):
+    out = tmp_path / "d.csv"
+    res = runner.invoke(app, ["discharge", "lg-m50", "--c-rate", "1", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = _rows(out)
+    assert list(rows[0]) == ["time_s", "discharge_capacity_Ah", "voltage_V"]
+    assert abs(float(rows[-1]["voltage_V"]) - 2.5) < 1e-3
+    assert 4.8 < float(rows[-1]["discharge_capacity_Ah"]) < 5.2
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_profile_adds_soc_and_temperature(tmp_path):
+    cur = tmp_path / "i.csv"
+    cur.write_text("time_s,current_A\n0,10\n60,10\n61,-5\n120,0\n")
+    out = tmp_path / "p.csv"
+    res = runner.invoke(app, ["profile", "lg-m50", "--current", str(cur), "--soc-start", "0.5",
+                              "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = _rows(out)
+    assert {"voltage_V", "soc", "temperature_C"} <= set(rows[0])
+    soc = np.array([float(r["soc"]) for r in rows])
+    assert soc[0] == 0.5 and soc[1] < 0.5  # 10 A for 60 s = 0.167 Ah out
+
+
+def test_bad_inputs_exit_2_with_message(tmp_path):
+    res = runner.invoke(app, ["discharge", "no-such-cell", "--c-rate", "1", "--out",
+                              str(tmp_path / "x.csv")])
+    assert res.exit_code == 2 and "unknown cell preset" in res.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time_s,amps\n0,1\n1,1\n")
+    res = runner.invoke(app, ["profile", "lg-m50", "--current", str(bad), "--out",
+                              str(tmp_path / "y.csv")])
+    assert res.exit_code == 2 and "bad.csv" in res.output and "current_A" in res.output
+    cell = tmp_path / "c.toml"
+    cell.write_text('schema_version = 1\nchemistry = "nmc811-graphite"\ncapacity_Ah = -1\n')
+    res = runner.invoke(app, ["discharge", str(cell), "--c-rate", "1", "--out",
+                              str(tmp_path / "z.csv")])
+    assert res.exit_code == 2 and "capacity_Ah" in res.output and "c.toml" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_fit_round_trip(tmp_path):
+    # a discharge of the shipped nmc811-pouch with rests, written as test data
+    from packstudy.cell import cell_arrays, load_cell
+    from packstudy.cellsim import simulate
+
+    arr = cell_arrays([load_cell("nmc811-pouch")])
+    block = np.concatenate([np.full(360, 27.8), np.zeros(1200)])
+    i = np.tile(block, 19)
+    t = np.arange(i.size + 1.0)
+    v = simulate(arr, t, i, keep_trace=True, h_W_per_m2K=1e9).trace_voltage_V[0]
+    data = tmp_path / "pulse.csv"
+    np.savetxt(data, np.column_stack([t, np.append(i, 0), v]), delimiter=",",
+               header="time_s,current_A,voltage_V", comments="")
+    out = tmp_path / "mine.toml"
+    res = runner.invoke(app, ["fit", str(data), "--name", "mine", "--out", str(out),
+                              "--template", "nmc811-pouch", "--capacity-Ah", "55.6"])
+    assert res.exit_code == 0, res.output
+    assert "RMSE" in res.output
+    rmse_mV = float(res.output.split("RMSE")[1].split("mV")[0])
+    assert rmse_mV < 10.0
+    res = runner.invoke(app, ["discharge", str(out), "--c-rate", "0.5", "--out",
+                              str(tmp_path / "d.csv")])
+    assert res.exit_code == 0, res.output

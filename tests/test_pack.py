@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+from packstudy import pack
+from packstudy.cell import cell_arrays, load_cell
+
+
+def cells(name, n=1):
+    return cell_arrays([load_cell(name)], np.zeros(n, dtype=int))
+
+
+def test_energy_target_met_with_least_overshoot_inside_voltage_class():
+    c = cells("nmc811-pouch", 3)
+    p = pack.design_pack(c, usable_energy_kWh=[75.0, 107.0, 107.0],
+                         nominal_voltage_V=[400.0, 400.0, 800.0])
+    assert np.all(p.usable_energy_kWh >= [75.0, 107.0, 107.0])
+    # the designer searches series and parallel together, so the overshoot stays small
+    assert np.all(p.usable_energy_kWh / [75.0, 107.0, 107.0] < 1.02)
+    tol = pack.default("voltage_class_tolerance")
+    goal = np.array([400.0, 400.0, 800.0])
+    assert np.all(np.abs(p.nominal_voltage_V / goal - 1) <= tol + 1e-9)
+    assert p.cells.tolist() == (p.series * p.parallel).tolist()
+
+
+def test_given_counts_are_kept_and_energy_follows():
+    c = cells("lg-m50")
+    p = pack.design_pack(c, series=96, parallel=46)
+    assert (p.series[0], p.parallel[0], p.cells[0]) == (96, 46, 96 * 46)
+    assert p.energy_kWh[0] == pytest.approx(96 * 46 * c.capacity_Ah[0] * c.nominal_voltage_V[0] / 1e3)
+    assert p.usable_energy_kWh[0] < p.energy_kWh[0] * 1.02
+
+
+def test_integration_sets_mass_and_volume_from_sourced_ratios():
+    c = cells("nmc811-pouch", 3)
+    p = pack.design_pack(c, series=100, parallel=3,
+                         integration=["module", "cell_to_pack", "cell_to_body"])
+    cell_mass = 300 * c.mass_kg[0]
+    assert p.mass_kg[0] == pytest.approx(cell_mass / pack.default("gravimetric_ratio_module"))
+    assert p.mass_kg[0] > p.mass_kg[1] > p.mass_kg[2]
+    assert p.volume_L[0] > p.volume_L[1] > p.volume_L[2]
+
+
+def test_ocv_energy_integral_is_exact_for_a_linear_curve():
+    from packstudy import ecm
+
+    ocv = np.vstack([3.0 + 1.2 * ecm.SOC_GRID, np.full(ecm.SOC_GRID.size, 3.7)])
+    got = pack.ocv_energy_Wh_per_Ah(ocv, np.array([0.03, 0.1]), 0.98)
+    assert got[0] == pytest.approx(3.0 * 0.95 + 0.6 * (0.98**2 - 0.03**2))
+    assert got[1] == pytest.approx(3.7 * 0.88)
+
+
+def test_impossible_pack_requests_raise_clear_errors():
+    c = cells("nmc811-pouch")
+    with pytest.raises(pack.PackDesignError, match="integration"):
+        pack.design_pack(c, series=10, parallel=1, integration="welded")
+    with pytest.raises(pack.PackDesignError, match="nominal_voltage_V"):
+        pack.design_pack(c, usable_energy_kWh=50, nominal_voltage_V=1.0)
+    with pytest.raises(pack.PackDesignError, match="usable_energy_kWh"):
+        pack.design_pack(c, series=100)
