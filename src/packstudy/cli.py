@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,19 +13,16 @@ from rich.console import Console
 from rich.table import Table
 
 from . import catalog
+from .cli_cell import app as cell_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="EV battery-system feasibility studies: technical, cost and footprint.")
 presets_app = typer.Typer(no_args_is_help=True, help="List and show shipped presets.")
 app.add_typer(presets_app, name="presets")
-try:
-    from .cli_cell import app as cell_app
+app.add_typer(cell_app, name="cell", help="Cell tools: discharge, profile, fit.")
 
-    app.add_typer(cell_app, name="cell", help="Cell tools: discharge, profile, fit.")
-except ImportError:  # pragma: no cover - optional while cells are being built
-    pass
-
-console = Console()
+# wide enough for the summary table when the output is not a terminal (files, CI logs)
+console = Console(width=max(shutil.get_terminal_size((160, 40)).columns, 120))
 errors = Console(stderr=True)
 
 SUMMARY_METRICS = (
@@ -65,6 +64,12 @@ def run(
     except StudyError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    except Exception as exc:  # an internal error: short message, traceback on request
+        if os.environ.get("PACKSTUDY_DEBUG"):
+            raise
+        typer.echo(f"internal error: {type(exc).__name__}: {exc} "
+                   "(set PACKSTUDY_DEBUG=1 for the traceback)", err=True)
+        raise typer.Exit(1) from None
     paths = write_results(result, out)
     console.print(summary_table(result, verdicts(result)))
     console.print(f"Results written: {', '.join(str(p) for p in paths)}")

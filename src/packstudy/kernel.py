@@ -20,11 +20,21 @@ from numba import njit
 
 from . import ecm
 from .inverter import inverter_loss_W
-from .vehicle import (
-    V_AUX, V_BASE_SPEED, V_F0, V_F1, V_F2, V_GEAR_EFF, V_INERTIAL_MASS, V_MASS, V_MAX_FORCE,
-    V_MOTOR_W, motor_loss_W, regen_share,
-)
 from .units import G_MPS2
+from .vehicle import (
+    V_AUX,
+    V_BASE_SPEED,
+    V_F0,
+    V_F1,
+    V_F2,
+    V_GEAR_EFF,
+    V_INERTIAL_MASS,
+    V_MASS,
+    V_MAX_FORCE,
+    V_MOTOR_W,
+    motor_loss_W,
+    regen_share,
+)
 
 # Battery parameter matrix columns (one row per variant).
 B_SERIES = 0

@@ -36,9 +36,13 @@ def run_study(source, base_dir: Path | None = None) -> StudyResult:
     """Run a study from a TOML path or a dict (the TOML's content)."""
     if isinstance(source, dict):
         study, base = parse_study(source, base_dir=base_dir), base_dir or Path(".")
+        name = "<study>"
     else:
-        study, base = load_study(source)
-    return evaluate(study, base)
+        (study, base), name = load_study(source), str(source)
+    try:
+        return evaluate(study, base)
+    except StudyError as exc:  # name the study file in problems found while evaluating
+        raise StudyError(name, exc.problems) from None
 
 
 def evaluate(study: Study, base_dir: Path) -> StudyResult:
@@ -46,16 +50,10 @@ def evaluate(study: Study, base_dir: Path) -> StudyResult:
     candidates = study.candidate
     packs_in = [_pack_input(study, i) for i in range(len(candidates))]
     cells = _cells(study, base_dir)
-    packs = pack.design_pack(
-        cells,
-        series=[_nan(p.get("series")) for p in packs_in],
-        parallel=[_nan(p.get("parallel")) for p in packs_in],
-        usable_energy_kWh=[_nan(p.get("usable_energy_kWh")) for p in packs_in],
-        nominal_voltage_V=[_nan(p.get("nominal_voltage_V")) for p in packs_in],
-        integration=[p.get("integration") or "module" for p in packs_in],
-        soc_min=[_nan(p.get("soc_min"), pack.default("usable_soc_min")) for p in packs_in],
-        soc_max=[_nan(p.get("soc_max"), pack.default("usable_soc_max")) for p in packs_in],
-    )
+    try:
+        packs = _design(cells, packs_in)
+    except pack.PackDesignError as exc:
+        raise StudyError("candidate", [f"candidate pack: {exc}"]) from None
     pt, test_mass = powertrain(study, cells, packs, [c.inverter for c in candidates])
     metrics = {
         "pack_series": packs.series,
@@ -204,6 +202,23 @@ def _cells(study: Study, base_dir: Path):
         except cellmod.CellError as exc:
             raise StudyError("candidate", [f"candidate[{index.index(j)}].cell: {exc}"]) from None
     return cellmod.cell_arrays(loaded, np.asarray(index))
+
+
+def _design(cells, packs_in: list[dict]) -> pack.PackArrays:
+    """Packs for every candidate from their pack tables (NaN where a value is not given)."""
+    def column(key, fallback=np.nan):
+        return [_nan(p.get(key), fallback) for p in packs_in]
+
+    return pack.design_pack(
+        cells,
+        series=column("series"),
+        parallel=column("parallel"),
+        usable_energy_kWh=column("usable_energy_kWh"),
+        nominal_voltage_V=column("nominal_voltage_V"),
+        integration=[p.get("integration") or "module" for p in packs_in],
+        soc_min=column("soc_min", pack.default("usable_soc_min")),
+        soc_max=column("soc_max", pack.default("usable_soc_max")),
+    )
 
 
 def _pack_input(study: Study, i: int) -> dict:

@@ -1,0 +1,405 @@
+"""Speed benchmark: packstudy's batched kernel against FASTSim 3 on the same vehicle and cycles.
+
+Both tools simulate a mid-size BEV (the shipped Tesla Model 3 RWD preset: EPA test mass,
+road load, motor power, usable energy) and N variants of it (mass, f0 and f2 each scaled by
+up to +-10 %) over WLTC class 3b and UDDS, single thread, in one process. FASTSim runs a Python
+loop of ``SimDrive`` objects with history off; packstudy runs one batched kernel call. Prints
+simulations per second for each tool, N and cycle, the ratio, the packstudy JIT compile time
+(cold and warm on-disk cache, measured in subprocesses) and a consumption sanity check.
+
+    python benchmarks/bench_cycles.py            # N = 1, 100, 10,000
+    python benchmarks/bench_cycles.py --quick    # N = 1, 100 (CI smoke run)
+
+The last line is ``ratio_vs_fastsim_N10000 = X`` (``nan`` with ``--quick``). See README.md.
+"""
+
+import os
+
+# Before numba and fastsim are imported: RUST_BACKTRACE makes FASTSim about ten times slower,
+# and every tool runs on one thread.
+os.environ.pop("RUST_BACKTRACE", None)
+os.environ["NUMBA_NUM_THREADS"] = "1"
+os.environ["RAYON_NUM_THREADS"] = "1"
+
+import argparse
+import copy
+import json
+import subprocess
+import sys
+import tempfile
+import time
+
+import fastsim
+import numpy as np
+
+from packstudy import catalog, ecm, inverter, kernel, procedures, vehicle
+from packstudy.cycles import Cycle, load_cycle
+
+PRESET = "tesla-model-3-rwd"
+CYCLES = ("wltc_class3b", "udds")
+CELL_PRESET = "nmc811-pouch"
+NOMINAL_PACK_V = 400.0  # pack voltage class the series count is chosen for, V
+SOC_WINDOW = (0.03, 0.98)  # usable SOC window of the benchmark pack
+VARIANT_SPREAD = 0.10  # variants scale mass, f0 and f2 by U(1 - s, 1 + s)
+FASTSIM_SUBSET = 300  # FASTSim simulations timed at N = 10,000 (the rest extrapolated)
+N1_REPEATS = 30  # repeats of the N = 1 timing (median reported)
+# FASTSim 3.1 constants (read from its outputs: rolling force / (m Crr), state air density)
+FASTSIM_G_MPS2 = 9.8
+FASTSIM_AIR_DENSITY = 1.2
+FASTSIM_BASE = "2022_Renault_Zoe_ZE50_R135.yaml"  # bundled BEV without thermal models
+EM_FRACTIONS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0)
+R_TO_KWH_100KM = 1e5 / 3.6e6  # J/m -> kWh/100 km
+
+
+# ---------------------------------------------------------------------------------------------
+# the vehicle and its variants
+
+
+def base_vehicle() -> dict:
+    """Scalar parameters of the benchmark BEV from the shipped preset.
+
+    FASTSim 3 has road load only as Crr*m*g + rho/2*Cd*A*v^2, so the preset's f1 term is folded
+    into f0 and f2 by least squares over 0-130 km/h; both tools then get the same (f0, 0, f2).
+    """
+    p = catalog.load_preset("vehicles", PRESET)
+    rl = p["road_load"]
+    v = np.linspace(0.0, 130.0 / 3.6, 200)
+    force = rl["f0_N"] + rl["f1_N_per_mps"] * v + rl["f2_N_per_mps2"] * v * v
+    (f0, f2), *_ = np.linalg.lstsq(np.stack([np.ones_like(v), v * v], axis=1), force, rcond=None)
+    return {
+        "name": p["name"], "mass_kg": p["test_mass_kg"], "f0_N": f0, "f2_N_per_mps2": f2,
+        "road_load_preset": (rl["f0_N"], rl["f1_N_per_mps"], rl["f2_N_per_mps2"]),
+        "fit_rms_N": float(np.sqrt(np.mean((f0 + f2 * v * v - force) ** 2))),
+        "motor_kW": p["motor_peak_kW"], "usable_kWh": p["battery"]["usable_energy_kWh"],
+    }
+
+
+def variants(base: dict, n: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """Mass and road load of n variants; variant 0 is the base vehicle."""
+    rng = np.random.default_rng(seed)
+    scale = rng.uniform(1.0 - VARIANT_SPREAD, 1.0 + VARIANT_SPREAD, size=(3, n))
+    scale[:, 0] = 1.0
+    return {"mass_kg": base["mass_kg"] * scale[0], "f0_N": base["f0_N"] * scale[1],
+            "f2_N_per_mps2": base["f2_N_per_mps2"] * scale[2]}
+
+
+# ---------------------------------------------------------------------------------------------
+# packstudy
+
+
+def _cell(n: int):
+    """Cell columns for n rows: the NMC811 pouch preset if shipped, else a synthetic 60 Ah cell.
+
+    Returns (description, capacity_Ah, mean OCV V, dict of kernel arrays).
+    """
+    try:
+        from packstudy.cell import cell_arrays, load_cell
+
+        c = cell_arrays([load_cell(CELL_PRESET)], np.zeros(n, dtype=np.intp))
+    except (ImportError, LookupError, ValueError):
+        ones = np.ones((n, ecm.SOC_GRID.size, ecm.TEMP_GRID_C.size))
+        arrays = {
+            "ocv_V": np.tile(3.4 + 0.8 * ecm.SOC_GRID, (n, 1)), "r0_ohm": 0.0015 * ones,
+            "r1_ohm": 0.0008 * ones, "tau1_s": 20.0 * ones, "v_min": 2.8, "v_max": 4.25,
+            "i_dis": 600.0, "i_chg": 300.0, "mass": 0.9, "cp": 1000.0,
+        }
+        return "synthetic 60 Ah NMC-like cell (preset not available)", 60.0, arrays
+    arrays = {
+        "ocv_V": c.ocv_V, "r0_ohm": c.r0_ohm, "r1_ohm": c.r1_ohm, "tau1_s": c.tau1_s,
+        "v_min": c.v_min_V, "v_max": c.v_max_V, "i_dis": c.i_peak_discharge_A,
+        "i_chg": c.i_peak_charge_A, "mass": c.mass_kg, "cp": c.specific_heat_J_per_kgK,
+    }
+    return f"cell preset {CELL_PRESET!r}", float(c.capacity_Ah[0]), arrays
+
+
+def packstudy_powertrain(base: dict, var: dict, regen_fraction=None):
+    """Kernel inputs for the variants; returns (Powertrain, pack description)."""
+    n = var["mass_kg"].size
+    motor_kW = np.full(n, base["motor_kW"])
+    veh = vehicle.vehicle_parameters(
+        test_mass_kg=var["mass_kg"], f0_N=var["f0_N"], f1_N_per_mps=np.zeros(n),
+        f2_N_per_mps2=var["f2_N_per_mps2"], motor_peak_kW=motor_kW,
+        top_speed_kmh=vehicle.default("top_speed_kmh"), regen_fraction=regen_fraction)
+    what, capacity_Ah, cell = _cell(n)
+    ocv_mean = float(np.mean(cell["ocv_V"][0]))
+    series = round(NOMINAL_PACK_V / ocv_mean)
+    window = SOC_WINDOW[1] - SOC_WINDOW[0]
+    parallel = int(np.ceil(base["usable_kWh"] * 1e3 / (window * series * capacity_Ah * ocv_mean)))
+    inv = inverter.inverter_parameters("si", motor_kW * 1e3, series * ocv_mean)
+    bat = np.zeros((n, kernel.N_BATTERY_PARAMS))
+    bat[:, kernel.B_SERIES] = series
+    bat[:, kernel.B_PARALLEL] = parallel
+    bat[:, kernel.B_CAPACITY_AH] = capacity_Ah
+    bat[:, kernel.B_V_MIN] = cell["v_min"]
+    bat[:, kernel.B_V_MAX] = cell["v_max"]
+    bat[:, kernel.B_I_DISCHARGE] = cell["i_dis"]
+    bat[:, kernel.B_I_CHARGE] = cell["i_chg"]
+    bat[:, kernel.B_CELL_MASS] = cell["mass"]
+    bat[:, kernel.B_CELL_CP] = cell["cp"]
+    bat[:, kernel.B_CELL_HA] = 0.5 * bat[:, kernel.B_CELL_MASS]
+    pt = procedures.Powertrain(
+        vehicle=veh, inverter=inv, battery=bat,
+        ocv_V=np.ascontiguousarray(cell["ocv_V"]), r0_ohm=np.ascontiguousarray(cell["r0_ohm"]),
+        r1_ohm=np.ascontiguousarray(cell["r1_ohm"]), tau1_s=np.ascontiguousarray(cell["tau1_s"]),
+        usable_energy_kWh=np.full(n, base["usable_kWh"]), soc_min=np.full(n, SOC_WINDOW[0]),
+        soc_max=np.full(n, SOC_WINDOW[1]),
+        recharge_efficiency=np.full(n, vehicle.default("recharge_efficiency")))
+    pack = f"{series}s{parallel}p of {what}, {series * ocv_mean:.0f} V"
+    return pt, pack
+
+
+def packstudy_dc(pt, cycle: Cycle) -> np.ndarray:
+    """DC consumption at the battery terminals, kWh/100 km, per variant."""
+    acc, _ = procedures.run_cycle(pt, cycle)
+    return procedures.cycle_metrics(pt, acc)["dc_kWh_per_100km"]
+
+
+def drivetrain_efficiency_map(pt) -> tuple[np.ndarray, np.ndarray, float]:
+    """packstudy's motor + inverter efficiency against output power fraction at base speed.
+
+    FASTSim 3's machine efficiency is a curve of output power fraction only; base speed is
+    where the whole power range is reachable. Returns (fractions, efficiencies, speed m/s).
+    """
+    veh, inv = pt.vehicle[0], pt.inverter[0]
+    speed = veh[vehicle.V_BASE_SPEED]
+    dc_V = pt.battery[0, kernel.B_SERIES] * float(np.mean(pt.ocv_V[0]))
+    frac = np.array(EM_FRACTIONS)
+    eff = np.empty_like(frac)
+    for k, x in enumerate(frac):
+        shaft = max(x, frac[1]) * veh[vehicle.V_MOTOR_W]
+        torque_fraction = shaft / speed / veh[vehicle.V_MAX_FORCE]
+        loss = vehicle.motor_loss_W(veh, shaft, speed) + inverter.inverter_loss_W(
+            inv, torque_fraction, speed / veh[vehicle.V_BASE_SPEED], dc_V)
+        eff[k] = shaft / (shaft + loss)
+    return frac, eff, float(speed)
+
+
+# ---------------------------------------------------------------------------------------------
+# FASTSim 3
+
+
+def _nd(values) -> dict:
+    return {"v": 1, "dim": [len(values)], "data": [float(x) for x in values]}
+
+
+def fastsim_template(base: dict, pt) -> dict:
+    """FASTSim vehicle dict for the base vehicle, on the bundled non-thermal BEV's layout."""
+    d = fastsim.Vehicle.from_resource(FASTSIM_BASE).to_dict()
+    frac, eff, _ = drivetrain_efficiency_map(pt)
+    bev = d["pt_type"]["BEV"]
+    em = bev["em"]
+    em["pwr_out_max_watts"] = base["motor_kW"] * 1e3
+    em["eff_interp_achieved"]["data"] = {"grid": [_nd(frac)], "values": _nd(eff)}
+    em["eff_interp_at_max_input"]["data"] = {"grid": [_nd(frac / eff)], "values": _nd(eff)}
+    bev["transmission"]["eff_interp"] = vehicle.default("gearbox_efficiency")
+    res = bev["res"]
+    res["min_soc"], res["max_soc"] = SOC_WINDOW
+    res["energy_capacity_joules"] = base["usable_kWh"] * 3.6e6 / (SOC_WINDOW[1] - SOC_WINDOW[0])
+    # not limiting here: in packstudy the cells set the power limit
+    res["pwr_out_max_watts"] = 1.5 * base["motor_kW"] * 1e3
+    d["chassis"].update(glider_mass_kilograms=None, cargo_mass_kilograms=None,
+                        drive_type="RWD", frontal_area_square_meters=2.22)
+    d["name"] = f"{base['name']} (packstudy benchmark)"
+    d["pwr_aux_base_watts"] = vehicle.default("aux_W")
+    d["save_interval"] = None
+    return d
+
+
+def fastsim_vehicles(template: dict, var: dict, count: int) -> list:
+    """FASTSim vehicles for the first ``count`` variants, road load as Crr and Cd*A."""
+    rot = vehicle.default("rotating_inertia_fraction")
+    ch = template["chassis"]
+    out = []
+    for i in range(count):
+        d = copy.deepcopy(template)
+        m = float(var["mass_kg"][i])
+        d["mass_kilograms"] = m
+        c = d["chassis"]
+        c["wheel_rr_coef"] = float(var["f0_N"][i]) / (m * FASTSIM_G_MPS2)
+        c["drag_coef"] = 2.0 * float(var["f2_N_per_mps2"][i]) / (
+            FASTSIM_AIR_DENSITY * ch["frontal_area_square_meters"])
+        # wheels' rotational inertia as packstudy's rotating mass: n*J/r^2 = fraction * m
+        c["wheel_inertia_kilogram_square_meters"] = (
+            rot * m * ch["wheel_radius_meters"] ** 2 / ch["num_wheels"])
+        veh = fastsim.Vehicle.from_dict(d)
+        veh.set_save_interval(None)
+        out.append(veh)
+    return out
+
+
+def fastsim_cycle(cycle: Cycle):
+    return fastsim.Cycle.from_dict({
+        "time_seconds": [float(x) for x in cycle.time_s],
+        "speed_meters_per_second": [float(x) for x in cycle.speed_mps],
+        "grade": [float(x) for x in cycle.grade],
+    })
+
+
+def fastsim_run(veh, cyc) -> dict:
+    sd = fastsim.SimDrive(veh, cyc)
+    sd.run()
+    return sd.to_dict()["veh"]
+
+
+def fastsim_dc(veh, cyc) -> tuple[float, float]:
+    """DC consumption at the battery terminals (kWh/100 km) and road-load energy (J)."""
+    out = fastsim_run(veh, cyc)
+    s = out["state"]
+    res = out["pt_type"]["BEV"]["res"]["state"]
+    dc = res["energy_out_electrical_joules"] / s["dist_meters"] * R_TO_KWH_100KM
+    return dc, s["energy_rr_joules"] + s["energy_drag_joules"]
+
+
+# ---------------------------------------------------------------------------------------------
+# timing
+
+
+def time_packstudy(pt, cycle: Cycle, repeats: int = 1) -> float:
+    """Seconds per batched call (median of repeats)."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        procedures.run_cycle(pt, cycle)
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def time_fastsim(vehicles: list, cyc, repeats: int = 1) -> float:
+    """Seconds for one SimDrive construction + run per vehicle, looped (median of repeats)."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for veh in vehicles:
+            sd = fastsim.SimDrive(veh, cyc)
+            sd.run()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def road_load_energy_J(var: dict, cycle: Cycle, i: int = 0) -> float:
+    """Road-load energy of variant i over the cycle with step-average speed (as the kernel)."""
+    v = 0.5 * (cycle.speed_mps[1:] + cycle.speed_mps[:-1])
+    dt = np.diff(cycle.time_s)
+    force = var["f0_N"][i] + var["f2_N_per_mps2"][i] * v * v
+    return float(np.sum(np.where(v > 0.0, force * v * dt, 0.0)))
+
+
+def jit_probe() -> None:
+    """Subprocess entry: time the first and second N = 1 kernel call; print JSON."""
+    base = base_vehicle()
+    pt, _ = packstudy_powertrain(base, variants(base, 1))
+    cycle = load_cycle("udds")
+    first = time_packstudy(pt, cycle)
+    steady = time_packstudy(pt, cycle, repeats=5)
+    print(json.dumps({"first_s": first, "steady_s": steady}))
+
+
+def jit_times() -> tuple[float, float, float]:
+    """(cold-cache first call, warm-cache first call, steady call) in seconds, each from a fresh
+    interpreter with NUMBA_CACHE_DIR in a new temporary folder."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        runs = []
+        for _ in range(2):
+            out = subprocess.run([sys.executable, __file__, "--jit-probe"], env=env,
+                                 capture_output=True, text=True, check=True)
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return runs[0]["first_s"], runs[1]["first_s"], runs[1]["steady_s"]
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="N = 1 and 100 only (CI smoke run)")
+    ap.add_argument("--fastsim-subset", type=int, default=FASTSIM_SUBSET,
+                    help="FASTSim simulations timed at N = 10,000 (default %(default)s)")
+    ap.add_argument("--jit-probe", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.jit_probe:
+        jit_probe()
+        return
+    sizes = (1, 100) if args.quick else (1, 100, 10_000)
+
+    base = base_vehicle()
+    var = variants(base, max(sizes))
+    cycles = {name: load_cycle(name) for name in CYCLES}
+    fs_cycles = {name: fastsim_cycle(c) for name, c in cycles.items()}
+    pt1, pack = packstudy_powertrain(base, variants(base, 1))
+    template = fastsim_template(base, pt1)
+    frac, eff, v_map = drivetrain_efficiency_map(pt1)
+
+    print(f"packstudy {__import__('packstudy').__version__} vs FASTSim {fastsim.__version__}, "
+          f"single thread (NUMBA_NUM_THREADS=1, RAYON_NUM_THREADS=1, RUST_BACKTRACE unset, "
+          f"FASTSim history off)")
+    f0p, f1p, f2p = base["road_load_preset"]
+    print(f"vehicle: {base['name']} preset, test mass {base['mass_kg']:.1f} kg, "
+          f"motor {base['motor_kW']:.0f} kW, usable {base['usable_kWh']:.1f} kWh")
+    print(f"  road load {f0p:.1f} + {f1p:.3f} v + {f2p:.4f} v^2 N folded (least squares, "
+          f"0-130 km/h, rms {base['fit_rms_N']:.1f} N) to f0 = {base['f0_N']:.1f} N, "
+          f"f2 = {base['f2_N_per_mps2']:.4f} N/(m/s)^2 for both tools")
+    ch = fastsim_vehicles(template, var, 1)[0].to_dict()["chassis"]
+    print(f"  FASTSim: Crr {ch['wheel_rr_coef']:.5f}, Cd {ch['drag_coef']:.4f} x "
+          f"{ch['frontal_area_square_meters']} m2, motor+inverter efficiency "
+          f"{eff[1]:.3f}..{eff.max():.3f} vs power fraction (packstudy map at "
+          f"{v_map * 3.6:.0f} km/h), gearbox {vehicle.default('gearbox_efficiency')}, "
+          f"aux {vehicle.default('aux_W'):.0f} W")
+    print(f"  packstudy: pack {pack}")
+    print(f"variants: mass, f0 and f2 each x U({1 - VARIANT_SPREAD:.2f}, "
+          f"{1 + VARIANT_SPREAD:.2f}); variant 0 is the base vehicle")
+
+    cold, warm, steady = jit_times()
+    print(f"packstudy JIT: compile (cold cache) {cold:.2f} s, first call (warm cache) "
+          f"{warm * 1e3:.1f} ms, steady-state N=1 UDDS call {steady * 1e3:.2f} ms")
+
+    # warm-up (JIT load) and sanity: DC consumption of the base vehicle in both tools
+    fs_base = fastsim_vehicles(template, var, 1)[0]
+    pt_full_regen, _ = packstudy_powertrain(base, variants(base, 1), regen_fraction=1.0)
+    print("sanity, base vehicle DC consumption at the battery terminals (kWh/100 km):")
+    for name, cycle in cycles.items():
+        ps = packstudy_dc(pt1, cycle)[0]
+        ps_full = packstudy_dc(pt_full_regen, cycle)[0]
+        fs, fs_road = fastsim_dc(fs_base, fs_cycles[name])
+        road = road_load_energy_J(var, cycle)
+        print(f"  {name:13s} packstudy {ps:6.2f} | FASTSim {fs:6.2f} | difference "
+              f"{100 * (ps / fs - 1):+5.1f} % (with packstudy regen share 1.0 as in FASTSim: "
+              f"{ps_full:.2f}, {100 * (ps_full / fs - 1):+.1f} %); road-load energy "
+              f"FASTSim {fs_road / 1e6:.3f} MJ vs {road / 1e6:.3f} MJ")
+
+    print(f"{'cycle':13s} {'N':>6s} {'FASTSim sims/s':>15s} {'packstudy sims/s':>17s} "
+          f"{'ratio':>8s}  note")
+    totals = {}
+    for n in sizes:
+        sub = var if n == var["mass_kg"].size else {k: v[:n] for k, v in var.items()}
+        pt, _ = packstudy_powertrain(base, sub)
+        timed = min(n, args.fastsim_subset) if n > 1000 else n
+        fs_vehicles = fastsim_vehicles(template, sub, timed)
+        repeats = N1_REPEATS if n == 1 else 1
+        for name, cycle in cycles.items():
+            t_ps = time_packstudy(pt, cycle, repeats)
+            t_fs = time_fastsim(fs_vehicles, fs_cycles[name], repeats) * n / timed
+            note = f"FASTSim: {timed} timed, extrapolated linearly" if timed < n else ""
+            if n == 1:
+                note = f"median of {repeats} runs each"
+            print(f"{name:13s} {n:6d} {n / t_fs:15.1f} {n / t_ps:17.1f} {t_fs / t_ps:8.1f}  {note}")
+            tot = totals.setdefault(n, [0.0, 0.0])
+            tot[0] += t_fs
+            tot[1] += t_ps
+    for n, (t_fs, t_ps) in totals.items():
+        print(f"{'WLTC+UDDS':13s} {n:6d} {2 * n / t_fs:15.1f} {2 * n / t_ps:17.1f} "
+              f"{t_fs / t_ps:8.1f}")
+    r1 = totals[1][0] / totals[1][1]
+    if args.quick:
+        r100 = totals[100][0] / totals[100][1]
+        print(f"quick run: N=10,000 not run; ratio at N=100 = {r100:.1f}")
+        print("ratio_vs_fastsim_N10000 = nan")
+        return
+    ratio = totals[10_000][0] / totals[10_000][1]
+    print(f"goal: >= 50x at N=10,000: {'met' if ratio >= 50 else 'MISSED'} ({ratio:.1f}x); "
+          f"not slower at N=1: {'met' if r1 >= 1 else 'MISSED'} ({r1:.1f}x)")
+    print(f"ratio_vs_fastsim_N10000 = {ratio:.1f}")
+
+
+if __name__ == "__main__":
+    main()
