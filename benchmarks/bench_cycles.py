@@ -163,13 +163,16 @@ def drivetrain_efficiency_map(pt) -> tuple[np.ndarray, np.ndarray, float]:
     veh, inv = pt.vehicle[0], pt.inverter[0]
     speed = veh[vehicle.V_BASE_SPEED]
     dc_V = pt.battery[0, kernel.B_SERIES] * float(np.mean(pt.ocv_V[0]))
+    noload, copper = vehicle.motor_loss_coefficients(pt.vehicle[:1])
+    speed_pow = speed ** veh[vehicle.V_NOLOAD_EXP]
     frac = np.array(EM_FRACTIONS)
     eff = np.empty_like(frac)
     for k, x in enumerate(frac):
         shaft = max(x, frac[1]) * veh[vehicle.V_MOTOR_W]
-        torque_fraction = shaft / speed / veh[vehicle.V_MAX_FORCE]
-        loss = vehicle.motor_loss_W(veh, shaft, speed) + inverter.inverter_loss_W(
-            inv, torque_fraction, speed / veh[vehicle.V_BASE_SPEED], dc_V)
+        force = shaft / speed
+        loss = vehicle.motor_loss_W(noload[0], copper[0], veh[vehicle.V_LOAD_LOSS], speed_pow,
+                                    force, shaft) + inverter.inverter_loss_W(
+            inv, force / veh[vehicle.V_MAX_FORCE], speed / veh[vehicle.V_BASE_SPEED], dc_V)
         eff[k] = shaft / (shaft + loss)
     return frac, eff, float(speed)
 

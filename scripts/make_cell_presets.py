@@ -2,7 +2,7 @@
 import math, tomllib, numpy as np
 from pathlib import Path
 from packstudy import ecm_fit, catalog
-D = Path('/work/main/src/packstudy/data/cells')
+D = Path(__file__).resolve().parents[1] / 'src' / 'packstudy' / 'data' / 'cells'
 lg = tomllib.loads((D/'lg-m50.toml').read_text())
 LG_C = lg['capacity_Ah']
 CP = catalog.factors('cell_defaults')['specific_heat_J_per_kgK']

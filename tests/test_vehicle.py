@@ -34,23 +34,35 @@ def test_parameters_vectorised_and_defaults_sourced():
     np.testing.assert_allclose(params[:, vehicle.V_MAX_FORCE], 150e3 / base)
 
 
+def _motor_loss(params, shaft_W, speed_mps):
+    noload, copper = vehicle.motor_loss_coefficients(params)
+    k = params[0, vehicle.V_NOLOAD_EXP]
+    force = shaft_W / speed_mps if speed_mps > 0 else 0.0
+    return vehicle.motor_loss_W(noload[0], copper[0], params[0, vehicle.V_LOAD_LOSS],
+                                speed_mps**k, force, shaft_W if speed_mps > 0 else 0.0)
+
+
 def test_motor_losses_grow_with_torque_and_speed():
-    row = vehicle.vehicle_parameters(test_mass_kg=2000.0, f0_N=100.0, f1_N_per_mps=1.0,
-                                     f2_N_per_mps2=0.4, motor_peak_kW=150.0, top_speed_kmh=180.0)[0]
-    assert vehicle.motor_loss_W(row, 1e4, 0.0) == 0.0
-    assert vehicle.motor_loss_W(row, 2e4, 10.0) > vehicle.motor_loss_W(row, 1e4, 10.0)
-    assert vehicle.motor_loss_W(row, 0.0, 30.0) > vehicle.motor_loss_W(row, 0.0, 10.0) > 0.0
+    params = vehicle.vehicle_parameters(test_mass_kg=2000.0, f0_N=100.0, f1_N_per_mps=1.0,
+                                        f2_N_per_mps2=0.4, motor_peak_kW=150.0, top_speed_kmh=180.0)
+    assert _motor_loss(params, 1e4, 0.0) == 0.0
+    assert _motor_loss(params, 2e4, 10.0) > _motor_loss(params, 1e4, 10.0)
+    assert _motor_loss(params, 0.0, 30.0) > _motor_loss(params, 0.0, 10.0) > 0.0
+    # no-load loss at top speed is the sourced fraction of rated power
+    top = 180 / 3.6
+    assert _motor_loss(params, 0.0, top) == pytest.approx(
+        150e3 * vehicle.default("motor_noload_loss_fraction_at_top_speed"))
     # part-load efficiency in the published 90-97 % band of traction machines
-    eff = 20e3 / (20e3 + vehicle.motor_loss_W(row, 20e3, 15.0))
+    eff = 20e3 / (20e3 + _motor_loss(params, 20e3, 15.0))
     assert 0.90 < eff < 0.97
     # generating at the same |power| costs the same loss
-    assert vehicle.motor_loss_W(row, -2e4, 15.0) == vehicle.motor_loss_W(row, 2e4, 15.0)
+    assert _motor_loss(params, -2e4, 15.0) == _motor_loss(params, 2e4, 15.0)
 
 
 def test_regen_fades_out_at_low_speed():
-    row = vehicle.vehicle_parameters(test_mass_kg=2000.0, f0_N=100.0, f1_N_per_mps=1.0,
-                                     f2_N_per_mps2=0.4, motor_peak_kW=150.0, top_speed_kmh=180.0)[0]
-    assert vehicle.regen_share(row, 0.5) == 0.0
-    assert vehicle.regen_share(row, 20.0) == vehicle.default("regen_fraction")
-    mid = 0.5 * (vehicle.default("regen_fade_start_speed_mps") + vehicle.default("regen_fade_end_speed_mps"))
-    assert vehicle.regen_share(row, mid) == pytest.approx(0.5 * vehicle.default("regen_fraction"))
+    frac = vehicle.default("regen_fraction")
+    start = vehicle.default("regen_fade_start_speed_mps")
+    end = vehicle.default("regen_fade_end_speed_mps")
+    assert vehicle.regen_share(frac, end, start, 0.5 * end) == 0.0
+    assert vehicle.regen_share(frac, end, start, 20.0) == frac
+    assert vehicle.regen_share(frac, end, start, 0.5 * (start + end)) == pytest.approx(0.5 * frac)

@@ -45,8 +45,7 @@ P_I_RATED = 7  # rated peak phase current, A
 P_V_NOM = 8  # nominal DC-bus voltage, V
 P_M_MAX = 9  # maximum (linear) modulation index
 P_COS_PHI = 10  # power factor
-P_SYNC = 11  # 1.0 if the switch conducts in reverse (MOSFET), else 0.0
-N_INVERTER_PARAMS = 12
+N_INVERTER_PARAMS = 11
 
 
 def _f(key: str) -> float:
@@ -106,7 +105,8 @@ def inverter_parameters(kind, rated_power_W, nominal_dc_voltage_V) -> np.ndarray
     out[:, P_SW_V0] = dev[:, 0]
     out[:, P_SW_R] = dev[:, 1] / i_rated
     out[:, P_D_V0] = dev[:, 2]
-    out[:, P_D_R] = dev[:, 3] / i_rated
+    # a MOSFET's reverse current flows in its channel: the "diode" is the same resistance
+    out[:, P_D_R] = np.where(dev[:, 7] > 0.5, dev[:, 1], dev[:, 3]) / i_rated
     out[:, P_E_SW] = dev[:, 4]
     out[:, P_E_REC] = dev[:, 5]
     out[:, P_F_SW] = dev[:, 6]
@@ -114,7 +114,6 @@ def inverter_parameters(kind, rated_power_W, nominal_dc_voltage_V) -> np.ndarray
     out[:, P_V_NOM] = volt
     out[:, P_M_MAX] = _f("modulation_index_max")
     out[:, P_COS_PHI] = _f("power_factor")
-    out[:, P_SYNC] = dev[:, 7]
     return out
 
 
@@ -122,28 +121,31 @@ def inverter_parameters(kind, rated_power_W, nominal_dc_voltage_V) -> np.ndarray
 def inverter_loss_W(params, torque_fraction, speed_fraction, dc_voltage_V):
     """Total inverter loss (W) of one variant (row ``params``) at |T|/T_rated
     ``torque_fraction``, omega/omega_base ``speed_fraction`` and bus voltage ``dc_voltage_V``.
+    """
+    return loss_from_columns(
+        params[P_SW_V0], params[P_SW_R], params[P_D_V0], params[P_D_R],
+        params[P_E_SW] + params[P_E_REC], params[P_F_SW], params[P_I_RATED], params[P_V_NOM],
+        params[P_M_MAX], params[P_COS_PHI], torque_fraction, speed_fraction, dc_voltage_V)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def loss_from_columns(sw_v0, sw_r, d_v0, d_r, e_switch, f_sw, i_rated, v_nom, m_max, cos_phi,
+                      torque_fraction, speed_fraction, dc_voltage_V):
+    """The loss of ``inverter_loss_W`` from the parameter columns (branch-free, so the
+    batched kernel's loop over variants vectorises).
 
     Phase current is proportional to torque; the modulation index grows with speed up to base
-    speed (scaled by nominal/actual bus voltage) and stays at its maximum above.
+    speed (scaled by nominal/actual bus voltage) and stays at its maximum above. A MOSFET row
+    has zero threshold voltages and equal switch and diode resistances, which makes the
+    conduction term R*I^2/4 per switch (synchronous rectification).
     """
-    i_pk = abs(torque_fraction) * params[P_I_RATED]
-    if i_pk <= 0.0 or dc_voltage_V <= 0.0:
-        return 0.0
-    m_max = params[P_M_MAX]
-    m = m_max * min(abs(speed_fraction), 1.0) * params[P_V_NOM] / dc_voltage_V
-    m = min(m, m_max)
-    mc = m * params[P_COS_PHI]
-    i_mean = i_pk / math.pi
-    if params[P_SYNC] > 0.5:
-        cond = params[P_SW_R] * i_pk * i_pk / 4.0
-    else:
-        sw = (params[P_SW_V0] * i_pk * (1.0 / (2.0 * math.pi) + mc / 8.0)
-              + params[P_SW_R] * i_pk * i_pk * (0.125 + mc / (3.0 * math.pi)))
-        d = (params[P_D_V0] * i_pk * (1.0 / (2.0 * math.pi) - mc / 8.0)
-             + params[P_D_R] * i_pk * i_pk * (0.125 - mc / (3.0 * math.pi)))
-        cond = sw + d
-    switching = params[P_F_SW] * (params[P_E_SW] + params[P_E_REC]) * i_mean * dc_voltage_V
-    return 6.0 * (cond + switching)
+    i_pk = abs(torque_fraction) * i_rated
+    m = min(m_max * min(abs(speed_fraction), 1.0) * v_nom / max(dc_voltage_V, 1e-9), m_max)
+    mc = m * cos_phi
+    a = sw_v0 * (1.0 / (2.0 * math.pi) + mc / 8.0) + d_v0 * (1.0 / (2.0 * math.pi) - mc / 8.0)
+    b = sw_r * (0.125 + mc / (3.0 * math.pi)) + d_r * (0.125 - mc / (3.0 * math.pi))
+    switching = f_sw * e_switch * (i_pk / math.pi) * max(dc_voltage_V, 0.0)
+    return 6.0 * ((a + b * i_pk) * i_pk + switching)
 
 
 @njit(cache=True)

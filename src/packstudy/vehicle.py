@@ -123,31 +123,31 @@ def vehicle_parameters(
     return params
 
 
-@njit(cache=True)
-def motor_loss_W(veh, shaft_power_W, speed_mps):
-    """Traction machine losses (W) at a shaft power (either sign) and vehicle speed.
+def motor_loss_coefficients(veh: np.ndarray):
+    """Per-variant coefficients of ``motor_loss_W``: (no-load W per (m/s)^k, copper W per N^2).
 
-    Loss = rated power x (no-load fraction x (v / v_top)^k + copper fraction x torque
-    fraction^2) + load fraction x |shaft power|; the torque fraction is the tractive force
-    over the machine's force limit.
+    No-load (iron + mechanical) loss = rated power x no-load fraction x (v / v_top)^k; copper
+    loss = rated power x copper fraction x (F / F_max)^2, F the tractive force at the wheels.
     """
-    if speed_mps <= 0.0:
-        return 0.0
-    rated = veh[V_MOTOR_W]
-    torque_fraction = abs(shaft_power_W) / speed_mps / veh[V_MAX_FORCE]
-    speed_fraction = speed_mps / veh[V_TOP_SPEED]
-    noload = veh[V_NOLOAD] * speed_fraction ** veh[V_NOLOAD_EXP]
-    copper = veh[V_COPPER] * torque_fraction * torque_fraction
-    return rated * (noload + copper) + veh[V_LOAD_LOSS] * abs(shaft_power_W)
+    rated = veh[:, V_MOTOR_W]
+    noload = rated * veh[:, V_NOLOAD] / veh[:, V_TOP_SPEED] ** veh[:, V_NOLOAD_EXP]
+    copper = rated * veh[:, V_COPPER] / veh[:, V_MAX_FORCE] ** 2
+    return noload, copper
 
 
-@njit(cache=True)
-def regen_share(veh, speed_mps):
-    """Share of the wheels' braking power that regeneration takes at a speed (0..1)."""
-    v0 = veh[V_REGEN_V_END]
-    v1 = veh[V_REGEN_V_START]
-    if speed_mps <= v0:
-        return 0.0
-    if speed_mps >= v1:
-        return veh[V_REGEN_FRAC]
-    return veh[V_REGEN_FRAC] * (speed_mps - v0) / (v1 - v0)
+@njit(cache=True, inline="always", error_model="numpy")
+def motor_loss_W(noload_coef, copper_coef, load_fraction, speed_pow, force_N, shaft_W):
+    """Traction machine losses (W): no-load x v^k + copper x F^2 + load fraction x |P|.
+
+    ``speed_pow`` is v^k (k the sourced no-load exponent), ``force_N`` the tractive force at
+    the wheels that the machine gives or takes; motoring and generating alike.
+    """
+    return noload_coef * speed_pow + copper_coef * force_N * force_N + load_fraction * abs(shaft_W)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def regen_share(regen_fraction, fade_end_mps, fade_start_mps, speed_mps):
+    """Share of the wheels' braking power that regeneration takes at a speed (0..1): the
+    sourced fraction, fading linearly to zero between the fade start and end speeds."""
+    ramp = (speed_mps - fade_end_mps) / (fade_start_mps - fade_end_mps)
+    return regen_fraction * min(max(ramp, 0.0), 1.0)
