@@ -82,17 +82,19 @@ N_TRACE = 7
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _drivetrain(wheel_W, speed, inv_speed, speed_pow, share, gear_eff, noload_c, copper_c,
-                load_frac, max_force, base_speed, sw_v0, sw_r, d_v0, d_r, e_sw, f_sw, i_rated,
-                v_nom, m_max, cos_phi, dc_volt, aux_W):
+def _drivetrain(wheel_W, speed, inv_speed, speed_pow, share, dc_volt, consts):
     """DC-bus power (W, with aux) and its losses for a wheel power at a speed.
+
+    ``consts`` is the variant's tuple from ``_drivetrain_constants``.
 
     Returns (dc_W, friction_W, gear_W, motor_W, inverter_W); friction is the braking power
     the friction brakes dissipate (>= 0). Branch-free so that callers vectorise.
     """
+    (gear_eff, inv_gear, noload_c, copper_c, load_frac, max_force, base_speed, sw_v0, sw_r,
+     d_v0, d_r, e_sw, f_sw, i_rated, v_nom, m_max, cos_phi, aux_W) = consts
     motoring = wheel_W >= 0.0
     regen_wheel = wheel_W * share
-    shaft = wheel_W / gear_eff if motoring else regen_wheel * gear_eff
+    shaft = wheel_W * inv_gear if motoring else regen_wheel * gear_eff
     friction = 0.0 if motoring else regen_wheel - wheel_W
     gear = shaft - (wheel_W if motoring else regen_wheel)
     force = shaft * inv_speed
@@ -151,11 +153,14 @@ def drive_cycle(
         b = bat[i]
         noload_c = p[vh.V_MOTOR_W] * p[vh.V_NOLOAD] / p[vh.V_TOP_SPEED] ** noload_exp
         copper_c = p[vh.V_MOTOR_W] * p[vh.V_COPPER] / (p[vh.V_MAX_FORCE] * p[vh.V_MAX_FORCE])
-        e_sw = q[iv.P_E_SW] + q[iv.P_E_REC]
+        consts = (
+            p[vh.V_GEAR_EFF], 1.0 / p[vh.V_GEAR_EFF], noload_c, copper_c, p[vh.V_LOAD_LOSS],
+            p[vh.V_MAX_FORCE], p[vh.V_BASE_SPEED], q[iv.P_SW_V0], q[iv.P_SW_R], q[iv.P_D_V0],
+            q[iv.P_D_R], q[iv.P_E_SW] + q[iv.P_E_REC], q[iv.P_F_SW], q[iv.P_I_RATED],
+            q[iv.P_V_NOM], q[iv.P_M_MAX], q[iv.P_COS_PHI], p[vh.V_AUX])
         cells = b[B_SERIES] * b[B_PARALLEL]
         heat_capacity = b[B_CELL_MASS] * b[B_CELL_CP]
         inv_cells = 1.0 / cells
-        inv_gear = 1.0 / p[vh.V_GEAR_EFF]
         soc_per_A = dt_s / (3600.0 * b[B_CAPACITY_AH])
         temp_per_W = dt_s / heat_capacity
         soc = soc0[i]
@@ -163,8 +168,8 @@ def drive_cycle(
         v_rc = 0.0
         ocv_a = ocv_b = r0 = r1 = g = decay = inv_r_eff = r_eff = vdc = 0.0
         countdown = 0
-        wheel_pos = wheel_neg = friction_sum = gear_sum = motor_sum = inv_sum = aux_sum = 0.0
-        terminal_sum = regen_sum = chemical_sum = ohmic_sum = rc_sum = 0.0
+        wheel_pos = wheel_neg = friction_sum = gear_sum = motor_sum = inv_sum = 0.0
+        terminal_sum = regen_sum = ohmic_sum = rc_sum = 0.0
         shortfall = shortfall_time = 0.0
         v_cell_min = np.inf
         i_max = -np.inf
@@ -196,11 +201,7 @@ def drive_cycle(
             share = vh.regen_share(p[vh.V_REGEN_FRAC], p[vh.V_REGEN_V_END],
                                    p[vh.V_REGEN_V_START], v)
             dc, friction, gear, motor, inverter = _drivetrain(
-                delivered, v, inv_speed[t], speed_pow[t], share, p[vh.V_GEAR_EFF], noload_c,
-                copper_c, p[vh.V_LOAD_LOSS], p[vh.V_MAX_FORCE], p[vh.V_BASE_SPEED],
-                q[iv.P_SW_V0], q[iv.P_SW_R], q[iv.P_D_V0], q[iv.P_D_R], e_sw, q[iv.P_F_SW],
-                q[iv.P_I_RATED], q[iv.P_V_NOM], q[iv.P_M_MAX], q[iv.P_COS_PHI], vdc,
-                p[vh.V_AUX])
+                delivered, v, inv_speed[t], speed_pow[t], share, vdc, consts)
             # the cells' power window from their voltage and current limits
             source = ocv - g * v_rc
             i_d = min(b[B_I_DISCHARGE], (source - b[B_V_MIN]) * inv_r_eff, 0.5 * source * inv_r_eff)
@@ -213,23 +214,14 @@ def drive_cycle(
                 hi = delivered
                 for _ in range(40):
                     mid = 0.5 * (lo + hi)
-                    trial = _drivetrain(
-                        mid, v, inv_speed[t], speed_pow[t], share, p[vh.V_GEAR_EFF], noload_c,
-                        copper_c, p[vh.V_LOAD_LOSS], p[vh.V_MAX_FORCE], p[vh.V_BASE_SPEED],
-                        q[iv.P_SW_V0], q[iv.P_SW_R], q[iv.P_D_V0], q[iv.P_D_R], e_sw,
-                        q[iv.P_F_SW], q[iv.P_I_RATED], q[iv.P_V_NOM], q[iv.P_M_MAX],
-                        q[iv.P_COS_PHI], vdc, p[vh.V_AUX])[0]
+                    trial = _drivetrain(mid, v, inv_speed[t], speed_pow[t], share, vdc, consts)[0]
                     if trial > p_max:
                         hi = mid
                     else:
                         lo = mid
                 delivered = lo
                 dc, friction, gear, motor, inverter = _drivetrain(
-                    lo, v, inv_speed[t], speed_pow[t], share, p[vh.V_GEAR_EFF], noload_c,
-                    copper_c, p[vh.V_LOAD_LOSS], p[vh.V_MAX_FORCE], p[vh.V_BASE_SPEED],
-                    q[iv.P_SW_V0], q[iv.P_SW_R], q[iv.P_D_V0], q[iv.P_D_R], e_sw,
-                    q[iv.P_F_SW], q[iv.P_I_RATED], q[iv.P_V_NOM], q[iv.P_M_MAX],
-                    q[iv.P_COS_PHI], vdc, p[vh.V_AUX])
+                    lo, v, inv_speed[t], speed_pow[t], share, vdc, consts)
             friction += max(p_min - dc, 0.0)  # regen the cells cannot take: friction brakes
             p_pack = min(max(dc, p_min), p_max)
             p_cell = p_pack * inv_cells
@@ -242,22 +234,20 @@ def drive_cycle(
             rc_loss = v_mean * current
             soc -= current * soc_per_A
             temp += (ohmic + rc_loss - b[B_CELL_HA] * (temp - coolant_C[i])) * temp_per_W
-            terminal = v_cell * current * cells * dt_s
+            terminal = v_cell * current * cells  # W; the sums below are in W and J = W x dt
             short = max(wheel - delivered, 0.0)
-            wheel_pos += max(delivered, 0.0) * dt_s
-            wheel_neg += max(-wheel, 0.0) * dt_s
-            shortfall += short * dt_s
-            shortfall_time += dt_s if short > 1e-9 * abs(wheel) else 0.0
-            friction_sum += friction * dt_s
-            gear_sum += gear * dt_s
-            motor_sum += motor * dt_s
-            inv_sum += inverter * dt_s
-            aux_sum += p[vh.V_AUX] * dt_s
+            wheel_pos += max(delivered, 0.0)
+            wheel_neg += max(-wheel, 0.0)
+            shortfall += short
+            shortfall_time += 1.0 if short > 1e-9 * abs(wheel) else 0.0
+            friction_sum += friction
+            gear_sum += gear
+            motor_sum += motor
+            inv_sum += inverter
             terminal_sum += terminal
             regen_sum += max(-terminal, 0.0)
-            chemical_sum += ocv * current * cells * dt_s
-            ohmic_sum += ohmic * cells * dt_s
-            rc_sum += rc_loss * cells * dt_s
+            ohmic_sum += ohmic
+            rc_sum += rc_loss
             v_cell_min = min(v_cell_min, v_cell)
             i_max = max(i_max, current)
             i_min = min(i_min, current)
@@ -265,7 +255,7 @@ def drive_cycle(
             if keep_trace:
                 trace[i, T_SPEED, t] = v
                 trace[i, T_WHEEL_W, t] = delivered
-                trace[i, T_BATTERY_W, t] = terminal / dt_s
+                trace[i, T_BATTERY_W, t] = terminal
                 trace[i, T_VOLTAGE, t] = v_cell * b[B_SERIES]
                 trace[i, T_CURRENT, t] = current
                 trace[i, T_SOC, t] = soc
@@ -273,20 +263,20 @@ def drive_cycle(
         a = acc[i]
         a[A_TIME] = steps * dt_s
         a[A_DIST] = distance
-        a[A_WHEEL_POS] = wheel_pos
-        a[A_WHEEL_NEG] = wheel_neg
-        a[A_FRICTION] = friction_sum
-        a[A_GEAR_LOSS] = gear_sum
-        a[A_MOTOR_LOSS] = motor_sum
-        a[A_INV_LOSS] = inv_sum
-        a[A_AUX] = aux_sum
-        a[A_TERMINAL] = terminal_sum
-        a[A_REGEN] = regen_sum
-        a[A_CHEMICAL] = chemical_sum
-        a[A_OHMIC] = ohmic_sum
-        a[A_RC] = rc_sum
-        a[A_SHORTFALL] = shortfall
-        a[A_SHORTFALL_TIME] = shortfall_time
+        a[A_WHEEL_POS] = wheel_pos * dt_s
+        a[A_WHEEL_NEG] = wheel_neg * dt_s
+        a[A_FRICTION] = friction_sum * dt_s
+        a[A_GEAR_LOSS] = gear_sum * dt_s
+        a[A_MOTOR_LOSS] = motor_sum * dt_s
+        a[A_INV_LOSS] = inv_sum * dt_s
+        a[A_AUX] = p[vh.V_AUX] * steps * dt_s
+        a[A_TERMINAL] = terminal_sum * dt_s
+        a[A_REGEN] = regen_sum * dt_s
+        a[A_OHMIC] = ohmic_sum * cells * dt_s
+        a[A_RC] = rc_sum * cells * dt_s
+        a[A_CHEMICAL] = a[A_TERMINAL] + a[A_OHMIC] + a[A_RC]  # OCV x I = V x I + losses
+        a[A_SHORTFALL] = shortfall * dt_s
+        a[A_SHORTFALL_TIME] = shortfall_time * dt_s
         a[A_SOC_END] = soc
         a[A_TEMP_END] = temp
         a[A_V_CELL_MIN] = v_cell_min

@@ -45,8 +45,11 @@ def factor(key: str) -> float:
 
 
 def run_cycle(pt: Powertrain, cycle: Cycle, *, soc_start=None, temperature_C=None,
-              traces: bool = False):
-    """Run one cycle for every variant; returns (accumulators (n, N_ACC), traces or None)."""
+              traces: bool = False, refresh_steps: int = 10):
+    """Run one cycle for every variant; returns (accumulators (n, N_ACC), traces or None).
+
+    ``refresh_steps``: how often (in steps) the cell's resistances are looked up again.
+    """
     speed = np.ascontiguousarray(cycle.speed_mps, dtype=float)
     dt = float(cycle.time_s[1] - cycle.time_s[0])
     if not np.allclose(np.diff(cycle.time_s), dt):
@@ -64,7 +67,8 @@ def run_cycle(pt: Powertrain, cycle: Cycle, *, soc_start=None, temperature_C=Non
     kernel.drive_cycle(
         speed, np.ascontiguousarray(cycle.grade, dtype=float), dt, pt.vehicle, pt.inverter,
         pt.battery, pt.ocv_V, pt.r0_ohm, pt.r1_ohm, pt.tau1_s,
-        np.broadcast_to(np.asarray(soc0, float), (n,)).copy(), temp0, temp0.copy(), acc, trace)
+        np.broadcast_to(np.asarray(soc0, float), (n,)).copy(), temp0, temp0.copy(), acc, trace,
+        refresh_steps)
     return acc, (trace if traces else None)
 
 
