@@ -222,22 +222,23 @@ def _design(cells, packs_in: list[dict]) -> pack.PackArrays:
 
 
 def _pack_input(study: Study, i: int) -> dict:
-    """The candidate's pack table, or the vehicle's own battery when the candidate has none."""
+    """The candidate's pack table, or targets from the vehicle's own battery when it has none.
+
+    The vehicle's own pack is matched by energy (usable, or gross x the default usable SOC
+    window) and nominal voltage, not by its cell counts, which belong to the maker's cell.
+    """
     cand = study.candidate[i]
     if cand.pack is not None:
         return cand.pack.model_dump()
     own = study.vehicle.battery
-    if own is None or (own.usable_energy_kWh is None and own.parallel is None):
+    if own is None or (own.usable_energy_kWh is None and own.gross_energy_kWh is None):
         raise StudyError("candidate", [
-            f"candidate[{i}].pack: required (the vehicle has no battery of its own to reuse)"])
-    out = {"usable_energy_kWh": own.usable_energy_kWh, "integration": own.integration}
-    if own.series is not None:
-        out["series"] = own.series
-    elif own.nominal_voltage_V is not None:
-        out["nominal_voltage_V"] = own.nominal_voltage_V
-    if own.parallel is not None and own.series is not None and own.usable_energy_kWh is None:
-        out["parallel"] = own.parallel
-    return out
+            f"candidate[{i}].pack: required (the vehicle has no battery energy of its own to reuse)"])
+    usable = own.usable_energy_kWh
+    if usable is None:
+        usable = own.gross_energy_kWh * (pack.default("usable_soc_max") - pack.default("usable_soc_min"))
+    return {"usable_energy_kWh": usable, "nominal_voltage_V": own.nominal_voltage_V,
+            "integration": own.integration}
 
 
 def _nan(value, fallback=np.nan) -> float:
