@@ -54,7 +54,7 @@ def run(
     out: Annotated[Path | None, typer.Option(help="Output folder (default: STUDY-results).")] = None,
 ):
     """Run a study: design packs, simulate the procedures, write results and a summary."""
-    from .results import verdicts, write_results
+    from .results import write_results
     from .spec import StudyError
     from .study import run_study
 
@@ -71,24 +71,44 @@ def run(
                    "(set PACKSTUDY_DEBUG=1 for the traceback)", err=True)
         raise typer.Exit(1) from None
     paths = write_results(result, out)
-    console.print(summary_table(result, verdicts(result)))
+    console.print(summary_table(result))
     console.print(f"Results written: {', '.join(str(p) for p in paths)}")
 
 
-def summary_table(result, verdict) -> Table:
-    """Key metrics per candidate, and the verdict row when there are requirements."""
+def summary_table(result) -> Table:
+    """Key metrics per candidate (with the delta to the baseline when there is one), then the
+    verdict per area when there are requirements."""
+    baseline = result.study.study.baseline
     table = Table(title=result.study.study.name, show_lines=False)
-    table.add_column("metric")
+    table.add_column("metric", no_wrap=True)
     for name in result.names:
-        table.add_column(name, justify="right")
+        table.add_column(name + (" (baseline)" if name == baseline else ""), justify="right")
     for key, label, fmt in SUMMARY_METRICS:
-        if key in result.metrics:
-            table.add_row(label, *(fmt.format(v) for v in result.metrics[key]))
+        if key not in result.metrics:
+            continue
+        cells = []
+        for i, value in enumerate(result.metrics[key]):
+            text = fmt.format(value)
+            delta = result.deltas.get(f"delta_{key}")
+            if delta is not None and result.names[i] != baseline:
+                text += f" ({'+' if delta[i] >= 0 else '-'}{fmt.format(abs(delta[i]))})"
+            cells.append(text)
+        table.add_row(label, *cells)
     if result.checks:
-        table.add_row("Requirements", *(
-            "[green]pass[/]" if verdict[n]["passed"] else f"[red]fail ({len(verdict[n]['failed'])})[/]"
-            for n in result.names))
+        verdict = result.verdicts
+        for area in ("technical", "cost", "sustainability", "overall"):
+            table.add_row(f"Verdict: {area}", *(_verdict_text(verdict[n], area) for n in result.names))
     return table
+
+
+def _verdict_text(verdict: dict, area: str) -> str:
+    value = verdict[area]
+    if value == "pass":
+        return "[green]pass[/]"
+    if value == "fail":
+        failed = len(verdict["failed"]) if area == "overall" else None
+        return f"[red]fail{f' ({failed})' if failed else ''}[/]"
+    return "[dim]-[/]"
 
 
 @presets_app.command("list")

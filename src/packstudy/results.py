@@ -39,31 +39,24 @@ def atomic_write(path: Path, write) -> None:
 def metrics_table(result) -> pa.Table:
     """One row per candidate/variant, a ``candidate`` column then one column per metric."""
     columns = {"candidate": pa.array(result.names)}
-    for key, values in result.metrics.items():
+    for key, values in {**result.metrics, **result.deltas}.items():
         columns[key] = pa.array(np.asarray(values, dtype=float))
     return pa.table(columns)
 
 
-def verdicts(result) -> dict[str, dict]:
-    """Per candidate: passed (all requirements met) and the failed requirement names."""
-    out = {}
-    for name in result.names:
-        mine = [c for c in result.checks if c["candidate"] == name]
-        failed = [f"{c['metric']} {c['bound']}" for c in mine if not c["passed"]]
-        out[name] = {"passed": not failed, "failed": failed, "checked": len(mine)}
-    return out
-
-
 def results_document(result) -> dict:
     """The content of results.json."""
-    verdict = verdicts(result)
+    verdict = result.verdicts
     return {
         "schema_version": RESULTS_SCHEMA_VERSION,
         "packstudy_version": __version__,
         "study": result.study.study.name,
+        "baseline": result.study.study.baseline,
         "inputs": result.study.model_dump(mode="json"),
         "candidates": [
             {"name": name, "metrics": _clean(result.row(i)), "verdict": verdict[name],
+             "delta_to_baseline": _clean({k[len("delta_"):]: float(v[i])
+                                          for k, v in result.deltas.items()}),
              "breakdowns": _clean({kind: {k: float(np.broadcast_to(v, len(result.names))[i])
                                           for k, v in parts.items()}
                                    for kind, parts in result.breakdowns.items()}),

@@ -140,6 +140,12 @@ class Bound(_Strict):
     max: float | None = None
 
 
+class Ranking(_Strict):
+    """Optional weighted score: metric -> weight (positive rewards larger values)."""
+
+    weights: dict[str, float] = Field(default_factory=dict)
+
+
 class StudySection(_Strict):
     name: str = "study"
     procedures: list[Literal["wltp", "epa"]] = Field(default_factory=lambda: list(PROCEDURE_NAMES))
@@ -153,6 +159,7 @@ class Study(_Strict):
     vehicle: Vehicle
     candidate: list[Candidate] = Field(min_length=1)
     requirements: dict[str, Bound] = Field(default_factory=dict)
+    ranking: Ranking = Field(default_factory=Ranking)
     cost: CostSettings = Field(default_factory=CostSettings)
     footprint: FootprintSettings = Field(default_factory=FootprintSettings)
     uncertainty: UncertaintySettings | None = None

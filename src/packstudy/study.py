@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from . import cell as cellmod
-from . import cost, footprint, kernel, pack, procedures, uncertainty, vehicle
+from . import cost, decision, footprint, kernel, pack, procedures, uncertainty, vehicle
 from .cycles import load_cycle
 from .inverter import inverter_parameters
 from .spec import Study, StudyError, load_study, parse_study
@@ -27,6 +27,11 @@ class StudyResult:
     metrics: dict[str, np.ndarray]
     checks: list[dict] = field(default_factory=list)
     breakdowns: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    deltas: dict[str, np.ndarray] = field(default_factory=dict)  # delta_{metric} to baseline
+
+    @property
+    def verdicts(self) -> dict[str, dict]:
+        return decision.verdicts(self.names, self.checks)
 
     def row(self, i: int) -> dict[str, float]:
         return {k: _plain(v[i]) for k, v in self.metrics.items()}
@@ -74,7 +79,19 @@ def evaluate(study: Study, base_dir: Path) -> StudyResult:
         metrics.update(procedures.custom(pt, load_cycle(Path(file), base_dir=base_dir), label))
     names = [c.name for c in candidates]
     result = StudyResult(study=study, names=names, metrics=metrics, breakdowns=breakdowns)
-    result.checks = check_requirements(study, metrics, packs_in)
+    unknown = sorted((set(study.requirements) | set(study.ranking.weights)) - set(metrics))
+    if unknown:
+        raise StudyError("requirements", [
+            f"{k}: not a result of this study (results: {', '.join(sorted(metrics))})"
+            for k in unknown])
+    envelopes = [{"pack_mass_kg": p.get("max_mass_kg"), "pack_volume_L": p.get("max_volume_L")}
+                 for p in packs_in]
+    bounds = {k: (b.min, b.max) for k, b in study.requirements.items()}
+    result.checks = decision.check_requirements(names, metrics, bounds, envelopes)
+    if study.ranking.weights:
+        metrics["score"] = decision.weighted_score(metrics, study.ranking.weights)
+    if study.study.baseline is not None:
+        result.deltas = decision.deltas_to_baseline(metrics, names.index(study.study.baseline))
     return result
 
 
@@ -150,35 +167,6 @@ def cost_and_footprint(study: Study, cells, packs: pack.PackArrays, metrics: dic
         **spread,
     })
     return {"cost_usd": c.breakdown, "footprint_kgCO2e": f.breakdown}
-
-
-def check_requirements(study: Study, metrics: dict, packs_in: list[dict]) -> list[dict]:
-    """Every requirement bound (and pack envelope) per candidate, with its margin."""
-    checks = []
-    bounds = dict(study.requirements)
-    unknown = sorted(set(bounds) - set(metrics))
-    if unknown:
-        raise StudyError("requirements", [
-            f"requirements.{k}: not a result of this study (results: {', '.join(sorted(metrics))})"
-            for k in unknown])
-    for i, name in enumerate(c.name for c in study.candidate):
-        envelope = {"pack_mass_kg": packs_in[i].get("max_mass_kg"),
-                    "pack_volume_L": packs_in[i].get("max_volume_L")}
-        items = [(k, b.min, b.max) for k, b in bounds.items()]
-        items += [(k, None, lim) for k, lim in envelope.items() if lim is not None]
-        for key, lo, hi in items:
-            value = float(metrics[key][i])
-            for kind, limit in (("min", lo), ("max", hi)):
-                if limit is None:
-                    continue
-                margin = value - limit if kind == "min" else limit - value
-                checks.append({
-                    "candidate": name, "metric": key, "bound": kind, "limit": limit,
-                    "value": value, "margin": margin,
-                    "margin_pct": 100.0 * margin / abs(limit) if limit else float("nan"),
-                    "passed": bool(margin >= 0.0),
-                })
-    return checks
 
 
 def _cells(study: Study, base_dir: Path):

@@ -1,0 +1,39 @@
+import numpy as np
+import pytest
+
+from packstudy import decision
+
+
+def test_areas_follow_result_names():
+    assert decision.area_of("pack_cost_usd_per_kWh") == "cost"
+    assert decision.area_of("footprint_kgCO2e") == "sustainability"
+    assert decision.area_of("cobalt_kg") == "sustainability"
+    assert decision.area_of("pack_mass_kg") == "technical"
+    assert decision.area_of("wltp_range_km") == "technical"
+
+
+def test_margins_signed_in_unit_and_percent_and_verdicts_by_area():
+    metrics = {"wltp_range_km": np.array([600.0, 500.0]),
+               "pack_cost_usd_per_kWh": np.array([120.0, 90.0]),
+               "pack_mass_kg": np.array([500.0, 700.0])}
+    checks = decision.check_requirements(
+        ["a", "b"], metrics, {"wltp_range_km": (560.0, None), "pack_cost_usd_per_kWh": (None, 100.0)},
+        [{"pack_mass_kg": 650.0}, {"pack_mass_kg": 650.0}])
+    by = {(c["candidate"], c["metric"]): c for c in checks}
+    assert by["a", "wltp_range_km"]["margin"] == pytest.approx(40.0)
+    assert by["a", "wltp_range_km"]["margin_pct"] == pytest.approx(100 * 40 / 560)
+    assert by["a", "pack_cost_usd_per_kWh"]["margin"] == pytest.approx(-20.0)
+    assert by["b", "pack_mass_kg"]["passed"] is False
+    v = decision.verdicts(["a", "b"], checks)
+    assert (v["a"]["technical"], v["a"]["cost"], v["a"]["sustainability"]) == ("pass", "fail", "not assessed")
+    assert (v["b"]["technical"], v["b"]["cost"], v["b"]["overall"]) == ("fail", "pass", "fail")
+    assert v["b"]["failed"] == ["wltp_range_km min", "pack_mass_kg max"]
+
+
+def test_deltas_to_baseline_and_weighted_score():
+    metrics = {"x": np.array([1.0, 3.0, 2.0]), "y": np.array([10.0, 10.0, 0.0])}
+    d = decision.deltas_to_baseline(metrics, 2)
+    np.testing.assert_allclose(d["delta_x"], [-1.0, 1.0, 0.0])
+    score = decision.weighted_score(metrics, {"x": 1.0, "y": -2.0})
+    # x scaled 0, 1, 0.5; y (smaller is better) scaled 0, 0, 1 times 2
+    np.testing.assert_allclose(score, [0.0, 1.0, 2.5])
