@@ -153,6 +153,45 @@ class StudySection(_Strict):
     baseline: str | None = None
 
 
+SWEEP_KEYS = ("cell", "inverter", "pack.series", "pack.parallel", "pack.usable_energy_kWh",
+              "pack.nominal_voltage_V", "pack.integration")
+
+
+class Sweep(BaseModel):
+    """``[sweep]``: lists for candidate keys (the cartesian product is run), objectives for the
+    Pareto front (``"min:pack_cost_usd"``, ``"max:wltp_range_km"``), the base candidate."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    base: str | None = None
+    objectives: list[str] = Field(default_factory=list)
+    batch_size: int = Field(default=1000, ge=1)
+
+    @model_validator(mode="after")
+    def _lists_and_objectives(self):
+        problems = []
+        for key, values in (self.model_extra or {}).items():
+            if key not in SWEEP_KEYS:
+                close = difflib.get_close_matches(key, SWEEP_KEYS, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                problems.append(f"{key!r} cannot be swept{hint} (sweepable: {', '.join(SWEEP_KEYS)})")
+            elif not isinstance(values, list) or not values:
+                problems.append(f"{key!r} must be a non-empty list of values")
+        for objective in self.objectives:
+            sense, _, metric = objective.partition(":")
+            if sense not in ("min", "max") or not metric:
+                problems.append(f"objective {objective!r} must look like 'min:METRIC' or 'max:METRIC'")
+        if not self.model_extra:
+            problems.append("give at least one list to sweep, e.g. \"pack.parallel\" = [2, 3, 4]")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def parameters(self) -> dict[str, list]:
+        """The swept keys and their values, in file order."""
+        return dict(self.model_extra or {})
+
+
 class Study(_Strict):
     schema_version: Literal[1] = 1
     study: StudySection = Field(default_factory=StudySection)
@@ -163,6 +202,7 @@ class Study(_Strict):
     cost: CostSettings = Field(default_factory=CostSettings)
     footprint: FootprintSettings = Field(default_factory=FootprintSettings)
     uncertainty: UncertaintySettings | None = None
+    sweep: Sweep | None = None
 
 
 def load_study(path: str | Path) -> tuple[Study, Path]:
@@ -228,6 +268,8 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
     names = [c.name for c in study.candidate]
     if len(set(names)) != len(names):
         problems.append("candidate: names must be unique")
+    if study.sweep is not None and study.sweep.base is not None and study.sweep.base not in names:
+        problems.append(f"sweep.base: {study.sweep.base!r} is not a candidate name ({', '.join(names)})")
     if study.study.baseline is not None and study.study.baseline not in names:
         problems.append(f"study.baseline: {study.study.baseline!r} is not a candidate name "
                         f"({', '.join(names)})")

@@ -52,6 +52,12 @@ def run_study(source, base_dir: Path | None = None) -> StudyResult:
 
 def evaluate(study: Study, base_dir: Path) -> StudyResult:
     """Design every candidate's pack, run the procedures and check the requirements."""
+    metrics, breakdowns = compute(study, base_dir)
+    return decide(study, [c.name for c in study.candidate], metrics, breakdowns)
+
+
+def compute(study: Study, base_dir: Path) -> tuple[dict[str, np.ndarray], dict]:
+    """Every result column for the study's candidates, and the cost/footprint breakdowns."""
     candidates = study.candidate
     packs_in = [_pack_input(study, i) for i in range(len(candidates))]
     cells = _cells(study, base_dir)
@@ -77,20 +83,25 @@ def evaluate(study: Study, base_dir: Path) -> StudyResult:
         metrics.update(procedures.PROCEDURES[name](pt))
     for label, file in study.study.cycles.items():
         metrics.update(procedures.custom(pt, load_cycle(Path(file), base_dir=base_dir), label))
-    names = [c.name for c in candidates]
+    return metrics, breakdowns
+
+
+def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict) -> StudyResult:
+    """Requirement checks, ranking score and baseline deltas for computed metrics."""
     result = StudyResult(study=study, names=names, metrics=metrics, breakdowns=breakdowns)
     unknown = sorted((set(study.requirements) | set(study.ranking.weights)) - set(metrics))
     if unknown:
         raise StudyError("requirements", [
             f"{k}: not a result of this study (results: {', '.join(sorted(metrics))})"
             for k in unknown])
-    envelopes = [{"pack_mass_kg": p.get("max_mass_kg"), "pack_volume_L": p.get("max_volume_L")}
-                 for p in packs_in]
+    envelopes = [{"pack_mass_kg": c.pack.max_mass_kg if c.pack else None,
+                  "pack_volume_L": c.pack.max_volume_L if c.pack else None}
+                 for c in study.candidate]
     bounds = {k: (b.min, b.max) for k, b in study.requirements.items()}
     result.checks = decision.check_requirements(names, metrics, bounds, envelopes)
     if study.ranking.weights:
         metrics["score"] = decision.weighted_score(metrics, study.ranking.weights)
-    if study.study.baseline is not None:
+    if study.study.baseline is not None and study.study.baseline in names:
         result.deltas = decision.deltas_to_baseline(metrics, names.index(study.study.baseline))
     return result
 
