@@ -1,3 +1,14 @@
-"""packstudy: EV battery-system feasibility studies (technical, cost, footprint) in one run."""
+"""packstudy: EV battery-system feasibility studies (technical, cost, footprint) in one run.
+
+In a notebook: ``result = packstudy.run_study("study.toml")``; ``result.to_pandas()`` gives
+the metrics, ``result.verdicts`` the verdict per candidate and area.
+"""
 
 __version__ = "0.1.0"
+
+
+def run_study(source, **options):
+    """Run a study (a TOML path or a dict); see ``packstudy.study.run_study``."""
+    from .study import run_study as _run
+
+    return _run(source, **options)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -52,6 +53,10 @@ SUMMARY_METRICS = (
 def run(
     study: Annotated[Path, typer.Argument(help="Study file (TOML).")],
     out: Annotated[Path | None, typer.Option(help="Output folder (default: STUDY-results).")] = None,
+    executor: Annotated[str, typer.Option(help="Sweep executor: local | dask.")] = "local",
+    address: Annotated[str | None, typer.Option(help="Dask scheduler address (dask executor).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Local worker processes (default: cores).")] = None,
+    resume: Annotated[bool, typer.Option(help="Sweep: reuse finished batches in OUT.")] = False,
 ):
     """Run a study: design packs, simulate the procedures, write results and a summary."""
     from .results import write_results
@@ -60,7 +65,9 @@ def run(
 
     out = out or Path(f"{study.stem}-results")
     try:
-        result = run_study(study)
+        with _sweep_progress() as progress:
+            result = run_study(study, out_dir=out, executor=executor, address=address,
+                               workers=workers, resume=resume, progress=progress)
     except StudyError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -71,8 +78,70 @@ def run(
                    "(set PACKSTUDY_DEBUG=1 for the traceback)", err=True)
         raise typer.Exit(1) from None
     paths = write_results(result, out)
-    console.print(summary_table(result))
+    if len(result.names) <= SUMMARY_MAX_COLUMNS:
+        console.print(summary_table(result))
+    else:
+        console.print(sweep_summary(result))
     console.print(f"Results written: {', '.join(str(p) for p in paths)}")
+
+
+class _sweep_progress:
+    """A rich progress bar (variants done, variants per second, time left) for sweeps."""
+
+    def __enter__(self):
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._bar = Progress(TextColumn("sweep"), BarColumn(),
+                             TextColumn("{task.completed:,.0f}/{task.total:,.0f} variants"),
+                             TextColumn("{task.fields[rate]}"), TimeRemainingColumn(),
+                             console=errors, transient=True)
+        self._task = None
+        return self.update
+
+    def update(self, done: int, total: int, elapsed_s: float) -> None:
+        if self._task is None:
+            self._bar.start()
+            self._task = self._bar.add_task("sweep", total=total, rate="", start_done=done)
+            self._start_done = done
+        rate = (done - self._start_done) / elapsed_s if elapsed_s > 0 else 0.0
+        self._bar.update(self._task, completed=done, rate=f"{rate:,.0f} variants/s")
+
+    def __exit__(self, *exc):
+        if self._task is not None:
+            self._bar.stop()
+        return False
+
+
+SUMMARY_MAX_COLUMNS = 8
+
+
+def sweep_summary(result) -> Table:
+    """A sweep: the Pareto-front variants (swept values and objectives) and how many pass."""
+    sweep = result.study.sweep
+    keys = list(sweep.parameters) if sweep else []
+    objectives = [o.partition(":")[2] for o in sweep.objectives] if sweep else []
+    shown = list(dict.fromkeys(objectives + ["wltp_range_km", "pack_cost_usd", "pack_mass_kg"]))
+    shown = [k for k in shown if k in result.metrics]
+    front = "pareto" in result.metrics
+    table = Table(title=f"{result.study.study.name}: {len(result.names):,} variants"
+                  + (", Pareto front" if front else ""))
+    for key in keys + shown:
+        table.add_column(key, justify="left" if key in keys else "right")
+    rows = (np.flatnonzero(result.metrics["pareto"] > 0) if front
+            else np.arange(min(len(result.names), 10)))
+    if shown:
+        rows = rows[np.argsort(result.metrics[shown[0]][rows], kind="stable")]
+    for i in rows[:25]:
+        cand = result.study.candidate[i]
+        values = [str(cand.cell if key == "cell" else getattr(cand, key, None)
+                      if not key.startswith("pack.") else getattr(cand.pack, key[5:]))
+                  for key in keys]
+        table.add_row(*values, *(_number(result.metrics[k][i]) for k in shown))
+    if result.checks:
+        passing = sum(v["overall"] == "pass" for v in result.verdicts.values())
+        table.caption = (f"{len(rows)} on the front (first 25 shown); {passing:,} of "
+                         f"{len(result.names):,} variants meet every requirement")
+    return table
 
 
 def summary_table(result) -> Table:
@@ -99,6 +168,10 @@ def summary_table(result) -> Table:
         for area in ("technical", "cost", "sustainability", "overall"):
             table.add_row(f"Verdict: {area}", *(_verdict_text(verdict[n], area) for n in result.names))
     return table
+
+
+def _number(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
 def _verdict_text(verdict: dict, area: str) -> str:

@@ -44,25 +44,45 @@ def metrics_table(result) -> pa.Table:
     return pa.table(columns)
 
 
+JSON_MAX_ROWS = 500  # larger sweeps: every row is in results.parquet/.csv, the JSON keeps a summary
+
+
 def results_document(result) -> dict:
-    """The content of results.json."""
+    """The content of results.json: inputs, and per candidate its metrics, verdict, deltas to
+    the baseline and requirement margins (for large sweeps only the Pareto-front and a count)."""
     verdict = result.verdicts
-    return {
+    n = len(result.names)
+    rows = range(n)
+    if n > JSON_MAX_ROWS:
+        pareto = result.metrics.get("pareto")
+        rows = np.flatnonzero(pareto > 0) if pareto is not None else range(0)
+    doc = {
         "schema_version": RESULTS_SCHEMA_VERSION,
         "packstudy_version": __version__,
         "study": result.study.study.name,
         "baseline": result.study.study.baseline,
         "inputs": result.study.model_dump(mode="json"),
-        "candidates": [
-            {"name": name, "metrics": _clean(result.row(i)), "verdict": verdict[name],
-             "delta_to_baseline": _clean({k[len("delta_"):]: float(v[i])
-                                          for k, v in result.deltas.items()}),
-             "breakdowns": _clean({kind: {k: float(np.broadcast_to(v, len(result.names))[i])
-                                          for k, v in parts.items()}
-                                   for kind, parts in result.breakdowns.items()}),
-             "requirements": [_clean(c) for c in result.checks if c["candidate"] == name]}
-            for i, name in enumerate(result.names)
-        ],
+        "rows": n,
+        "rows_meeting_every_requirement": sum(v["overall"] == "pass" for v in verdict.values()),
+        "candidates": [_candidate(result, int(i), verdict) for i in rows],
+    }
+    if n > JSON_MAX_ROWS:
+        doc["note"] = (f"{n} variants: 'candidates' lists the Pareto front only; every variant "
+                       "is in results.parquet and results.csv")
+    return doc
+
+
+def _candidate(result, i: int, verdict: dict) -> dict:
+    name = result.names[i]
+    return {
+        "name": name,
+        "metrics": _clean(result.row(i)),
+        "verdict": verdict[name],
+        "delta_to_baseline": _clean({k[len("delta_"):]: float(v[i]) for k, v in result.deltas.items()}),
+        "breakdowns": _clean({kind: {k: float(np.broadcast_to(v, len(result.names))[i])
+                                     for k, v in parts.items()}
+                              for kind, parts in result.breakdowns.items()}),
+        "requirements": [_clean(c) for c in result.checks if c["candidate"] == name],
     }
 
 

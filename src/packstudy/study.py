@@ -6,6 +6,7 @@ over variants in Python except the one-off resolution of each distinct cell pres
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,16 +37,39 @@ class StudyResult:
     def row(self, i: int) -> dict[str, float]:
         return {k: _plain(v[i]) for k, v in self.metrics.items()}
 
+    def to_pandas(self):
+        """The metrics (and deltas to the baseline) as a pandas DataFrame, one row per
+        candidate or variant, indexed by name (needs pandas)."""
+        import pandas as pd
 
-def run_study(source, base_dir: Path | None = None) -> StudyResult:
-    """Run a study from a TOML path or a dict (the TOML's content)."""
+        frame = pd.DataFrame({**self.metrics, **self.deltas}, index=pd.Index(self.names, name="candidate"))
+        return frame
+
+
+def run_study(source, base_dir: Path | None = None, *, out_dir: Path | None = None,
+              executor: str = "local", address: str | None = None, workers: int | None = None,
+              resume: bool = False, progress=None) -> StudyResult:
+    """Run a study from a TOML path or a dict (the TOML's content).
+
+    A study with a ``[sweep]`` runs its variants in batches on ``executor``; its results store
+    goes to ``out_dir/sweep`` (a temporary folder when ``out_dir`` is None).
+    """
     if isinstance(source, dict):
         study, base = parse_study(source, base_dir=base_dir), base_dir or Path(".")
         name = "<study>"
     else:
         (study, base), name = load_study(source), str(source)
     try:
-        return evaluate(study, base)
+        if study.sweep is None:
+            return evaluate(study, base)
+        from .sweep import run_sweep
+
+        if out_dir is None:
+            with tempfile.TemporaryDirectory() as tmp:
+                return run_sweep(study, base, Path(tmp), executor=executor, address=address,
+                                 workers=workers, resume=False, progress=progress)
+        return run_sweep(study, base, out_dir, executor=executor, address=address,
+                         workers=workers, resume=resume, progress=progress)
     except StudyError as exc:  # name the study file in problems found while evaluating
         raise StudyError(name, exc.problems) from None
 

@@ -1,0 +1,186 @@
+"""Design sweeps: the cartesian product of ``[sweep]`` lists, run in batches on an executor,
+each finished batch appended to a Parquet store so that an interrupted sweep resumes.
+
+Executors: ``local`` (a process pool over the machine's cores) and ``dask`` (a Dask
+distributed cluster at ``--address``; see the README for why Dask). Whatever ran them, the
+batches are the same computation on the same inputs, so the numbers are identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .results import atomic_write
+from .spec import Candidate, Study, StudyError
+from .study import StudyResult, compute, decide
+
+EXECUTORS = ("local", "dask")
+STORE = "sweep"
+
+
+def variants(study: Study) -> list[Candidate]:
+    """The base candidate with every combination of the swept values (in file order)."""
+    sweep = study.sweep
+    names = [c.name for c in study.candidate]
+    base = study.candidate[names.index(sweep.base) if sweep.base else 0]
+    keys = list(sweep.parameters)
+    out = []
+    for values in itertools.product(*(sweep.parameters[k] for k in keys)):
+        data = base.model_dump(exclude_none=True)
+        data["pack"] = dict(data.get("pack") or {})
+        for key, value in zip(keys, values, strict=True):
+            if key.startswith("pack."):
+                field = key[len("pack."):]
+                data["pack"][field] = value
+                if field == "series":
+                    data["pack"].pop("nominal_voltage_V", None)
+                if field == "nominal_voltage_V":
+                    data["pack"].pop("series", None)
+            else:
+                data[key] = value
+        data["name"] = base.name + " | " + ", ".join(
+            f"{k}={_label(v)}" for k, v in zip(keys, values, strict=True))
+        if not data["pack"]:
+            data.pop("pack")
+        out.append(Candidate.model_validate(data))
+    return out
+
+
+def _label(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+def evaluate_batch(study_data: dict, base_dir: str, start: int, stop: int) -> dict:
+    """Metrics of variants [start, stop) of a swept study given as its JSON dump.
+
+    Runs in worker processes (local or on a cluster), so it takes and returns plain data.
+    """
+    study = Study.model_validate(study_data)
+    batch = study.model_copy(update={"candidate": variants(study)[start:stop]})
+    metrics, _ = compute(batch, Path(base_dir))
+    return {"variant": np.arange(start, stop), **{k: np.asarray(v, float) for k, v in metrics.items()}}
+
+
+def pareto_front(metrics: dict, objectives: list[str]) -> np.ndarray:
+    """True for the rows that no other row dominates on the objectives ("min:x", "max:y")."""
+    cols = []
+    for objective in objectives:
+        sense, _, key = objective.partition(":")
+        x = np.asarray(metrics[key], float)
+        cols.append(x if sense == "min" else -x)
+    f = np.column_stack(cols)
+    n = f.shape[0]
+    front = np.ones(n, dtype=bool)
+    chunk = max(1, 2_000_000 // max(n, 1))
+    for lo in range(0, n, chunk):
+        block = f[lo:lo + chunk, None, :]  # candidates to test
+        no_worse = np.all(f[None, :, :] <= block, axis=2)
+        better = np.any(f[None, :, :] < block, axis=2)
+        front[lo:lo + chunk] = ~np.any(no_worse & better, axis=1)
+    return front
+
+
+def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "local",
+              address: str | None = None, workers: int | None = None, resume: bool = False,
+              progress=None) -> StudyResult:
+    """Run every variant in batches; finished batches go to ``out_dir/sweep/`` as Parquet.
+
+    With ``resume``, batches already in the store are read back instead of recomputed (the
+    store must belong to the same study). ``progress(done_variants, total, elapsed_s)`` is
+    called after each batch.
+    """
+    if executor not in EXECUTORS:
+        raise StudyError("--executor", [f"unknown executor {executor!r}; valid: {', '.join(EXECUTORS)}"])
+    cands = variants(study)
+    total = len(cands)
+    size = study.sweep.batch_size
+    batches = [(lo, min(lo + size, total)) for lo in range(0, total, size)]
+    study_data = study.model_dump(mode="json")
+    store = Path(out_dir) / STORE
+    _prepare_store(store, study_data, total, size, resume)
+    missing = [b for b in batches if not _batch_path(store, b[0]).is_file()]
+    done = total - sum(hi - lo for lo, hi in missing)
+    started = time.perf_counter()
+    if progress:
+        progress(done, total, 0.0)
+    for lo, metrics in _execute(executor, address, workers, study_data, str(base_dir), missing):
+        table = pa.table({k: pa.array(v) for k, v in metrics.items()})
+        atomic_write(_batch_path(store, lo), lambda p, t=table: pq.write_table(t, p))
+        done += len(metrics["variant"])
+        if progress:
+            progress(done, total, time.perf_counter() - started)
+    metrics = _read_store(store, batches)
+    metrics.pop("variant")
+    names = [c.name for c in cands]
+    swept = study.model_copy(update={"candidate": cands})
+    result = decide(swept, names, metrics, {})
+    if study.sweep.objectives:
+        result.metrics["pareto"] = pareto_front(result.metrics, study.sweep.objectives).astype(float)
+    return result
+
+
+def _execute(executor, address, workers, study_data, base_dir, batches):
+    """Yield (first variant, metrics) for each batch as it finishes."""
+    if not batches:
+        return
+    if executor == "dask":
+        from dask.distributed import Client
+        from dask.distributed import as_completed as dask_completed
+
+        with Client(address) as client:
+            futures = {client.submit(evaluate_batch, study_data, base_dir, lo, hi, pure=False): lo
+                       for lo, hi in batches}
+            for future in dask_completed(futures):
+                yield futures[future], future.result()
+        return
+    workers = workers or min(len(batches), os.cpu_count() or 1)
+    if workers == 1:
+        for lo, hi in batches:
+            yield lo, evaluate_batch(study_data, base_dir, lo, hi)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(evaluate_batch, study_data, base_dir, lo, hi): lo for lo, hi in batches}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def _batch_path(store: Path, first_variant: int) -> Path:
+    return store / f"batch-{first_variant:09d}.parquet"
+
+
+def _prepare_store(store: Path, study_data: dict, total: int, size: int, resume: bool) -> None:
+    """Create the store's manifest, or check that a resumed store belongs to this study."""
+    digest = hashlib.sha256(json.dumps(study_data, sort_keys=True).encode()).hexdigest()
+    manifest = {"study_sha256": digest, "variants": total, "batch_size": size}
+    path = store / "manifest.json"
+    if resume and path.is_file():
+        found = json.loads(path.read_text())
+        if found != manifest:
+            raise StudyError(str(path), [
+                "--resume: the results store belongs to another study or batch size "
+                "(run without --resume into a new --out folder, or restore the study file)"])
+        return
+    if store.exists():
+        for old in store.glob("batch-*.parquet"):
+            old.unlink()
+    atomic_write(path, lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"))
+
+
+def _read_store(store: Path, batches) -> dict[str, np.ndarray]:
+    """All batches, in variant order, as metric columns."""
+    tables = [pq.read_table(_batch_path(store, lo)) for lo, _ in batches]
+    table = pa.concat_tables(tables)
+    variant = table.column("variant").to_numpy()
+    if not np.array_equal(variant, np.arange(variant.size)):
+        raise StudyError(str(store), ["the results store is inconsistent (duplicate or missing variants)"])
+    return {name: table.column(name).to_numpy() for name in table.column_names}

@@ -1,0 +1,135 @@
+"""Design sweeps: expansion, Pareto front, executors giving identical numbers, and a sweep
+killed by a real signal that resumes to the same results."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from packstudy.spec import parse_study
+from packstudy.study import compute
+from packstudy.sweep import pareto_front, run_sweep, variants
+
+STUDY = {
+    "study": {"name": "sweep test", "procedures": ["wltp"]},
+    "vehicle": {"preset": "tesla-model-3-rwd"},
+    "candidate": [{"name": "base", "cell": "nmc811-pouch",
+                   "pack": {"usable_energy_kWh": 60.0, "nominal_voltage_V": 400.0}}],
+    "sweep": {"cell": ["nmc811-pouch", "lfp-prismatic"], "pack.usable_energy_kWh": [50.0, 60.0, 70.0],
+              "inverter": ["si", "sic"], "objectives": ["min:pack_cost_usd", "max:wltp_range_km"],
+              "batch_size": 5},
+    "requirements": {"wltp_range_km": {"min": 400.0}},
+}
+
+
+def test_variants_are_the_cartesian_product_of_the_base():
+    study = parse_study(STUDY)
+    cands = variants(study)
+    assert len(cands) == 2 * 3 * 2
+    assert cands[0].name == "base | cell=nmc811-pouch, pack.usable_energy_kWh=50.0, inverter=si"
+    assert {c.cell for c in cands} == {"nmc811-pouch", "lfp-prismatic"}
+    assert all(c.pack.nominal_voltage_V == 400.0 for c in cands)
+    series = parse_study({**STUDY, "sweep": {"pack.series": [100, 110]}})
+    assert [c.pack.series for c in variants(series)] == [100, 110]
+    assert all(c.pack.nominal_voltage_V is None for c in variants(series))
+
+
+def test_pareto_front_marks_exactly_the_non_dominated_rows():
+    metrics = {"cost": np.array([1.0, 2.0, 2.0, 3.0, 1.0]), "range": np.array([5.0, 6.0, 4.0, 6.0, 5.0])}
+    front = pareto_front(metrics, ["min:cost", "max:range"])
+    # row 2 is dominated by 0 and 1; row 3 by 1; rows 0 and 4 tie and both stay
+    assert front.tolist() == [True, True, False, False, True]
+
+
+def test_local_pool_gives_the_same_numbers_as_one_batch(tmp_path):
+    study = parse_study(STUDY)
+    pooled = run_sweep(study, Path("."), tmp_path / "a", workers=2)
+    direct, _ = compute(study.model_copy(update={"candidate": variants(study)}), Path("."))
+    for key, values in direct.items():
+        np.testing.assert_array_equal(pooled.metrics[key], values)
+    assert pooled.metrics["pareto"].sum() >= 1
+    assert len(list((tmp_path / "a" / "sweep").glob("batch-*.parquet"))) == 3
+
+
+def test_dask_cluster_gives_the_same_numbers(tmp_path):
+    distributed = pytest.importorskip("dask.distributed", reason="dask[distributed] not installed")
+    study = parse_study(STUDY)
+    local = run_sweep(study, Path("."), tmp_path / "local", workers=1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        remote = run_sweep(study, Path("."), tmp_path / "dask", executor="dask",
+                           address=cluster.scheduler_address)
+    assert remote.names == local.names
+    for key, values in local.metrics.items():
+        np.testing.assert_array_equal(remote.metrics[key], values)
+
+
+def _write_study(path: Path, batch_size: int) -> Path:
+    text = f"""
+[study]
+name = "resume test"
+procedures = ["wltp", "epa"]
+[vehicle]
+preset = "tesla-model-3-rwd"
+[[candidate]]
+name = "base"
+pack = {{ usable_energy_kWh = 60, nominal_voltage_V = 400 }}
+[sweep]
+cell = ["nmc811-pouch", "nmc9-pouch", "lfp-prismatic", "nca-21700"]
+"pack.usable_energy_kWh" = [50, 55, 60, 65, 70, 75, 80, 85]
+inverter = ["si", "sic"]
+batch_size = {batch_size}
+"""
+    path.write_text(text)
+    return path
+
+
+def _run(study, out, *extra):
+    return [sys.executable, "-m", "packstudy.cli", "run", str(study), "--out", str(out),
+            "--workers", "1", *extra]
+
+
+def test_killed_sweep_resumes_to_identical_results(tmp_path):
+    study = _write_study(tmp_path / "s.toml", batch_size=2)
+    reference = tmp_path / "reference"
+    subprocess.run(_run(study, reference), check=True, capture_output=True, timeout=600)
+
+    out = tmp_path / "interrupted"
+    proc = subprocess.Popen(_run(study, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    store = out / "sweep"
+    deadline = time.time() + 300
+    while len(list(store.glob("batch-*.parquet"))) < 4 and time.time() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = {p.name: p.stat().st_mtime_ns for p in store.glob("batch-*.parquet")}
+    assert 4 <= len(done_before) < 32, "the kill did not land midway"
+    assert not (out / "results.parquet").exists()
+
+    subprocess.run(_run(study, out, "--resume"), check=True, capture_output=True, timeout=600)
+    after = {p.name: p.stat().st_mtime_ns for p in store.glob("batch-*.parquet")}
+    assert len(after) == 32
+    recomputed = [name for name, mtime in done_before.items() if after[name] != mtime]
+    assert not recomputed, "finished batches were recomputed"
+    got = pq.read_table(out / "results.parquet")
+    want = pq.read_table(reference / "results.parquet")
+    assert got.column("candidate").to_pylist() == want.column("candidate").to_pylist()
+    assert len(set(got.column("candidate").to_pylist())) == 64
+    assert got.equals(want)
+
+
+def test_resume_refuses_a_store_of_another_study(tmp_path):
+    out = tmp_path / "o"
+    subprocess.run(_run(_write_study(tmp_path / "a.toml", 2), out), check=True, capture_output=True,
+                   timeout=600)
+    run = subprocess.run(_run(_write_study(tmp_path / "b.toml", 4), out, "--resume"),
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 2
+    assert "another study" in run.stderr
