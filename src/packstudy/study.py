@@ -80,16 +80,33 @@ def evaluate(study: Study, base_dir: Path) -> StudyResult:
     return decide(study, [c.name for c in study.candidate], metrics, breakdowns)
 
 
-def compute(study: Study, base_dir: Path) -> tuple[dict[str, np.ndarray], dict]:
-    """Every result column for the study's candidates, and the cost/footprint breakdowns."""
+@dataclass(frozen=True)
+class Prepared:
+    """A study's candidates ready for the procedures: cells, designed packs, kernel inputs."""
+
+    cells: object  # cell.CellArrays
+    packs: pack.PackArrays
+    powertrain: procedures.Powertrain
+    test_mass_kg: np.ndarray
+
+
+def prepare(study: Study, base_dir: Path) -> Prepared:
+    """Load the candidates' cells, design their packs and build the powertrain inputs."""
     candidates = study.candidate
-    packs_in = [_pack_input(study, i) for i in range(len(candidates))]
-    cells = _cells(study, base_dir)
+    requests = [pack_request(study, i) for i in range(len(candidates))]
+    cells = candidate_cells(study, base_dir)
     try:
-        packs = _design(cells, packs_in)
+        packs = design_packs(cells, requests)
     except pack.PackDesignError as exc:
         raise StudyError("candidate", [f"candidate pack: {exc}"]) from None
     pt, test_mass = powertrain(study, cells, packs, [c.inverter for c in candidates])
+    return Prepared(cells, packs, pt, test_mass)
+
+
+def compute(study: Study, base_dir: Path) -> tuple[dict[str, np.ndarray], dict]:
+    """Every result column for the study's candidates, and the cost/footprint breakdowns."""
+    ready = prepare(study, base_dir)
+    cells, packs, pt, test_mass = ready.cells, ready.packs, ready.powertrain, ready.test_mass_kg
     metrics = {
         "pack_series": packs.series,
         "pack_parallel": packs.parallel,
@@ -204,7 +221,7 @@ def cost_and_footprint(study: Study, cells, packs: pack.PackArrays, metrics: dic
     return {"cost_usd": c.breakdown, "footprint_kgCO2e": f.breakdown}
 
 
-def _cells(study: Study, base_dir: Path):
+def candidate_cells(study: Study, base_dir: Path):
     """Cell arrays, one row per candidate; each distinct cell is loaded once."""
     specs: list = []
     index = []
@@ -227,7 +244,7 @@ def _cells(study: Study, base_dir: Path):
     return cellmod.cell_arrays(loaded, np.asarray(index))
 
 
-def _design(cells, packs_in: list[dict]) -> pack.PackArrays:
+def design_packs(cells, packs_in: list[dict]) -> pack.PackArrays:
     """Packs for every candidate from their pack tables (NaN where a value is not given)."""
     def column(key, fallback=np.nan):
         return [_nan(p.get(key), fallback) for p in packs_in]
@@ -244,7 +261,7 @@ def _design(cells, packs_in: list[dict]) -> pack.PackArrays:
     )
 
 
-def _pack_input(study: Study, i: int) -> dict:
+def pack_request(study: Study, i: int) -> dict:
     """The candidate's pack table, or targets from the vehicle's own battery when it has none.
 
     The vehicle's own pack is matched by energy (usable, or gross x the default usable SOC

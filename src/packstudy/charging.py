@@ -1,0 +1,284 @@
+"""DC fast charging: batched CC-CV charge under the cell's charge-rate map (numba).
+
+Each step of ``dt_s`` holds the cell charging current constant at the smallest of
+
+- the cell's charge-rate map, C-rate(SOC, temperature) x capacity;
+- the charger's current limit over the parallel strings;
+- the voltage limit: the cell terminal voltage (OCV + RC voltage + I R0) at the start and at
+  the end of the step stays at or below the lower of the cell's maximum voltage and the
+  charger's maximum voltage over the series count (the constant-voltage phase);
+- the power limit: the lower of the charger's power and the vehicle's DC limit, at the
+  pack terminals (exact per-step mean with the RC pair, as the drive-cycle kernel).
+
+Ohmic and RC-pair heat warm the cells through a lumped thermal model with the coolant
+(``B_CELL_HA``), and a warmer cell takes a higher rate from the map and has a lower resistance.
+The last step is shortened to land exactly on the end SOC. Charger cable losses and the
+thermal-management load during the charge are not modelled.
+
+Sign convention here: charging current and power positive (A, W); the RC voltage is the rise
+caused by charging.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from functools import cache
+
+import numpy as np
+from numba import njit
+
+from . import catalog, ecm
+from .kernel import B_CAPACITY_AH, B_CELL_CP, B_CELL_HA, B_CELL_MASS, B_PARALLEL, B_SERIES, B_V_MAX
+from .procedures import Powertrain
+
+# Columns of the per-variant result.
+C_TIME = 0  # s to reach the end SOC (NaN if not reached)
+C_PEAK_W = 1  # highest pack terminal power, W
+C_ENERGY_J = 2  # terminal energy into the pack, J
+C_WINDOW_J = 3  # terminal energy in the first ``window_s``, J
+C_MAX_CELL_V = 4  # highest cell terminal voltage, V
+C_MAX_TEMP = 5  # highest cell temperature, degC
+C_SOC_END = 6
+C_LOSS_J = 7  # ohmic + RC heat in the cells, J
+N_COLS = 8
+
+CHARGER_KEYS = ("power_kW", "current_A", "max_voltage_V")
+
+
+class ChargerError(ValueError):
+    """An unknown charger preset or an invalid charger table."""
+
+
+def default(key: str):
+    """A sourced default from ``data/factors/charging.toml``."""
+    return catalog.factor("charging", key)
+
+
+def list_chargers() -> list[str]:
+    """Names of the shipped charger presets (``data/chargers/NAME.toml``)."""
+    return sorted(p.stem for p in (catalog.data_dir() / "chargers").glob("*.toml"))
+
+
+@cache
+def _read(name: str) -> dict:
+    with open(catalog.data_dir() / "chargers" / f"{name}.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+def load_charger(spec) -> dict[str, float]:
+    """``{power_kW, current_A, max_voltage_V}`` from a preset name or an inline table.
+
+    Preset values written as ``{value, low, high}`` give their ``value``.
+    """
+    if isinstance(spec, str):
+        names = list_chargers()
+        if spec not in names:
+            close = difflib.get_close_matches(spec, names, n=3, cutoff=0.5)
+            hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
+            raise ChargerError(f"charger: unknown preset {spec!r}; {hint}shipped: "
+                               f"{', '.join(names)}")
+        raw, where = _read(spec), f"charger preset {spec!r}"
+    elif isinstance(spec, dict):
+        raw, where = spec, "charger table"
+    else:
+        raise ChargerError("charger: give a preset name or a table {power_kW, current_A, "
+                           f"max_voltage_V}}; got {spec!r}")
+    out, problems = {}, []
+    for key in CHARGER_KEYS:
+        value = raw.get(key)
+        value = value.get("value") if isinstance(value, dict) else value
+        if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
+            problems.append(f"{key} must be a positive number; got {value!r}")
+        else:
+            out[key] = float(value)
+    extra = sorted(set(spec) - set(CHARGER_KEYS)) if isinstance(spec, dict) else []
+    if extra:
+        problems.append(f"unknown keys {extra}; allowed: {', '.join(CHARGER_KEYS)}")
+    if problems:
+        raise ChargerError(f"{where}: " + "; ".join(problems))
+    return out
+
+
+@njit(cache=True)
+def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, coolant_C,
+            power_W, current_A, max_voltage_V, dt_s, steps, window_s, curve_soc, res, curve_W,
+            curve_s):
+    """CC-CV charge of every variant; fills ``res`` (n, N_COLS) and the power (W) and time (s)
+    at which each ``curve_soc`` point is passed (NaN where not reached)."""
+    n = bat.shape[0]
+    soc_grid = ecm.SOC_GRID
+    temp_grid = ecm.TEMP_GRID_C
+    soc = soc0.copy()
+    temp = temp0_C.copy()
+    v_rc = np.zeros(n)
+    t = np.zeros(n)
+    done = np.zeros(n, dtype=np.bool_)
+    res[:, :] = 0.0
+    res[:, C_TIME] = np.nan
+    res[:, C_MAX_TEMP] = temp0_C
+    curve_W[:, :] = np.nan
+    curve_s[:, :] = np.nan
+    remaining = n
+    for _ in range(steps):
+        if remaining == 0:
+            break
+        for i in range(n):
+            if done[i]:
+                continue
+            b = bat[i]
+            cap = b[B_CAPACITY_AH]
+            cells = b[B_SERIES] * b[B_PARALLEL]
+            ocv = ecm.curve_at(soc_grid, ocv_V[i], soc[i])
+            r0 = ecm.table_at(soc_grid, temp_grid, r0_ohm[i], soc[i], temp[i])
+            r1 = ecm.table_at(soc_grid, temp_grid, r1_ohm[i], soc[i], temp[i])
+            tau = ecm.table_at(soc_grid, temp_grid, tau1_s[i], soc[i], temp[i])
+            decay = math.exp(-dt_s / tau)
+            g = ecm.rc_mean_factor(tau, dt_s)
+            v_lim = min(b[B_V_MAX], max_voltage_V[i] / b[B_SERIES])
+            # map, charger current, voltage at the step's start
+            c = ecm.table_at(soc_grid, temp_grid, c_rate[i], soc[i], temp[i]) * cap
+            c = min(c, current_A[i] / b[B_PARALLEL], (v_lim - ocv - v_rc[i]) / r0)
+            # power at the terminals (step mean): (ocv + g v_rc + c r_eff) c = P
+            source = ocv + g * v_rc[i]
+            r_eff = r0 + (1.0 - g) * r1
+            p_cell = power_W[i] / cells
+            c = min(c, 2.0 * p_cell / (source + math.sqrt(source * source + 4.0 * r_eff * p_cell)))
+            # voltage at the step's end, with the OCV at the end SOC of this current (the OCV
+            # rises with SOC, so a lower current only lowers the end voltage further)
+            ocv_end = ecm.curve_at(soc_grid, ocv_V[i], soc[i] + max(c, 0.0) * dt_s / (3600.0 * cap))
+            c = min(c, (v_lim - ocv_end - v_rc[i] * decay) / (r0 + r1 * (1.0 - decay)))
+            if c <= 0.0:
+                done[i] = True  # no charge accepted: the end SOC is never reached
+                remaining -= 1
+                res[i, C_SOC_END] = soc[i]
+                continue
+            dt = dt_s
+            finish = soc[i] + c * dt / (3600.0 * cap) >= soc_end[i]
+            if finish:
+                dt = (soc_end[i] - soc[i]) * 3600.0 * cap / c
+                decay = math.exp(-dt / tau)
+                g = ecm.rc_mean_factor(tau, dt)
+            rc_mean = g * v_rc[i] + (1.0 - g) * c * r1
+            rc_end = v_rc[i] * decay + c * r1 * (1.0 - decay)
+            p_mean = (ocv + rc_mean + c * r0) * c * cells
+            soc_new = soc[i] + c * dt / (3600.0 * cap)
+            v_end = ecm.curve_at(soc_grid, ocv_V[i], soc_new) + rc_end + c * r0
+            v_start = ocv + v_rc[i] + c * r0
+            heat = c * c * r0 + c * rc_mean
+            ha = b[B_CELL_HA]
+            heat_cap = b[B_CELL_MASS] * b[B_CELL_CP]
+            t_inf = coolant_C[i] + heat / ha
+            temp_new = t_inf + (temp[i] - t_inf) * math.exp(-ha * dt / heat_cap)
+            # curve points passed in this step
+            for j in range(curve_soc.shape[0]):
+                if soc[i] < curve_soc[j] <= soc_new:
+                    curve_W[i, j] = p_mean
+                    curve_s[i, j] = t[i] + dt * (curve_soc[j] - soc[i]) / (soc_new - soc[i])
+            r = res[i]
+            if t[i] < window_s:
+                r[C_WINDOW_J] += p_mean * min(dt, window_s - t[i])
+            r[C_ENERGY_J] += p_mean * dt
+            r[C_LOSS_J] += heat * cells * dt
+            r[C_PEAK_W] = max(r[C_PEAK_W], p_mean)
+            r[C_MAX_CELL_V] = max(r[C_MAX_CELL_V], v_start, v_end)
+            r[C_MAX_TEMP] = max(r[C_MAX_TEMP], temp_new)
+            t[i] += dt
+            soc[i] = soc_new
+            temp[i] = temp_new
+            v_rc[i] = rc_end
+            if finish:
+                done[i] = True
+                remaining -= 1
+                r[C_TIME] = t[i]
+                r[C_SOC_END] = soc[i]
+    for i in range(n):
+        if not done[i]:
+            res[i, C_SOC_END] = soc[i]
+
+
+def _column(value, n, name):
+    out = np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
+    if np.any(np.isnan(out)):
+        raise ValueError(f"fast_charge: {name} must be a number (not NaN)")
+    return out
+
+
+def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_max_voltage_V,
+                vehicle_max_kW=None, soc_start=None, soc_end=None, temperature_C=None,
+                coolant_C=None, wltp_dc_kWh_per_100km=None, dt_s=5.0,
+                max_duration_s=4 * 3600.0, curve_step=0.01) -> dict[str, np.ndarray]:
+    """DC fast charge of every variant from ``soc_start`` to ``soc_end`` (default 10-80 %).
+
+    Charger limits and ``vehicle_max_kW`` (the car's DC limit; None or NaN = none) broadcast
+    per variant; temperatures are the cells' start and the coolant's (degC, default 25).
+    ``wltp_dc_kWh_per_100km`` (DC at the terminals) converts the first ten minutes' energy
+    into WLTP km; None runs WLTC class 3b to get it. Needs ``pt.charge_c_rate_max``.
+
+    Returns ``fast_charge_{start}_{end}_min`` (``fast_charge_10_80_min`` by default; NaN
+    where the end SOC is not reached within ``max_duration_s``), ``fast_charge_peak_kW``,
+    ``fast_charge_energy_kWh`` (into the pack), ``fast_charge_km_in_10_min``,
+    ``fast_charge_loss_kWh`` (heat in the cells), ``fast_charge_max_cell_V``,
+    ``fast_charge_max_cell_temp_C``, ``fast_charge_soc_reached`` (the end SOC, or where
+    the charge stopped), and the curve: ``fast_charge_curve_soc`` (k,),
+    ``fast_charge_curve_kW`` and ``fast_charge_curve_min`` (n, k).
+    """
+    if pt.charge_c_rate_max is None:
+        raise ValueError("fast_charge: the powertrain has no charge-rate map "
+                         "(Powertrain.charge_c_rate_max); load the cell with its [charge_map]")
+    n = pt.n
+    lo = _column(default("soc_start") if soc_start is None else soc_start, n, "soc_start")
+    hi = _column(default("soc_end") if soc_end is None else soc_end, n, "soc_end")
+    if np.any((lo < 0.0) | (hi > 1.0) | (lo >= hi)):
+        raise ValueError("fast_charge: needs 0 <= soc_start < soc_end <= 1")
+    limits = {}
+    for name, value in (("charger_power_kW", charger_power_kW),
+                        ("charger_current_A", charger_current_A),
+                        ("charger_max_voltage_V", charger_max_voltage_V)):
+        limits[name] = _column(value, n, name)
+        if np.any(limits[name] <= 0.0):
+            raise ValueError(f"fast_charge: {name} must be > 0")
+    car = np.full(n, np.inf) if vehicle_max_kW is None else np.asarray(vehicle_max_kW, float)
+    car = np.where(np.isnan(np.broadcast_to(car, (n,))), np.inf, car)
+    power_W = np.ascontiguousarray(np.minimum(limits["charger_power_kW"], car) * 1e3)
+    temp = _column(default("temperature_C") if temperature_C is None else temperature_C, n,
+                   "temperature_C")
+    coolant = _column(default("coolant_C") if coolant_C is None else coolant_C, n, "coolant_C")
+    window = float(default("km_window_s"))
+    curve_soc = np.round(np.arange(float(lo.min()) + curve_step, float(hi.max()) + 1e-9,
+                                   curve_step), 6)
+    res = np.empty((n, N_COLS))
+    curve_W = np.empty((n, curve_soc.size))
+    curve_s = np.empty((n, curve_soc.size))
+    _charge(pt.battery, pt.ocv_V, pt.r0_ohm, pt.r1_ohm, pt.tau1_s,
+            np.ascontiguousarray(pt.charge_c_rate_max), lo, hi, temp, coolant, power_W,
+            limits["charger_current_A"], limits["charger_max_voltage_V"], float(dt_s),
+            int(math.ceil(max_duration_s / dt_s)), window, curve_soc, res, curve_W, curve_s)
+    if wltp_dc_kWh_per_100km is None:
+        from .cycles import load_cycle
+        from .procedures import cycle_metrics, run_cycle
+
+        wltp_dc_kWh_per_100km = cycle_metrics(
+            pt, run_cycle(pt, load_cycle("wltc_class3b"))[0])["dc_kWh_per_100km"]
+    label = f"fast_charge_{_pct(lo)}_{_pct(hi)}_min"
+    return {
+        label: res[:, C_TIME] / 60.0,
+        "fast_charge_peak_kW": res[:, C_PEAK_W] / 1e3,
+        "fast_charge_energy_kWh": res[:, C_ENERGY_J] / 3.6e6,
+        "fast_charge_km_in_10_min": res[:, C_WINDOW_J] / 3.6e6 / (
+            np.asarray(wltp_dc_kWh_per_100km, float) / 100.0),
+        "fast_charge_loss_kWh": res[:, C_LOSS_J] / 3.6e6,
+        "fast_charge_max_cell_V": res[:, C_MAX_CELL_V],
+        "fast_charge_max_cell_temp_C": res[:, C_MAX_TEMP],
+        "fast_charge_soc_reached": res[:, C_SOC_END],
+        "fast_charge_curve_soc": curve_soc,
+        "fast_charge_curve_kW": curve_W / 1e3,
+        "fast_charge_curve_min": curve_s / 60.0,
+    }
+
+
+def _pct(x: np.ndarray) -> str:
+    """'10' for a column of 0.1 (the window in the metric name); 'var' when it varies."""
+    values = np.unique(np.round(100.0 * x, 6))
+    return f"{values[0]:g}" if values.size == 1 else "var"

@@ -1,0 +1,415 @@
+"""Acceleration, top speed and peak power: batched forward simulation (numba).
+
+From standstill at ``dt_s`` steps, the tractive force on each driven axle is the smallest of
+the machines' torque limit (``V_MAX_FORCE``) and power limit (``V_MOTOR_W`` / speed), both
+through the gearbox efficiency, and the tyre grip (friction coefficient x axle load: static
+split plus longitudinal load transfer m a h / L). AWD splits the machine limits between the
+axles by the front power share. The battery then caps the wheel power: the pack's power at
+the step's SOC and temperature (voltage sag from R0 and the RC pair, cell peak-current and
+voltage limits), less the machine, inverter (Si/SiC), gearbox and auxiliary losses of the
+drivetrain model (as the drive-cycle kernel). Speed follows from
+(F - road load) / inertial mass; threshold times are interpolated within the step.
+
+Conventions: battery power and current positive when discharging; SI units unless named.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from . import catalog, ecm
+from .inverter import inverter_loss_W
+from .kernel import (
+    B_CAPACITY_AH,
+    B_CELL_CP,
+    B_CELL_HA,
+    B_CELL_MASS,
+    B_I_DISCHARGE,
+    B_PARALLEL,
+    B_SERIES,
+    B_V_MIN,
+)
+from .pack import default as pack_default
+from .procedures import Powertrain
+from .units import G_MPS2, KMH_MPS, MPH_MPS
+from .vehicle import (
+    V_AUX,
+    V_BASE_SPEED,
+    V_COPPER,
+    V_F0,
+    V_F1,
+    V_F2,
+    V_GEAR_EFF,
+    V_LOAD_LOSS,
+    V_MASS,
+    V_MAX_FORCE,
+    V_MOTOR_W,
+    V_NOLOAD,
+    V_NOLOAD_EXP,
+    V_TOP_SPEED,
+    motor_loss_W,
+)
+from .vehicle import default as drivetrain_default
+
+DRIVES = {"FWD": 0, "RWD": 1, "AWD": 2}
+
+# Columns of the acceleration result (time at which a speed is first reached, s).
+R_T60MPH = 0
+R_T80 = 1
+R_T100 = 2
+R_T120 = 3
+N_RESULTS = 4
+THRESHOLDS_MPS = (60.0 * MPH_MPS, 80.0 * KMH_MPS, 100.0 * KMH_MPS, 120.0 * KMH_MPS)
+
+
+def default(key: str) -> float:
+    """A sourced default from ``data/factors/performance.toml``."""
+    return float(catalog.factor("performance", key))
+
+
+def tractive_force_limit_N(motor_peak_kW, *, motor_peak_torque_Nm=None, gear_ratio=None,
+                           wheel_radius_m=None, top_speed_kmh=None):
+    """Machine torque limit as a force at the wheels (N), per variant.
+
+    With the machines' peak torque: torque x reduction ratio / wheel radius, where a missing
+    ratio is the one that puts the default maximum machine speed at the top speed, and a
+    missing radius is the default. Without torque: peak power / base speed, the base speed a
+    sourced fraction of the top speed (as ``vehicle.vehicle_parameters`` does). ``None`` or
+    NaN entries take the defaults; the top speed defaults to the drivetrain default.
+    """
+    def col(x, fallback):
+        a = np.asarray(np.nan if x is None else x, dtype=float)
+        return np.where(np.isnan(a), fallback, a)
+
+    power_W = np.asarray(motor_peak_kW, dtype=float) * 1e3
+    top_mps = col(top_speed_kmh, drivetrain_default("top_speed_kmh")) * KMH_MPS
+    radius = col(wheel_radius_m, default("wheel_radius_m"))
+    omega_max = default("motor_max_speed_rpm") * 2.0 * math.pi / 60.0
+    ratio = col(gear_ratio, omega_max * radius / top_mps)
+    torque = col(motor_peak_torque_Nm, np.nan)
+    from_power = power_W / (top_mps * drivetrain_default("motor_base_speed_fraction_of_top_speed"))
+    return np.where(np.isnan(torque), from_power, torque * ratio / radius)
+
+
+def acceleration_mass_kg(test_mass_kg, curb_mass_kg=None):
+    """Mass for the makers' acceleration figures (kg): curb mass + a 75 kg driver, or the
+    test mass less the EPA test payload plus the driver when no curb mass is known."""
+    driver = default("acceleration_driver_mass_kg")
+    test = np.asarray(test_mass_kg, dtype=float)
+    curb = np.asarray(np.nan if curb_mass_kg is None else curb_mass_kg, dtype=float)
+    return np.where(np.isnan(curb), test - pack_default("test_payload_kg"), curb) + driver
+
+
+def _column(value, n, key=None, name="value"):
+    if value is None:
+        value = default(key)
+    out = np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"acceleration: {name} must be finite numbers")
+    return out
+
+
+def drive_codes(driven_axles, n: int) -> np.ndarray:
+    """Integer drive codes (FWD 0, RWD 1, AWD 2) for n variants; clear error otherwise."""
+    names = np.broadcast_to(np.asarray(driven_axles, dtype=str), (n,))
+    bad = sorted(set(np.unique(names).tolist()) - set(DRIVES))
+    if bad:
+        raise ValueError(f"acceleration: driven_axles {bad[0]!r} is not known; valid: "
+                         f"{', '.join(DRIVES)}")
+    return np.array([DRIVES[s] for s in names], dtype=np.int64)
+
+
+@njit(cache=True)
+def _battery_limits(bat_i, ocv_i, r0_i, r1_i, tau_i, soc, temp, v_rc, dt_s):
+    """Source voltage, effective resistance and the cell's maximum discharge power (W) over
+    a step of ``dt_s`` (same formulation as the drive-cycle kernel)."""
+    ocv = ecm.curve_at(ecm.SOC_GRID, ocv_i, soc)
+    r0 = ecm.table_at(ecm.SOC_GRID, ecm.TEMP_GRID_C, r0_i, soc, temp)
+    r1 = ecm.table_at(ecm.SOC_GRID, ecm.TEMP_GRID_C, r1_i, soc, temp)
+    tau = ecm.table_at(ecm.SOC_GRID, ecm.TEMP_GRID_C, tau_i, soc, temp)
+    g = ecm.rc_mean_factor(tau, dt_s)
+    source = ocv - g * v_rc
+    r_eff = r0 + (1.0 - g) * r1
+    i_dis = min(bat_i[B_I_DISCHARGE], (source - bat_i[B_V_MIN]) / r_eff, 0.5 * source / r_eff)
+    p_max = max((source - i_dis * r_eff) * i_dis, 0.0)
+    return ocv, r0, r1, tau, source, r_eff, p_max
+
+
+@njit(cache=True)
+def _dc_power_W(p, inv_i, wheel_W, speed, volt):
+    """DC-bus power (W, with auxiliaries) to deliver ``wheel_W`` >= 0 at ``speed`` > 0:
+    gearbox, machine (``vehicle.motor_loss_W``) and inverter (``inverter_loss_W``) losses,
+    as the drive-cycle kernel when motoring."""
+    shaft = wheel_W / p[V_GEAR_EFF]
+    force = shaft / speed
+    rated = p[V_MOTOR_W]
+    k = p[V_NOLOAD_EXP]
+    noload = rated * p[V_NOLOAD] / p[V_TOP_SPEED] ** k
+    copper = rated * p[V_COPPER] / (p[V_MAX_FORCE] * p[V_MAX_FORCE])
+    motor = motor_loss_W(noload, copper, p[V_LOAD_LOSS], speed ** k, force, shaft)
+    inverter = inverter_loss_W(inv_i, force / p[V_MAX_FORCE], speed / p[V_BASE_SPEED], volt)
+    return shaft + motor + inverter + p[V_AUX]
+
+
+@njit(cache=True)
+def _wheel_power_cap(p, inv_i, wheel_W, speed, volt, p_pack_max):
+    """Largest wheel power <= ``wheel_W`` whose DC-bus demand the pack can supply
+    (Illinois false position on the monotonic DC power, to 1e-9 of the demand)."""
+    f_hi = _dc_power_W(p, inv_i, wheel_W, speed, volt) - p_pack_max
+    if f_hi <= 0.0:
+        return wheel_W
+    lo = 0.0
+    hi = wheel_W
+    f_lo = _dc_power_W(p, inv_i, 0.0, speed, volt) - p_pack_max
+    if f_lo >= 0.0:
+        return 0.0
+    side = 0
+    for _ in range(60):
+        x = hi - f_hi * (hi - lo) / (f_hi - f_lo)
+        f = _dc_power_W(p, inv_i, x, speed, volt) - p_pack_max
+        if f > 0.0:
+            hi, f_hi = x, f
+            if side == 1:
+                f_lo *= 0.5
+            side = 1
+        else:
+            lo, f_lo = x, f
+            if side == -1:
+                f_hi *= 0.5
+            side = -1
+        if hi - lo <= 1e-9 * wheel_W or abs(f) <= 1e-9 * p_pack_max:
+            break
+    return lo
+
+
+@njit(cache=True)
+def _accelerate(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, soc0, temp0_C, mass_kg, drive,
+                front_frac, mu, h_over_l, front_share, rotating, v_limit, thresholds, dt_s,
+                steps, result, trace):
+    """Full-throttle runs from standstill; fills ``result`` (n, N_RESULTS) with the times
+    (s) at which ``thresholds`` (m/s) are reached (NaN if never) and, if it has columns,
+    ``trace`` (n, steps + 1) with the speed (m/s) at each step boundary."""
+    n = veh.shape[0]
+    keep = trace.shape[1] > 0
+    speed = np.zeros(n)
+    accel = np.zeros(n)
+    soc = soc0.copy()
+    temp = temp0_C.copy()
+    v_rc = np.zeros(n)
+    done = np.zeros(n, dtype=np.bool_)
+    result[:, :] = np.nan
+    remaining = n
+    for k in range(steps):
+        if remaining == 0:
+            break
+        t = k * dt_s
+        for i in range(n):
+            if done[i]:
+                if keep:
+                    trace[i, k + 1] = speed[i]
+                continue
+            p = veh[i]
+            v = speed[i]
+            m = mass_kg[i]
+            m_inertial = m * (1.0 + rotating[i])
+            # axle loads with load transfer from the previous step's acceleration
+            transfer = m * accel[i] * h_over_l[i]
+            n_front = max(m * G_MPS2 * front_frac[i] - transfer, 0.0)
+            n_rear = max(m * G_MPS2 * (1.0 - front_frac[i]) + transfer, 0.0)
+            machine = p[V_MAX_FORCE]
+            if v > 0.0:
+                machine = min(machine, p[V_MOTOR_W] / v)
+            machine *= p[V_GEAR_EFF]
+            if drive[i] == 2:
+                force = (min(front_share[i] * machine, mu[i] * n_front)
+                         + min((1.0 - front_share[i]) * machine, mu[i] * n_rear))
+            elif drive[i] == 0:
+                force = min(machine, mu[i] * n_front)
+            else:
+                force = min(machine, mu[i] * n_rear)
+            road = p[V_F0] + p[V_F1] * v + p[V_F2] * v * v
+            if v >= v_limit[i]:
+                force = min(force, road)
+            # battery: cap the wheel power at what the pack delivers at this SOC/temperature
+            cells = bat[i, B_SERIES] * bat[i, B_PARALLEL]
+            ocv, r0, r1, tau, source, r_eff, p_cell_max = _battery_limits(
+                bat[i], ocv_V[i], r0_ohm[i], r1_ohm[i], tau1_s[i], soc[i], temp[i], v_rc[i],
+                dt_s)
+            volt = bat[i, B_SERIES] * ocv
+            dc = p[V_AUX]
+            if v > 0.0:
+                wheel = _wheel_power_cap(p, inv[i], force * v, v, volt, p_cell_max * cells)
+                force = wheel / v
+                dc = _dc_power_W(p, inv[i], wheel, v, volt)
+            p_cell = min(dc / cells, p_cell_max)
+            current = ecm.current_for_power(source, r_eff, p_cell)
+            v_end, v_mean = ecm.rc_step(v_rc[i], current, r1, tau, dt_s)
+            heat = current * current * r0 + v_mean * current
+            v_rc[i] = v_end
+            soc[i] -= current * dt_s / (3600.0 * bat[i, B_CAPACITY_AH])
+            temp[i] += dt_s * (heat - bat[i, B_CELL_HA] * (temp[i] - temp0_C[i])) / (
+                bat[i, B_CELL_MASS] * bat[i, B_CELL_CP])
+            a = (force - road) / m_inertial
+            if v <= 0.0 and a < 0.0:
+                a = 0.0
+            v_new = v + a * dt_s
+            for j in range(thresholds.shape[0]):
+                if np.isnan(result[i, j]) and v < thresholds[j] <= v_new:
+                    result[i, j] = t + dt_s * (thresholds[j] - v) / (v_new - v)
+            speed[i] = v_new
+            accel[i] = a
+            if keep:
+                trace[i, k + 1] = v_new
+            if not np.isnan(result[i, thresholds.shape[0] - 1]):
+                done[i] = True
+                remaining -= 1
+
+
+@njit(cache=True)
+def _top_speed(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, soc0, temp0_C, v_cap, out):
+    """Highest steady speed (m/s): the cap, or where the wheel power the machines and the
+    pack (RC pair settled) can sustain equals the road-load power (bisection)."""
+    for i in range(veh.shape[0]):
+        p = veh[i]
+        cells = bat[i, B_SERIES] * bat[i, B_PARALLEL]
+        _o, _r0, _r1, _t, _s, _r, p_cell = _battery_limits(
+            bat[i], ocv_V[i], r0_ohm[i], r1_ohm[i], tau1_s[i], soc0[i], temp0_C[i], 0.0, 1e6)
+        volt = bat[i, B_SERIES] * ecm.curve_at(ecm.SOC_GRID, ocv_V[i], soc0[i])
+        lo = 0.0
+        hi = v_cap[i]
+        for it in range(40):
+            v = hi if it == 0 else 0.5 * (lo + hi)
+            machine = min(p[V_MOTOR_W], p[V_MAX_FORCE] * v) * p[V_GEAR_EFF]
+            road_W = (p[V_F0] + p[V_F1] * v + p[V_F2] * v * v) * v
+            surplus = _wheel_power_cap(p, inv[i], machine, v, volt, p_cell * cells) - road_W
+            if it == 0:
+                if surplus >= 0.0:
+                    lo = hi
+                    break
+                continue
+            if surplus >= 0.0:
+                lo = v
+            else:
+                hi = v
+        out[i] = lo
+
+
+@njit(cache=True)
+def _peak_power(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, soc, temp_C, duration_s, out):
+    """Pack terminal power (W) at the end of a constant-current pulse of ``duration_s``
+    from rest, within the cell's peak current and minimum voltage."""
+    for i in range(bat.shape[0]):
+        ocv = ecm.curve_at(ecm.SOC_GRID, ocv_V[i], soc[i])
+        r0 = ecm.table_at(ecm.SOC_GRID, ecm.TEMP_GRID_C, r0_ohm[i], soc[i], temp_C[i])
+        r1 = ecm.table_at(ecm.SOC_GRID, ecm.TEMP_GRID_C, r1_ohm[i], soc[i], temp_C[i])
+        tau = ecm.table_at(ecm.SOC_GRID, ecm.TEMP_GRID_C, tau1_s[i], soc[i], temp_C[i])
+        r = r0 + r1 * (1.0 - math.exp(-duration_s / tau))
+        current = min(bat[i, B_I_DISCHARGE], (ocv - bat[i, B_V_MIN]) / r, 0.5 * ocv / r)
+        out[i] = max(current, 0.0) * (ocv - current * r) * bat[i, B_SERIES] * bat[i, B_PARALLEL]
+
+
+def peak_power_kW(pt: Powertrain, *, soc=None, temperature_C=None, duration_s=None) -> np.ndarray:
+    """Pack discharge power (kW at the terminals) held for ``duration_s`` (default 10 s) at
+    the given SOC (default 20 %) and cell temperature (default 23 degC)."""
+    n = pt.n
+    soc = _column(soc, n, "peak_power_soc", "soc")
+    temp = _column(_test_temperature() if temperature_C is None else temperature_C, n,
+                   name="temperature_C")
+    dur = default("peak_power_duration_s") if duration_s is None else float(duration_s)
+    out = np.empty(n)
+    _peak_power(pt.battery, pt.ocv_V, pt.r0_ohm, pt.r1_ohm, pt.tau1_s, soc, temp, dur, out)
+    return out / 1e3
+
+
+def _test_temperature() -> float:
+    return float(catalog.factor("procedures", "test_temperature_C"))
+
+
+def acceleration_run(pt: Powertrain, *, driven_axles, front_axle_load_fraction=None,
+                     tyre_friction=None, top_speed_limit_kmh=None, front_power_share=None,
+                     cg_height_to_wheelbase=None, mass_kg=None, soc=None, temperature_C=None,
+                     dt_s=0.05, traces=False, stop_kmh=120.0):
+    """One full-throttle run per variant up to ``stop_kmh``; returns (times (n, N_RESULTS)
+    s, NaN beyond the stop speed; speed trace (n, steps + 1) m/s or None). Arguments as
+    ``acceleration``."""
+    n = pt.n
+    if not 0.0 < dt_s <= 0.1:
+        raise ValueError(f"acceleration: dt_s must be in (0, 0.1] s; got {dt_s}")
+    drive = drive_codes(driven_axles, n)
+    front = _column(front_axle_load_fraction, n, "front_axle_load_fraction",
+                    "front_axle_load_fraction")
+    share = _column(front_power_share, n, "awd_front_power_share", "front_power_share")
+    for name, arr in (("front_axle_load_fraction", front), ("front_power_share", share)):
+        if np.any((arr < 0.0) | (arr > 1.0)):
+            raise ValueError(f"acceleration: {name} must lie in 0..1")
+    mu = _column(tyre_friction, n, "tyre_friction_coefficient", "tyre_friction")
+    h_l = _column(cg_height_to_wheelbase, n, "cg_height_to_wheelbase", "cg_height_to_wheelbase")
+    limit = (pt.vehicle[:, V_TOP_SPEED] if top_speed_limit_kmh is None
+             else _column(top_speed_limit_kmh, n, name="top_speed_limit_kmh") * KMH_MPS)
+    mass = pt.vehicle[:, V_MASS] if mass_kg is None else _column(mass_kg, n, name="mass_kg")
+    soc0 = _column(soc, n, "acceleration_soc", "soc")
+    temp = _column(_test_temperature() if temperature_C is None else temperature_C, n,
+                   name="temperature_C")
+    steps = int(math.ceil(default("acceleration_time_limit_s") / dt_s))
+    result = np.empty((n, N_RESULTS))
+    trace = np.zeros((n, steps + 1)) if traces else np.zeros((n, 0))
+    _accelerate(pt.vehicle, pt.inverter, pt.battery, pt.ocv_V, pt.r0_ohm, pt.r1_ohm, pt.tau1_s,
+                soc0, temp, np.ascontiguousarray(mass, dtype=float), drive, front, mu, h_l,
+                share, _column(None, n, "road_rotating_inertia_fraction"),
+                np.ascontiguousarray(limit, dtype=float),
+                np.array([v for v in THRESHOLDS_MPS if v <= stop_kmh * KMH_MPS + 1e-9]),
+                float(dt_s), steps, result, trace)
+    return result, (trace if traces else None)
+
+
+def acceleration(pt: Powertrain, *, driven_axles, front_axle_load_fraction=None,
+                 tyre_friction=None, top_speed_limit_kmh=None, front_power_share=None,
+                 cg_height_to_wheelbase=None, mass_kg=None, soc=None, temperature_C=None,
+                 dt_s=0.05, traces=False) -> dict[str, np.ndarray]:
+    """Acceleration, top speed and low-SOC peak power for every variant.
+
+    driven_axles: "FWD" | "RWD" | "AWD" (scalar or per variant); front_axle_load_fraction:
+    static front share of the weight; tyre_friction: peak friction coefficient;
+    top_speed_limit_kmh: electronic limiter (default: the vehicle's top speed);
+    front_power_share: AWD front machine share; mass_kg: mass for the run (default: the test
+    mass, see ``acceleration_mass_kg``); soc (default 0.9) and temperature_C (default 23)
+    of the pack; ``None`` takes the sourced defaults of ``data/factors/performance.toml``.
+
+    Returns ``accel_0_100_s``, ``accel_80_120_s``, ``accel_0_60mph_s``, ``top_speed_kmh``,
+    ``peak_power_kW_at_20pct_soc`` (pack, 10 s) and ``accel_0_100_s_at_minus10C`` (cold pack,
+    same SOC); with ``traces`` also ``trace_time_s`` (steps + 1,) and ``trace_speed_kmh``
+    (n, steps + 1) of the warm run. NaN where a speed is not reached within the horizon.
+    """
+    common = dict(driven_axles=driven_axles, front_axle_load_fraction=front_axle_load_fraction,
+                  tyre_friction=tyre_friction, top_speed_limit_kmh=top_speed_limit_kmh,
+                  front_power_share=front_power_share,
+                  cg_height_to_wheelbase=cg_height_to_wheelbase, mass_kg=mass_kg, soc=soc,
+                  dt_s=dt_s)
+    warm, trace = acceleration_run(pt, temperature_C=temperature_C, traces=traces, **common)
+    cold, _ = acceleration_run(pt, temperature_C=default("cold_acceleration_temperature_C"),
+                               stop_kmh=100.0, **common)
+    n = pt.n
+    soc0 = _column(soc, n, "acceleration_soc", "soc")
+    temp = _column(_test_temperature() if temperature_C is None else temperature_C, n,
+                   name="temperature_C")
+    cap = (pt.vehicle[:, V_TOP_SPEED] if top_speed_limit_kmh is None
+           else _column(top_speed_limit_kmh, n) * KMH_MPS)
+    cap = np.minimum(cap, pt.vehicle[:, V_TOP_SPEED])
+    top = np.empty(n)
+    _top_speed(pt.vehicle, pt.inverter, pt.battery, pt.ocv_V, pt.r0_ohm, pt.r1_ohm, pt.tau1_s,
+               soc0, temp, np.ascontiguousarray(cap), top)
+    out = {
+        "accel_0_100_s": warm[:, R_T100],
+        "accel_80_120_s": warm[:, R_T120] - warm[:, R_T80],
+        "accel_0_60mph_s": warm[:, R_T60MPH],
+        "top_speed_kmh": top / KMH_MPS,
+        "peak_power_kW_at_20pct_soc": peak_power_kW(pt),
+        "accel_0_100_s_at_minus10C": cold[:, R_T100],
+    }
+    if traces:
+        out["trace_time_s"] = np.arange(trace.shape[1]) * dt_s
+        out["trace_speed_kmh"] = trace / KMH_MPS
+    return out

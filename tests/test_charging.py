@@ -1,0 +1,121 @@
+"""DC fast charging (packstudy.charging): CC-CV under the charge map, limits, thermal."""
+
+import numpy as np
+import pytest
+from test_performance import _preset_powertrain
+
+from packstudy import charging, kernel, pack
+
+WLTP_DC = 16.0  # kWh/100 km, given so that no drive cycle runs
+
+
+def _pt(n=1, series=190, parallel=2, cell="nmc811-pouch"):
+    return _preset_powertrain(cell, ["sic"] * n, series=series, parallel=parallel)
+
+
+def _charge(pt, **kw):
+    args = dict(charger_power_kW=350.0, charger_current_A=500.0, charger_max_voltage_V=920.0,
+                wltp_dc_kWh_per_100km=WLTP_DC)
+    return charging.fast_charge(pt, **(args | kw))
+
+
+def test_colder_pack_charges_slower():
+    pt = _pt(n=4)
+    temps = np.array([0.0, 10.0, 25.0, 35.0])
+    r = _charge(pt, temperature_C=temps, coolant_C=temps)
+    t = r["fast_charge_10_80_min"]
+    assert np.all(np.diff(t) < 0.0)
+    assert t[0] > 1.2 * t[2]  # self-heating recovers much of the cold penalty
+    assert np.all(r["fast_charge_max_cell_temp_C"] > temps)  # charging heats the cells
+
+
+def test_cv_phase_never_exceeds_the_cell_voltage_limit():
+    pt = _pt(n=2)
+    v_max = pt.battery[0, kernel.B_V_MAX]
+    for dt in (1.0, 5.0, 20.0):
+        r = _charge(pt, soc_end=0.97, dt_s=dt, temperature_C=[25.0, 10.0], coolant_C=25.0)
+        assert np.all(r["fast_charge_max_cell_V"] <= v_max + 1e-9)
+        assert np.all(r["fast_charge_max_cell_V"] > v_max - 1e-3)  # CV phase reached
+        # in the CV phase the power tapers far below the charger's
+        assert np.all(r["fast_charge_curve_kW"][:, -1] < 0.3 * r["fast_charge_peak_kW"])
+
+
+def test_charger_voltage_limit_caps_the_pack_and_a_too_high_pack_cannot_charge():
+    pt = _pt(n=2)
+    series = pt.battery[0, kernel.B_SERIES]
+    r = _charge(pt, charger_max_voltage_V=[series * 4.12, 500.0])
+    assert r["fast_charge_max_cell_V"][0] <= 4.12 + 1e-9
+    assert r["fast_charge_10_80_min"][0] > _charge(_pt())["fast_charge_10_80_min"][0]
+    assert np.isnan(r["fast_charge_10_80_min"][1])  # 190S pack > 500 V: no charge
+    assert r["fast_charge_energy_kWh"][1] == 0.0
+    assert r["fast_charge_soc_reached"][1] == pytest.approx(0.1)
+    assert r["fast_charge_soc_reached"][0] == pytest.approx(0.8)
+
+
+def test_power_and_current_limits_hold_and_bound_the_time():
+    pt = _pt(n=3, series=110, parallel=4)
+    r = _charge(pt, charger_power_kW=[350.0, 350.0, 50.0], charger_current_A=[500.0, 250.0, 500.0],
+                vehicle_max_kW=[150.0, np.nan, np.nan])
+    peak = r["fast_charge_peak_kW"]
+    assert peak[0] == pytest.approx(150.0, rel=1e-6)
+    v_pack_max = 110 * pt.battery[0, kernel.B_V_MAX]
+    assert peak[1] <= 250.0 * v_pack_max / 1e3
+    assert peak[2] == pytest.approx(50.0, rel=1e-6)
+    # the time is at least the energy over the peak power
+    assert np.all(r["fast_charge_10_80_min"] >= r["fast_charge_energy_kWh"] / peak * 60.0)
+    assert r["fast_charge_10_80_min"][2] > r["fast_charge_10_80_min"][0]
+
+
+def test_energy_into_the_pack_is_stored_energy_plus_cell_losses():
+    pt = _pt(n=1)
+    r = _charge(pt)
+    cells = pt.battery[0, kernel.B_SERIES] * pt.battery[0, kernel.B_PARALLEL]
+    stored_kWh = pack.ocv_energy_Wh_per_Ah(pt.ocv_V, 0.1, 0.8)[0] * pt.battery[
+        0, kernel.B_CAPACITY_AH] * cells / 1e3
+    total = stored_kWh + r["fast_charge_loss_kWh"][0]
+    assert r["fast_charge_energy_kWh"][0] == pytest.approx(total, rel=2e-3)
+    assert 0.0 < r["fast_charge_loss_kWh"][0] < 0.15 * r["fast_charge_energy_kWh"][0]
+
+
+def test_curve_and_km_in_10_min():
+    pt = _pt(n=1)
+    r = _charge(pt, charger_power_kW=100.0)
+    assert r["fast_charge_curve_soc"][0] == pytest.approx(0.11)
+    assert r["fast_charge_curve_soc"][-1] == pytest.approx(0.80)
+    assert np.all(r["fast_charge_curve_kW"][0, :20] == pytest.approx(100.0, rel=1e-9))
+    minutes = r["fast_charge_curve_min"][0]
+    assert np.all(np.diff(minutes) > 0) and minutes[-1] == pytest.approx(
+        r["fast_charge_10_80_min"][0])
+    # constant 100 kW for the first 10 minutes: 16.7 kWh / 0.16 kWh/km
+    assert r["fast_charge_km_in_10_min"][0] == pytest.approx(100.0 / 6.0 / 0.16, rel=1e-6)
+
+
+def test_window_label_and_bad_input():
+    pt = _pt(n=1)
+    assert "fast_charge_20_90_min" in _charge(pt, soc_start=0.2, soc_end=0.9)
+    with pytest.raises(ValueError, match="soc_start < soc_end"):
+        _charge(pt, soc_start=0.8, soc_end=0.2)
+    with pytest.raises(ValueError, match="charger_current_A must be > 0"):
+        _charge(pt, charger_current_A=0.0)
+    no_map = _pt(n=1)
+    object.__setattr__(no_map, "charge_c_rate_max", None)
+    with pytest.raises(ValueError, match="charge-rate map"):
+        _charge(no_map)
+
+
+def test_charger_presets_load_and_errors_name_the_choices():
+    names = charging.list_chargers()
+    assert {"ccs-50kw-500v", "ccs-150kw-500v", "ccs-150kw-920v", "ccs-350kw-920v",
+            "tesla-v3-250kw", "ionna-400kw-1000v"} <= set(names)
+    for name in names:
+        c = charging.load_charger(name)
+        assert set(c) == set(charging.CHARGER_KEYS) and min(c.values()) > 0
+        raw = charging._read(name)
+        assert set(raw["sources"]) >= set(charging.CHARGER_KEYS), name
+    assert charging.load_charger(charging.default("default_charger"))["current_A"] == 500.0
+    with pytest.raises(charging.ChargerError, match="did you mean 'ccs-350kw-920v'"):
+        charging.load_charger("ccs-350kw-92v")
+    with pytest.raises(charging.ChargerError, match="current_A must be a positive number"):
+        charging.load_charger({"power_kW": 100, "current_A": -1, "max_voltage_V": 500})
+    with pytest.raises(charging.ChargerError, match="unknown keys"):
+        charging.load_charger({"power_kW": 100, "current_A": 200, "max_voltage_V": 500, "kw": 1})
