@@ -17,7 +17,7 @@ def problems(raw):
 
 def test_valid_study_parses_with_defaults():
     study = parse_study(VALID)
-    assert study.study.procedures == ["wltp", "epa"]
+    assert study.study.procedures == ["wltp", "epa", "acceleration", "fast_charge", "cold"]
     assert study.candidate[0].inverter == "si"
 
 

@@ -50,7 +50,7 @@ def test_pareto_front_marks_exactly_the_non_dominated_rows():
 def test_local_pool_gives_the_same_numbers_as_one_batch(tmp_path):
     study = parse_study(STUDY)
     pooled = run_sweep(study, Path("."), tmp_path / "a", workers=2)
-    direct, _ = compute(study.model_copy(update={"candidate": variants(study)}), Path("."))
+    direct, _, _ = compute(study.model_copy(update={"candidate": variants(study)}), Path("."))
     for key, values in direct.items():
         np.testing.assert_array_equal(pooled.metrics[key], values)
     assert pooled.metrics["pareto"].sum() >= 1

@@ -38,6 +38,14 @@ SUMMARY_METRICS = (
     ("epa_highway_unadjusted_kWh_per_100km", "EPA hwy unadj. (kWh/100 km)", "{:.2f}"),
     ("epa_combined_kWh_per_100km", "EPA combined label (kWh/100 km)", "{:.1f}"),
     ("epa_range_km", "EPA label range (km)", "{:.0f}"),
+    ("accel_0_100_s", "0-100 km/h (s)", "{:.2f}"),
+    ("accel_0_100_s_at_minus10C", "0-100 km/h at -10 degC (s)", "{:.2f}"),
+    ("top_speed_kmh", "Top speed (km/h)", "{:.0f}"),
+    ("peak_power_kW_at_20pct_soc", "Peak power at 20 % SOC (kW)", "{:.0f}"),
+    ("fast_charge_10_80_min", "DC 10-80 % (min)", "{:.1f}"),
+    ("fast_charge_peak_kW", "DC peak (kW)", "{:.0f}"),
+    ("fast_charge_km_in_10_min", "WLTP km in 10 min DC", "{:.0f}"),
+    ("range_at_minus7C_km", "Range at -7 degC (km)", "{:.0f}"),
     ("cell_cost_usd_per_kWh", "Cell cost ($/kWh)", "{:.0f}"),
     ("pack_cost_usd_per_kWh", "Pack cost ($/kWh)", "{:.0f}"),
     ("pack_cost_usd", "Pack cost ($)", "{:,.0f}"),
@@ -68,6 +76,7 @@ def run(
         with _sweep_progress() as progress:
             result = run_study(study, out_dir=out, executor=executor, address=address,
                                workers=workers, resume=resume, progress=progress)
+        paths = write_results(result, out)
     except StudyError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -77,7 +86,6 @@ def run(
         typer.echo(f"internal error: {type(exc).__name__}: {exc} "
                    "(set PACKSTUDY_DEBUG=1 for the traceback)", err=True)
         raise typer.Exit(1) from None
-    paths = write_results(result, out)
     if len(result.names) <= SUMMARY_MAX_COLUMNS:
         console.print(summary_table(result))
     else:

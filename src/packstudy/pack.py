@@ -14,6 +14,7 @@ import numpy as np
 from . import catalog, ecm
 
 INTEGRATIONS = ("module", "cell_to_pack", "cell_to_body")
+ENERGY_SLACK = 0.02  # designer: accept 2 % more energy than the least to get nearer the voltage goal
 
 
 class PackDesignError(ValueError):
@@ -162,16 +163,28 @@ def _counts(series, parallel, target_kWh, voltage_V, usable_cell_Wh, cell_voltag
     p_hi = np.where(parallel_given, parallel, parallel_for(s_lo))
     best_s = np.where(series_given, series, np.round(voltage_V / cell_voltage_V))
     best_p = p_lo.copy()
-    best_Wh = np.full(series.shape, np.inf)
     free = ~(series_given & parallel_given) & ~np.isnan(target_Wh)
-    for k in range(int(np.max(np.where(free, p_hi - p_lo, 0), initial=0)) + 1):
+    steps = int(np.max(np.where(free, p_hi - p_lo, 0), initial=0)) + 1
+
+    def option(k):
         p = p_lo + k
         s = np.clip(np.ceil(target_Wh / (p * usable_cell_Wh) - 1e-9), s_lo, s_hi)
         energy = p * s * usable_cell_Wh
-        better = free & (p <= p_hi) & (energy >= target_Wh * (1 - 1e-9)) & (energy < best_Wh)
+        return p, s, energy, free & (p <= p_hi) & (energy >= target_Wh * (1 - 1e-9))
+
+    least = np.full(series.shape, np.inf)  # the smallest energy that meets the target
+    for k in range(steps):
+        _, _, energy, ok = option(k)
+        least = np.where(ok, np.minimum(least, energy), least)
+    # among the packs within ENERGY_SLACK of that, the one nearest the voltage goal
+    gap = np.full(series.shape, np.inf)
+    for k in range(steps):
+        p, s, energy, ok = option(k)
+        off = np.abs(s * cell_voltage_V - voltage_V)
+        better = ok & (energy <= least * (1 + ENERGY_SLACK)) & (off < gap)
         best_s = np.where(better, s, best_s)
         best_p = np.where(better, p, best_p)
-        best_Wh = np.where(better, energy, best_Wh)
+        gap = np.where(better, off, gap)
     # parallel given without an energy target: series from the voltage goal
     return np.maximum(best_s, 1.0), np.where(parallel_given, parallel, best_p)
 

@@ -109,6 +109,7 @@ def wltp(pt: Powertrain) -> dict[str, np.ndarray]:
     m = cycle_metrics(pt, run_cycle(pt, load_cycle("wltc_class3b"))[0])
     return {
         "wltp_kWh_per_100km": m["ac_kWh_per_100km"],
+        "wltp_dc_kWh_per_100km": m["dc_kWh_per_100km"],
         "wltp_range_km": m["range_km"],
         "wltp_shortfall_kWh": m["shortfall_kWh"],
     }

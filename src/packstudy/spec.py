@@ -14,13 +14,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from . import catalog
+from . import catalog, charging
 from .cost import CostSettings
 from .cycles import CycleFileError, load_cycle
 from .footprint import FootprintSettings
 from .uncertainty import UncertaintySettings
 
-PROCEDURE_NAMES = ("wltp", "epa")
+PROCEDURE_NAMES = ("wltp", "epa", "acceleration", "fast_charge", "cold")
 
 
 class StudyError(ValueError):
@@ -86,10 +86,15 @@ class Vehicle(_Strict):
     gear_ratio: float | None = Field(default=None, gt=0)
     max_dc_charge_kW: float | None = Field(default=None, gt=0)
     aux_W: float | None = Field(default=None, ge=0)
+    front_axle_load_fraction: float | None = Field(default=None, gt=0, lt=1)
+    tyre_friction_coefficient: float | None = Field(default=None, gt=0, le=2)
+    cg_height_to_wheelbase: float | None = Field(default=None, gt=0, le=0.5)
+    heating: Literal["resistive", "heat_pump"] = "heat_pump"
     rotating_inertia_fraction: float | None = Field(default=None, ge=0, lt=0.5)
     battery: OwnBattery | None = None
     published: dict[str, dict[str, Any]] = Field(default_factory=dict)
     sources: dict[str, str] = Field(default_factory=dict)
+    calibration: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _mass_and_road_load(self):
@@ -126,6 +131,14 @@ class Pack(_Strict):
         return self
 
 
+class ChargerTable(_Strict):
+    """A DC charger given by its limits."""
+
+    power_kW: float = Field(gt=0)
+    current_A: float = Field(gt=0)
+    max_voltage_V: float = Field(gt=0)
+
+
 class Candidate(_Strict):
     """One battery-system option (a ``[[candidate]]`` table)."""
 
@@ -133,6 +146,29 @@ class Candidate(_Strict):
     cell: str | dict[str, Any] = "nmc811-pouch"
     pack: Pack | None = None
     inverter: Literal["si", "sic"] = "si"
+    charger: str | ChargerTable | None = None  # a charger preset or its limits
+
+
+class FastCharge(_Strict):
+    """``[study.fast_charge]``: the SOC window and temperatures (None: sourced defaults)."""
+
+    soc_start: float | None = Field(default=None, ge=0, lt=1)
+    soc_end: float | None = Field(default=None, gt=0, le=1)
+    temperature_C: float | None = Field(default=None, ge=-40, le=60)
+    coolant_C: float | None = Field(default=None, ge=-40, le=60)
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.soc_start is not None and self.soc_end is not None and self.soc_start >= self.soc_end:
+            raise ValueError("soc_start must be below soc_end")
+        return self
+
+
+class Cold(_Strict):
+    """``[study.cold]``: ambient temperature and cycle of the cold-weather range."""
+
+    ambient_C: float | None = Field(default=None, ge=-40, le=10)
+    cycle: str | None = None
 
 
 class Bound(_Strict):
@@ -148,12 +184,15 @@ class Ranking(_Strict):
 
 class StudySection(_Strict):
     name: str = "study"
-    procedures: list[Literal["wltp", "epa"]] = Field(default_factory=lambda: list(PROCEDURE_NAMES))
+    procedures: list[Literal["wltp", "epa", "acceleration", "fast_charge", "cold"]] = Field(
+        default_factory=lambda: list(PROCEDURE_NAMES))
+    fast_charge: FastCharge = Field(default_factory=FastCharge)
+    cold: Cold = Field(default_factory=Cold)
     cycles: dict[str, str] = Field(default_factory=dict)  # label -> CSV path (custom cycles)
     baseline: str | None = None
 
 
-SWEEP_KEYS = ("cell", "inverter", "pack.series", "pack.parallel", "pack.usable_energy_kWh",
+SWEEP_KEYS = ("cell", "inverter", "charger", "pack.series", "pack.parallel", "pack.usable_energy_kWh",
               "pack.nominal_voltage_V", "pack.integration")
 
 
@@ -265,6 +304,13 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
             hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
             problems.append(f"candidate[{i}].cell: unknown cell preset {cand.cell!r}{hint} "
                             f"(shipped: {', '.join(cells)})")
+    chargers = charging.list_chargers()
+    for i, cand in enumerate(study.candidate):
+        if isinstance(cand.charger, str) and cand.charger not in chargers:
+            close = difflib.get_close_matches(cand.charger, chargers, n=3, cutoff=0.5)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            problems.append(f"candidate[{i}].charger: unknown charger preset {cand.charger!r}{hint} "
+                            f"(shipped: {', '.join(chargers)})")
     names = [c.name for c in study.candidate]
     if len(set(names)) != len(names):
         problems.append("candidate: names must be unique")

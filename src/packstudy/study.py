@@ -13,7 +13,19 @@ from pathlib import Path
 import numpy as np
 
 from . import cell as cellmod
-from . import cost, decision, footprint, kernel, pack, procedures, uncertainty, vehicle
+from . import (
+    charging,
+    cold,
+    cost,
+    decision,
+    footprint,
+    kernel,
+    pack,
+    performance,
+    procedures,
+    uncertainty,
+    vehicle,
+)
 from .cycles import load_cycle
 from .inverter import inverter_parameters
 from .spec import Study, StudyError, load_study, parse_study
@@ -29,6 +41,7 @@ class StudyResult:
     checks: list[dict] = field(default_factory=list)
     breakdowns: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     deltas: dict[str, np.ndarray] = field(default_factory=dict)  # delta_{metric} to baseline
+    curves: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # for the report
 
     @property
     def verdicts(self) -> dict[str, dict]:
@@ -76,8 +89,10 @@ def run_study(source, base_dir: Path | None = None, *, out_dir: Path | None = No
 
 def evaluate(study: Study, base_dir: Path) -> StudyResult:
     """Design every candidate's pack, run the procedures and check the requirements."""
-    metrics, breakdowns = compute(study, base_dir)
-    return decide(study, [c.name for c in study.candidate], metrics, breakdowns)
+    metrics, breakdowns, curves = compute(study, base_dir)
+    result = decide(study, [c.name for c in study.candidate], metrics, breakdowns)
+    result.curves = curves
+    return result
 
 
 @dataclass(frozen=True)
@@ -103,8 +118,9 @@ def prepare(study: Study, base_dir: Path) -> Prepared:
     return Prepared(cells, packs, pt, test_mass)
 
 
-def compute(study: Study, base_dir: Path) -> tuple[dict[str, np.ndarray], dict]:
-    """Every result column for the study's candidates, and the cost/footprint breakdowns."""
+def compute(study: Study, base_dir: Path) -> tuple[dict[str, np.ndarray], dict, dict]:
+    """Every result column for the study's candidates, the cost/footprint breakdowns and the
+    curves kept for the report (e.g. the fast-charge power against SOC)."""
     ready = prepare(study, base_dir)
     cells, packs, pt, test_mass = ready.cells, ready.packs, ready.powertrain, ready.test_mass_kg
     metrics = {
@@ -121,10 +137,54 @@ def compute(study: Study, base_dir: Path) -> tuple[dict[str, np.ndarray], dict]:
     }
     breakdowns = cost_and_footprint(study, cells, packs, metrics)
     for name in study.study.procedures:
-        metrics.update(procedures.PROCEDURES[name](pt))
+        if name in procedures.PROCEDURES:
+            metrics.update(procedures.PROCEDURES[name](pt))
+    curves = performance_and_charging(study, pt, test_mass, metrics)
     for label, file in study.study.cycles.items():
         metrics.update(procedures.custom(pt, load_cycle(Path(file), base_dir=base_dir), label))
-    return metrics, breakdowns
+    return metrics, breakdowns, curves
+
+
+def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_kg, metrics: dict) -> dict:
+    """Acceleration, fast charge and cold range when the study asks for them; adds their
+    scalar results to ``metrics`` and returns the curves kept for the report."""
+    v = study.vehicle
+    asked = set(study.study.procedures)
+    curves = {}
+    if "acceleration" in asked:
+        share = v.front_motor_peak_kW / v.motor_peak_kW if v.front_motor_peak_kW and v.motor_peak_kW else None
+        out = performance.acceleration(
+            pt, driven_axles=v.drive, front_axle_load_fraction=v.front_axle_load_fraction,
+            tyre_friction=v.tyre_friction_coefficient, front_power_share=share,
+            cg_height_to_wheelbase=v.cg_height_to_wheelbase,
+            mass_kg=performance.acceleration_mass_kg(test_mass_kg, v.curb_mass_kg))
+        metrics.update(out)
+    if "fast_charge" in asked:
+        chargers = [charging.load_charger(_charger_spec(c.charger)) for c in study.candidate]
+        fc = study.study.fast_charge
+        out = charging.fast_charge(
+            pt, charger_power_kW=[c["power_kW"] for c in chargers],
+            charger_current_A=[c["current_A"] for c in chargers],
+            charger_max_voltage_V=[c["max_voltage_V"] for c in chargers],
+            vehicle_max_kW=v.max_dc_charge_kW, soc_start=fc.soc_start, soc_end=fc.soc_end,
+            temperature_C=fc.temperature_C, coolant_C=fc.coolant_C,
+            wltp_dc_kWh_per_100km=metrics.get("wltp_dc_kWh_per_100km"))
+        curves["fast_charge_curve"] = {k: out.pop(k) for k in list(out) if k.startswith("fast_charge_curve")}
+        metrics.update(out)
+    if "cold" in asked:
+        cycle = None
+        if study.study.cold.cycle is not None:
+            cycle = load_cycle(study.study.cold.cycle)
+        metrics.update(cold.cold_range(pt, ambient_C=study.study.cold.ambient_C, heating=v.heating,
+                                       cycle=cycle))
+    return curves
+
+
+def _charger_spec(charger):
+    """A candidate's charger as ``charging.load_charger`` takes it (None: the default)."""
+    if charger is None:
+        return charging.default("default_charger")
+    return charger if isinstance(charger, str) else charger.model_dump()
 
 
 def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict) -> StudyResult:
@@ -161,9 +221,9 @@ def powertrain(study: Study, cells, packs: pack.PackArrays, inverter_kinds):
         crr = v.rolling_resistance_coefficient or vehicle.default("rolling_resistance_coefficient")
         f0, f1, f2 = vehicle.road_load_from_drag(v.drag_coefficient, v.frontal_area_m2, crr, test_mass)
     motor_kW = v.motor_peak_kW or test_mass * vehicle.default("motor_specific_power_W_per_kg") / 1e3
-    force = None
-    if v.motor_peak_torque_Nm and v.gear_ratio and v.wheel_radius_m:
-        force = v.motor_peak_torque_Nm * v.gear_ratio / v.wheel_radius_m
+    force = performance.tractive_force_limit_N(
+        motor_kW, motor_peak_torque_Nm=v.motor_peak_torque_Nm, gear_ratio=v.gear_ratio,
+        wheel_radius_m=v.wheel_radius_m, top_speed_kmh=v.top_speed_kmh)
     veh = vehicle.vehicle_parameters(
         test_mass_kg=test_mass, f0_N=f0, f1_N_per_mps=f1, f2_N_per_mps2=f2,
         motor_peak_kW=motor_kW, top_speed_kmh=v.top_speed_kmh or vehicle.default("top_speed_kmh"),

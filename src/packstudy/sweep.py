@@ -67,7 +67,7 @@ def evaluate_batch(study_data: dict, base_dir: str, start: int, stop: int) -> di
     """
     study = Study.model_validate(study_data)
     batch = study.model_copy(update={"candidate": variants(study)[start:stop]})
-    metrics, _ = compute(batch, Path(base_dir))
+    metrics, _, _ = compute(batch, Path(base_dir))
     return {"variant": np.arange(start, stop), **{k: np.asarray(v, float) for k, v in metrics.items()}}
 
 
