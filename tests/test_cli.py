@@ -81,3 +81,27 @@ def test_presets_list_and_show():
 def test_presets_list_one_kind(kind):
     run = packstudy("presets", "list", kind)
     assert run.returncode == 0 and kind in run.stdout
+
+
+def test_vehicle_calibrate_reports_fit_and_residuals():
+    run = packstudy("vehicle", "calibrate", EXAMPLE)
+    assert run.returncode == 0, run.stderr
+    assert "Vehicle calibration" in run.stdout and "regen_fraction" in run.stdout
+    assert "epa_city_unadjusted_kWh_per_100km" in run.stdout
+
+
+def test_calibration_recorded_in_results(tmp_path):
+    out = tmp_path / "r"
+    assert packstudy("run", EXAMPLE, "--out", out).returncode == 0
+    fit = json.loads((out / "results.json").read_text())["vehicle_calibration"]
+    assert set(fit["targets"]) == {"epa_city_unadjusted_kWh_per_100km",
+                                   "epa_highway_unadjusted_kWh_per_100km"}
+    assert all(abs(r) < 1.0 for r in fit["residual_pct"].values())
+
+
+def test_vehicle_calibrate_without_targets_exits_2(tmp_path):
+    study = tmp_path / "s.toml"
+    study.write_text('[vehicle]\ntest_mass_kg = 2000\nroad_load = { f0_N = 120, f1_N_per_mps = 1.5, '
+                     'f2_N_per_mps2 = 0.4 }\n[[candidate]]\nname = "a"\npack = { usable_energy_kWh = 70 }\n')
+    run = packstudy("vehicle", "calibrate", study)
+    assert run.returncode == 2 and "vehicle.calibration" in run.stderr

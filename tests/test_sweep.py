@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from packstudy.spec import parse_study
-from packstudy.study import compute
+from packstudy.study import compute, prepare
 from packstudy.sweep import pareto_front, run_sweep, variants
 
 STUDY = {
@@ -50,7 +50,10 @@ def test_pareto_front_marks_exactly_the_non_dominated_rows():
 def test_local_pool_gives_the_same_numbers_as_one_batch(tmp_path):
     study = parse_study(STUDY)
     pooled = run_sweep(study, Path("."), tmp_path / "a", workers=2)
-    direct, _, _ = compute(study.model_copy(update={"candidate": variants(study)}), Path("."))
+    fit = prepare(study, Path(".")).calibration  # the preset's calibration, on the base
+    assert fit is not None and pooled.calibration.parameters == fit.parameters
+    direct, *_ = compute(study.model_copy(update={"candidate": variants(study)}), Path("."),
+                         fit.parameters)
     for key, values in direct.items():
         np.testing.assert_array_equal(pooled.metrics[key], values)
     assert pooled.metrics["pareto"].sum() >= 1

@@ -20,6 +20,8 @@ app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="EV battery-system feasibility studies: technical, cost and footprint.")
 presets_app = typer.Typer(no_args_is_help=True, help="List and show shipped presets.")
 app.add_typer(presets_app, name="presets")
+vehicle_app = typer.Typer(no_args_is_help=True, help="Vehicle tools: calibrate.")
+app.add_typer(vehicle_app, name="vehicle")
 app.add_typer(cell_app, name="cell", help="Cell tools: discharge, profile, fit.")
 
 # wide enough for the summary table when the output is not a terminal (files, CI logs)
@@ -86,6 +88,8 @@ def run(
         typer.echo(f"internal error: {type(exc).__name__}: {exc} "
                    "(set PACKSTUDY_DEBUG=1 for the traceback)", err=True)
         raise typer.Exit(1) from None
+    if result.calibration is not None:
+        _print_calibration(result.calibration)
     if len(result.names) <= SUMMARY_MAX_COLUMNS:
         console.print(summary_table(result))
     else:
@@ -190,6 +194,45 @@ def _verdict_text(verdict: dict, area: str) -> str:
         failed = len(verdict["failed"]) if area == "overall" else None
         return f"[red]fail{f' ({failed})' if failed else ''}[/]"
     return "[dim]-[/]"
+
+
+@vehicle_app.command("calibrate")
+def vehicle_calibrate(study: Annotated[Path, typer.Argument(help="Study file (TOML).")]):
+    """Fit the vehicle's drivetrain to its known results ([vehicle.calibration]) and report
+    the fitted values, residuals and whether the fit is well determined."""
+    from .spec import StudyError, load_study
+    from .study import has_calibration_targets, prepare
+
+    try:
+        spec, base = load_study(study)
+        if not has_calibration_targets(spec):
+            raise StudyError(str(study), [
+                "vehicle.calibration: no known results to fit (give e.g. "
+                "epa_city_unadjusted_kWh_per_100km and epa_highway_unadjusted_kWh_per_100km)"])
+        fit = prepare(spec, base).calibration
+    except StudyError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    _print_calibration(fit)
+    table = Table(title="Fitted drivetrain parameters")
+    for column in ("parameter", "fitted", "default", "low", "high"):
+        table.add_column(column, justify="left" if column == "parameter" else "right")
+    for key, value in fit.parameters.items():
+        low, high = fit.bounds[key]
+        table.add_row(key, f"{value:.4g}", f"{fit.defaults[key]:.4g}", f"{low:.4g}", f"{high:.4g}")
+    console.print(table)
+    residuals = Table(title="Known results")
+    for column in ("result", "target", "model", "residual"):
+        residuals.add_column(column, justify="left" if column == "result" else "right")
+    for key, target in fit.targets.items():
+        residuals.add_row(key, f"{target:.4g}", f"{fit.predicted[key]:.4g}",
+                          f"{fit.residual_pct[key]:+.2f} %")
+    console.print(residuals)
+
+
+def _print_calibration(fit) -> None:
+    colour = "green" if fit.met and fit.well_determined else "red"
+    console.print(f"[{colour}]Vehicle calibration:[/] {fit.summary()}", highlight=False)
 
 
 @presets_app.command("list")

@@ -66,6 +66,12 @@ def results_document(result) -> dict:
         "rows_meeting_every_requirement": sum(v["overall"] == "pass" for v in verdict.values()),
         "candidates": [_candidate(result, int(i), verdict) for i in rows],
     }
+    fit = result.calibration
+    if fit is not None:
+        doc["vehicle_calibration"] = _clean({
+            "parameters": fit.parameters, "defaults": fit.defaults, "targets": fit.targets,
+            "residual_pct": fit.residual_pct, "met": fit.met, "well_determined": fit.well_determined,
+            "not_fitted": fit.not_fitted, "at_bound": fit.at_bound, "messages": fit.messages})
     if n > JSON_MAX_ROWS:
         doc["note"] = (f"{n} variants: 'candidates' lists the Pareto front only; every variant "
                        "is in results.parquet and results.csv")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import cell as cellmod
 from . import (
+    calibration,
     charging,
     cold,
     cost,
@@ -26,6 +26,7 @@ from . import (
     uncertainty,
     vehicle,
 )
+from . import cell as cellmod
 from .cycles import load_cycle
 from .inverter import inverter_parameters
 from .spec import Study, StudyError, load_study, parse_study
@@ -42,6 +43,7 @@ class StudyResult:
     breakdowns: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     deltas: dict[str, np.ndarray] = field(default_factory=dict)  # delta_{metric} to baseline
     curves: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # for the report
+    calibration: object = None  # calibration.CalibrationResult when the vehicle was calibrated
 
     @property
     def verdicts(self) -> dict[str, dict]:
@@ -89,9 +91,10 @@ def run_study(source, base_dir: Path | None = None, *, out_dir: Path | None = No
 
 def evaluate(study: Study, base_dir: Path) -> StudyResult:
     """Design every candidate's pack, run the procedures and check the requirements."""
-    metrics, breakdowns, curves = compute(study, base_dir)
+    metrics, breakdowns, curves, fit = compute(study, base_dir)
     result = decide(study, [c.name for c in study.candidate], metrics, breakdowns)
     result.curves = curves
+    result.calibration = fit
     return result
 
 
@@ -103,10 +106,17 @@ class Prepared:
     packs: pack.PackArrays
     powertrain: procedures.Powertrain
     test_mass_kg: np.ndarray
+    calibration: calibration.CalibrationResult | None = None
 
 
-def prepare(study: Study, base_dir: Path) -> Prepared:
-    """Load the candidates' cells, design their packs and build the powertrain inputs."""
+def prepare(study: Study, base_dir: Path, calibrated: dict | None = None) -> Prepared:
+    """Load the candidates' cells, design their packs and build the powertrain inputs.
+
+    With known results in ``[vehicle.calibration]``, the drivetrain is fitted to them on the
+    baseline candidate (``[study] baseline``, else the first; it should be the car's own
+    battery) and the fit applies to every candidate. ``calibrated`` (fitted parameters)
+    applies a fit made elsewhere instead, as sweep batches do.
+    """
     candidates = study.candidate
     requests = [pack_request(study, i) for i in range(len(candidates))]
     cells = candidate_cells(study, base_dir)
@@ -115,13 +125,31 @@ def prepare(study: Study, base_dir: Path) -> Prepared:
     except pack.PackDesignError as exc:
         raise StudyError("candidate", [f"candidate pack: {exc}"]) from None
     pt, test_mass = powertrain(study, cells, packs, [c.inverter for c in candidates])
-    return Prepared(cells, packs, pt, test_mass)
+    fit = None
+    if calibrated is not None:
+        pt = calibration.apply(pt, calibrated)
+    elif has_calibration_targets(study):
+        names = [c.name for c in candidates]
+        row = names.index(study.study.baseline) if study.study.baseline in names else 0
+        try:
+            fit = calibration.calibrate_table(calibration.take(pt, [row]), study.vehicle.calibration)
+        except calibration.CalibrationError as exc:
+            raise StudyError("vehicle.calibration", [str(exc)]) from None
+        pt = calibration.apply(pt, fit)
+    return Prepared(cells, packs, pt, test_mass, fit)
 
 
-def compute(study: Study, base_dir: Path) -> tuple[dict[str, np.ndarray], dict, dict]:
-    """Every result column for the study's candidates, the cost/footprint breakdowns and the
-    curves kept for the report (e.g. the fast-charge power against SOC)."""
-    ready = prepare(study, base_dir)
+def has_calibration_targets(study: Study) -> bool:
+    """Whether the vehicle's ``[calibration]`` table names known results to fit."""
+    table = study.vehicle.calibration
+    return any(k in calibration.TARGET_PROCEDURE or k in calibration.NOT_YET for k in table)
+
+
+def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
+    """Every result column for the study's candidates, the cost/footprint breakdowns, the
+    curves kept for the report (e.g. the fast-charge power against SOC) and the calibration
+    fit (or None): (metrics, breakdowns, curves, fit)."""
+    ready = prepare(study, base_dir, calibrated)
     cells, packs, pt, test_mass = ready.cells, ready.packs, ready.powertrain, ready.test_mass_kg
     metrics = {
         "pack_series": packs.series,
@@ -142,7 +170,7 @@ def compute(study: Study, base_dir: Path) -> tuple[dict[str, np.ndarray], dict, 
     curves = performance_and_charging(study, pt, test_mass, metrics)
     for label, file in study.study.cycles.items():
         metrics.update(procedures.custom(pt, load_cycle(Path(file), base_dir=base_dir), label))
-    return metrics, breakdowns, curves
+    return metrics, breakdowns, curves, ready.calibration
 
 
 def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_kg, metrics: dict) -> dict:

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from .results import atomic_write
 from .spec import Candidate, Study, StudyError
-from .study import StudyResult, compute, decide
+from .study import StudyResult, compute, decide, prepare
 
 EXECUTORS = ("local", "dask")
 STORE = "sweep"
@@ -60,14 +60,16 @@ def _label(value) -> str:
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
-def evaluate_batch(study_data: dict, base_dir: str, start: int, stop: int) -> dict:
-    """Metrics of variants [start, stop) of a swept study given as its JSON dump.
+def evaluate_batch(study_data: dict, base_dir: str, start: int, stop: int,
+                   calibrated: dict | None = None) -> dict:
+    """Metrics of variants [start, stop) of a swept study given as its JSON dump, with the
+    vehicle's calibrated parameters (fitted once on the base candidate) applied.
 
     Runs in worker processes (local or on a cluster), so it takes and returns plain data.
     """
     study = Study.model_validate(study_data)
     batch = study.model_copy(update={"candidate": variants(study)[start:stop]})
-    metrics, _, _ = compute(batch, Path(base_dir))
+    metrics, *_ = compute(batch, Path(base_dir), calibrated)
     return {"variant": np.arange(start, stop), **{k: np.asarray(v, float) for k, v in metrics.items()}}
 
 
@@ -106,6 +108,8 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     size = study.sweep.batch_size
     batches = [(lo, min(lo + size, total)) for lo in range(0, total, size)]
     study_data = study.model_dump(mode="json")
+    fit = prepare(study, base_dir).calibration  # on the study's own candidates, once
+    calibrated = fit.parameters if fit is not None else None
     store = Path(out_dir) / STORE
     _prepare_store(store, study_data, total, size, resume)
     missing = [b for b in batches if not _batch_path(store, b[0]).is_file()]
@@ -113,7 +117,8 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     started = time.perf_counter()
     if progress:
         progress(done, total, 0.0)
-    for lo, metrics in _execute(executor, address, workers, study_data, str(base_dir), missing):
+    for lo, metrics in _execute(executor, address, workers, study_data, str(base_dir), missing,
+                                calibrated):
         table = pa.table({k: pa.array(v) for k, v in metrics.items()})
         atomic_write(_batch_path(store, lo), lambda p, t=table: pq.write_table(t, p))
         done += len(metrics["variant"])
@@ -124,12 +129,13 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     names = [c.name for c in cands]
     swept = study.model_copy(update={"candidate": cands})
     result = decide(swept, names, metrics, {})
+    result.calibration = fit
     if study.sweep.objectives:
         result.metrics["pareto"] = pareto_front(result.metrics, study.sweep.objectives).astype(float)
     return result
 
 
-def _execute(executor, address, workers, study_data, base_dir, batches):
+def _execute(executor, address, workers, study_data, base_dir, batches, calibrated):
     """Yield (first variant, metrics) for each batch as it finishes."""
     if not batches:
         return
@@ -138,18 +144,19 @@ def _execute(executor, address, workers, study_data, base_dir, batches):
         from dask.distributed import as_completed as dask_completed
 
         with Client(address) as client:
-            futures = {client.submit(evaluate_batch, study_data, base_dir, lo, hi, pure=False): lo
-                       for lo, hi in batches}
+            futures = {client.submit(evaluate_batch, study_data, base_dir, lo, hi, calibrated,
+                                     pure=False): lo for lo, hi in batches}
             for future in dask_completed(futures):
                 yield futures[future], future.result()
         return
     workers = workers or min(len(batches), os.cpu_count() or 1)
     if workers == 1:
         for lo, hi in batches:
-            yield lo, evaluate_batch(study_data, base_dir, lo, hi)
+            yield lo, evaluate_batch(study_data, base_dir, lo, hi, calibrated)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(evaluate_batch, study_data, base_dir, lo, hi): lo for lo, hi in batches}
+        futures = {pool.submit(evaluate_batch, study_data, base_dir, lo, hi, calibrated): lo
+                   for lo, hi in batches}
         for future in as_completed(futures):
             yield futures[future], future.result()
 
