@@ -47,6 +47,13 @@ def table_at(soc_grid, temp_grid_C, table, soc, temp_C):
     """Bilinear interpolation of a (SOC x temperature) table (clamped at the edges)."""
     i, wi = _bracket(soc_grid, soc)
     j, wj = _bracket(temp_grid_C, temp_C)
+    return table_at_bracket(table, i, wi, j, wj)
+
+
+@njit(cache=True, inline="always")
+def table_at_bracket(table, i, wi, j, wj):
+    """``table_at`` from brackets already found (``_bracket`` of SOC and of temperature), so
+    that several tables at one point share the two searches."""
     a = table[i, j] * (1.0 - wj) + table[i, j + 1] * wj
     b = table[i + 1, j] * (1.0 - wj) + table[i + 1, j + 1] * wj
     return a * (1.0 - wi) + b * wi
@@ -85,7 +92,15 @@ def rc_mean_factor(tau1_s, dt_s):
     With it a step's terminal power is exactly (OCV - g*v_rc - I*(R0 + (1 - g)*R1)) * I, so
     ``current_for_power(ocv - g*v_rc, r0 + (1 - g)*r1, P)`` conserves energy per step.
     """
+    return rc_step_factors(tau1_s, dt_s)[1]
+
+
+@njit(cache=True)
+def rc_step_factors(tau1_s, dt_s):
+    """(decay, g) of a step: the RC voltage's decay factor exp(-dt/tau) over the step and
+    ``rc_mean_factor``, from one exponential."""
     x = dt_s / tau1_s
+    decay = math.exp(-x)
     if x < 1e-9:
-        return 1.0
-    return (1.0 - math.exp(-x)) / x
+        return decay, 1.0
+    return decay, (1.0 - decay) / x

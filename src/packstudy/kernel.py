@@ -1,12 +1,15 @@
 """The batched drive-cycle kernel: variants x time steps, compiled once with numba.
 
 The cycle's per-step quantities (speed, acceleration, grade force per kg, speed powers) are
-computed once for all variants; then each variant runs through the steps with its whole state
-(SOC, temperature, RC voltage, accumulators) in registers. This is the fastest order for a
-scalar kernel: with variants in the inner loop (DESIGN §6) the state of every variant goes
-through memory at every step, which measured 2x slower at 10,000 variants because numba does
-not vectorise a loop this size. Memory grows with variants, not with variants x steps. Each
-1 s step uses the step-average speed (trapezoid), as EPA and FASTSim do.
+computed once for all variants. Variants then go through the cycle in blocks of ``BLOCK``:
+time steps outside, the block's variants inside (DESIGN §6). A block's parameters, state
+and sums live in one small working array (rows of ``BLOCK`` values, a few tens of kB, so
+it stays in the L1 cache), and each step's loop over the block is branch-free arithmetic
+on that one array, which LLVM compiles to SIMD instructions (several variants per
+instruction). The rare steps where the battery cannot supply the traction demand are
+resolved afterwards, variant by variant, by bisection. Memory grows with variants, not
+with variants x steps. Each 1 s step uses the step-average speed (trapezoid), as EPA and
+FASTSim do.
 
 The cell's R0, R1 and tau1 are looked up in their (SOC, temperature) tables every
 ``refresh_steps`` steps (default 10 s) and held in between, and the OCV is linear in SOC
@@ -81,26 +84,59 @@ T_TEMP = 6  # degC, end of step
 N_TRACE = 7
 
 
-@njit(cache=True, inline="always", error_model="numpy")
-def _drivetrain(wheel_W, speed, inv_speed, speed_pow, share, dc_volt, consts):
-    """DC-bus power (W, with aux) and its losses for a wheel power at a speed.
+BLOCK = 64  # variants stepped together through a cycle
 
-    ``consts`` is the variant's tuple from ``_drivetrain_constants``.
+# Rows of a block's working array: quantity X of the block's variant j is w[X + j]. The row
+# offsets are constant multiples of BLOCK, so LLVM sees that rows never overlap and needs no
+# aliasing checks to vectorise. (The unpacking below checks _N_ROWS.)
+_N_ROWS = 79
+(
+    # per-variant constants
+    _MASS, _INERTIAL_MASS, _F0, _F1, _F2, _MOTOR_W, _MAX_FORCE, _BASE_SPEED, _GEAR_EFF,
+    _INV_GEAR, _NOLOAD_C, _COPPER_C, _LOAD_FRAC, _REGEN_FRAC, _REGEN_V_END, _REGEN_V_START,
+    _AUX, _SW_V0, _SW_R, _D_V0, _D_R, _E_SW, _F_SW, _I_RATED, _V_NOM, _M_MAX, _COS_PHI,
+    _SERIES, _CELLS, _INV_CELLS, _SOC_PER_A, _TEMP_PER_W, _I_DIS, _I_CHG, _V_MIN, _V_MAX,
+    _COOL_W_PER_K, _COOLANT,
+    # cell parameters, looked up every ``refresh_steps``
+    _OCV_A, _OCV_B, _R0, _R1, _G, _DECAY, _R_EFF, _INV_R_EFF, _VDC,
+    # state
+    _SOC, _TEMP, _V_RC,
+    # the current step (W, V, A)
+    _WHEEL, _DELIVERED, _SHARE, _DC, _FRICTION, _GEAR, _MOTOR, _INVERTER, _P_MAX, _P_MIN,
+    _TERMINAL, _V_CELL, _CURRENT,
+    # sums over the steps (W, J / dt) and extremes
+    _WHEEL_POS, _WHEEL_NEG, _FRICTION_SUM, _GEAR_SUM, _MOTOR_SUM, _INV_SUM, _TERMINAL_SUM,
+    _REGEN_SUM, _OHMIC_SUM, _RC_SUM, _SHORTFALL, _SHORTFALL_TIME, _V_CELL_MIN, _I_MAX, _I_MIN,
+    _TEMP_MAX,
+) = range(0, _N_ROWS * BLOCK, BLOCK)
+
+_FAST = {"nnan", "nsz", "contract"}
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _drivetrain(w, j, wheel_W, speed, inv_speed, speed_pow, share):
+    """DC-bus power (W, with aux) and its losses for a wheel power at a speed, for the
+    block's variant j.
 
     Returns (dc_W, friction_W, gear_W, motor_W, inverter_W); friction is the braking power
     the friction brakes dissipate (>= 0). Branch-free so that callers vectorise.
     """
-    (gear_eff, inv_gear, noload_c, copper_c, load_frac, max_force, base_speed, sw_v0, sw_r,
-     d_v0, d_r, e_sw, f_sw, i_rated, v_nom, m_max, cos_phi, aux_W) = consts
+    gear_eff = w[_GEAR_EFF + j]
+    inv_gear = w[_INV_GEAR + j]  # every load before the selects below, so that they vectorise
+    noload_c = w[_NOLOAD_C + j]
+    aux_W = w[_AUX + j]
     motoring = wheel_W >= 0.0
     regen_wheel = wheel_W * share
     shaft = wheel_W * inv_gear if motoring else regen_wheel * gear_eff
     friction = 0.0 if motoring else regen_wheel - wheel_W
     gear = shaft - (wheel_W if motoring else regen_wheel)
     force = shaft * inv_speed
-    motor = vh.motor_loss_W(noload_c, copper_c, load_frac, speed_pow, force, shaft)
-    inverter = iv.loss_from_columns(sw_v0, sw_r, d_v0, d_r, e_sw, f_sw, i_rated, v_nom, m_max,
-                                    cos_phi, abs(force) / max_force, speed / base_speed, dc_volt)
+    motor = vh.motor_loss_W(noload_c, w[_COPPER_C + j], w[_LOAD_FRAC + j], speed_pow, force,
+                            shaft)
+    inverter = iv.loss_from_columns(
+        w[_SW_V0 + j], w[_SW_R + j], w[_D_V0 + j], w[_D_R + j], w[_E_SW + j], w[_F_SW + j],
+        w[_I_RATED + j], w[_V_NOM + j], w[_M_MAX + j], w[_COS_PHI + j],
+        abs(force) / w[_MAX_FORCE + j], speed / w[_BASE_SPEED + j], w[_VDC + j])
     electrical = shaft + motor + inverter
     # at very low regen power the losses exceed what comes back: brake by friction instead
     lossy = (not motoring) and electrical > 0.0
@@ -113,7 +149,255 @@ def _drivetrain(wheel_W, speed, inv_speed, speed_pow, share, dc_volt, consts):
     return electrical + aux_W, friction, gear, motor, inverter
 
 
-@njit(cache=True, error_model="numpy", fastmath={"nnan", "nsz", "contract"})
+@njit(cache=True, error_model="numpy")
+def _load_block(w, m, start, veh, inv, bat, soc0, temp0_C, coolant_C, dt_s, noload_exp):
+    """Fill the constant rows and initial state of variants start .. start + m."""
+    for j in range(m):
+        p = veh[start + j]
+        q = inv[start + j]
+        b = bat[start + j]
+        w[_MASS + j] = p[vh.V_MASS]
+        w[_INERTIAL_MASS + j] = p[vh.V_INERTIAL_MASS]
+        w[_F0 + j] = p[vh.V_F0]
+        w[_F1 + j] = p[vh.V_F1]
+        w[_F2 + j] = p[vh.V_F2]
+        w[_MOTOR_W + j] = p[vh.V_MOTOR_W]
+        w[_MAX_FORCE + j] = p[vh.V_MAX_FORCE]
+        w[_BASE_SPEED + j] = p[vh.V_BASE_SPEED]
+        w[_GEAR_EFF + j] = p[vh.V_GEAR_EFF]
+        w[_INV_GEAR + j] = 1.0 / p[vh.V_GEAR_EFF]
+        w[_NOLOAD_C + j] = p[vh.V_MOTOR_W] * p[vh.V_NOLOAD] / p[vh.V_TOP_SPEED] ** noload_exp
+        w[_COPPER_C + j] = p[vh.V_MOTOR_W] * p[vh.V_COPPER] / (
+            p[vh.V_MAX_FORCE] * p[vh.V_MAX_FORCE])
+        w[_LOAD_FRAC + j] = p[vh.V_LOAD_LOSS]
+        w[_REGEN_FRAC + j] = p[vh.V_REGEN_FRAC]
+        w[_REGEN_V_END + j] = p[vh.V_REGEN_V_END]
+        w[_REGEN_V_START + j] = p[vh.V_REGEN_V_START]
+        w[_AUX + j] = p[vh.V_AUX]
+        w[_SW_V0 + j] = q[iv.P_SW_V0]
+        w[_SW_R + j] = q[iv.P_SW_R]
+        w[_D_V0 + j] = q[iv.P_D_V0]
+        w[_D_R + j] = q[iv.P_D_R]
+        w[_E_SW + j] = q[iv.P_E_SW] + q[iv.P_E_REC]
+        w[_F_SW + j] = q[iv.P_F_SW]
+        w[_I_RATED + j] = q[iv.P_I_RATED]
+        w[_V_NOM + j] = q[iv.P_V_NOM]
+        w[_M_MAX + j] = q[iv.P_M_MAX]
+        w[_COS_PHI + j] = q[iv.P_COS_PHI]
+        cells = b[B_SERIES] * b[B_PARALLEL]
+        w[_SERIES + j] = b[B_SERIES]
+        w[_CELLS + j] = cells
+        w[_INV_CELLS + j] = 1.0 / cells
+        w[_SOC_PER_A + j] = dt_s / (3600.0 * b[B_CAPACITY_AH])
+        w[_TEMP_PER_W + j] = dt_s / (b[B_CELL_MASS] * b[B_CELL_CP])
+        w[_I_DIS + j] = b[B_I_DISCHARGE]
+        w[_I_CHG + j] = b[B_I_CHARGE]
+        w[_V_MIN + j] = b[B_V_MIN]
+        w[_V_MAX + j] = b[B_V_MAX]
+        w[_COOL_W_PER_K + j] = b[B_CELL_HA]
+        w[_COOLANT + j] = coolant_C[start + j]
+        w[_SOC + j] = soc0[start + j]
+        w[_TEMP + j] = temp0_C[start + j]
+        w[_V_RC + j] = 0.0
+        for row in (_WHEEL_POS, _WHEEL_NEG, _FRICTION_SUM, _GEAR_SUM, _MOTOR_SUM, _INV_SUM,
+                    _TERMINAL_SUM, _REGEN_SUM, _OHMIC_SUM, _RC_SUM, _SHORTFALL, _SHORTFALL_TIME):
+            w[row + j] = 0.0
+        w[_V_CELL_MIN + j] = np.inf
+        w[_I_MAX + j] = -np.inf
+        w[_I_MIN + j] = np.inf
+        w[_TEMP_MAX + j] = -np.inf
+
+
+@njit(cache=True, error_model="numpy")
+def _refresh_cells(w, m, start, ocv_V, r0_ohm, r1_ohm, tau1_s, dt_s):
+    """Look up the cell parameters of the block at its present SOC and temperature."""
+    soc_grid = ecm.SOC_GRID
+    for j in range(m):
+        i = start + j
+        soc = w[_SOC + j]
+        k, wk = ecm._bracket(soc_grid, soc)
+        col, wc = ecm._bracket(ecm.TEMP_GRID_C, w[_TEMP + j])
+        ocv_b = (ocv_V[i, k + 1] - ocv_V[i, k]) / (soc_grid[k + 1] - soc_grid[k])
+        ocv_a = ocv_V[i, k] - ocv_b * soc_grid[k]
+        r0 = ecm.table_at_bracket(r0_ohm[i], k, wk, col, wc)
+        r1 = ecm.table_at_bracket(r1_ohm[i], k, wk, col, wc)
+        decay, g = ecm.rc_step_factors(ecm.table_at_bracket(tau1_s[i], k, wk, col, wc), dt_s)
+        r_eff = r0 + (1.0 - g) * r1
+        w[_OCV_A + j] = ocv_a
+        w[_OCV_B + j] = ocv_b
+        w[_R0 + j] = r0
+        w[_R1 + j] = r1
+        w[_G + j] = g
+        w[_DECAY + j] = decay
+        w[_R_EFF + j] = r_eff
+        w[_INV_R_EFF + j] = 1.0 / r_eff
+        w[_VDC + j] = w[_SERIES + j] * (ocv_a + ocv_b * soc)  # bus voltage for the inverter
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FAST)
+def _demand(w, m, v, accel, gravity, inv_speed, speed_pow):
+    """Wheel power, drivetrain and the cells' power window of one step for the block.
+
+    Returns how many variants demand more traction than the cells can give.
+    """
+    moving = 1.0 if v > 0.0 else 0.0
+    short = 0
+    for j in range(m):
+        force = w[_INERTIAL_MASS + j] * accel + w[_MASS + j] * gravity + moving * (
+            w[_F0 + j] + w[_F1 + j] * v + w[_F2 + j] * v * v)
+        wheel = force * v
+        limit = min(w[_MOTOR_W + j], w[_MAX_FORCE + j] * v) * w[_GEAR_EFF + j]
+        delivered = min(wheel, limit) if wheel > 0.0 else wheel
+        share = vh.regen_share(w[_REGEN_FRAC + j], w[_REGEN_V_END + j], w[_REGEN_V_START + j], v)
+        dc, friction, gear, motor, inverter = _drivetrain(
+            w, j, delivered, v, inv_speed, speed_pow, share)
+        # the cells' power window from their voltage and current limits
+        source = w[_OCV_A + j] + w[_OCV_B + j] * w[_SOC + j] - w[_G + j] * w[_V_RC + j]
+        r_eff = w[_R_EFF + j]
+        inv_r_eff = w[_INV_R_EFF + j]
+        i_d = min(w[_I_DIS + j], (source - w[_V_MIN + j]) * inv_r_eff, 0.5 * source * inv_r_eff)
+        i_c = max(min(w[_I_CHG + j], (w[_V_MAX + j] - source) * inv_r_eff), 0.0)
+        p_max = max((source - i_d * r_eff) * i_d, 0.0) * w[_CELLS + j]
+        w[_WHEEL + j] = wheel
+        w[_DELIVERED + j] = delivered
+        w[_SHARE + j] = share
+        w[_DC + j] = dc
+        w[_FRICTION + j] = friction
+        w[_GEAR + j] = gear
+        w[_MOTOR + j] = motor
+        w[_INVERTER + j] = inverter
+        w[_P_MAX + j] = p_max
+        w[_P_MIN + j] = -(source + i_c * r_eff) * i_c * w[_CELLS + j]
+        short += 1 if dc > p_max and delivered > 0.0 else 0
+    return short
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FAST)
+def _limit_traction(w, m, v, inv_speed, speed_pow):
+    """Bisect the deliverable wheel power of the variants whose cells cannot supply the
+    step's traction demand, and redo their drivetrain at it."""
+    for j in range(m):
+        p_max = w[_P_MAX + j]
+        if w[_DC + j] > p_max and w[_DELIVERED + j] > 0.0:
+            share = w[_SHARE + j]
+            lo = 0.0
+            hi = w[_DELIVERED + j]
+            for _ in range(40):
+                mid = 0.5 * (lo + hi)
+                if _drivetrain(w, j, mid, v, inv_speed, speed_pow, share)[0] > p_max:
+                    hi = mid
+                else:
+                    lo = mid
+            dc, friction, gear, motor, inverter = _drivetrain(
+                w, j, lo, v, inv_speed, speed_pow, share)
+            w[_DELIVERED + j] = lo
+            w[_DC + j] = dc
+            w[_FRICTION + j] = friction
+            w[_GEAR + j] = gear
+            w[_MOTOR + j] = motor
+            w[_INVERTER + j] = inverter
+
+
+@njit(cache=True, error_model="numpy", fastmath=_FAST)
+def _battery_step(w, m):
+    """Cell current, voltages, SOC and temperature of one step for the block, and the sums."""
+    for j in range(m):
+        soc = w[_SOC + j]
+        v_rc = w[_V_RC + j]
+        temp = w[_TEMP + j]
+        g = w[_G + j]
+        r0 = w[_R0 + j]
+        r1 = w[_R1 + j]
+        cells = w[_CELLS + j]
+        ocv = w[_OCV_A + j] + w[_OCV_B + j] * soc
+        source = ocv - g * v_rc
+        dc = w[_DC + j]
+        p_min = w[_P_MIN + j]
+        friction = w[_FRICTION + j] + max(p_min - dc, 0.0)  # regen the cells cannot take
+        p_cell = min(max(dc, p_min), w[_P_MAX + j]) * w[_INV_CELLS + j]
+        disc = max(source * source - 4.0 * w[_R_EFF + j] * p_cell, 0.0)
+        current = 2.0 * p_cell / (source + math.sqrt(disc))
+        v_mean = g * v_rc + (1.0 - g) * current * r1
+        v_rc = current * r1 + (v_rc - current * r1) * w[_DECAY + j]
+        v_cell = ocv - v_mean - current * r0
+        ohmic = current * current * r0
+        rc_loss = v_mean * current
+        soc -= current * w[_SOC_PER_A + j]
+        temp += (ohmic + rc_loss - w[_COOL_W_PER_K + j] * (temp - w[_COOLANT + j])) * w[
+            _TEMP_PER_W + j]
+        terminal = v_cell * current * cells  # W; the sums below are in W and J = W x dt
+        wheel = w[_WHEEL + j]
+        delivered = w[_DELIVERED + j]
+        short = max(wheel - delivered, 0.0)
+        w[_SOC + j] = soc
+        w[_V_RC + j] = v_rc
+        w[_TEMP + j] = temp
+        w[_TERMINAL + j] = terminal
+        w[_V_CELL + j] = v_cell
+        w[_CURRENT + j] = current
+        w[_WHEEL_POS + j] += max(delivered, 0.0)
+        w[_WHEEL_NEG + j] += max(-wheel, 0.0)
+        w[_SHORTFALL + j] += short
+        w[_SHORTFALL_TIME + j] += 1.0 if short > 1e-9 * abs(wheel) else 0.0
+        w[_FRICTION_SUM + j] += friction
+        w[_GEAR_SUM + j] += w[_GEAR + j]
+        w[_MOTOR_SUM + j] += w[_MOTOR + j]
+        w[_INV_SUM + j] += w[_INVERTER + j]
+        w[_TERMINAL_SUM + j] += terminal
+        w[_REGEN_SUM + j] += max(-terminal, 0.0)
+        w[_OHMIC_SUM + j] += ohmic
+        w[_RC_SUM + j] += rc_loss
+        w[_V_CELL_MIN + j] = min(w[_V_CELL_MIN + j], v_cell)
+        w[_I_MAX + j] = max(w[_I_MAX + j], current)
+        w[_I_MIN + j] = min(w[_I_MIN + j], current)
+        w[_TEMP_MAX + j] = max(w[_TEMP_MAX + j], temp)
+
+
+@njit(cache=True, error_model="numpy")
+def _store_trace(w, m, start, trace, t, v):
+    """Copy step t of the block into the traces."""
+    for j in range(m):
+        i = start + j
+        trace[i, T_SPEED, t] = v
+        trace[i, T_WHEEL_W, t] = w[_DELIVERED + j]
+        trace[i, T_BATTERY_W, t] = w[_TERMINAL + j]
+        trace[i, T_VOLTAGE, t] = w[_V_CELL + j] * w[_SERIES + j]
+        trace[i, T_CURRENT, t] = w[_CURRENT + j]
+        trace[i, T_SOC, t] = w[_SOC + j]
+        trace[i, T_TEMP, t] = w[_TEMP + j]
+
+
+@njit(cache=True, error_model="numpy")
+def _store_sums(w, m, start, acc, steps, dt_s, distance):
+    """Write the block's sums (J) and end state into the accumulator rows."""
+    for j in range(m):
+        a = acc[start + j]
+        cells = w[_CELLS + j]
+        a[A_TIME] = steps * dt_s
+        a[A_DIST] = distance
+        a[A_WHEEL_POS] = w[_WHEEL_POS + j] * dt_s
+        a[A_WHEEL_NEG] = w[_WHEEL_NEG + j] * dt_s
+        a[A_FRICTION] = w[_FRICTION_SUM + j] * dt_s
+        a[A_GEAR_LOSS] = w[_GEAR_SUM + j] * dt_s
+        a[A_MOTOR_LOSS] = w[_MOTOR_SUM + j] * dt_s
+        a[A_INV_LOSS] = w[_INV_SUM + j] * dt_s
+        a[A_AUX] = w[_AUX + j] * steps * dt_s
+        a[A_TERMINAL] = w[_TERMINAL_SUM + j] * dt_s
+        a[A_REGEN] = w[_REGEN_SUM + j] * dt_s
+        a[A_OHMIC] = w[_OHMIC_SUM + j] * cells * dt_s
+        a[A_RC] = w[_RC_SUM + j] * cells * dt_s
+        a[A_CHEMICAL] = a[A_TERMINAL] + a[A_OHMIC] + a[A_RC]  # OCV x I = V x I + losses
+        a[A_SHORTFALL] = w[_SHORTFALL + j] * dt_s
+        a[A_SHORTFALL_TIME] = w[_SHORTFALL_TIME + j] * dt_s
+        a[A_SOC_END] = w[_SOC + j]
+        a[A_TEMP_END] = w[_TEMP + j]
+        a[A_V_CELL_MIN] = w[_V_CELL_MIN + j]
+        a[A_I_CELL_MAX] = w[_I_MAX + j]
+        a[A_I_CELL_MIN] = w[_I_MIN + j]
+        a[A_TEMP_MAX] = w[_TEMP_MAX + j]
+
+
+@njit(cache=True, error_model="numpy")
 def drive_cycle(
     speed_mps, grade, dt_s, veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s,
     soc0, temp0_C, coolant_C, acc, trace, refresh_steps=10,
@@ -127,8 +411,6 @@ def drive_cycle(
     """
     n = veh.shape[0]
     steps = speed_mps.shape[0] - 1
-    soc_grid = ecm.SOC_GRID
-    temp_grid = ecm.TEMP_GRID_C
     keep_trace = trace.shape[0] > 0
     noload_exp = veh[0, vh.V_NOLOAD_EXP] if n > 0 else 1.5  # one sourced exponent for all
 
@@ -147,139 +429,16 @@ def drive_cycle(
         speed_pow[t] = speed[t] ** noload_exp
         distance += speed[t] * dt_s
 
-    for i in range(n):
-        p = veh[i]
-        q = inv[i]
-        b = bat[i]
-        noload_c = p[vh.V_MOTOR_W] * p[vh.V_NOLOAD] / p[vh.V_TOP_SPEED] ** noload_exp
-        copper_c = p[vh.V_MOTOR_W] * p[vh.V_COPPER] / (p[vh.V_MAX_FORCE] * p[vh.V_MAX_FORCE])
-        consts = (
-            p[vh.V_GEAR_EFF], 1.0 / p[vh.V_GEAR_EFF], noload_c, copper_c, p[vh.V_LOAD_LOSS],
-            p[vh.V_MAX_FORCE], p[vh.V_BASE_SPEED], q[iv.P_SW_V0], q[iv.P_SW_R], q[iv.P_D_V0],
-            q[iv.P_D_R], q[iv.P_E_SW] + q[iv.P_E_REC], q[iv.P_F_SW], q[iv.P_I_RATED],
-            q[iv.P_V_NOM], q[iv.P_M_MAX], q[iv.P_COS_PHI], p[vh.V_AUX])
-        cells = b[B_SERIES] * b[B_PARALLEL]
-        heat_capacity = b[B_CELL_MASS] * b[B_CELL_CP]
-        inv_cells = 1.0 / cells
-        soc_per_A = dt_s / (3600.0 * b[B_CAPACITY_AH])
-        temp_per_W = dt_s / heat_capacity
-        soc = soc0[i]
-        temp = temp0_C[i]
-        v_rc = 0.0
-        ocv_a = ocv_b = r0 = r1 = g = decay = inv_r_eff = r_eff = vdc = 0.0
-        countdown = 0
-        wheel_pos = wheel_neg = friction_sum = gear_sum = motor_sum = inv_sum = 0.0
-        terminal_sum = regen_sum = ohmic_sum = rc_sum = 0.0
-        shortfall = shortfall_time = 0.0
-        v_cell_min = np.inf
-        i_max = -np.inf
-        i_min = np.inf
-        temp_max = -np.inf
+    w = np.empty(_N_ROWS * BLOCK)
+    for start in range(0, n, BLOCK):
+        m = min(BLOCK, n - start)
+        _load_block(w, m, start, veh, inv, bat, soc0, temp0_C, coolant_C, dt_s, noload_exp)
         for t in range(steps):
-            if countdown == 0:
-                countdown = refresh_steps
-                j, _ = ecm._bracket(soc_grid, soc)
-                ocv_b = (ocv_V[i, j + 1] - ocv_V[i, j]) / (soc_grid[j + 1] - soc_grid[j])
-                ocv_a = ocv_V[i, j] - ocv_b * soc_grid[j]
-                r0 = ecm.table_at(soc_grid, temp_grid, r0_ohm[i], soc, temp)
-                r1 = ecm.table_at(soc_grid, temp_grid, r1_ohm[i], soc, temp)
-                tau = ecm.table_at(soc_grid, temp_grid, tau1_s[i], soc, temp)
-                g = ecm.rc_mean_factor(tau, dt_s)
-                decay = math.exp(-dt_s / tau)
-                r_eff = r0 + (1.0 - g) * r1
-                inv_r_eff = 1.0 / r_eff
-                vdc = b[B_SERIES] * (ocv_a + ocv_b * soc)  # bus voltage for the inverter
-            countdown -= 1
-            v = speed[t]
-            moving = 1.0 if v > 0.0 else 0.0
-            force = p[vh.V_INERTIAL_MASS] * accel[t] + p[vh.V_MASS] * gravity[t] + moving * (
-                p[vh.V_F0] + p[vh.V_F1] * v + p[vh.V_F2] * v * v)
-            wheel = force * v
-            limit = min(p[vh.V_MOTOR_W], p[vh.V_MAX_FORCE] * v) * p[vh.V_GEAR_EFF]
-            delivered = min(wheel, limit) if wheel > 0.0 else wheel
-            ocv = ocv_a + ocv_b * soc
-            share = vh.regen_share(p[vh.V_REGEN_FRAC], p[vh.V_REGEN_V_END],
-                                   p[vh.V_REGEN_V_START], v)
-            dc, friction, gear, motor, inverter = _drivetrain(
-                delivered, v, inv_speed[t], speed_pow[t], share, vdc, consts)
-            # the cells' power window from their voltage and current limits
-            source = ocv - g * v_rc
-            i_d = min(b[B_I_DISCHARGE], (source - b[B_V_MIN]) * inv_r_eff, 0.5 * source * inv_r_eff)
-            i_c = max(min(b[B_I_CHARGE], (b[B_V_MAX] - source) * inv_r_eff), 0.0)
-            p_max = max((source - i_d * r_eff) * i_d, 0.0) * cells
-            p_min = -(source + i_c * r_eff) * i_c * cells
-            if dc > p_max and delivered > 0.0:
-                # traction the battery cannot supply: bisect the deliverable wheel power
-                lo = 0.0
-                hi = delivered
-                for _ in range(40):
-                    mid = 0.5 * (lo + hi)
-                    trial = _drivetrain(mid, v, inv_speed[t], speed_pow[t], share, vdc, consts)[0]
-                    if trial > p_max:
-                        hi = mid
-                    else:
-                        lo = mid
-                delivered = lo
-                dc, friction, gear, motor, inverter = _drivetrain(
-                    lo, v, inv_speed[t], speed_pow[t], share, vdc, consts)
-            friction += max(p_min - dc, 0.0)  # regen the cells cannot take: friction brakes
-            p_pack = min(max(dc, p_min), p_max)
-            p_cell = p_pack * inv_cells
-            disc = max(source * source - 4.0 * r_eff * p_cell, 0.0)
-            current = 2.0 * p_cell / (source + math.sqrt(disc))
-            v_mean = g * v_rc + (1.0 - g) * current * r1
-            v_rc = current * r1 + (v_rc - current * r1) * decay
-            v_cell = ocv - v_mean - current * r0
-            ohmic = current * current * r0
-            rc_loss = v_mean * current
-            soc -= current * soc_per_A
-            temp += (ohmic + rc_loss - b[B_CELL_HA] * (temp - coolant_C[i])) * temp_per_W
-            terminal = v_cell * current * cells  # W; the sums below are in W and J = W x dt
-            short = max(wheel - delivered, 0.0)
-            wheel_pos += max(delivered, 0.0)
-            wheel_neg += max(-wheel, 0.0)
-            shortfall += short
-            shortfall_time += 1.0 if short > 1e-9 * abs(wheel) else 0.0
-            friction_sum += friction
-            gear_sum += gear
-            motor_sum += motor
-            inv_sum += inverter
-            terminal_sum += terminal
-            regen_sum += max(-terminal, 0.0)
-            ohmic_sum += ohmic
-            rc_sum += rc_loss
-            v_cell_min = min(v_cell_min, v_cell)
-            i_max = max(i_max, current)
-            i_min = min(i_min, current)
-            temp_max = max(temp_max, temp)
+            if t % refresh_steps == 0:
+                _refresh_cells(w, m, start, ocv_V, r0_ohm, r1_ohm, tau1_s, dt_s)
+            if _demand(w, m, speed[t], accel[t], gravity[t], inv_speed[t], speed_pow[t]) > 0:
+                _limit_traction(w, m, speed[t], inv_speed[t], speed_pow[t])
+            _battery_step(w, m)
             if keep_trace:
-                trace[i, T_SPEED, t] = v
-                trace[i, T_WHEEL_W, t] = delivered
-                trace[i, T_BATTERY_W, t] = terminal
-                trace[i, T_VOLTAGE, t] = v_cell * b[B_SERIES]
-                trace[i, T_CURRENT, t] = current
-                trace[i, T_SOC, t] = soc
-                trace[i, T_TEMP, t] = temp
-        a = acc[i]
-        a[A_TIME] = steps * dt_s
-        a[A_DIST] = distance
-        a[A_WHEEL_POS] = wheel_pos * dt_s
-        a[A_WHEEL_NEG] = wheel_neg * dt_s
-        a[A_FRICTION] = friction_sum * dt_s
-        a[A_GEAR_LOSS] = gear_sum * dt_s
-        a[A_MOTOR_LOSS] = motor_sum * dt_s
-        a[A_INV_LOSS] = inv_sum * dt_s
-        a[A_AUX] = p[vh.V_AUX] * steps * dt_s
-        a[A_TERMINAL] = terminal_sum * dt_s
-        a[A_REGEN] = regen_sum * dt_s
-        a[A_OHMIC] = ohmic_sum * cells * dt_s
-        a[A_RC] = rc_sum * cells * dt_s
-        a[A_CHEMICAL] = a[A_TERMINAL] + a[A_OHMIC] + a[A_RC]  # OCV x I = V x I + losses
-        a[A_SHORTFALL] = shortfall * dt_s
-        a[A_SHORTFALL_TIME] = shortfall_time * dt_s
-        a[A_SOC_END] = soc
-        a[A_TEMP_END] = temp
-        a[A_V_CELL_MIN] = v_cell_min
-        a[A_I_CELL_MAX] = i_max
-        a[A_I_CELL_MIN] = i_min
-        a[A_TEMP_MAX] = temp_max
+                _store_trace(w, m, start, trace, t, speed[t])
+        _store_sums(w, m, start, acc, steps, dt_s, distance)
