@@ -69,6 +69,7 @@ def run(
     resume: Annotated[bool, typer.Option(help="Sweep: reuse finished batches in OUT.")] = False,
 ):
     """Run a study: design packs, simulate the procedures, write results and a summary."""
+    from .report import write_report
     from .results import write_results
     from .spec import StudyError
     from .study import run_study
@@ -79,6 +80,7 @@ def run(
             result = run_study(study, out_dir=out, executor=executor, address=address,
                                workers=workers, resume=resume, progress=progress)
         paths = write_results(result, out)
+        paths.append(write_report(result, out / "report.html", base_dir=study.parent))
     except StudyError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

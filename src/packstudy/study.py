@@ -31,6 +31,8 @@ from .cycles import load_cycle
 from .inverter import inverter_parameters
 from .spec import Study, StudyError, load_study, parse_study
 
+REPORT_CURVES_MAX_ROWS = 25  # acceleration traces are kept for the report up to this many rows
+
 
 @dataclass
 class StudyResult:
@@ -185,7 +187,10 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
             pt, driven_axles=v.drive, front_axle_load_fraction=v.front_axle_load_fraction,
             tyre_friction=v.tyre_friction_coefficient, front_power_share=share,
             cg_height_to_wheelbase=v.cg_height_to_wheelbase,
-            mass_kg=performance.acceleration_mass_kg(test_mass_kg, v.curb_mass_kg))
+            mass_kg=performance.acceleration_mass_kg(test_mass_kg, v.curb_mass_kg),
+            traces=pt.n <= REPORT_CURVES_MAX_ROWS)
+        if "trace_speed_kmh" in out:
+            curves["acceleration_curve"] = {k: out.pop(k) for k in ("trace_time_s", "trace_speed_kmh")}
         metrics.update(out)
     if "fast_charge" in asked:
         chargers = [charging.load_charger(_charger_spec(c.charger)) for c in study.candidate]

@@ -1,0 +1,42 @@
+"""Procedure arithmetic: EPA label adjustment and weights, AC vs DC, range definition."""
+
+import numpy as np
+import pytest
+from conftest import synthetic_powertrain
+
+from packstudy import kernel, procedures
+from packstudy.cycles import load_cycle
+
+
+def test_epa_label_values_follow_the_two_cycle_rules():
+    pt = synthetic_powertrain(n=2)
+    m = procedures.epa(pt)
+    adjust = procedures.factor("epa_label_adjustment")
+    w = procedures.factor("epa_city_weight")
+    assert adjust == 0.7 and w == 0.55
+    np.testing.assert_allclose(m["epa_city_kWh_per_100km"], m["epa_city_unadjusted_kWh_per_100km"] / 0.7)
+    np.testing.assert_allclose(m["epa_combined_kWh_per_100km"],
+                               0.55 * m["epa_city_kWh_per_100km"] + 0.45 * m["epa_highway_kWh_per_100km"])
+    city = procedures.cycle_metrics(pt, procedures.run_cycle(pt, load_cycle("udds"))[0])
+    hwy = procedures.cycle_metrics(pt, procedures.run_cycle(pt, load_cycle("hwfet"))[0])
+    np.testing.assert_allclose(m["epa_range_km"], 0.7 * (0.55 * city["range_km"] + 0.45 * hwy["range_km"]))
+
+
+def test_ac_consumption_is_terminal_energy_over_recharge_efficiency():
+    pt = synthetic_powertrain(n=1)
+    cycle = load_cycle("wltc_class3b")
+    acc, _ = procedures.run_cycle(pt, cycle)
+    m = procedures.cycle_metrics(pt, acc)
+    dc = acc[0, kernel.A_TERMINAL] / cycle.distance_m * 1e5 / 3.6e6
+    assert m["dc_kWh_per_100km"][0] == pytest.approx(dc)
+    assert m["ac_kWh_per_100km"][0] == pytest.approx(dc / 0.89)
+    # range: usable OCV energy over the chemical energy per km on the cycle
+    chemical_per_km = acc[0, kernel.A_CHEMICAL] / 3.6e6 / (cycle.distance_m / 1e3)
+    assert m["range_km"][0] == pytest.approx(pt.usable_energy_kWh[0] / chemical_per_km)
+
+
+def test_heavier_car_uses_more_and_goes_less_far():
+    light = procedures.wltp(synthetic_powertrain(n=1, mass_kg=1700.0))
+    heavy = procedures.wltp(synthetic_powertrain(n=1, mass_kg=2400.0))
+    assert heavy["wltp_kWh_per_100km"][0] > light["wltp_kWh_per_100km"][0]
+    assert heavy["wltp_range_km"][0] < light["wltp_range_km"][0]
