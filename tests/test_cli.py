@@ -105,3 +105,32 @@ def test_vehicle_calibrate_without_targets_exits_2(tmp_path):
                      'f2_N_per_mps2 = 0.4 }\n[[candidate]]\nname = "a"\npack = { usable_energy_kWh = 70 }\n')
     run = packstudy("vehicle", "calibrate", study)
     assert run.returncode == 2 and "vehicle.calibration" in run.stderr
+
+
+BAD_CELL = (
+    '{ name = "x", chemistry = "nmc811-graphite", format = "pouch", capacity_Ah = -5, '
+    'nominal_voltage_V = 3.6, v_min_V = 2.5, v_max_V = 4.2, mass_kg = 0.07, volume_L = 0.02, '
+    'i_max_discharge_A = 10, i_peak_discharge_A = 20, i_max_charge_A = 5, i_peak_charge_A = 10, '
+    'specific_heat_J_per_kgK = 1000, ocv = { soc = [0, 0.5, 1], ocv_V = [3.0, 3.9, 3.8] }, '
+    'resistance = { soc = [0, 1], r0_ohm = [0.02, 0.02], r1_ohm = [0.01, 0.01], tau1_s = [30, 30], '
+    'activation_energy_J_per_mol = 30000 }, charge_map = { soc = [0, 1], temperature_C = [0, 25], '
+    'c_rate_max = [[1, 1], [0.5, 0.5]] } }')
+
+
+def test_bad_cell_and_unreachable_pack_voltage_exit_2_naming_candidate_and_field(tmp_path):
+    study = tmp_path / "cells.toml"
+    study.write_text('[vehicle]\npreset = "tesla-model-3-rwd"\n'
+                     f'[[candidate]]\nname = "bad cell"\ncell = {BAD_CELL}\n'
+                     'pack = { usable_energy_kWh = 60 }\n')
+    run = packstudy("run", study, "--out", tmp_path / "o")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "candidate[0].cell" in run.stderr
+    assert "capacity_Ah: must be a positive number; got -5" in run.stderr
+    assert "ocv.ocv_V: must increase strictly with SOC" in run.stderr
+
+    study.write_text('[vehicle]\npreset = "tesla-model-3-rwd"\n[[candidate]]\nname = "ok"\n'
+                     'pack = { usable_energy_kWh = 60 }\n[[candidate]]\nname = "2 V"\n'
+                     'pack = { usable_energy_kWh = 60, nominal_voltage_V = 2 }\n')
+    run = packstudy("run", study, "--out", tmp_path / "o")
+    assert run.returncode == 2
+    assert "candidate[1].pack.nominal_voltage_V: too low to reach" in run.stderr

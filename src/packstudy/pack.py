@@ -18,7 +18,12 @@ ENERGY_SLACK = 0.02  # designer: accept 2 % more energy than the least to get ne
 
 
 class PackDesignError(ValueError):
-    """A pack that cannot be built as asked (message names the field and the limit)."""
+    """A pack that cannot be built as asked (message names the field and the limit);
+    ``rows`` are the variants concerned."""
+
+    def __init__(self, message: str, rows=()):
+        super().__init__(message)
+        self.rows = [int(r) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -107,16 +112,21 @@ def design_pack(
     bad = sorted(set(np.unique(integration)) - set(INTEGRATIONS))
     if bad:
         raise PackDesignError(
-            f"pack.integration: unknown {', '.join(map(repr, bad))}; valid: {', '.join(INTEGRATIONS)}")
+            f"pack.integration: unknown {', '.join(map(repr, bad))}; valid: {', '.join(INTEGRATIONS)}",
+            np.flatnonzero(~np.isin(integration, INTEGRATIONS)))
     usable_cell_Wh = cells.capacity_Ah * ocv_energy_Wh_per_Ah(cells.ocv_V, lo, hi)
-    if np.any(np.isnan(parallel) & np.isnan(target_kWh)):
+    missing = np.isnan(parallel) & np.isnan(target_kWh)
+    if np.any(missing):
         raise PackDesignError(
-            "pack: give parallel (with series or nominal_voltage_V) or usable_energy_kWh")
+            "pack: give parallel (with series or nominal_voltage_V) or usable_energy_kWh",
+            np.flatnonzero(missing))
     voltage_goal = np.where(np.isnan(target_V), default("nominal_voltage_V"), target_V)
-    if np.any(voltage_goal * (1.0 + default("voltage_class_tolerance")) < cells.nominal_voltage_V):
+    too_low = voltage_goal * (1.0 + default("voltage_class_tolerance")) < cells.nominal_voltage_V
+    if np.any(too_low):
         raise PackDesignError(
             "pack.nominal_voltage_V: too low to reach with one cell in series (the cell's "
-            f"nominal voltage is {float(np.max(cells.nominal_voltage_V)):.2f} V)")
+            f"nominal voltage is {float(np.max(cells.nominal_voltage_V[too_low])):.2f} V)",
+            np.flatnonzero(too_low))
     series, parallel = _counts(series, parallel, target_kWh, voltage_goal, usable_cell_Wh,
                                cells.nominal_voltage_V)
 

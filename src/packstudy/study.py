@@ -125,7 +125,8 @@ def prepare(study: Study, base_dir: Path, calibrated: dict | None = None) -> Pre
     try:
         packs = design_packs(cells, requests)
     except pack.PackDesignError as exc:
-        raise StudyError("candidate", [f"candidate pack: {exc}"]) from None
+        where = ", ".join(f"candidate[{i}]" for i in exc.rows[:5]) or "candidate"
+        raise StudyError("candidate", [f"{where}.{exc}"]) from None
     pt, test_mass = powertrain(study, cells, packs, [c.inverter for c in candidates])
     fit = None
     if calibrated is not None:
@@ -328,12 +329,14 @@ def candidate_cells(study: Study, base_dir: Path):
             specs.append(spec)
             keys.append(repr(spec))
         index.append(keys.index(repr(spec)))
-    loaded = []
+    loaded, problems = [], []
     for j, spec in enumerate(specs):
         try:
             loaded.append(cellmod.load_cell(spec, base_dir=base_dir))
         except cellmod.CellError as exc:
-            raise StudyError("candidate", [f"candidate[{index.index(j)}].cell: {exc}"]) from None
+            problems.append(f"candidate[{index.index(j)}].cell: {exc}")
+    if problems:
+        raise StudyError("candidate", problems)
     return cellmod.cell_arrays(loaded, np.asarray(index))
 
 
