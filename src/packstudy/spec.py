@@ -298,19 +298,13 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
     """Presets and files named by the study: each must exist."""
     problems = []
     cells = catalog.list_presets("cells")
-    for i, cand in enumerate(study.candidate):
-        if isinstance(cand.cell, str) and cand.cell not in cells:
-            close = difflib.get_close_matches(cand.cell, cells, n=3, cutoff=0.5)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-            problems.append(f"candidate[{i}].cell: unknown cell preset {cand.cell!r}{hint} "
-                            f"(shipped: {', '.join(cells)})")
     chargers = charging.list_chargers()
     for i, cand in enumerate(study.candidate):
+        if isinstance(cand.cell, str) and cand.cell not in cells:
+            problems.append(_unknown_preset(f"candidate[{i}].cell", "cell", cand.cell, cells))
         if isinstance(cand.charger, str) and cand.charger not in chargers:
-            close = difflib.get_close_matches(cand.charger, chargers, n=3, cutoff=0.5)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-            problems.append(f"candidate[{i}].charger: unknown charger preset {cand.charger!r}{hint} "
-                            f"(shipped: {', '.join(chargers)})")
+            problems.append(_unknown_preset(f"candidate[{i}].charger", "charger", cand.charger,
+                                            chargers))
     names = [c.name for c in study.candidate]
     if len(set(names)) != len(names):
         problems.append("candidate: names must be unique")
@@ -325,6 +319,13 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
         except (CycleFileError, OSError) as exc:
             problems.append(f"study.cycles.{label}: {exc}")
     return problems
+
+
+def _unknown_preset(path: str, kind: str, name: str, shipped: list[str]) -> str:
+    """The problem line for a preset name that is not shipped, with close matches."""
+    close = difflib.get_close_matches(name, shipped, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+    return f"{path}: unknown {kind} preset {name!r}{hint} (shipped: {', '.join(shipped)})"
 
 
 def _describe(err: dict) -> str:
