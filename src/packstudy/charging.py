@@ -58,7 +58,12 @@ def default(key: str):
 
 def list_chargers() -> list[str]:
     """Names of the shipped charger presets (``data/chargers/NAME.toml``)."""
-    return sorted(p.stem for p in (catalog.data_dir() / "chargers").glob("*.toml"))
+    return list(_charger_names())
+
+
+@cache
+def _charger_names() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in (catalog.data_dir() / "chargers").glob("*.toml")))
 
 
 @cache
@@ -101,101 +106,94 @@ def load_charger(spec) -> dict[str, float]:
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, coolant_C,
             power_W, current_A, max_voltage_V, dt_s, steps, window_s, curve_soc, res, curve_W,
             curve_s):
     """CC-CV charge of every variant; fills ``res`` (n, N_COLS) and the power (W) and time (s)
-    at which each ``curve_soc`` point is passed (NaN where not reached)."""
-    n = bat.shape[0]
+    at which each (ascending) ``curve_soc`` point is passed (NaN where not reached).
+
+    Variants are independent, so each one runs its whole charge in turn while its tables sit
+    in the cache; the cell tables at a step share one SOC and one temperature search."""
     soc_grid = ecm.SOC_GRID
     temp_grid = ecm.TEMP_GRID_C
-    soc = soc0.copy()
-    temp = temp0_C.copy()
-    v_rc = np.zeros(n)
-    t = np.zeros(n)
-    done = np.zeros(n, dtype=np.bool_)
     res[:, :] = 0.0
     res[:, C_TIME] = np.nan
-    res[:, C_MAX_TEMP] = temp0_C
     curve_W[:, :] = np.nan
     curve_s[:, :] = np.nan
-    remaining = n
-    for _ in range(steps):
-        if remaining == 0:
-            break
-        for i in range(n):
-            if done[i]:
-                continue
-            b = bat[i]
-            cap = b[B_CAPACITY_AH]
-            cells = b[B_SERIES] * b[B_PARALLEL]
-            ocv = ecm.curve_at(soc_grid, ocv_V[i], soc[i])
-            r0 = ecm.table_at(soc_grid, temp_grid, r0_ohm[i], soc[i], temp[i])
-            r1 = ecm.table_at(soc_grid, temp_grid, r1_ohm[i], soc[i], temp[i])
-            tau = ecm.table_at(soc_grid, temp_grid, tau1_s[i], soc[i], temp[i])
-            decay = math.exp(-dt_s / tau)
-            g = ecm.rc_mean_factor(tau, dt_s)
-            v_lim = min(b[B_V_MAX], max_voltage_V[i] / b[B_SERIES])
+    for i in range(bat.shape[0]):
+        b = bat[i]
+        ocv_i = ocv_V[i]
+        cap = b[B_CAPACITY_AH]
+        cells = b[B_SERIES] * b[B_PARALLEL]
+        v_lim = min(b[B_V_MAX], max_voltage_V[i] / b[B_SERIES])
+        p_cell = power_W[i] / cells
+        ha = b[B_CELL_HA]
+        heat_cap = b[B_CELL_MASS] * b[B_CELL_CP]
+        r = res[i]
+        soc = soc0[i]
+        temp = temp0_C[i]
+        v_rc = 0.0
+        t = 0.0
+        r[C_MAX_TEMP] = temp
+        nxt = 0  # the next curve point to pass (SOC only rises)
+        while nxt < curve_soc.shape[0] and curve_soc[nxt] <= soc:
+            nxt += 1
+        for _ in range(steps):
+            k, wk = ecm._bracket(soc_grid, soc)
+            col, wc = ecm._bracket(temp_grid, temp)
+            ocv = ocv_i[k] * (1.0 - wk) + ocv_i[k + 1] * wk
+            r0 = ecm.table_at_bracket(r0_ohm[i], k, wk, col, wc)
+            r1 = ecm.table_at_bracket(r1_ohm[i], k, wk, col, wc)
+            tau = ecm.table_at_bracket(tau1_s[i], k, wk, col, wc)
+            decay, g = ecm.rc_step_factors(tau, dt_s)
             # map, charger current, voltage at the step's start
-            c = ecm.table_at(soc_grid, temp_grid, c_rate[i], soc[i], temp[i]) * cap
-            c = min(c, current_A[i] / b[B_PARALLEL], (v_lim - ocv - v_rc[i]) / r0)
+            c = ecm.table_at_bracket(c_rate[i], k, wk, col, wc) * cap
+            c = min(c, current_A[i] / b[B_PARALLEL], (v_lim - ocv - v_rc) / r0)
             # power at the terminals (step mean): (ocv + g v_rc + c r_eff) c = P
-            source = ocv + g * v_rc[i]
+            source = ocv + g * v_rc
             r_eff = r0 + (1.0 - g) * r1
-            p_cell = power_W[i] / cells
             c = min(c, 2.0 * p_cell / (source + math.sqrt(source * source + 4.0 * r_eff * p_cell)))
             # voltage at the step's end, with the OCV at the end SOC of this current (the OCV
             # rises with SOC, so a lower current only lowers the end voltage further)
-            ocv_end = ecm.curve_at(soc_grid, ocv_V[i], soc[i] + max(c, 0.0) * dt_s / (3600.0 * cap))
-            c = min(c, (v_lim - ocv_end - v_rc[i] * decay) / (r0 + r1 * (1.0 - decay)))
+            ocv_end = ecm.curve_at(soc_grid, ocv_i, soc + max(c, 0.0) * dt_s / (3600.0 * cap))
+            c = min(c, (v_lim - ocv_end - v_rc * decay) / (r0 + r1 * (1.0 - decay)))
             if c <= 0.0:
-                done[i] = True  # no charge accepted: the end SOC is never reached
-                remaining -= 1
-                res[i, C_SOC_END] = soc[i]
-                continue
+                break  # no charge accepted: the end SOC is never reached
             dt = dt_s
-            finish = soc[i] + c * dt / (3600.0 * cap) >= soc_end[i]
+            finish = soc + c * dt / (3600.0 * cap) >= soc_end[i]
             if finish:
-                dt = (soc_end[i] - soc[i]) * 3600.0 * cap / c
-                decay = math.exp(-dt / tau)
-                g = ecm.rc_mean_factor(tau, dt)
-            rc_mean = g * v_rc[i] + (1.0 - g) * c * r1
-            rc_end = v_rc[i] * decay + c * r1 * (1.0 - decay)
+                dt = (soc_end[i] - soc) * 3600.0 * cap / c
+                decay, g = ecm.rc_step_factors(tau, dt)
+            rc_mean = g * v_rc + (1.0 - g) * c * r1
+            rc_end = v_rc * decay + c * r1 * (1.0 - decay)
             p_mean = (ocv + rc_mean + c * r0) * c * cells
-            soc_new = soc[i] + c * dt / (3600.0 * cap)
-            v_end = ecm.curve_at(soc_grid, ocv_V[i], soc_new) + rc_end + c * r0
-            v_start = ocv + v_rc[i] + c * r0
+            soc_new = soc + c * dt / (3600.0 * cap)
+            v_end = ecm.curve_at(soc_grid, ocv_i, soc_new) + rc_end + c * r0
+            v_start = ocv + v_rc + c * r0
             heat = c * c * r0 + c * rc_mean
-            ha = b[B_CELL_HA]
-            heat_cap = b[B_CELL_MASS] * b[B_CELL_CP]
             t_inf = coolant_C[i] + heat / ha
-            temp_new = t_inf + (temp[i] - t_inf) * math.exp(-ha * dt / heat_cap)
+            temp_new = t_inf + (temp - t_inf) * math.exp(-ha * dt / heat_cap)
             # curve points passed in this step
-            for j in range(curve_soc.shape[0]):
-                if soc[i] < curve_soc[j] <= soc_new:
-                    curve_W[i, j] = p_mean
-                    curve_s[i, j] = t[i] + dt * (curve_soc[j] - soc[i]) / (soc_new - soc[i])
-            r = res[i]
-            if t[i] < window_s:
-                r[C_WINDOW_J] += p_mean * min(dt, window_s - t[i])
+            while nxt < curve_soc.shape[0] and curve_soc[nxt] <= soc_new:
+                curve_W[i, nxt] = p_mean
+                curve_s[i, nxt] = t + dt * (curve_soc[nxt] - soc) / (soc_new - soc)
+                nxt += 1
+            if t < window_s:
+                r[C_WINDOW_J] += p_mean * min(dt, window_s - t)
             r[C_ENERGY_J] += p_mean * dt
             r[C_LOSS_J] += heat * cells * dt
             r[C_PEAK_W] = max(r[C_PEAK_W], p_mean)
             r[C_MAX_CELL_V] = max(r[C_MAX_CELL_V], v_start, v_end)
             r[C_MAX_TEMP] = max(r[C_MAX_TEMP], temp_new)
-            t[i] += dt
-            soc[i] = soc_new
-            temp[i] = temp_new
-            v_rc[i] = rc_end
+            t += dt
+            soc = soc_new
+            temp = temp_new
+            v_rc = rc_end
             if finish:
-                done[i] = True
-                remaining -= 1
-                r[C_TIME] = t[i]
-                r[C_SOC_END] = soc[i]
-    for i in range(n):
-        if not done[i]:
-            res[i, C_SOC_END] = soc[i]
+                r[C_TIME] = t
+                break
+        r[C_SOC_END] = soc
 
 
 def _column(value, n, name):

@@ -54,9 +54,12 @@ def check_requirements(names: list[str], metrics: dict, bounds: dict[str, tuple]
 
 def verdicts(names: list[str], checks: list[dict]) -> dict[str, dict]:
     """Per candidate: a verdict per area ("pass", "fail" or "not assessed") and overall."""
+    by_name = {name: [] for name in names}
+    for check in checks:
+        by_name[check["candidate"]].append(check)
     out = {}
     for name in names:
-        mine = [c for c in checks if c["candidate"] == name]
+        mine = by_name[name]
         verdict = {}
         for area in AREAS:
             in_area = [c for c in mine if c["area"] == area]

@@ -122,14 +122,16 @@ def drive_codes(driven_axles, n: int) -> np.ndarray:
     return np.array([DRIVES[s] for s in names], dtype=np.int64)
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _battery_limits(bat_i, ocv_i, r0_i, r1_i, tau_i, soc, temp, v_rc, dt_s):
     """Source voltage, effective resistance and the cell's maximum discharge power (W) over
     a step of ``dt_s`` (same formulation as the drive-cycle kernel)."""
-    ocv = ecm.curve_at(ecm.SOC_GRID, ocv_i, soc)
-    r0 = ecm.table_at(ecm.SOC_GRID, ecm.TEMP_GRID_C, r0_i, soc, temp)
-    r1 = ecm.table_at(ecm.SOC_GRID, ecm.TEMP_GRID_C, r1_i, soc, temp)
-    tau = ecm.table_at(ecm.SOC_GRID, ecm.TEMP_GRID_C, tau_i, soc, temp)
+    k, wk = ecm._bracket(ecm.SOC_GRID, soc)
+    col, wc = ecm._bracket(ecm.TEMP_GRID_C, temp)
+    ocv = ocv_i[k] * (1.0 - wk) + ocv_i[k + 1] * wk
+    r0 = ecm.table_at_bracket(r0_i, k, wk, col, wc)
+    r1 = ecm.table_at_bracket(r1_i, k, wk, col, wc)
+    tau = ecm.table_at_bracket(tau_i, k, wk, col, wc)
     g = ecm.rc_mean_factor(tau, dt_s)
     source = ocv - g * v_rc
     r_eff = r0 + (1.0 - g) * r1
@@ -138,87 +140,130 @@ def _battery_limits(bat_i, ocv_i, r0_i, r1_i, tau_i, soc, temp, v_rc, dt_s):
     return ocv, r0, r1, tau, source, r_eff, p_max
 
 
-@njit(cache=True)
-def _dc_power_W(p, inv_i, wheel_W, speed, volt):
+@njit(cache=True, error_model="numpy")
+def _idle_terms(p, speed):
+    """(no-load loss coefficient, speed ** no-load exponent) of the machine at ``speed``:
+    the factors of its no-load loss, computed once per speed for ``_dc_power_W``."""
+    k = p[V_NOLOAD_EXP]
+    return p[V_MOTOR_W] * p[V_NOLOAD] / p[V_TOP_SPEED] ** k, speed ** k
+
+
+@njit(cache=True, error_model="numpy")
+def _dc_power_W(p, inv_i, wheel_W, speed, volt, noload, speed_pow):
     """DC-bus power (W, with auxiliaries) to deliver ``wheel_W`` >= 0 at ``speed`` > 0:
-    gearbox, machine (``vehicle.motor_loss_W``) and inverter (``inverter_loss_W``) losses,
-    as the drive-cycle kernel when motoring."""
+    gearbox, machine (``vehicle.motor_loss_W``; ``noload`` and ``speed_pow`` from
+    ``_idle_terms``) and inverter (``inverter_loss_W``) losses, as the drive-cycle kernel
+    when motoring."""
     shaft = wheel_W / p[V_GEAR_EFF]
     force = shaft / speed
-    rated = p[V_MOTOR_W]
-    k = p[V_NOLOAD_EXP]
-    noload = rated * p[V_NOLOAD] / p[V_TOP_SPEED] ** k
-    copper = rated * p[V_COPPER] / (p[V_MAX_FORCE] * p[V_MAX_FORCE])
-    motor = motor_loss_W(noload, copper, p[V_LOAD_LOSS], speed ** k, force, shaft)
+    copper = p[V_MOTOR_W] * p[V_COPPER] / (p[V_MAX_FORCE] * p[V_MAX_FORCE])
+    motor = motor_loss_W(noload, copper, p[V_LOAD_LOSS], speed_pow, force, shaft)
     inverter = inverter_loss_W(inv_i, force / p[V_MAX_FORCE], speed / p[V_BASE_SPEED], volt)
     return shaft + motor + inverter + p[V_AUX]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _wheel_power_cap(p, inv_i, wheel_W, speed, volt, p_pack_max):
-    """Largest wheel power <= ``wheel_W`` whose DC-bus demand the pack can supply
-    (Illinois false position on the monotonic DC power, to 1e-9 of the demand)."""
-    f_hi = _dc_power_W(p, inv_i, wheel_W, speed, volt) - p_pack_max
+    """Largest wheel power <= ``wheel_W`` whose DC-bus demand the pack can supply, to 1e-9
+    of the demand below it, and that DC-bus power (W): (wheel_W, dc_W).
+
+    At a given speed the losses grow with the force and its square, so the DC power is
+    close to a quadratic in the wheel power: the root of the quadratic through 0, half and
+    all of ``wheel_W`` (aimed 5e-10 of the demand low) is tried first; if it misses, an
+    Illinois false position on the monotonic DC power finishes the job.
+    """
+    noload, speed_pow = _idle_terms(p, speed)
+    dc_hi = _dc_power_W(p, inv_i, wheel_W, speed, volt, noload, speed_pow)
+    f_hi = dc_hi - p_pack_max
     if f_hi <= 0.0:
-        return wheel_W
+        return wheel_W, dc_hi
     lo = 0.0
     hi = wheel_W
-    f_lo = _dc_power_W(p, inv_i, 0.0, speed, volt) - p_pack_max
+    dc_lo = _dc_power_W(p, inv_i, 0.0, speed, volt, noload, speed_pow)
+    f_lo = dc_lo - p_pack_max
     if f_lo >= 0.0:
-        return 0.0
+        return 0.0, dc_lo
+    tol = 1e-9 * p_pack_max
+    mid = 0.5 * wheel_W
+    dc_mid = _dc_power_W(p, inv_i, mid, speed, volt, noload, speed_pow)
+    f_mid = dc_mid - p_pack_max
+    # f(x) = f_lo + b x + c x^2 through the three points; root of f + tol / 2 in (0, wheel_W)
+    c = 2.0 * (f_hi - 2.0 * f_mid + f_lo) / (wheel_W * wheel_W)
+    b = (f_hi - f_lo) / wheel_W - c * wheel_W
+    target = f_lo + 0.5 * tol
+    disc = b * b - 4.0 * c * target
+    if f_mid > 0.0:
+        hi, f_hi = mid, f_mid
+    else:
+        lo, f_lo, dc_lo = mid, f_mid, dc_mid
+    if disc >= 0.0 and b + math.sqrt(disc) > 0.0:
+        x = -2.0 * target / (b + math.sqrt(disc))
+        if lo < x < hi:
+            dc_x = _dc_power_W(p, inv_i, x, speed, volt, noload, speed_pow)
+            f = dc_x - p_pack_max
+            if -tol <= f <= 0.0:
+                return x, dc_x
+            if f > 0.0:
+                hi, f_hi = x, f
+            else:
+                lo, f_lo, dc_lo = x, f, dc_x
     side = 0
     for _ in range(60):
+        if hi - lo <= 1e-9 * wheel_W:
+            break
         x = hi - f_hi * (hi - lo) / (f_hi - f_lo)
-        f = _dc_power_W(p, inv_i, x, speed, volt) - p_pack_max
+        dc_x = _dc_power_W(p, inv_i, x, speed, volt, noload, speed_pow)
+        f = dc_x - p_pack_max
         if f > 0.0:
             hi, f_hi = x, f
             if side == 1:
                 f_lo *= 0.5
             side = 1
         else:
-            lo, f_lo = x, f
+            lo, f_lo, dc_lo = x, f, dc_x
             if side == -1:
                 f_hi *= 0.5
             side = -1
-        if hi - lo <= 1e-9 * wheel_W or abs(f) <= 1e-9 * p_pack_max:
-            break
-    return lo
+            if f >= -tol:
+                break
+    return lo, dc_lo
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _accelerate(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, soc0, temp0_C, mass_kg, drive,
                 front_frac, mu, h_over_l, front_share, rotating, v_limit, thresholds, dt_s,
                 steps, result, trace):
     """Full-throttle runs from standstill; fills ``result`` (n, N_RESULTS) with the times
     (s) at which ``thresholds`` (m/s) are reached (NaN if never) and, if it has columns,
-    ``trace`` (n, steps + 1) with the speed (m/s) at each step boundary."""
+    ``trace`` (n, steps + 1) with the speed (m/s) at each step boundary: after a variant
+    reaches the last threshold, its final speed up to the step where the last variant does.
+
+    Variants are independent, so each one runs to the end in turn while its cell tables sit
+    in the cache."""
     n = veh.shape[0]
+    last = thresholds.shape[0] - 1
     keep = trace.shape[1] > 0
-    speed = np.zeros(n)
-    accel = np.zeros(n)
-    soc = soc0.copy()
-    temp = temp0_C.copy()
-    v_rc = np.zeros(n)
-    done = np.zeros(n, dtype=np.bool_)
     result[:, :] = np.nan
-    remaining = n
-    for k in range(steps):
-        if remaining == 0:
-            break
-        t = k * dt_s
-        for i in range(n):
-            if done[i]:
-                if keep:
-                    trace[i, k + 1] = speed[i]
-                continue
-            p = veh[i]
-            v = speed[i]
-            m = mass_kg[i]
-            m_inertial = m * (1.0 + rotating[i])
+    stopped = np.full(n, steps)  # step index after each variant's last step
+    for i in range(n):
+        p = veh[i]
+        b = bat[i]
+        m = mass_kg[i]
+        m_inertial = m * (1.0 + rotating[i])
+        cells = b[B_SERIES] * b[B_PARALLEL]
+        weight_front = m * G_MPS2 * front_frac[i]
+        weight_rear = m * G_MPS2 * (1.0 - front_frac[i])
+        v = 0.0
+        a = 0.0
+        soc = soc0[i]
+        temp = temp0_C[i]
+        v_rc = 0.0
+        for k in range(steps):
+            t = k * dt_s
             # axle loads with load transfer from the previous step's acceleration
-            transfer = m * accel[i] * h_over_l[i]
-            n_front = max(m * G_MPS2 * front_frac[i] - transfer, 0.0)
-            n_rear = max(m * G_MPS2 * (1.0 - front_frac[i]) + transfer, 0.0)
+            transfer = m * a * h_over_l[i]
+            n_front = max(weight_front - transfer, 0.0)
+            n_rear = max(weight_rear + transfer, 0.0)
             machine = p[V_MAX_FORCE]
             if v > 0.0:
                 machine = min(machine, p[V_MOTOR_W] / v)
@@ -234,41 +279,41 @@ def _accelerate(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, soc0, temp0_C, mas
             if v >= v_limit[i]:
                 force = min(force, road)
             # battery: cap the wheel power at what the pack delivers at this SOC/temperature
-            cells = bat[i, B_SERIES] * bat[i, B_PARALLEL]
             ocv, r0, r1, tau, source, r_eff, p_cell_max = _battery_limits(
-                bat[i], ocv_V[i], r0_ohm[i], r1_ohm[i], tau1_s[i], soc[i], temp[i], v_rc[i],
-                dt_s)
-            volt = bat[i, B_SERIES] * ocv
+                b, ocv_V[i], r0_ohm[i], r1_ohm[i], tau1_s[i], soc, temp, v_rc, dt_s)
+            volt = b[B_SERIES] * ocv
             dc = p[V_AUX]
             if v > 0.0:
-                wheel = _wheel_power_cap(p, inv[i], force * v, v, volt, p_cell_max * cells)
+                wheel, dc = _wheel_power_cap(p, inv[i], force * v, v, volt, p_cell_max * cells)
                 force = wheel / v
-                dc = _dc_power_W(p, inv[i], wheel, v, volt)
             p_cell = min(dc / cells, p_cell_max)
             current = ecm.current_for_power(source, r_eff, p_cell)
-            v_end, v_mean = ecm.rc_step(v_rc[i], current, r1, tau, dt_s)
+            v_end, v_mean = ecm.rc_step(v_rc, current, r1, tau, dt_s)
             heat = current * current * r0 + v_mean * current
-            v_rc[i] = v_end
-            soc[i] -= current * dt_s / (3600.0 * bat[i, B_CAPACITY_AH])
-            temp[i] += dt_s * (heat - bat[i, B_CELL_HA] * (temp[i] - temp0_C[i])) / (
-                bat[i, B_CELL_MASS] * bat[i, B_CELL_CP])
+            v_rc = v_end
+            soc -= current * dt_s / (3600.0 * b[B_CAPACITY_AH])
+            temp += dt_s * (heat - b[B_CELL_HA] * (temp - temp0_C[i])) / (
+                b[B_CELL_MASS] * b[B_CELL_CP])
             a = (force - road) / m_inertial
             if v <= 0.0 and a < 0.0:
                 a = 0.0
             v_new = v + a * dt_s
-            for j in range(thresholds.shape[0]):
+            for j in range(last + 1):
                 if np.isnan(result[i, j]) and v < thresholds[j] <= v_new:
                     result[i, j] = t + dt_s * (thresholds[j] - v) / (v_new - v)
-            speed[i] = v_new
-            accel[i] = a
+            v = v_new
             if keep:
-                trace[i, k + 1] = v_new
-            if not np.isnan(result[i, thresholds.shape[0] - 1]):
-                done[i] = True
-                remaining -= 1
+                trace[i, k + 1] = v
+            if not np.isnan(result[i, last]):
+                stopped[i] = k + 1
+                break
+    if keep:
+        end = stopped.max()
+        for i in range(n):
+            trace[i, stopped[i] + 1:end + 1] = trace[i, stopped[i]]
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _top_speed(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, soc0, temp0_C, v_cap, out):
     """Highest steady speed (m/s): the cap, or where the wheel power the machines and the
     pack (RC pair settled) can sustain equals the road-load power (bisection)."""
@@ -284,7 +329,7 @@ def _top_speed(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, soc0, temp0_C, v_ca
             v = hi if it == 0 else 0.5 * (lo + hi)
             machine = min(p[V_MOTOR_W], p[V_MAX_FORCE] * v) * p[V_GEAR_EFF]
             road_W = (p[V_F0] + p[V_F1] * v + p[V_F2] * v * v) * v
-            surplus = _wheel_power_cap(p, inv[i], machine, v, volt, p_cell * cells) - road_W
+            surplus = _wheel_power_cap(p, inv[i], machine, v, volt, p_cell * cells)[0] - road_W
             if it == 0:
                 if surplus >= 0.0:
                     lo = hi

@@ -51,6 +51,9 @@ def results_document(result) -> dict:
     """The content of results.json: inputs, and per candidate its metrics, verdict, deltas to
     the baseline and requirement margins (for large sweeps only the Pareto-front and a count)."""
     verdict = result.verdicts
+    checks = {}
+    for check in result.checks:
+        checks.setdefault(check["candidate"], []).append(check)
     n = len(result.names)
     rows = range(n)
     if n > JSON_MAX_ROWS:
@@ -64,7 +67,7 @@ def results_document(result) -> dict:
         "inputs": result.study.model_dump(mode="json"),
         "rows": n,
         "rows_meeting_every_requirement": sum(v["overall"] == "pass" for v in verdict.values()),
-        "candidates": [_candidate(result, int(i), verdict) for i in rows],
+        "candidates": [_candidate(result, int(i), verdict, checks) for i in rows],
     }
     fit = result.calibration
     if fit is not None:
@@ -78,7 +81,7 @@ def results_document(result) -> dict:
     return doc
 
 
-def _candidate(result, i: int, verdict: dict) -> dict:
+def _candidate(result, i: int, verdict: dict, checks: dict[str, list[dict]]) -> dict:
     name = result.names[i]
     return {
         "name": name,
@@ -88,7 +91,7 @@ def _candidate(result, i: int, verdict: dict) -> dict:
         "breakdowns": _clean({kind: {k: float(np.broadcast_to(v, len(result.names))[i])
                                      for k, v in parts.items()}
                               for kind, parts in result.breakdowns.items()}),
-        "requirements": [_clean(c) for c in result.checks if c["candidate"] == name],
+        "requirements": [_clean(c) for c in checks.get(name, [])],
     }
 
 
@@ -98,7 +101,8 @@ def write_results(result, out_dir: Path) -> list[Path]:
     table = metrics_table(result)
     doc = results_document(result)
     paths = [out_dir / "results.json", out_dir / "results.csv", out_dir / "results.parquet"]
-    atomic_write(paths[0], lambda p: p.write_text(json.dumps(doc, indent=2) + "\n"))
+    indent = 2 if len(result.names) <= JSON_MAX_ROWS else None  # C encoder for large sweeps
+    atomic_write(paths[0], lambda p: p.write_text(json.dumps(doc, indent=indent) + "\n"))
     atomic_write(paths[1], lambda p: pacsv.write_csv(table, p))
     atomic_write(paths[2], lambda p: pq.write_table(table, p))
     return paths

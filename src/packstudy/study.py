@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -47,8 +48,9 @@ class StudyResult:
     curves: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # for the report
     calibration: object = None  # calibration.CalibrationResult when the vehicle was calibrated
 
-    @property
+    @cached_property
     def verdicts(self) -> dict[str, dict]:
+        """Per candidate: the verdict per area and overall (computed once, on first use)."""
         return decision.verdicts(self.names, self.checks)
 
     def row(self, i: int) -> dict[str, float]:

@@ -28,17 +28,23 @@ EXECUTORS = ("local", "dask")
 STORE = "sweep"
 
 
-def variants(study: Study) -> list[Candidate]:
-    """The base candidate with every combination of the swept values (in file order)."""
+def variants(study: Study, start: int = 0, stop: int | None = None) -> list[Candidate]:
+    """The base candidate with every combination of the swept values (in file order), or
+    only combinations ``start`` to ``stop`` of them (as a slice)."""
     sweep = study.sweep
     names = [c.name for c in study.candidate]
     base = study.candidate[names.index(sweep.base) if sweep.base else 0]
-    keys = list(sweep.parameters)
+    params = sweep.parameters
+    keys = list(params)
+    labels = {k: [_label(v) for v in params[k]] for k in keys}
+    base_data = base.model_dump(exclude_none=True)
     out = []
-    for values in itertools.product(*(sweep.parameters[k] for k in keys)):
-        data = base.model_dump(exclude_none=True)
+    combos = itertools.product(*(range(len(params[k])) for k in keys))
+    for picks in itertools.islice(combos, start, stop):
+        data = dict(base_data)  # shallow: only "pack" (copied) and top-level keys change
         data["pack"] = dict(data.get("pack") or {})
-        for key, value in zip(keys, values, strict=True):
+        for key, pick in zip(keys, picks, strict=True):
+            value = params[key][pick]
             if key.startswith("pack."):
                 field = key[len("pack."):]
                 data["pack"][field] = value
@@ -49,7 +55,7 @@ def variants(study: Study) -> list[Candidate]:
             else:
                 data[key] = value
         data["name"] = base.name + " | " + ", ".join(
-            f"{k}={_label(v)}" for k, v in zip(keys, values, strict=True))
+            f"{k}={labels[k][pick]}" for k, pick in zip(keys, picks, strict=True))
         if not data["pack"]:
             data.pop("pack")
         out.append(Candidate.model_validate(data))
@@ -68,27 +74,43 @@ def evaluate_batch(study_data: dict, base_dir: str, start: int, stop: int,
     Runs in worker processes (local or on a cluster), so it takes and returns plain data.
     """
     study = Study.model_validate(study_data)
-    batch = study.model_copy(update={"candidate": variants(study)[start:stop]})
+    batch = study.model_copy(update={"candidate": variants(study, start, stop)})
     metrics, *_ = compute(batch, Path(base_dir), calibrated)
     return {"variant": np.arange(start, stop), **{k: np.asarray(v, float) for k, v in metrics.items()}}
 
 
 def pareto_front(metrics: dict, objectives: list[str]) -> np.ndarray:
-    """True for the rows that no other row dominates on the objectives ("min:x", "max:y")."""
+    """True for the rows that no other row dominates on the objectives ("min:x", "max:y").
+
+    A row can only be dominated by a row that sorts before it lexicographically, and if a
+    dominated row dominates another, so does the row that dominates it: so rows are taken in
+    lexicographic order, in blocks, and each block is compared with the front found so far
+    and with itself. Rows with NaN never dominate and are never dominated.
+    """
     cols = []
     for objective in objectives:
         sense, _, key = objective.partition(":")
         x = np.asarray(metrics[key], float)
         cols.append(x if sense == "min" else -x)
     f = np.column_stack(cols)
-    n = f.shape[0]
-    front = np.ones(n, dtype=bool)
-    chunk = max(1, 2_000_000 // max(n, 1))
-    for lo in range(0, n, chunk):
-        block = f[lo:lo + chunk, None, :]  # candidates to test
-        no_worse = np.all(f[None, :, :] <= block, axis=2)
-        better = np.any(f[None, :, :] < block, axis=2)
-        front[lo:lo + chunk] = ~np.any(no_worse & better, axis=1)
+    order = np.lexsort(f.T[::-1])
+    front = np.zeros(f.shape[0], dtype=bool)
+    kept = f[:0]
+    lo = 0
+    while lo < order.size:
+        size = max(1, min(1000, 2_000_000 // (kept.shape[0] + 1000)))  # <= ~2e6-cell matrices
+        rows = order[lo:lo + size]
+        lo += size
+        block = f[rows]
+        others = np.concatenate([kept, block])
+        no_worse = np.ones((block.shape[0], others.shape[0]), dtype=bool)
+        better = np.zeros_like(no_worse)
+        for j in range(f.shape[1]):
+            no_worse &= others[None, :, j] <= block[:, None, j]
+            better |= others[None, :, j] < block[:, None, j]
+        on_front = ~np.any(no_worse & better, axis=1)
+        front[rows] = on_front
+        kept = np.concatenate([kept, block[on_front]])
     return front
 
 
