@@ -7,6 +7,11 @@ loop of ``SimDrive`` objects with history off; packstudy runs one batched kernel
 simulations per second for each tool, N and cycle, the ratio, the packstudy JIT compile time
 (cold and warm on-disk cache, measured in subprocesses) and a consumption sanity check.
 
+Then one ``lg-m50`` cell on an 1800 s current profile (the cell current of that BEV, built from
+lg-m50 cells, on WLTC class 3b): packstudy's ``cellsim.simulate`` against PyBaMM's Thevenin
+model with the same cell tables, at N = 1 and (batched vs a PyBaMM loop) N = 1000, printing
+``ratio_vs_pybamm_thevenin_N1`` and ``..._N1000`` and a voltage-RMSE sanity line.
+
     python benchmarks/bench_cycles.py            # N = 1, 100, 10,000
     python benchmarks/bench_cycles.py --quick    # N = 1, 100 (CI smoke run)
 
@@ -20,6 +25,7 @@ import os
 os.environ.pop("RUST_BACKTRACE", None)
 os.environ["NUMBA_NUM_THREADS"] = "1"
 os.environ["RAYON_NUM_THREADS"] = "1"
+os.environ["PYBAMM_DISABLE_TELEMETRY"] = "true"  # no network at run time
 
 import argparse
 import copy
@@ -31,9 +37,11 @@ import time
 
 import fastsim
 import numpy as np
+import pybamm
 
-from packstudy import catalog, ecm, inverter, kernel, procedures, vehicle
+from packstudy import catalog, cellsim, ecm, inverter, kernel, procedures, vehicle
 from packstudy.cycles import Cycle, load_cycle
+from packstudy.ecm import SOC_GRID, TEMP_GRID_C
 
 PRESET = "tesla-model-3-rwd"
 CYCLES = ("wltc_class3b", "udds")
@@ -49,6 +57,12 @@ FASTSIM_AIR_DENSITY = 1.2
 FASTSIM_BASE = "2022_Renault_Zoe_ZE50_R135.yaml"  # bundled BEV without thermal models
 EM_FRACTIONS = (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0)
 R_TO_KWH_100KM = 1e5 / 3.6e6  # J/m -> kWh/100 km
+PROFILE_CELL = "lg-m50"  # cell of the one-cell comparison with PyBaMM's Thevenin model
+PROFILE_CYCLE = "wltc_class3b"  # its 1800 s current profile comes from this cycle
+CELL_TEMPERATURE_C = 25.0  # cell start and ambient temperature of that comparison
+CELL_BATCH = 1000  # cells in the batched comparison
+PYBAMM_REPEATS = 10  # repeats of the N = 1 PyBaMM solve (median reported)
+PYBAMM_SUBSET = 20  # PyBaMM solves timed at N = CELL_BATCH (the rest extrapolated)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -87,15 +101,16 @@ def variants(base: dict, n: int, seed: int = 0) -> dict[str, np.ndarray]:
 # packstudy
 
 
-def _cell(n: int):
-    """Cell columns for n rows: the NMC811 pouch preset if shipped, else a synthetic 60 Ah cell.
+def _cell(n: int, preset: str = CELL_PRESET):
+    """Cell columns for n rows: the cell preset (NMC811 pouch) if shipped, else a synthetic 60 Ah
+    cell.
 
     Returns (description, capacity_Ah, mean OCV V, dict of kernel arrays).
     """
     try:
         from packstudy.cell import cell_arrays, load_cell
 
-        c = cell_arrays([load_cell(CELL_PRESET)], np.zeros(n, dtype=np.intp))
+        c = cell_arrays([load_cell(preset)], np.zeros(n, dtype=np.intp))
     except (ImportError, LookupError, ValueError):
         ones = np.ones((n, ecm.SOC_GRID.size, ecm.TEMP_GRID_C.size))
         arrays = {
@@ -109,10 +124,10 @@ def _cell(n: int):
         "v_min": c.v_min_V, "v_max": c.v_max_V, "i_dis": c.i_peak_discharge_A,
         "i_chg": c.i_peak_charge_A, "mass": c.mass_kg, "cp": c.specific_heat_J_per_kgK,
     }
-    return f"cell preset {CELL_PRESET!r}", float(c.capacity_Ah[0]), arrays
+    return f"cell preset {preset!r}", float(c.capacity_Ah[0]), arrays
 
 
-def packstudy_powertrain(base: dict, var: dict, regen_fraction=None):
+def packstudy_powertrain(base: dict, var: dict, regen_fraction=None, cell_preset=CELL_PRESET):
     """Kernel inputs for the variants; returns (Powertrain, pack description)."""
     n = var["mass_kg"].size
     motor_kW = np.full(n, base["motor_kW"])
@@ -120,7 +135,7 @@ def packstudy_powertrain(base: dict, var: dict, regen_fraction=None):
         test_mass_kg=var["mass_kg"], f0_N=var["f0_N"], f1_N_per_mps=np.zeros(n),
         f2_N_per_mps2=var["f2_N_per_mps2"], motor_peak_kW=motor_kW,
         top_speed_kmh=vehicle.default("top_speed_kmh"), regen_fraction=regen_fraction)
-    what, capacity_Ah, cell = _cell(n)
+    what, capacity_Ah, cell = _cell(n, cell_preset)
     ocv_mean = float(np.mean(cell["ocv_V"][0]))
     series = round(NOMINAL_PACK_V / ocv_mean)
     window = SOC_WINDOW[1] - SOC_WINDOW[0]
@@ -311,11 +326,172 @@ def jit_times() -> tuple[float, float, float]:
 
 
 # ---------------------------------------------------------------------------------------------
+# one cell on a current profile: packstudy's cell simulator vs PyBaMM's Thevenin model
+
+
+def cell_current_profile(base: dict) -> tuple[np.ndarray, np.ndarray, float, str]:
+    """Cell current of the benchmark BEV on WLTC class 3b with a pack of lg-m50 cells.
+
+    Returns (time_s (1801,), current_A per 1 s interval (1800,), SOC at the start, pack text);
+    current positive when discharging, from the kernel's trace ``T_CURRENT``.
+    """
+    pt, pack = packstudy_powertrain(base, variants(base, 1), cell_preset=PROFILE_CELL)
+    if repr(PROFILE_CELL) not in pack:
+        raise SystemExit(f"cell preset {PROFILE_CELL!r} is not shipped; cannot derive the profile")
+    cycle = load_cycle(PROFILE_CYCLE)
+    _, trace = procedures.run_cycle(pt, cycle, traces=True)
+    soc0 = float(0.5 * (pt.soc_min[0] + pt.soc_max[0]))  # run_cycle's default start
+    return np.asarray(cycle.time_s, dtype=float), trace[0, kernel.T_CURRENT].copy(), soc0, pack
+
+
+def pybamm_thevenin(cells, time_s: np.ndarray, current_A: np.ndarray, soc0: float):
+    """A PyBaMM Thevenin simulation with lg-m50's tables; returns (Simulation, solve(scale)).
+
+    The profile enters as PyBaMM's usual drive-cycle input, a linear interpolant through the
+    samples (equal to the zero-order hold at the sample times), times an input parameter.
+    """
+    def table(name: str, values: np.ndarray):
+        def f(T_cell, current, soc):  # (degC, A, -): PyBaMM's signature for R0, R1 and C1
+            return pybamm.Interpolant((SOC_GRID, TEMP_GRID_C), values, [soc, T_cell], name=name)
+        return f
+
+    r1 = cells.r1_ohm[0]
+    samples = np.append(current_A, current_A[-1])
+    profile = pybamm.Interpolant(time_s, samples, pybamm.t, name="current profile")
+    ambient_K = CELL_TEMPERATURE_C + 273.15
+    params = pybamm.equivalent_circuit.Thevenin().default_parameter_values
+    params.update({
+        "Cell capacity [A.h]": float(cells.capacity_Ah[0]),
+        "Nominal cell capacity [A.h]": float(cells.capacity_Ah[0]),
+        "Open-circuit voltage [V]": lambda soc: pybamm.Interpolant(
+            SOC_GRID, cells.ocv_V[0], soc, name="ocv"),
+        "Entropic change [V/K]": 0.0,  # lg-m50 has no entropic data (dOCV/dT = 0)
+        "R0 [Ohm]": table("r0", cells.r0_ohm[0]),
+        "R1 [Ohm]": table("r1", r1),
+        "C1 [F]": table("c1", cells.tau1_s[0] / r1),
+        "Upper voltage cut-off [V]": float(cells.v_max_V[0]),
+        "Lower voltage cut-off [V]": float(cells.v_min_V[0]),
+        "Cell thermal mass [J/K]": float(cells.mass_kg[0] * cells.specific_heat_J_per_kgK[0]),
+        "Cell-jig heat transfer coefficient [W/K]": float(
+            cellsim.default_h_W_per_m2K() * cells.surface_area_m2[0]),
+        # a jig of huge thermal mass stays at the ambient temperature: cell-to-air cooling
+        "Jig thermal mass [J/K]": 1e12,
+        "Initial SoC": soc0, "Initial temperature [K]": ambient_K, "Ambient temperature [K]": ambient_K,
+        "Current function [A]": profile * pybamm.InputParameter("current scale"),
+    })
+    sim = pybamm.Simulation(pybamm.equivalent_circuit.Thevenin(), parameter_values=params)
+
+    def solve(scale: float):
+        return sim.solve(t_eval=[time_s[0], time_s[-1]], t_interp=time_s,
+                         inputs={"current scale": scale})
+
+    return sim, solve
+
+
+def cellsim_jit_s() -> tuple[float, float]:
+    """(cold-cache, warm-cache) seconds of the first ``cellsim.simulate`` call (imports
+    excluded), each in a fresh interpreter with NUMBA_CACHE_DIR in a new temporary folder."""
+    code = ("import time, numpy as np\n"
+            "from packstudy import cellsim\n"
+            "from packstudy.cell import cell_arrays, load_cell\n"
+            f"c = cell_arrays([load_cell({PROFILE_CELL!r})])\n"
+            "t0 = time.perf_counter()\n"
+            "cellsim.simulate(c, np.arange(3.0), np.ones(2), keep_trace=True)\n"
+            "print(time.perf_counter() - t0)\n")
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                               check=True, env=env).stdout.strip().splitlines()[-1]
+                for _ in range(2)]
+    return float(runs[0]), float(runs[1])
+
+
+def _median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return float(np.median(times))
+
+
+def cell_vs_pybamm(base: dict, quick: bool) -> None:
+    """Print the one-cell comparison and the ``ratio_vs_pybamm_thevenin_N*`` lines."""
+    from packstudy.cell import cell_arrays, load_cell
+
+    time_s, current_A, soc0, pack = cell_current_profile(base)
+    dt = np.diff(time_s)
+    print(f"one cell vs PyBaMM {pybamm.__version__} Thevenin (1 RC pair), single thread:")
+    print(f"  profile: cell current of the benchmark BEV on {PROFILE_CYCLE} "
+          f"({time_s[-1] - time_s[0]:.0f} s, {current_A.size} steps of 1 s) from the kernel "
+          f"trace T_CURRENT, pack {pack}; current {current_A.min():+.2f}..{current_A.max():+.2f} A, "
+          f"net {np.sum(current_A * dt) / 3600:.3f} Ah, start SOC {soc0:.3f}, "
+          f"{CELL_TEMPERATURE_C:.0f} degC cell and ambient")
+    one = cell_arrays([load_cell(PROFILE_CELL)])
+    print(f"  cell: {PROFILE_CELL} ({one.capacity_Ah[0]:.4f} Ah); PyBaMM gets the same OCV(SOC), "
+          f"R0, R1, C1 = tau1/R1 (SOC x temperature tables, linear interpolation), capacity, "
+          f"voltage limits, thermal mass and cell-to-air conductance")
+
+    cold, warm = cellsim_jit_s()
+    cellsim.simulate(one, time_s, current_A, soc_start=soc0, keep_trace=True)  # warm-up
+    t0 = time.perf_counter()
+    sim, solve = pybamm_thevenin(one, time_s, current_A, soc0)
+    sim.build()
+    build = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    solve(1.0)
+    setup = time.perf_counter() - t0
+
+    run = cellsim.simulate(one, time_s, current_A, soc_start=soc0, keep_trace=True)
+    sol = solve(1.0)
+    m = min(sol["Voltage [V]"].entries.size, time_s.size)  # either one may stop at a limit
+    err_V = sol["Voltage [V]"].entries[:m] - run.trace_voltage_V[0, :m]
+    err_V = err_V[np.isfinite(err_V)]
+    print(f"  sanity, terminal voltage packstudy vs PyBaMM over {err_V.size} of {time_s.size} "
+          f"samples: RMSE {1e3 * np.sqrt(np.mean(err_V**2)):.2f} mV, max "
+          f"{1e3 * np.max(np.abs(err_V)):.2f} mV; "
+          f"final SOC {run.soc[0]:.4f} vs {sol['SoC'].entries[-1]:.4f}, final temperature "
+          f"{run.temperature_C[0]:.2f} vs {sol['Cell temperature [degC]'].entries[-1]:.2f} degC; "
+          f"packstudy stop: {cellsim.STOP_REASONS[int(run.stop_reason[0])]}")
+    print(f"  setup: packstudy JIT compile (cold cache) {cold:.2f} s, first call (warm cache) "
+          f"{warm * 1e3:.1f} ms; PyBaMM build (parameters, discretisation) {build:.2f} s, "
+          f"first solve (with solver setup) {setup:.3f} s")
+
+    t_ps = _median_time(lambda: cellsim.simulate(one, time_s, current_A, soc_start=soc0,
+                                                 keep_trace=True), N1_REPEATS)
+    t_pb = _median_time(lambda: solve(1.0), PYBAMM_REPEATS)
+    print(f"  N=1: packstudy {t_ps * 1e3:.3f} ms, PyBaMM {t_pb * 1e3:.2f} ms per solve "
+          f"(medians of {N1_REPEATS} and {PYBAMM_REPEATS} runs, full voltage trace kept)")
+    ratios = {1: t_pb / t_ps}
+    if not quick:
+        n = CELL_BATCH
+        scale = np.random.default_rng(0).uniform(1.0 - VARIANT_SPREAD, 1.0 + VARIANT_SPREAD, n)
+        scale[0] = 1.0
+        cells = cell_arrays([load_cell(PROFILE_CELL)], np.zeros(n, dtype=np.intp))
+        t_ps_n = _median_time(lambda: cellsim.simulate(
+            cells, time_s, current_A, scale=scale, soc_start=soc0, keep_trace=True), 3)
+        t0 = time.perf_counter()
+        for s in scale[:PYBAMM_SUBSET]:
+            solve(float(s))
+        t_pb_n = (time.perf_counter() - t0) * n / PYBAMM_SUBSET
+        ratios[n] = t_pb_n / t_ps_n
+        print(f"  N={n}: packstudy one batched call {t_ps_n:.3f} s (median of 3); PyBaMM loop "
+              f"{t_pb_n:.1f} s ({PYBAMM_SUBSET} solves timed, extrapolated linearly); cells "
+              f"differ by current scale x U({1 - VARIANT_SPREAD:.2f}, {1 + VARIANT_SPREAD:.2f}), "
+              f"an input parameter in PyBaMM")
+    for n, r in ratios.items():
+        print(f"ratio_vs_pybamm_thevenin_N{n} = {r:.1f}")
+    if quick:
+        print(f"ratio_vs_pybamm_thevenin_N{CELL_BATCH} = nan")
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true", help="N = 1 and 100 only (CI smoke run)")
+    ap.add_argument("--quick", action="store_true",
+                    help="N = 1 and 100 only, one cell only vs PyBaMM (CI smoke run)")
     ap.add_argument("--fastsim-subset", type=int, default=FASTSIM_SUBSET,
                     help="FASTSim simulations timed at N = 10,000 (default %(default)s)")
     ap.add_argument("--jit-probe", action="store_true", help=argparse.SUPPRESS)
@@ -396,11 +572,13 @@ def main(argv=None) -> None:
     if args.quick:
         r100 = totals[100][0] / totals[100][1]
         print(f"quick run: N=10,000 not run; ratio at N=100 = {r100:.1f}")
+        cell_vs_pybamm(base, quick=True)
         print("ratio_vs_fastsim_N10000 = nan")
         return
     ratio = totals[10_000][0] / totals[10_000][1]
     print(f"goal: >= 50x at N=10,000: {'met' if ratio >= 50 else 'MISSED'} ({ratio:.1f}x); "
           f"not slower at N=1: {'met' if r1 >= 1 else 'MISSED'} ({r1:.1f}x)")
+    cell_vs_pybamm(base, quick=False)
     print(f"ratio_vs_fastsim_N10000 = {ratio:.1f}")
 
 
