@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from conftest import synthetic_powertrain
 
-from packstudy import catalog, kernel, performance, procedures, vehicle
+from packstudy import catalog, kernel, pack, performance, procedures, vehicle
 from packstudy.cell import cell_arrays, load_cell
 from packstudy.cycles import load_cycle
 from packstudy.inverter import inverter_parameters
@@ -139,17 +139,7 @@ def _preset_powertrain(cell, kinds, *, series, parallel):
         test_mass_kg=np.full(n, 2100.0), f0_N=130.0, f1_N_per_mps=1.5, f2_N_per_mps2=0.42,
         motor_peak_kW=np.full(n, 250.0), top_speed_kmh=190.0)
     v_nom = np.full(n, series * float(cells.nominal_voltage_V[0]))
-    bat = np.zeros((n, kernel.N_BATTERY_PARAMS))
-    bat[:, kernel.B_SERIES] = series
-    bat[:, kernel.B_PARALLEL] = parallel
-    bat[:, kernel.B_CAPACITY_AH] = cells.capacity_Ah
-    bat[:, kernel.B_V_MIN] = cells.v_min_V
-    bat[:, kernel.B_V_MAX] = cells.v_max_V
-    bat[:, kernel.B_I_DISCHARGE] = cells.i_peak_discharge_A
-    bat[:, kernel.B_I_CHARGE] = cells.i_peak_charge_A
-    bat[:, kernel.B_CELL_MASS] = cells.mass_kg
-    bat[:, kernel.B_CELL_CP] = cells.specific_heat_J_per_kgK
-    bat[:, kernel.B_CELL_HA] = cells.mass_kg * 1.0
+    bat = kernel.battery_parameters(cells, series, parallel, pack.default("cell_cooling_W_per_K_per_kg"))
     usable = series * parallel * cells.energy_Wh * 0.95 / 1e3
     return procedures.Powertrain(
         vehicle=veh, inverter=inverter_parameters(np.array(kinds), veh[:, vehicle.V_MOTOR_W],

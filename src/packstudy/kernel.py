@@ -48,6 +48,25 @@ B_CELL_CP = 8  # J/(kg K)
 B_CELL_HA = 9  # cell-to-coolant conductance, W/K
 N_BATTERY_PARAMS = 10
 
+
+
+def battery_parameters(cells, series, parallel, cooling_W_per_K_per_kg) -> np.ndarray:
+    """The battery parameter matrix (n, N_BATTERY_PARAMS) from cell columns (a
+    ``cell.CellArrays``), cell counts and the cell-to-coolant conductance per kg of cell."""
+    bat = np.empty((cells.capacity_Ah.shape[0], N_BATTERY_PARAMS))
+    bat[:, B_SERIES] = series
+    bat[:, B_PARALLEL] = parallel
+    bat[:, B_CAPACITY_AH] = cells.capacity_Ah
+    bat[:, B_V_MIN] = cells.v_min_V
+    bat[:, B_V_MAX] = cells.v_max_V
+    bat[:, B_I_DISCHARGE] = cells.i_peak_discharge_A
+    bat[:, B_I_CHARGE] = cells.i_peak_charge_A
+    bat[:, B_CELL_MASS] = cells.mass_kg
+    bat[:, B_CELL_CP] = cells.specific_heat_J_per_kgK
+    bat[:, B_CELL_HA] = cells.mass_kg * cooling_W_per_K_per_kg
+    return bat
+
+
 # Accumulator columns (one row per variant).
 A_TIME = 0  # s
 A_DIST = 1  # m

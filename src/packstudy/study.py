@@ -268,17 +268,8 @@ def powertrain(study: Study, cells, packs: pack.PackArrays, inverter_kinds):
     )
     inv = inverter_parameters(np.asarray(inverter_kinds), veh[:, vehicle.V_MOTOR_W],
                               packs.nominal_voltage_V)
-    bat = np.empty((n, kernel.N_BATTERY_PARAMS))
-    bat[:, kernel.B_SERIES] = packs.series
-    bat[:, kernel.B_PARALLEL] = packs.parallel
-    bat[:, kernel.B_CAPACITY_AH] = cells.capacity_Ah
-    bat[:, kernel.B_V_MIN] = cells.v_min_V
-    bat[:, kernel.B_V_MAX] = cells.v_max_V
-    bat[:, kernel.B_I_DISCHARGE] = cells.i_peak_discharge_A
-    bat[:, kernel.B_I_CHARGE] = cells.i_peak_charge_A
-    bat[:, kernel.B_CELL_MASS] = cells.mass_kg
-    bat[:, kernel.B_CELL_CP] = cells.specific_heat_J_per_kgK
-    bat[:, kernel.B_CELL_HA] = cells.mass_kg * pack.default("cell_cooling_W_per_K_per_kg")
+    bat = kernel.battery_parameters(cells, packs.series, packs.parallel,
+                                    pack.default("cell_cooling_W_per_K_per_kg"))
     pt = procedures.Powertrain(
         vehicle=veh, inverter=inv, battery=bat,
         ocv_V=np.ascontiguousarray(cells.ocv_V), r0_ohm=np.ascontiguousarray(cells.r0_ohm),
