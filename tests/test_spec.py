@@ -67,3 +67,11 @@ def test_toml_syntax_error_gives_line_and_column(tmp_path):
         load_study(path)
     assert "line 2" in str(info.value) and "column" in str(info.value)
     assert str(path) in str(info.value)
+
+
+def test_cost_and_footprint_inputs_checked_with_the_study():
+    raw = {**VALID, "cost": {"prices": {"cam_nmc811": -3.0, "unobtainium": 1.0}},
+           "footprint": {"region": "atlantis"}}
+    found = problems(raw)
+    assert any("[cost] prices" in p for p in found)
+    assert any("[footprint] region: unknown region 'atlantis'" in p and "korea" in p for p in found)

@@ -64,7 +64,7 @@ def results_document(result) -> dict:
         "packstudy_version": __version__,
         "study": result.study.study.name,
         "baseline": result.study.study.baseline,
-        "inputs": result.study.model_dump(mode="json"),
+        "inputs": (result.inputs or result.study).model_dump(mode="json"),
         "rows": n,
         "rows_meeting_every_requirement": sum(v["overall"] == "pass" for v in verdict.values()),
         "candidates": [_candidate(result, int(i), verdict, checks) for i in rows],

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from . import catalog, charging
+from . import catalog, charging, cost, footprint
 from .cost import CostSettings
 from .cycles import CycleFileError, load_cycle
 from .footprint import FootprintSettings
@@ -305,6 +305,7 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
         if isinstance(cand.charger, str) and cand.charger not in chargers:
             problems.append(_unknown_preset(f"candidate[{i}].charger", "charger", cand.charger,
                                             chargers))
+    problems += _cost_and_footprint_problems(study)
     names = [c.name for c in study.candidate]
     if len(set(names)) != len(names):
         problems.append("candidate: names must be unique")
@@ -318,6 +319,21 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
             load_cycle(Path(file), base_dir=base_dir)
         except (CycleFileError, OSError) as exc:
             problems.append(f"study.cycles.{label}: {exc}")
+    return problems
+
+
+def _cost_and_footprint_problems(study: Study) -> list[str]:
+    """[cost] price overrides and the [footprint] region, checked against the data tables."""
+    problems = []
+    try:
+        cost.price_overrides(study.cost.prices, year=study.cost.year)
+    except ValueError as exc:
+        problems.append(str(exc))
+    if study.footprint.grid_kgCO2e_per_kWh is None:
+        try:
+            footprint.grid_intensity(study.footprint.region)
+        except ValueError as exc:
+            problems.append(str(exc))
     return problems
 
 

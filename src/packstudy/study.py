@@ -47,6 +47,7 @@ class StudyResult:
     deltas: dict[str, np.ndarray] = field(default_factory=dict)  # delta_{metric} to baseline
     curves: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # for the report
     calibration: object = None  # calibration.CalibrationResult when the vehicle was calibrated
+    inputs: Study | None = None  # the study as written, when ``study`` holds expanded variants
 
     @cached_property
     def verdicts(self) -> dict[str, dict]:
