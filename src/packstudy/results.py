@@ -36,11 +36,45 @@ def atomic_write(path: Path, write) -> None:
         raise
 
 
+# Arrow arrays are built from and read back to NumPy through their buffers: ``pa.array`` and
+# ``to_numpy`` import pandas when it is installed (~0.5 s), these helpers never do.
+
+
+def numeric_array(values) -> pa.Array:
+    """A 1-D NumPy array of integers or floats as an Arrow array (no nulls, no copy)."""
+    a = np.ascontiguousarray(values)
+    if a.ndim != 1 or a.dtype.kind not in "iuf":
+        raise TypeError(f"numeric_array: expected a 1-D numeric array, got {a.dtype} {a.shape}")
+    return pa.Array.from_buffers(pa.from_numpy_dtype(a.dtype), a.size, [None, pa.py_buffer(a)])
+
+
+def string_array(values: list[str]) -> pa.Array:
+    """A list of str as an Arrow string array, no nulls."""
+    encoded = [v.encode() for v in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int32)
+    np.cumsum([len(b) for b in encoded], out=offsets[1:])
+    return pa.Array.from_buffers(pa.string(), len(encoded),
+                                 [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))])
+
+
+def column_values(table: pa.Table, name: str) -> np.ndarray:
+    """A numeric column without nulls as a NumPy array (a copy)."""
+    column = table.column(name)
+    dtype = np.dtype(column.type.to_pandas_dtype())
+    parts = []
+    for chunk in column.chunks:
+        if chunk.null_count:
+            raise ValueError(f"column {name!r} has null values")
+        data = np.frombuffer(chunk.buffers()[1], dtype=dtype, count=chunk.offset + len(chunk))
+        parts.append(data[chunk.offset:])
+    return np.concatenate(parts) if parts else np.empty(0, dtype)
+
+
 def metrics_table(result) -> pa.Table:
     """One row per candidate/variant, a ``candidate`` column then one column per metric."""
-    columns = {"candidate": pa.array(result.names)}
+    columns = {"candidate": string_array(result.names)}
     for key, values in {**result.metrics, **result.deltas}.items():
-        columns[key] = pa.array(np.asarray(values, dtype=float))
+        columns[key] = numeric_array(np.asarray(values, dtype=float))
     return pa.table(columns)
 
 

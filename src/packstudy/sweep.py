@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .results import atomic_write
+from .results import atomic_write, column_values, numeric_array
 from .spec import Candidate, Study, StudyError
 from .study import StudyResult, compute, decide, prepare
 
@@ -141,7 +141,7 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
         progress(done, total, 0.0)
     for lo, metrics in _execute(executor, address, workers, study_data, str(base_dir), missing,
                                 calibrated):
-        table = pa.table({k: pa.array(v) for k, v in metrics.items()})
+        table = pa.table({k: numeric_array(v) for k, v in metrics.items()})
         atomic_write(_batch_path(store, lo), lambda p, t=table: pq.write_table(t, p))
         done += len(metrics["variant"])
         if progress:
@@ -208,9 +208,12 @@ def _prepare_store(store: Path, study_data: dict, total: int, size: int, resume:
 
 def _read_store(store: Path, batches) -> dict[str, np.ndarray]:
     """All batches, in variant order, as metric columns."""
-    tables = [pq.read_table(_batch_path(store, lo)) for lo, _ in batches]
+    tables = []
+    for lo, _ in batches:
+        with pq.ParquetFile(_batch_path(store, lo)) as batch:
+            tables.append(batch.read())
     table = pa.concat_tables(tables)
-    variant = table.column("variant").to_numpy()
+    variant = column_values(table, "variant")
     if not np.array_equal(variant, np.arange(variant.size)):
         raise StudyError(str(store), ["the results store is inconsistent (duplicate or missing variants)"])
-    return {name: table.column(name).to_numpy() for name in table.column_names}
+    return {name: column_values(table, name) for name in table.column_names}
