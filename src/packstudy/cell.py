@@ -23,10 +23,10 @@ import numpy as np
 
 from . import catalog
 from .ecm import SOC_GRID, TEMP_GRID_C
+from .units import ZERO_CELSIUS_K as ZERO_C_K
 
 SCHEMA_VERSION = 1
 GAS_CONSTANT_J_PER_MOLK = 8.314462618  # CODATA 2018 (exact since the 2019 SI)
-ZERO_C_K = 273.15
 
 CHEMISTRIES = (
     "nmc811-graphite",

@@ -20,11 +20,11 @@ from numba import njit
 from . import catalog, ecm
 from .cell import CellArrays
 from .ecm import SOC_GRID, TEMP_GRID_C
+from .units import ZERO_CELSIUS_K as ZERO_C_K
 
 STOP_END, STOP_V_MIN, STOP_V_MAX, STOP_SOC = 0, 1, 2, 3
 STOP_REASONS = {STOP_END: "end of profile", STOP_V_MIN: "lower voltage limit",
                 STOP_V_MAX: "upper voltage limit", STOP_SOC: "SOC out of 0..1"}
-ZERO_C_K = 273.15
 
 
 @dataclass(frozen=True)
@@ -182,7 +182,7 @@ def _run(t, profile, scale, soc0, temp0, coolant, ha, cap, vmin, vmax, ipk_d, ip
                     frac = (v_start - lim) / (v_start - v_end)
                 dt = dt_full * min(max(frac, 0.0), 1.0)
             soc_mid = 0.5 * (soc[v] + soc_end)
-            temp_K = temp[v] + 273.15
+            temp_K = temp[v] + ZERO_C_K
             dudt = ecm.curve_at(soc_grid, docv[v], soc_mid)
             ocv_mid = ecm.curve_at(soc_grid, ocv[v], soc_mid) + dudt * (temp[v] - 25.0)
             q_ohm = cur * cur * r0

@@ -270,7 +270,7 @@ def pack_cost(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells, pac
     area_total = sum(s["area"] for s in plant.values())
     base_area = sum(s["area_m2"] for k, s in m.items() if k.startswith("step_"))
     building = 1e6 * capital_factor * table_value(m, "building_investment_MUSD") * (
-        area_total / base_area) ** 0.95
+        area_total / base_area) ** table_value(m, "building_area_exponent")
     life = table_value(m, "equipment_life_years")
     b_dep = table_value(m, "building_depreciation_fraction")
 
