@@ -76,7 +76,7 @@ def test_rank_deficient_targets_fit_fewer_parameters(pt):
     city, hwy = _epa(apply(no_regen, {"loss_level": -0.3}))
     result = calibrate(no_regen, {CITY: float(city[0]), HWY: float(hwy[0])})
     assert list(result.parameters) == ["loss_level"]
-    assert result.not_fitted == ["regen_fraction"]
+    assert result.not_fitted == ["regen_fraction", "aux_W"]
     assert any("cannot separate it): regen_fraction" in m for m in result.messages)
     assert result.parameters["loss_level"] == pytest.approx(-0.3, abs=0.01)
     assert result.well_determined and result.met
@@ -90,6 +90,31 @@ def test_target_outside_the_bounds_is_reported_not_met_with_the_closest_fit(pt):
     assert result.residual_pct[CITY] < -10.0  # the closest the bounds allow, not clipped silently
     assert "NOT MET" in result.summary()
     assert any("not met within the sourced bounds" in m for m in result.messages)
+    # asked for, reserve levers are fitted one at a time in place of the one at its bound
+    # (one target: one fitted parameter at once) and here reach their bounds too
+    more = calibrate(pt, {CITY: 1.6 * float(city[0])}, ["loss_level", "regen_fraction", "aux_W"])
+    assert more.at_bound == ["loss_level", "regen_fraction", "aux_W"]
+    assert more.parameters == {"loss_level": 1.0, "regen_fraction": 0.8, "aux_W": 500.0}
+    assert sum("held at its bound" in m for m in more.messages) == 2
+    assert result.residual_pct[CITY] < more.residual_pct[CITY] < -10.0
+
+
+def test_a_lever_at_its_bound_hands_over_to_the_next(pt):
+    # a city/highway split beyond regen_fraction's bound: regen is held at 1.0 and aux_W fitted
+    truth = {"loss_level": 0.2, "regen_fraction": 1.0, "aux_W": 230.0}
+    city, hwy = _epa(apply(pt, truth))
+    result = calibrate(pt, {CITY: float(city[0]), HWY: float(hwy[0])})
+    assert result.met and result.well_determined and result.rank == 2
+    assert result.parameters == pytest.approx(truth, abs=2e-3, rel=2e-3)
+    assert result.at_bound == ["regen_fraction"]
+    assert any("regen_fraction held at its bound (1) and aux_W fitted" in m for m in result.messages)
+
+
+def test_unfitted_parameters_keep_the_vehicles_own_values(pt):
+    own = calibration.with_parameters(pt, {"aux_W": np.array([900.0])})  # outside the bounds
+    result = calibrate(own, {CITY: float(_epa(own)[0][0]) * 1.02})
+    assert list(result.parameters) == ["loss_level"] and result.met
+    assert apply(own, result).vehicle[0, vehicle.V_AUX] == 900.0
 
 
 def test_apply_sets_every_row(pt):

@@ -12,10 +12,14 @@ sourced in ``data/factors/drivetrain.toml``:
   losses, gearbox loss and recharge efficiency. Changes city and highway consumption alike.
 - ``regen_fraction`` (2nd target): share of braking power regenerated; moves city
   consumption several times more than highway, so it separates the two.
-- ``aux_W`` (3rd target): auxiliary load, proportional to time rather than distance.
+- ``aux_W`` (3rd target, or in reserve): auxiliary load, proportional to time rather than
+  distance, so it also weighs on the city more than on the highway.
 
 Never more unknowns than data: with m targets the first m of the requested parameters are
-fitted (by default the first m of ``DEFAULT_ORDER``). The fit is a bounded Gauss-Newton on relative
+fitted (by default the first m of ``DEFAULT_ORDER``); the others wait in reserve. When a
+fitted parameter ends on a bound with the targets not met, it is held there and the next
+reserve parameter is fitted in its place, so that two targets beyond regen_fraction's range
+(say) are met with aux_W if its bounds allow. The fit is a bounded Gauss-Newton on relative
 residuals; every iteration evaluates all vehicles and their finite-difference rows in one
 batched kernel call per procedure, so it is deterministic and a list of vehicles costs
 about as much as one. A target that cannot be met inside the bounds is reported as not met,
@@ -184,9 +188,11 @@ def calibrate_many(pt: Powertrain, targets: list[dict[str, float]],
     """Fit every vehicle (row i of ``pt``) to ``targets[i]``, all in the same kernel calls.
 
     targets: per vehicle, known results by result name (kWh/100 km AC, km); parameters: per
-    vehicle, the parameters to fit in priority order (default: the first m of
-    ``DEFAULT_ORDER`` for m targets); never more than there are targets are fitted, and fewer
-    when the targets cannot tell them apart (both reported in the result's messages).
+    vehicle, the parameters in priority order (default ``DEFAULT_ORDER``). The first m are
+    fitted for m targets, fewer when the targets cannot tell them apart; the rest are held in
+    reserve: when a fitted parameter ends on a sourced bound with the targets not met, it is
+    held there and the next reserve parameter is fitted in its place (never more than m fitted
+    at once). Parameters not fitted keep the vehicle's own values.
     """
     n = pt.n
     if len(targets) != n:
@@ -196,40 +202,41 @@ def calibrate_many(pt: Powertrain, targets: list[dict[str, float]],
     m = given.sum(axis=1)
     if parameters is None:
         parameters = [None] * n
-    wanted = [tuple(p) if p else DEFAULT_ORDER[: m[i]] for i, p in enumerate(parameters)]
+    # by default a single target fits loss_level alone: the other levers mostly trade one
+    # procedure against another, so they are kept for separating two or more targets
+    wanted = [tuple(p) if p else DEFAULT_ORDER[: 1 if m[i] == 1 else None]
+              for i, p in enumerate(parameters)]
     par_names = _parameter_names(wanted)
     k = len(par_names)
     lo, mid, hi = (np.array([bounds(p)[j] for p in par_names]) for j in range(3))
     span = hi - lo
-    active = np.zeros((n, k), bool)  # first m_i of each vehicle's requested parameters
+    active = np.zeros((n, k), bool)  # fitted now: the first m_i of each vehicle's order
+    held = np.zeros((n, k), bool)  # fitted earlier, then held on the bound it reached
+    reserve = [list(order)[m[i]:] for i, order in enumerate(wanted)]
     for i, order in enumerate(wanted):  # one-off bookkeeping of names, not the model
         for p in list(order)[: m[i]]:
             active[i, par_names.index(p)] = True
-    x = np.broadcast_to((mid - lo) / span, (n, k)).copy()  # normalised 0..1
+    x = (_current_values(pt, par_names) - lo) / span  # normalised: 0 .. 1 inside the bounds
     procs = sorted({TARGET_PROCEDURE[t] for t in names})
     notes: list[list[str]] = [[] for _ in range(n)]
-    for i, order in enumerate(wanted):
-        skipped = list(order)[m[i]:]
-        if skipped:
-            notes[i].append(f"not fitted (more parameters than targets): {', '.join(skipped)}")
 
-    jac = np.zeros((n, len(names), k))
-    for _ in range(MAX_ITERATIONS):
-        r, jac = _residuals_and_jacobian(pt, x, lo, span, par_names, names, y, active, procs)
-        # where the targets cannot tell the fitted parameters apart, drop the one that the
-        # weakest direction of the Jacobian is made of (ties: the lower priority)
-        while np.any(ill := (_condition(jac, active) > CONDITION_LIMIT) & (active.sum(1) > 1)):
-            for i in np.flatnonzero(ill):
-                cols = np.flatnonzero(active[i])
-                weakest = np.abs(np.linalg.svd(jac[i][:, cols])[2][-1])
-                drop = max(zip(np.round(weakest, 6), [wanted[i].index(par_names[j]) for j in cols],
-                               cols, strict=True))[2]
-                active[i, drop] = False
-                notes[i].append(f"not fitted (the targets cannot separate it): {par_names[drop]}")
-        step = _bounded_step(r, jac, x, active)
-        x = np.clip(x + step, 0.0, 1.0)
-        if np.all(np.abs(step) < 1e-4):
+    while True:
+        x = _gauss_newton(pt, x, lo, span, par_names, names, y, active, procs, wanted, notes)
+        r, _ = _residuals_and_jacobian(pt, x, lo, span, par_names, names, y, active, procs)
+        unmet = np.any(np.abs(r) * 100.0 > TOLERANCE_PCT, axis=1)
+        swapped = False
+        for i in np.flatnonzero(unmet):
+            stuck = [j for j in np.flatnonzero(active[i]) if x[i, j] <= 1e-6 or x[i, j] >= 1 - 1e-6]
+            while stuck and reserve[i]:
+                j, nxt = stuck.pop(), reserve[i].pop(0)
+                active[i, j], held[i, j] = False, True
+                active[i, par_names.index(nxt)] = True
+                notes[i].append(f"{par_names[j]} held at its bound ({lo[j] + x[i, j] * span[j]:.4g}) "
+                                f"and {nxt} fitted in its place")
+                swapped = True
+        if not swapped:
             break
+
     r, jac, pred = _residuals_and_jacobian(pt, x, lo, span, par_names, names, y, active, procs,
                                            predictions=True)
     cond = _condition(jac, active)
@@ -237,11 +244,14 @@ def calibrate_many(pt: Powertrain, targets: list[dict[str, float]],
     values = lo + x * span
     results = []
     for i in range(n):
-        fitted = [j for j in range(k) if active[i, j]]
+        fitted = [j for j in range(k) if active[i, j] or held[i, j]]
         res = {t: 100.0 * float(r[i, j]) for j, t in enumerate(names) if given[i, j]}
         met = all(abs(v) <= TOLERANCE_PCT for v in res.values())
         at_bound = [par_names[j] for j in fitted if x[i, j] <= 1e-6 or x[i, j] >= 1 - 1e-6]
         msgs = list(notes[i])
+        unused = [p for p in wanted[i] if p not in [par_names[j] for j in fitted]]
+        if unused:
+            msgs.append(f"not fitted (more parameters than targets; kept in reserve): {', '.join(unused)}")
         if not met and at_bound:
             msgs.append(f"targets not met within the sourced bounds: closest fit, with "
                         f"{', '.join(at_bound)} at a bound")
@@ -253,13 +263,49 @@ def calibrate_many(pt: Powertrain, targets: list[dict[str, float]],
             bounds={par_names[j]: (float(lo[j]), float(hi[j])) for j in fitted},
             targets={t: float(y[i, j]) for j, t in enumerate(names) if given[i, j]},
             predicted={key: float(v[i]) for key, v in pred.items()},
-            residual_pct=res, not_fitted=[p for p in wanted[i] if p not in
-                                          [par_names[j] for j in fitted]],
+            residual_pct=res, not_fitted=unused,
             at_bound=at_bound, rank=int(rank[i]), condition_number=float(cond[i]), met=met,
-            well_determined=bool(rank[i] == len(fitted) and cond[i] <= CONDITION_LIMIT),
+            well_determined=bool(rank[i] == active[i].sum() and cond[i] <= CONDITION_LIMIT),
             messages=msgs,
         ))
     return results
+
+
+def _gauss_newton(pt, x, lo, span, par_names, names, y, active, procs, wanted, notes) -> np.ndarray:
+    """Bounded Gauss-Newton iterations on the active parameters (``active`` is updated in
+    place when the targets cannot tell two of them apart); returns the new ``x``."""
+    start = x.copy()
+    for _ in range(MAX_ITERATIONS):
+        r, jac = _residuals_and_jacobian(pt, x, lo, span, par_names, names, y, active, procs)
+        # where the targets cannot tell the fitted parameters apart, drop the one that the
+        # weakest direction of the Jacobian is made of (ties: the lower priority)
+        while np.any(ill := (_condition(jac, active) > CONDITION_LIMIT) & (active.sum(1) > 1)):
+            for i in np.flatnonzero(ill):
+                cols = np.flatnonzero(active[i])
+                weakest = np.abs(np.linalg.svd(jac[i][:, cols])[2][-1])
+                drop = max(zip(np.round(weakest, 6), [wanted[i].index(par_names[j]) for j in cols],
+                               cols, strict=True))[2]
+                active[i, drop], x[i, drop] = False, start[i, drop]
+                notes[i].append(f"not fitted (the targets cannot separate it): {par_names[drop]}")
+        step = _bounded_step(r, jac, x, active)
+        x = np.where(active, np.clip(x + step, 0.0, 1.0), x)
+        if np.all(np.abs(step) < 1e-4):
+            break
+    return x
+
+
+def _current_values(pt: Powertrain, par_names: list[str]) -> np.ndarray:
+    """The vehicles' own values (n, k) of the calibration parameters (loss_level: 0, the
+    sourced defaults), so that parameters left unfitted change nothing."""
+    cols = []
+    for name in par_names:
+        if name == "loss_level":
+            cols.append(np.zeros(pt.n))
+        elif name == "recharge_efficiency":
+            cols.append(np.asarray(pt.recharge_efficiency, float))
+        else:
+            cols.append(pt.vehicle[:, SINGLE[name]])
+    return np.stack(cols, axis=1)
 
 
 RECORD_KEYS = ("fitted", "residual_pct", "met", "well_determined", "condition_number", "note",
@@ -374,7 +420,7 @@ def _bounded_step(r, jac, x, active) -> np.ndarray:
         delta = fixed - np.linalg.solve(a, np.einsum("nmk,nm->nk", j, rhs)[:, :, None])[:, :, 0]
         delta *= active
         cost = np.sum((r + np.einsum("nmk,nk->nm", jac, delta)) ** 2, axis=1)
-        feasible = np.all((x + delta >= -1e-9) & (x + delta <= 1 + 1e-9), axis=1)
+        feasible = np.all(~active | ((x + delta >= -1e-9) & (x + delta <= 1 + 1e-9)), axis=1)
         feasible &= ~np.any(~active & (state > 0), axis=1)
         better = feasible & (cost < best - 1e-15)
         best = np.where(better, cost, best)
@@ -389,12 +435,13 @@ def preset_table(result: CalibrationResult, *, version: str, date: str) -> str:
     def table(d: dict[str, float], digits: int) -> str:
         return "{ " + ", ".join(f"{k} = {round(v, digits)!r}" for k, v in d.items()) + " }"
 
+    order = [*result.parameters, *result.not_fitted]  # fitted or held, then the reserve
     lines = ["[calibration]",
              "# Produced by scripts/calibrate_presets.py (packstudy.calibration): the targets are",
              "# the [published] values above; fitted within data/factors/drivetrain.toml bounds."]
     lines += [f"{k} = {v!r}" for k, v in result.targets.items()]
     lines += [
-        f"parameters = [{', '.join(repr(p).replace(chr(39), chr(34)) for p in result.parameters)}]",
+        f"parameters = [{', '.join(repr(p).replace(chr(39), chr(34)) for p in order)}]",
         f"fitted = {table(result.parameters, 4)}",
         f"residual_pct = {table(result.residual_pct, 2)}",
         f"met = {str(result.met).lower()}",
