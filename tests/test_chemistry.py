@@ -56,3 +56,20 @@ def test_unknown_chemistry_and_format():
         cell_composition("nmc911", 250.0, 1.0, "pouch", t)
     with pytest.raises(ValueError, match="pouch, prismatic, cylindrical"):
         cell_composition("nmc811-graphite", 250.0, 1.0, "coin", t)
+
+
+@pytest.mark.parametrize("cid", ["lfp-graphite", "lmfp-graphite", "nmc622-graphite",
+                                 "nmc811-graphite"])
+def test_areal_capacity_matches_batpac_thickness_cap(cid):
+    """Chemistries loaded 'at the 120 um cap' hold what 120 um of their coating holds:
+    t (1 - porosity) x solids density x active fraction x specific capacity."""
+    rec = load_chemistry(cid)["cathode"]
+    assert "120 um" in rec["source"]
+    d = {k: v["value"] for k, v in load_tables()["cell_design"].items()}
+    binder_rho = d["density_binder_pvdf"] if rec["binder"] == "pvdf" else d["density_binder_cmc_sbr"]
+    solids_g_per_cm3 = 1 / (rec["active_fraction"] / rec["active_density_g_per_cm3"]
+                            + rec["carbon_fraction"] / d["density_carbon_black"]
+                            + rec["binder_fraction"] / binder_rho)
+    q = (120e-4 * (1 - rec["porosity"]) * solids_g_per_cm3 * rec["active_fraction"]
+         * rec["specific_capacity_mAh_per_g"])
+    assert rec["areal_capacity_mAh_per_cm2"] == pytest.approx(q, rel=0.01)

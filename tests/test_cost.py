@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from packstudy.cost import CostSettings, pack_cost
+from packstudy.chemistry import list_chemistries, load_chemistry
+from packstudy.cost import ELECTROLYTE_PRICE, CostSettings, pack_cost
 
 NMC = dict(chemistry="nmc811-graphite", cell_energy_Wh=250.0, cell_mass_kg=0.744,
            cell_format="pouch", n_cells=400, pack_energy_kWh=100.0, integration="module")
@@ -79,3 +80,22 @@ def test_all_chemistries_priced_projection_dearer_per_kWh():
                     "lfp-graphite", "lmfp-graphite", "nfpp-hard-carbon", "nmc811-lithium-metal"])
     r = pack_cost(ids, 250.0, 1.0, "pouch", 400, 100.0, "module")
     assert np.all(np.isfinite(r.pack_cost_usd_per_kWh)) and np.all(r.pack_cost_usd_per_kWh > 50)
+
+
+def test_electrolyte_priced_by_chemistry_grade():
+    """LFP cells take the LFP electrolyte quote, other liquid cells the ternary one."""
+    lfp = {**NMC, "chemistry": "lfp-graphite", "cell_mass_kg": 1.2}
+    s = CostSettings(year=2025)
+
+    def electrolyte_usd(design, key, price):
+        over = {"materials": {key: {"value": price, "unit": "usd_per_L"}}}
+        return pack_cost(**design, settings=s, factors=over).breakdown["electrolyte"][0]
+
+    assert electrolyte_usd(lfp, "electrolyte_lfp", 6.0) == pytest.approx(
+        2 * electrolyte_usd(lfp, "electrolyte_lfp", 3.0))
+    assert electrolyte_usd(lfp, "electrolyte", 6.0) == electrolyte_usd(lfp, "electrolyte", 3.0)
+    assert electrolyte_usd(NMC, "electrolyte_lfp", 6.0) == electrolyte_usd(
+        NMC, "electrolyte_lfp", 3.0)
+    assert electrolyte_usd(NMC, "electrolyte", 6.0) > electrolyte_usd(NMC, "electrolyte", 3.0)
+    for cid in list_chemistries():
+        assert load_chemistry(cid)["electrolyte"].get("price_key", "electrolyte") in ELECTROLYTE_PRICE

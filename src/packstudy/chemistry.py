@@ -114,7 +114,8 @@ def cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, table
 
     ``tables`` maps factor-table names to entries (see :func:`packstudy.tables.load_tables`).
     Returns arrays keyed by component, plus ``element_<El>_kg`` for the active material and
-    electrolyte, ``cam_material`` / ``anode_material`` / ``container_*_kg`` for pricing.
+    electrolyte, ``cam_material`` / ``anode_material`` / ``electrolyte_price`` (materials key) /
+    ``container_*_kg`` for pricing.
     """
     uniq, inv = _codes(chemistry, list_chemistries(), "chemistry")
     _codes(cell_format, CELL_FORMATS, "cell_format")
@@ -226,6 +227,8 @@ def cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, table
         anode_material=_per_variant(uniq, inv, lambda u: recs[u]["anode"]["material"], str),
         lithium_source=_per_variant(uniq, inv, lambda u: recs[u]["cathode"]["lithium_source"],
                                     str),
+        electrolyte_price=_per_variant(
+            uniq, inv, lambda u: recs[u]["electrolyte"].get("price_key", "electrolyte"), str),
         projection=_per_variant(uniq, inv, lambda u: recs[u]["projection"], bool),
     )
 

@@ -27,6 +27,7 @@ CAM_PRICE = {"nmc811": "cam_nmc811", "nmc90": "cam_nmc90", "nmc622": "cam_nmc622
              "nca": "cam_nca", "lfp": "cam_lfp", "lmfp": "cam_lmfp", "nfpp": "cam_nfpp"}
 ANODE_PRICE = {"graphite": "anode_graphite", "graphite_si": "anode_graphite_si",
                "hard_carbon": "anode_hard_carbon", "lithium_metal": "anode_lithium_metal"}
+ELECTROLYTE_PRICE = {"electrolyte": "electrolyte", "electrolyte_lfp": "electrolyte_lfp"}
 
 
 class CostSettings(BaseModel):
@@ -240,7 +241,7 @@ def pack_cost(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells, pac
                  / (table_value(m, "yield_separator") * y_cell)
                  + comp["solid_electrolyte_layer_kg"] * table_value(
                      mat, "solid_electrolyte_sulfide") / y_el)
-    electrolyte = comp["electrolyte_L"] * table_value(mat, "electrolyte") / (
+    electrolyte = comp["electrolyte_L"] * _lookup(comp["electrolyte_price"], ELECTROLYTE_PRICE, mat) / (
         table_value(m, "yield_electrolyte") * y_cell)
     cell_items = (comp["container_kg"] * table_value(mat, "cell_container")
                   + table_value(mat, "cell_plus_cost") * plus_scale) / y_cell
