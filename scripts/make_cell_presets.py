@@ -572,6 +572,215 @@ def solid_state_2030() -> dict:
     }
 
 
+# ---- charge maps from measured vehicle charging curves ----------------------------------------
+# The presets below take their charge map from a measured DC charging curve of a car that uses
+# the cell (power at the car's inlet vs displayed SOC, optimal battery temperature), not from a
+# maker's 10-80 % time.
+
+# EVKX.net charging-curve tables (github evkx/evkx.github.io), sampled every 5 % SOC from 10 to
+# 100 %, kW. Polestar 2 Long Range, 78 kWh LG pack, 150 kW software: page
+# content/models/polestar/2/2_Long_Range_Dual_Motor/chargingcurve.md (commit 00f9f06722); the same
+# table is filed for the 2021 Long Range Single Motor. Polestar 2 MY2024 82 kWh CATL pack, 205 kW:
+# content/models/polestar/2/2_Long_Range_Dual_Motor/chargingcurve.nb.md (commit 017d107155).
+CURVE_SOC = [round(0.1 + 0.05 * i, 2) for i in range(19)]
+CURVE_POLESTAR2_LG_KW = [146, 148, 145, 138, 135, 128, 118, 104, 102, 91, 80, 72, 63, 54, 37, 31,
+                         14, 14, 14]
+CURVE_POLESTAR2_CATL_KW = [205, 204, 191, 175, 167, 163, 152, 138, 127, 118, 111, 107, 98, 86, 48,
+                           40, 36, 25, 14]
+SRC_EVKX = "EVKX.net charging-curve table (github evkx/evkx.github.io, "
+# Displayed SOC 0..1 is this cell-SOC window (data/factors/pack_design.toml).
+USABLE_SOC_MIN = catalog.factor("pack_design", "usable_soc_min")
+USABLE_SOC_MAX = catalog.factor("pack_design", "usable_soc_max")
+CURVE_MAP_NOTE = (
+    "charge map from a measured charging curve of a car with this cell: C-rate = the cell's share "
+    "of the measured power at the cell terminal voltage OCV + I (R0 + R1) of this preset at 25 "
+    "degC, displayed SOC placed on the usable window (cell SOC 0.03-0.98, pack_design.toml); held "
+    "below 10 % SOC (the ramp at plug-in is the charger handshake); where the car's own "
+    "DC limit capped the curve the map is that cap, a lower bound of the cell; temperature factors "
+    "x0.05/0.2/0.5 at -20/0/10 degC and x1 at 45 degC assumed as the other presets"
+)
+
+
+def charge_map_from_curve(curve_kW: list[float], pack_energy_kWh: float, capacity_Ah: float,
+                          nominal_voltage_V: float, ocv: dict, resistance: dict) -> dict:
+    """[charge_map] table from a pack charging curve (kW at CURVE_SOC) of a ``pack_energy_kWh`` pack.
+
+    The curve's displayed SOC spans the usable window (pack_design.toml usable_soc_min..max of
+    cell SOC). The cell's share of the power, P x cell Wh / pack Wh, at the terminal voltage
+    OCV + I (R0 + R1) (steady current, 25 degC tables) gives the cell current I; the map is
+    I / capacity.
+    """
+    soc = USABLE_SOC_MIN + np.array(CURVE_SOC) * (USABLE_SOC_MAX - USABLE_SOC_MIN)
+    cell_W = np.array(curve_kW, float) * capacity_Ah * nominal_voltage_V / pack_energy_kWh
+    ocv_V = np.interp(soc, ocv["soc"], ocv["ocv_V"])
+    r_ohm = np.interp(soc, resistance["soc"], np.add(resistance["r0_ohm"], resistance["r1_ohm"]))
+    current_A = 2 * cell_W / (ocv_V + np.sqrt(ocv_V ** 2 + 4 * r_ohm * cell_W))
+    # held below the first point and above the last (cell SOC 0 and 1)
+    c_rate = np.concatenate([current_A[:1], current_A, current_A[-1:]]) / capacity_Ah
+    return {"soc": [0.0, *soc.round(4).tolist(), 1.0], "temperature_C": MAP_TEMPERATURE_C,
+            "c_rate_max": [[round(float(c) * f, 3) for f in MAP_TEMPERATURE_FACTOR] for c in c_rate]}
+
+
+def curve_fields(capacity_Ah: float | dict, nominal_voltage_V: float, v_min_V: float,
+                 v_max_V: float, ocv_V: Callable[[np.ndarray], np.ndarray], curve_kW: list[float],
+                 pack_energy_kWh: float) -> dict:
+    """As ``electrical_fields`` with the charge map of a measured pack charging curve."""
+    value_Ah = capacity_Ah["value"] if isinstance(capacity_Ah, dict) else capacity_Ah
+    ocv = ocv_table(ocv_V, v_min_V, v_max_V)
+    resistance = resistance_table(value_Ah)
+    return {"capacity_Ah": capacity_Ah, "nominal_voltage_V": nominal_voltage_V,
+            "v_min_V": v_min_V, "v_max_V": v_max_V,
+            "specific_heat_J_per_kgK": SPECIFIC_HEAT["value"], "ocv": ocv,
+            "resistance": resistance,
+            "charge_map": charge_map_from_curve(curve_kW, pack_energy_kWh, value_Ah,
+                                                nominal_voltage_V, ocv, resistance)}
+
+
+def map_peak_current_A(fields: dict) -> float:
+    """Charge current of the map's highest C-rate at 25 degC, A."""
+    col = MAP_TEMPERATURE_C.index(25.0)
+    capacity_Ah = fields["capacity_Ah"]
+    capacity_Ah = capacity_Ah["value"] if isinstance(capacity_Ah, dict) else capacity_Ah
+    return round(max(row[col] for row in fields["charge_map"]["c_rate_max"]) * capacity_Ah, 1)
+
+
+def nmc_pouch_lges() -> dict:
+    """LG Energy Solution NCM pouch cell of the Polestar 2 78 kWh pack (2020-2023), 66 Ah."""
+    pack_kWh, n_cells = 78.0, 324  # [sources] capacity_Ah: 78 kWh, 324 pouch cells
+    nominal_V = 3.65  # [sources] nominal_voltage_V: assumption
+    capacity_Ah = round(pack_kWh * 1e3 / n_cells / nominal_V, 1)
+    cell_Wh = pack_kWh * 1e3 / n_cells
+    module_kg = 350.0  # [sources] mass_kg: Polestar 2 LCA (2020), battery modules
+    module_cell_share = 0.85  # [sources] mass_kg: assumption
+    egmp_Wh_per_kg = 265.0  # [sources] mass_kg: low, nmc811-pouch class
+    cell_Wh_per_L = 647  # [sources] volume_L: BatPaC 5.0
+    # [sources] v_min_V, v_max_V: LG M50 specification (same couple); charge_map: EVKX 150 kW curve
+    fields = curve_fields(capacity_Ah, nominal_V, 2.5, 4.2, ocv_nmc811_graphite_V,
+                          CURVE_POLESTAR2_LG_KW, pack_kWh)
+    charge_A = map_peak_current_A(fields)
+    return {
+        "description": "NCM / graphite pouch cell of the Polestar 2 / Volvo XC40 Recharge 78 kWh "
+                       "pack (LG Energy Solution, 2020-2023), 66 Ah",
+        "chemistry": "nmc811-graphite", "format": "pouch",
+        **fields,
+        "mass_kg": uncertain(round(module_kg / n_cells * module_cell_share, 4),
+                             round(cell_Wh / egmp_Wh_per_kg, 4), round(module_kg / n_cells, 4)),
+        "volume_L": round(cell_Wh / cell_Wh_per_L, 4),
+        "i_max_discharge_A": round(2 * capacity_Ah, 1),  # [sources] i_max_discharge_A: 2C
+        "i_max_charge_A": charge_A,
+        # [sources] i_peak_discharge_A: 300 kW / 400 V / 3 parallel
+        "i_peak_discharge_A": 250.0,
+        "i_peak_charge_A": charge_A,
+        "assumptions": [
+            "nominal voltage 3.65 V assumed (not published); capacity follows from the pack energy",
+            "cell mass from the published battery-module mass with an assumed 0.85 cell share of "
+            "the module mass; volume from the BatPaC NMC811 cell energy density",
+            "nickel ratio not published: chemistry NMC811 assumed (cost, footprint and the OCV "
+            "shape of Chen 2020); resistance scaled from lg-m50 (same area-specific resistance)",
+            "continuous discharge 2C (assumed); " + CURVE_MAP_NOTE],
+        "sources": {
+            "capacity_Ah": "Polestar 2 launch data (Geneva 2019, mypolestar2.com 'Polestar 2 "
+                           "Specifications'): 78 kWh from 324 pouch cells in 27 modules -> 240.7 Wh "
+                           "per cell / 3.65 V = 65.9 Ah [D]",
+            "nominal_voltage_V": "assumption: NCM/graphite nominal 3.6-3.7 V; 108 cells in series "
+                                 "x 3.65 V = 394 V, the 400 V class Polestar gives",
+            "v_min_V": SRC_M50_V_MIN + "; same couple, assumed for the LG cell)",
+            "v_max_V": SRC_M50_V_MAX + "; same couple, assumed for the LG cell)",
+            "mass_kg": "350 kg of battery modules in the Polestar 2 (Polestar 2 life cycle "
+                       "assessment 2020, as reported by The Engineer 'Measuring the true impact of "
+                       "electric vehicles', 2020) / 324 cells = 1.080 kg (high: module hardware "
+                       "included) x 0.85 assumed cell share = 0.918 kg [D]; low 240.7 Wh / 265 "
+                       "Wh/kg (E-GMP class NMC811 pouch, nmc811-pouch preset)",
+            "volume_L": "240.7 Wh / 647 Wh/L, BatPaC 5.0 (Argonne 2022) NMC811 EV cell volumetric "
+                        "energy [D]",
+            "i_max_discharge_A": SRC_2C,
+            "i_max_charge_A": SRC_MAP_PEAK + " (see charge_map)",
+            "i_peak_discharge_A": "Polestar 2 Dual Motor 300 kW (Polestar 2019) / 400 V / 3 "
+                                  "parallel (324 cells as 108S3P, assumed from the 400 V class) "
+                                  "= 250 A [D]",
+            "i_peak_charge_A": SRC_MAP_PEAK,
+            "specific_heat_J_per_kgK": SRC_SPECIFIC_HEAT,
+            "ocv": SRC_OCV_CHEN, "resistance": SRC_RESISTANCE,
+            "charge_map": SRC_EVKX + "content/models/polestar/2/2_Long_Range_Dual_Motor/"
+                          "chargingcurve.md): Polestar 2 Long Range 78 kWh on a 150 kW-class "
+                          "charger at optimal conditions, 146-148 kW at 10-20 %, 118 kW at 40 %, 80 "
+                          "kW at 60 %, 37 kW at 80 %; the site does not name its measurement and "
+                          "files the same table for the 2021 Single Motor and, as a placeholder, "
+                          "the Polestar 3. "
+                          "Consistent with Fastned's measured curve (150 kW to 17 %, about 130 kW to "
+                          "near 40 %, forococheselectricos.com 2020-10) and an owner-logged curve "
+                          "after the 2022 update (about 150 kW from 10 % to near 35 %, 10-70 % in "
+                          "just over 25 min; teslarati.com 2022). " + CURVE_MAP_NOTE},
+    }
+
+
+def nmc_prismatic_catl() -> dict:
+    """CATL NCM prismatic cell of the Polestar 2 MY2024 82 kWh pack, 104 Ah assumed."""
+    pack_kWh, n_series, n_parallel = 82.0, 108, 2  # [sources] capacity_Ah: 27 modules; assumption
+    nominal_V = 3.65  # [sources] nominal_voltage_V: assumption
+    capacity_Ah = round(pack_kWh * 1e3 / (n_series * n_parallel) / nominal_V, 1)
+    cell_Wh = capacity_Ah * nominal_V
+    # [sources] mass_kg: value nmc811-pouch class, low BatPaC 5.0 NMC811, high Polestar 2 LG modules
+    Wh_per_kg, Wh_per_kg_high, Wh_per_kg_low = 265.0, 336.0, 223.0
+    cell_Wh_per_L = 647  # [sources] volume_L: BatPaC 5.0
+    # [sources] v_min_V, v_max_V: LG M50 specification (same couple); charge_map: EVKX 205 kW curve
+    fields = curve_fields(capacity_Ah, nominal_V, 2.5, 4.2, ocv_nmc811_graphite_V,
+                          CURVE_POLESTAR2_CATL_KW, pack_kWh)
+    charge_A = map_peak_current_A(fields)
+    return {
+        "description": "NCM / graphite prismatic cell of the Polestar 2 MY2024 82 kWh pack (CATL, "
+                       "2023-), 104 Ah assumed; the CATL NCM class of the Polestar 3 / Volvo EX90 "
+                       "packs",
+        "chemistry": "nmc811-graphite", "format": "prismatic",
+        **fields,
+        "mass_kg": uncertain(round(cell_Wh / Wh_per_kg, 4), round(cell_Wh / Wh_per_kg_high, 4),
+                             round(cell_Wh / Wh_per_kg_low, 4)),
+        "volume_L": round(cell_Wh / cell_Wh_per_L, 4),
+        "i_max_discharge_A": round(2 * capacity_Ah, 1),  # [sources] i_max_discharge_A: 2C
+        "i_max_charge_A": charge_A,
+        "i_peak_discharge_A": round(3.5 * capacity_Ah, 1),  # [sources] i_peak_discharge_A
+        "i_peak_charge_A": charge_A,
+        "assumptions": [
+            "cell count, capacity, nominal voltage and format not published: 108S2P, 3.65 V and "
+            "prismatic assumed; the charge map (a C-rate) does not depend on them, but a pack's "
+            "series count designed from this capacity, and so its power at a current-limited "
+            "charger, does",
+            "mass and volume from class energy densities (see sources)",
+            "nickel ratio not published: chemistry NMC811 assumed (cost, footprint and the OCV "
+            "shape of Chen 2020); resistance scaled from lg-m50 (same area-specific resistance)",
+            "continuous discharge 2C (assumed); " + CURVE_MAP_NOTE],
+        "sources": {
+            "capacity_Ah": "Polestar 2 MY2024 Long Range: 82 kWh battery from CATL with 27 modules "
+                           "(Polestar MY2024 announcement, tu-auto.com 2023); 108 cells in series "
+                           "(400 V class) x 2 parallel assumed -> 82 kWh / 216 / 3.65 V = 104.0 Ah "
+                           "[D]",
+            "nominal_voltage_V": "assumption: NCM/graphite nominal 3.6-3.7 V",
+            "v_min_V": SRC_M50_V_MIN + "; same couple, assumed for the CATL cell)",
+            "v_max_V": SRC_M50_V_MAX + "; same couple, assumed for the CATL cell)",
+            "mass_kg": "379.6 Wh / 265 Wh/kg (E-GMP class NMC811 pouch, nmc811-pouch preset) [D]; "
+                       "low 336 Wh/kg (BatPaC 5.0 NMC811 cell, Argonne 2022), high 223 Wh/kg "
+                       "(Polestar 2 LG battery modules: 78 kWh / 350 kg, Polestar 2 LCA 2020)",
+            "volume_L": "379.6 Wh / 647 Wh/L, BatPaC 5.0 (Argonne 2022) NMC811 EV cell volumetric "
+                        "energy [D]",
+            "i_max_discharge_A": SRC_2C,
+            "i_max_charge_A": SRC_MAP_PEAK + " (see charge_map)",
+            "i_peak_discharge_A": "3.5C: Polestar 3 Performance 380 kW (Polestar 2022) / 400 V "
+                                  "= 950 A over the 111 kWh / 400 V = 278 Ah pack = 3.4C, rounded "
+                                  "up [D]",
+            "i_peak_charge_A": SRC_MAP_PEAK,
+            "specific_heat_J_per_kgK": SRC_SPECIFIC_HEAT,
+            "ocv": SRC_OCV_CHEN, "resistance": SRC_RESISTANCE,
+            "charge_map": SRC_EVKX + "content/models/polestar/2/2_Long_Range_Dual_Motor/"
+                          "chargingcurve.nb.md): Polestar 2 MY2024 82 kWh CATL pack at optimal "
+                          "conditions, 205 kW (the car's limit) at 10-15 %, 152 kW at 40 %, 111 kW "
+                          "at 60 %, 98 kW at 70 %, 48 kW at 80 %, stepped as a logged curve; the "
+                          "site does not name its measurement and no second measured curve of "
+                          "this pack was found. The Polestar 3 cell (CATL NCM prismatic, 17 "
+                          "modules) is a different CATL cell with no published curve: using this "
+                          "map for it is an assumption. " + CURVE_MAP_NOTE},
+    }
+
+
 PRESETS: dict[str, Callable[[], dict]] = {
     "nmc811-pouch": nmc811_pouch,
     "nmc9-pouch": nmc9_pouch,
@@ -580,6 +789,8 @@ PRESETS: dict[str, Callable[[], dict]] = {
     "lfp-prismatic": lfp_prismatic,
     "lmfp-prismatic": lmfp_prismatic,
     "solid-state-2030": solid_state_2030,
+    "nmc-pouch-lges": nmc_pouch_lges,
+    "nmc-prismatic-catl": nmc_prismatic_catl,
 }
 
 

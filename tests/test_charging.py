@@ -1,5 +1,7 @@
 """DC fast charging (packstudy.charging): CC-CV under the charge map, limits, thermal."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from test_performance import _preset_powertrain
@@ -66,15 +68,21 @@ def test_power_and_current_limits_hold_and_bound_the_time():
     assert r["fast_charge_10_80_min"][2] > r["fast_charge_10_80_min"][0]
 
 
-def test_energy_into_the_pack_is_stored_energy_plus_cell_losses():
+@pytest.mark.parametrize("window", [None, (0.0, 1.0), (0.1, 0.9)])
+def test_energy_into_the_pack_is_stored_energy_plus_cell_losses(window):
+    """Displayed 10-80 % is that share of the usable window (cell SOC soc_min..soc_max)."""
     pt = _pt(n=1)
+    if window is not None:
+        pt = dataclasses.replace(pt, soc_min=np.array([window[0]]), soc_max=np.array([window[1]]))
     r = _charge(pt)
+    lo, hi = (pt.soc_min + x * (pt.soc_max - pt.soc_min) for x in (0.1, 0.8))
     cells = pt.battery[0, kernel.B_SERIES] * pt.battery[0, kernel.B_PARALLEL]
-    stored_kWh = pack.ocv_energy_Wh_per_Ah(pt.ocv_V, 0.1, 0.8)[0] * pt.battery[
+    stored_kWh = pack.ocv_energy_Wh_per_Ah(pt.ocv_V, lo, hi)[0] * pt.battery[
         0, kernel.B_CAPACITY_AH] * cells / 1e3
     total = stored_kWh + r["fast_charge_loss_kWh"][0]
     assert r["fast_charge_energy_kWh"][0] == pytest.approx(total, rel=2e-3)
     assert 0.0 < r["fast_charge_loss_kWh"][0] < 0.15 * r["fast_charge_energy_kWh"][0]
+    assert r["fast_charge_soc_reached"][0] == pytest.approx(0.8)
 
 
 def test_curve_and_km_in_10_min():

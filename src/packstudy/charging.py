@@ -12,7 +12,9 @@ Each step of ``dt_s`` holds the cell charging current constant at the smallest o
 
 Ohmic and RC-pair heat warm the cells through a lumped thermal model with the coolant
 (``B_CELL_HA``), and a warmer cell takes a higher rate from the map and has a lower resistance.
-The last step is shortened to land exactly on the end SOC. Charger cable losses and the
+The start and end SOC are the displayed SOC, which makers quote and which spans the pack's
+usable window: displayed 0..1 is cell SOC ``soc_min``..``soc_max`` of the powertrain. The
+last step is shortened to land exactly on the end SOC. Charger cable losses and the
 thermal-management load during the charge are not modelled.
 
 Sign convention here: charging current and power positive (A, W); the RC voltage is the rise
@@ -108,10 +110,12 @@ def load_charger(spec) -> dict[str, float]:
 
 @njit(cache=True, error_model="numpy")
 def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, coolant_C,
-            power_W, current_A, max_voltage_V, dt_s, steps, window_s, curve_soc, res, curve_W,
-            curve_s):
+            power_W, current_A, max_voltage_V, dt_s, steps, window_s, curve_soc, win_lo, win_span,
+            res, curve_W, curve_s):
     """CC-CV charge of every variant; fills ``res`` (n, N_COLS) and the power (W) and time (s)
-    at which each (ascending) ``curve_soc`` point is passed (NaN where not reached).
+    at which each (ascending) displayed-SOC ``curve_soc`` point is passed (NaN where not
+    reached). ``soc0``, ``soc_end`` and the result's SOC are cell SOC; displayed SOC d is cell
+    SOC ``win_lo + d win_span``.
 
     Variants are independent, so each one runs its whole charge in turn while its tables sit
     in the cache; the cell tables at a step share one SOC and one temperature search."""
@@ -136,8 +140,10 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
         v_rc = 0.0
         t = 0.0
         r[C_MAX_TEMP] = temp
+        lo = win_lo[i]
+        span = win_span[i]
         nxt = 0  # the next curve point to pass (SOC only rises)
-        while nxt < curve_soc.shape[0] and curve_soc[nxt] <= soc:
+        while nxt < curve_soc.shape[0] and lo + span * curve_soc[nxt] <= soc:
             nxt += 1
         for _ in range(steps):
             k, wk = ecm._bracket(soc_grid, soc)
@@ -175,9 +181,9 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
             t_inf = coolant_C[i] + heat / ha
             temp_new = t_inf + (temp - t_inf) * math.exp(-ha * dt / heat_cap)
             # curve points passed in this step
-            while nxt < curve_soc.shape[0] and curve_soc[nxt] <= soc_new:
+            while nxt < curve_soc.shape[0] and lo + span * curve_soc[nxt] <= soc_new:
                 curve_W[i, nxt] = p_mean
-                curve_s[i, nxt] = t + dt * (curve_soc[nxt] - soc) / (soc_new - soc)
+                curve_s[i, nxt] = t + dt * (lo + span * curve_soc[nxt] - soc) / (soc_new - soc)
                 nxt += 1
             if t < window_s:
                 r[C_WINDOW_J] += p_mean * min(dt, window_s - t)
@@ -209,6 +215,9 @@ def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_
                 max_duration_s=4 * 3600.0, curve_step=0.01) -> dict[str, np.ndarray]:
     """DC fast charge of every variant from ``soc_start`` to ``soc_end`` (default 10-80 %).
 
+    The SOC here is the displayed SOC over the usable window (``pt.soc_min``..``pt.soc_max``
+    of cell SOC), the SOC of the makers' charge times.
+
     Charger limits and ``vehicle_max_kW`` (the car's DC limit; None or NaN = none) broadcast
     per variant; temperatures are the cells' start and the coolant's (degC, default 25).
     ``wltp_dc_kWh_per_100km`` (DC at the terminals) converts the first ten minutes' energy
@@ -219,7 +228,7 @@ def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_
     ``fast_charge_energy_kWh`` (into the pack), ``fast_charge_km_in_10_min``,
     ``fast_charge_loss_kWh`` (heat in the cells), ``fast_charge_max_cell_V``,
     ``fast_charge_max_cell_temp_C``, ``fast_charge_soc_reached`` (the end SOC, or where
-    the charge stopped), and the curve: ``fast_charge_curve_soc`` (k,),
+    the charge stopped; displayed), and the curve: ``fast_charge_curve_soc`` (k,),
     ``fast_charge_curve_kW`` and ``fast_charge_curve_min`` (n, k).
     """
     if pt.charge_c_rate_max is None:
@@ -246,13 +255,16 @@ def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_
     window = float(default("km_window_s"))
     curve_soc = np.round(np.arange(float(lo.min()) + curve_step, float(hi.max()) + 1e-9,
                                    curve_step), 6)
+    win_lo = _column(pt.soc_min, n, "soc_min")
+    win_span = _column(pt.soc_max, n, "soc_max") - win_lo
     res = np.empty((n, N_COLS))
     curve_W = np.empty((n, curve_soc.size))
     curve_s = np.empty((n, curve_soc.size))
     _charge(pt.battery, pt.ocv_V, pt.r0_ohm, pt.r1_ohm, pt.tau1_s,
-            np.ascontiguousarray(pt.charge_c_rate_max), lo, hi, temp, coolant, power_W,
-            limits["charger_current_A"], limits["charger_max_voltage_V"], float(dt_s),
-            int(math.ceil(max_duration_s / dt_s)), window, curve_soc, res, curve_W, curve_s)
+            np.ascontiguousarray(pt.charge_c_rate_max), win_lo + lo * win_span,
+            win_lo + hi * win_span, temp, coolant, power_W, limits["charger_current_A"],
+            limits["charger_max_voltage_V"], float(dt_s), int(math.ceil(max_duration_s / dt_s)),
+            window, curve_soc, win_lo, win_span, res, curve_W, curve_s)
     if wltp_dc_kWh_per_100km is None:
         from .cycles import load_cycle
         from .procedures import cycle_metrics, run_cycle
@@ -269,7 +281,7 @@ def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_
         "fast_charge_loss_kWh": res[:, C_LOSS_J] / 3.6e6,
         "fast_charge_max_cell_V": res[:, C_MAX_CELL_V],
         "fast_charge_max_cell_temp_C": res[:, C_MAX_TEMP],
-        "fast_charge_soc_reached": res[:, C_SOC_END],
+        "fast_charge_soc_reached": (res[:, C_SOC_END] - win_lo) / win_span,
         "fast_charge_curve_soc": curve_soc,
         "fast_charge_curve_kW": curve_W / 1e3,
         "fast_charge_curve_min": curve_s / 60.0,

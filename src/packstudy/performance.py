@@ -21,7 +21,20 @@ import numpy as np
 from numba import njit
 
 from . import catalog, ecm
-from .inverter import inverter_loss_W
+from .inverter import (
+    P_COS_PHI,
+    P_D_R,
+    P_D_V0,
+    P_E_REC,
+    P_E_SW,
+    P_F_SW,
+    P_I_RATED,
+    P_M_MAX,
+    P_SW_R,
+    P_SW_V0,
+    P_V_NOM,
+    loss_from_columns,
+)
 from .kernel import (
     B_CAPACITY_AH,
     B_CELL_CP,
@@ -125,67 +138,81 @@ def drive_codes(driven_axles, n: int) -> np.ndarray:
 @njit(cache=True, error_model="numpy")
 def _battery_limits(bat_i, ocv_i, r0_i, r1_i, tau_i, soc, temp, v_rc, dt_s):
     """Source voltage, effective resistance and the cell's maximum discharge power (W) over
-    a step of ``dt_s`` (same formulation as the drive-cycle kernel)."""
+    a step of ``dt_s`` (same formulation as the drive-cycle kernel), with the step's RC
+    factors (decay, g) of ``ecm.rc_step_factors``."""
     k, wk = ecm._bracket(ecm.SOC_GRID, soc)
     col, wc = ecm._bracket(ecm.TEMP_GRID_C, temp)
     ocv = ocv_i[k] * (1.0 - wk) + ocv_i[k + 1] * wk
     r0 = ecm.table_at_bracket(r0_i, k, wk, col, wc)
     r1 = ecm.table_at_bracket(r1_i, k, wk, col, wc)
-    tau = ecm.table_at_bracket(tau_i, k, wk, col, wc)
-    g = ecm.rc_mean_factor(tau, dt_s)
+    decay, g = ecm.rc_step_factors(ecm.table_at_bracket(tau_i, k, wk, col, wc), dt_s)
     source = ocv - g * v_rc
     r_eff = r0 + (1.0 - g) * r1
     i_dis = min(bat_i[B_I_DISCHARGE], (source - bat_i[B_V_MIN]) / r_eff, 0.5 * source / r_eff)
     p_max = max((source - i_dis * r_eff) * i_dis, 0.0)
-    return ocv, r0, r1, tau, source, r_eff, p_max
+    return ocv, r0, r1, decay, g, source, r_eff, p_max
+
+
+# Positions in the drivetrain tuple of ``_drive_terms`` (scalars, so that the step loop
+# handles no array references).
+D_GEAR_EFF, D_COPPER, D_LOAD_LOSS, D_MAX_FORCE, D_BASE_SPEED, D_AUX, D_NOLOAD, D_NOLOAD_EXP = range(8)
+D_INVERTER = 8  # then the inverter columns P_SW_V0 .. P_COS_PHI of ``loss_from_columns``
 
 
 @njit(cache=True, error_model="numpy")
-def _idle_terms(p, speed):
-    """(no-load loss coefficient, speed ** no-load exponent) of the machine at ``speed``:
-    the factors of its no-load loss, computed once per speed for ``_dc_power_W``."""
+def _drive_terms(p, inv_i):
+    """One variant's drivetrain constants for ``_dc_power_W``: vehicle row ``p`` and
+    inverter row ``inv_i`` as a tuple (positions ``D_*``)."""
     k = p[V_NOLOAD_EXP]
-    return p[V_MOTOR_W] * p[V_NOLOAD] / p[V_TOP_SPEED] ** k, speed ** k
+    return (p[V_GEAR_EFF], p[V_MOTOR_W] * p[V_COPPER] / (p[V_MAX_FORCE] * p[V_MAX_FORCE]),
+            p[V_LOAD_LOSS], p[V_MAX_FORCE], p[V_BASE_SPEED], p[V_AUX],
+            p[V_MOTOR_W] * p[V_NOLOAD] / p[V_TOP_SPEED] ** k, k,
+            inv_i[P_SW_V0], inv_i[P_SW_R], inv_i[P_D_V0], inv_i[P_D_R],
+            inv_i[P_E_SW] + inv_i[P_E_REC], inv_i[P_F_SW], inv_i[P_I_RATED], inv_i[P_V_NOM],
+            inv_i[P_M_MAX], inv_i[P_COS_PHI])
 
 
 @njit(cache=True, error_model="numpy")
-def _dc_power_W(p, inv_i, wheel_W, speed, volt, noload, speed_pow):
+def _dc_power_W(d, wheel_W, speed, volt, speed_pow):
     """DC-bus power (W, with auxiliaries) to deliver ``wheel_W`` >= 0 at ``speed`` > 0:
-    gearbox, machine (``vehicle.motor_loss_W``; ``noload`` and ``speed_pow`` from
-    ``_idle_terms``) and inverter (``inverter_loss_W``) losses, as the drive-cycle kernel
-    when motoring."""
-    shaft = wheel_W / p[V_GEAR_EFF]
+    gearbox, machine (``vehicle.motor_loss_W``, ``speed_pow`` = speed ** no-load exponent)
+    and inverter (``inverter.loss_from_columns``) losses of drivetrain ``d``
+    (``_drive_terms``), as the drive-cycle kernel when motoring."""
+    shaft = wheel_W / d[D_GEAR_EFF]
     force = shaft / speed
-    copper = p[V_MOTOR_W] * p[V_COPPER] / (p[V_MAX_FORCE] * p[V_MAX_FORCE])
-    motor = motor_loss_W(noload, copper, p[V_LOAD_LOSS], speed_pow, force, shaft)
-    inverter = inverter_loss_W(inv_i, force / p[V_MAX_FORCE], speed / p[V_BASE_SPEED], volt)
-    return shaft + motor + inverter + p[V_AUX]
+    motor = motor_loss_W(d[D_NOLOAD], d[D_COPPER], d[D_LOAD_LOSS], speed_pow, force, shaft)
+    j = D_INVERTER
+    inverter = loss_from_columns(d[j], d[j + 1], d[j + 2], d[j + 3], d[j + 4], d[j + 5], d[j + 6],
+                                 d[j + 7], d[j + 8], d[j + 9], force / d[D_MAX_FORCE],
+                                 speed / d[D_BASE_SPEED], volt)
+    return shaft + motor + inverter + d[D_AUX]
 
 
 @njit(cache=True, error_model="numpy")
-def _wheel_power_cap(p, inv_i, wheel_W, speed, volt, p_pack_max):
+def _wheel_power_cap(d, wheel_W, speed, volt, p_pack_max):
     """Largest wheel power <= ``wheel_W`` whose DC-bus demand the pack can supply, to 1e-9
-    of the demand below it, and that DC-bus power (W): (wheel_W, dc_W).
+    of the demand below it, and that DC-bus power (W): (wheel_W, dc_W). ``d`` is the
+    drivetrain (``_drive_terms``).
 
     At a given speed the losses grow with the force and its square, so the DC power is
     close to a quadratic in the wheel power: the root of the quadratic through 0, half and
     all of ``wheel_W`` (aimed 5e-10 of the demand low) is tried first; if it misses, an
     Illinois false position on the monotonic DC power finishes the job.
     """
-    noload, speed_pow = _idle_terms(p, speed)
-    dc_hi = _dc_power_W(p, inv_i, wheel_W, speed, volt, noload, speed_pow)
+    speed_pow = speed ** d[D_NOLOAD_EXP]
+    dc_hi = _dc_power_W(d, wheel_W, speed, volt, speed_pow)
     f_hi = dc_hi - p_pack_max
     if f_hi <= 0.0:
         return wheel_W, dc_hi
     lo = 0.0
     hi = wheel_W
-    dc_lo = _dc_power_W(p, inv_i, 0.0, speed, volt, noload, speed_pow)
+    dc_lo = _dc_power_W(d, 0.0, speed, volt, speed_pow)
     f_lo = dc_lo - p_pack_max
     if f_lo >= 0.0:
         return 0.0, dc_lo
     tol = 1e-9 * p_pack_max
     mid = 0.5 * wheel_W
-    dc_mid = _dc_power_W(p, inv_i, mid, speed, volt, noload, speed_pow)
+    dc_mid = _dc_power_W(d, mid, speed, volt, speed_pow)
     f_mid = dc_mid - p_pack_max
     # f(x) = f_lo + b x + c x^2 through the three points; root of f + tol / 2 in (0, wheel_W)
     c = 2.0 * (f_hi - 2.0 * f_mid + f_lo) / (wheel_W * wheel_W)
@@ -199,7 +226,7 @@ def _wheel_power_cap(p, inv_i, wheel_W, speed, volt, p_pack_max):
     if disc >= 0.0 and b + math.sqrt(disc) > 0.0:
         x = -2.0 * target / (b + math.sqrt(disc))
         if lo < x < hi:
-            dc_x = _dc_power_W(p, inv_i, x, speed, volt, noload, speed_pow)
+            dc_x = _dc_power_W(d, x, speed, volt, speed_pow)
             f = dc_x - p_pack_max
             if -tol <= f <= 0.0:
                 return x, dc_x
@@ -212,7 +239,7 @@ def _wheel_power_cap(p, inv_i, wheel_W, speed, volt, p_pack_max):
         if hi - lo <= 1e-9 * wheel_W:
             break
         x = hi - f_hi * (hi - lo) / (f_hi - f_lo)
-        dc_x = _dc_power_W(p, inv_i, x, speed, volt, noload, speed_pow)
+        dc_x = _dc_power_W(d, x, speed, volt, speed_pow)
         f = dc_x - p_pack_max
         if f > 0.0:
             hi, f_hi = x, f
@@ -239,7 +266,9 @@ def _accelerate(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, soc0, temp0_C, mas
     reaches the last threshold, its final speed up to the step where the last variant does.
 
     Variants are independent, so each one runs to the end in turn while its cell tables sit
-    in the cache."""
+    in the cache; its rows are taken once, before the step loop, and the drivetrain goes to
+    the helpers as a tuple of scalars (``_drive_terms``): an array view or array argument
+    per step costs atomic reference counting that took a third of the run time."""
     n = veh.shape[0]
     last = thresholds.shape[0] - 1
     keep = trace.shape[1] > 0
@@ -248,6 +277,11 @@ def _accelerate(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, soc0, temp0_C, mas
     for i in range(n):
         p = veh[i]
         b = bat[i]
+        d = _drive_terms(p, inv[i])
+        ocv_i = ocv_V[i]
+        r0_i = r0_ohm[i]
+        r1_i = r1_ohm[i]
+        tau_i = tau1_s[i]
         m = mass_kg[i]
         m_inertial = m * (1.0 + rotating[i])
         cells = b[B_SERIES] * b[B_PARALLEL]
@@ -279,18 +313,18 @@ def _accelerate(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, soc0, temp0_C, mas
             if v >= v_limit[i]:
                 force = min(force, road)
             # battery: cap the wheel power at what the pack delivers at this SOC/temperature
-            ocv, r0, r1, tau, source, r_eff, p_cell_max = _battery_limits(
-                b, ocv_V[i], r0_ohm[i], r1_ohm[i], tau1_s[i], soc, temp, v_rc, dt_s)
+            ocv, r0, r1, decay, g, source, r_eff, p_cell_max = _battery_limits(
+                b, ocv_i, r0_i, r1_i, tau_i, soc, temp, v_rc, dt_s)
             volt = b[B_SERIES] * ocv
             dc = p[V_AUX]
             if v > 0.0:
-                wheel, dc = _wheel_power_cap(p, inv[i], force * v, v, volt, p_cell_max * cells)
+                wheel, dc = _wheel_power_cap(d, force * v, v, volt, p_cell_max * cells)
                 force = wheel / v
             p_cell = min(dc / cells, p_cell_max)
             current = ecm.current_for_power(source, r_eff, p_cell)
-            v_end, v_mean = ecm.rc_step(v_rc, current, r1, tau, dt_s)
+            v_mean = g * v_rc + (1.0 - g) * current * r1  # RC pair at constant current
             heat = current * current * r0 + v_mean * current
-            v_rc = v_end
+            v_rc = v_rc * decay + current * r1 * (1.0 - decay)
             soc -= current * dt_s / (3600.0 * b[B_CAPACITY_AH])
             temp += dt_s * (heat - b[B_CELL_HA] * (temp - temp0_C[i])) / (
                 b[B_CELL_MASS] * b[B_CELL_CP])
@@ -320,8 +354,9 @@ def _top_speed(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, soc0, temp0_C, v_ca
     for i in range(veh.shape[0]):
         p = veh[i]
         cells = bat[i, B_SERIES] * bat[i, B_PARALLEL]
-        _o, _r0, _r1, _t, _s, _r, p_cell = _battery_limits(
-            bat[i], ocv_V[i], r0_ohm[i], r1_ohm[i], tau1_s[i], soc0[i], temp0_C[i], 0.0, 1e6)
+        p_cell = _battery_limits(
+            bat[i], ocv_V[i], r0_ohm[i], r1_ohm[i], tau1_s[i], soc0[i], temp0_C[i], 0.0, 1e6)[-1]
+        d = _drive_terms(p, inv[i])
         volt = bat[i, B_SERIES] * ecm.curve_at(ecm.SOC_GRID, ocv_V[i], soc0[i])
         lo = 0.0
         hi = v_cap[i]
@@ -329,7 +364,7 @@ def _top_speed(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, soc0, temp0_C, v_ca
             v = hi if it == 0 else 0.5 * (lo + hi)
             machine = min(p[V_MOTOR_W], p[V_MAX_FORCE] * v) * p[V_GEAR_EFF]
             road_W = (p[V_F0] + p[V_F1] * v + p[V_F2] * v * v) * v
-            surplus = _wheel_power_cap(p, inv[i], machine, v, volt, p_cell * cells)[0] - road_W
+            surplus = _wheel_power_cap(d, machine, v, volt, p_cell * cells)[0] - road_W
             if it == 0:
                 if surplus >= 0.0:
                     lo = hi

@@ -1,20 +1,24 @@
 """0-100 km/h and 10-80 % DC charge times against the makers' published figures.
 
 Each car is built from its shipped preset the way ``study.powertrain`` builds it (EPA test
-mass, road load, machine power and torque, its own pack designed from the nmc811-pouch cell,
-or lfp-prismatic for the LFP Model 3), with no per-car tuning: every other input is a sourced
-default (tyre friction 0.9, static front load 0.5, CG height/wheelbase 0.18, AWD front power
-share 0.4 unless the preset splits the power, default reduction ratio from a 15,000 rpm
-machine at the top speed, 0.355 m wheels). Acceleration mass: curb + 75 kg driver, or test mass
-- EPA payload + driver. Charger: the one the maker names (350 kW, 920 V, 500 A for the E-GMP
-cars), else the same 350 kW CCS class; the car's own DC limit applies. Prints the tables.
+mass, road load, machine power and torque, its own pack designed from the cell its preset
+names in ``battery.cell``, else nmc811-pouch, or lfp-prismatic for the LFP Model 3), with no
+per-car tuning: every other input is a sourced default (tyre friction 0.9, static front load
+0.5, CG height/wheelbase 0.18, AWD front power share 0.4 unless the preset splits the power,
+default reduction ratio from a 15,000 rpm machine at the top speed, 0.355 m wheels).
+Acceleration mass: curb + 75 kg driver, or test mass - EPA payload + driver. Charging uses
+the same own cell and the charger the maker names (350 kW, 920 V, 500 A for the E-GMP cars),
+else the same 350 kW CCS class; the car's own DC limit applies. Prints the tables.
 """
+
+import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from packstudy import catalog, charging, performance, vehicle
 from packstudy import cell as cellmod
-from packstudy import charging, performance, vehicle
 from packstudy import study as studymod
 from packstudy.spec import parse_study
 
@@ -23,23 +27,25 @@ from packstudy.spec import parse_study
 # series x 3.63 V) and about 74 kWh usable (pack_design.toml usable_soc_min source).
 EGMP_BATTERY = {"usable_energy_kWh": 74.0, "nominal_voltage_V": 697.0}
 
-ACCEL = [  # preset, cell, published key
-    ("polestar-2-long-range-dual-motor", "nmc811-pouch", "accel_0_100_s"),
-    ("polestar-3-long-range-dual-motor", "nmc811-pouch", "accel_0_100_s"),
+ACCEL = [  # preset, its own cell (battery.cell, else nmc811-pouch), published key
+    ("polestar-2-long-range-dual-motor", "nmc-pouch-lges", "accel_0_100_s"),
+    ("polestar-3-long-range-dual-motor", "nmc-prismatic-catl", "accel_0_100_s"),
     ("hyundai-ioniq-5-long-range-awd", "nmc811-pouch", "accel_0_100_s"),
     ("kia-ev6-long-range-awd", "nmc811-pouch", "accel_0_100_s"),
     ("tesla-model-3-rwd", "lfp-prismatic", "accel_0_60mph_s"),
-    ("polestar-2-long-range-single-motor", "nmc811-pouch", "accel_0_100_s"),
+    ("polestar-2-long-range-single-motor", "nmc-prismatic-catl", "accel_0_100_s"),
     ("chevrolet-bolt-ev", "nmc811-pouch", "accel_0_60mph_s"),
 ]
-CHARGE = [  # preset, charger preset, published key, start SOC
-    ("hyundai-ioniq-5-long-range-awd", "ccs-350kw-920v", "fast_charge_10_80_min", 0.10),
-    ("kia-ev6-long-range-awd", "ccs-350kw-920v", "fast_charge_10_80_min", 0.10),
-    ("hyundai-ioniq-5-long-range-rwd", "ccs-350kw-920v", "fast_charge_10_80_min", 0.10),
-    ("polestar-2-long-range-dual-motor", "ccs-350kw-920v", "fast_charge_10_80_min", 0.10),
-    ("polestar-2-long-range-single-motor", "ccs-350kw-920v", "fast_charge_10_80_min", 0.10),
-    ("polestar-3-long-range-dual-motor", "ccs-350kw-920v", "fast_charge_10_80_min", 0.10),
-    ("ford-f150-lightning-extended-range", "ccs-150kw-920v", "fast_charge_15_80_min", 0.15),
+CHARGE = [  # preset, charger preset, published key, start and end SOC
+    ("hyundai-ioniq-5-long-range-awd", "ccs-350kw-920v", "fast_charge_10_80_min", 0.10, 0.80),
+    ("kia-ev6-long-range-awd", "ccs-350kw-920v", "fast_charge_10_80_min", 0.10, 0.80),
+    ("hyundai-ioniq-5-long-range-rwd", "ccs-350kw-920v", "fast_charge_10_80_min", 0.10, 0.80),
+    ("polestar-2-long-range-dual-motor", "ccs-350kw-920v", "fast_charge_10_80_min", 0.10, 0.80),
+    ("polestar-2-long-range-single-motor", "ccs-350kw-920v", "fast_charge_10_80_min", 0.10, 0.80),
+    ("polestar-3-long-range-dual-motor", "ccs-350kw-920v", "fast_charge_10_80_min", 0.10, 0.80),
+    ("ford-f150-lightning-extended-range", "ccs-150kw-920v", "fast_charge_15_80_min", 0.15, 0.80),
+    # a tester's measurement on a 150 kW charger, not a maker figure
+    ("polestar-3-long-range-dual-motor", "ccs-150kw-920v", "fast_charge_32_85_min", 0.32, 0.85),
 ]
 
 
@@ -62,16 +68,22 @@ def build(preset: str, cell: str):
     return v, pt
 
 
+def accelerate(preset: str, cell: str, **kwargs):
+    """(vehicle spec, ``performance.acceleration`` result) of a preset at the sourced defaults
+    (``kwargs`` override them)."""
+    v, pt = build(preset, cell)
+    share = v.front_motor_peak_kW / v.motor_peak_kW if v.front_motor_peak_kW else None
+    args = dict(driven_axles=v.drive, front_power_share=share,
+                mass_kg=performance.acceleration_mass_kg(pt.vehicle[:, vehicle.V_MASS],
+                                                         v.curb_mass_kg))
+    return v, performance.acceleration(pt, **(args | kwargs))
+
+
 def test_acceleration_against_published_figures():
     errors = {}
     print("\npreset                               metric            model  maker  error")
     for preset, cell, key in ACCEL:
-        v, pt = build(preset, cell)
-        share = v.front_motor_peak_kW / v.motor_peak_kW if v.front_motor_peak_kW else None
-        r = performance.acceleration(
-            pt, driven_axles=v.drive, front_power_share=share,
-            mass_kg=performance.acceleration_mass_kg(pt.vehicle[:, vehicle.V_MASS],
-                                                     v.curb_mass_kg))
+        v, r = accelerate(preset, cell)
         model, maker = float(r[key][0]), float(v.published[key]["value"])
         errors[preset] = 100.0 * (model / maker - 1.0)
         print(f"{preset:36} {key:16} {model:6.2f} {maker:6.2f} {errors[preset]:+6.1f} %"
@@ -80,8 +92,9 @@ def test_acceleration_against_published_figures():
               f"{r['peak_power_kW_at_20pct_soc'][0]:.0f} kW)")
     within = [p for p, e in errors.items() if abs(e) <= 10.0]
     print(f"within 10 %: {len(within)} of {len(errors)}")
-    # issue 4: at least five within 10 %; today Polestar 3 (-12 %) and the FWD Bolt (+19 %,
-    # default wheel radius and static load split) miss, see docs/performance-integration.md
+    # issue 4: at least five within 10 %; today Polestar 3 (-14 %, see the two tests below) and
+    # the FWD Bolt (+19 %, default wheel radius and static load split) miss, see
+    # docs/performance-integration.md
     assert len(within) >= 5
     for preset in ("polestar-2-long-range-dual-motor", "hyundai-ioniq-5-long-range-awd",
                    "kia-ev6-long-range-awd", "tesla-model-3-rwd"):
@@ -89,43 +102,90 @@ def test_acceleration_against_published_figures():
     assert max(abs(e) for e in errors.values()) <= 20.0
 
 
+P3 = "polestar-3-long-range-dual-motor"
+
+
+@pytest.mark.xfail(strict=True, reason="Polestar 3 LR Dual Motor: 360 kW and 840 Nm on 2,659 kg give "
+                   "4.3 s at the sourced defaults, the maker says 5.0 s (issue 4 target not met)")
+def test_polestar_3_acceleration_within_10_pct():
+    v, r = accelerate(P3, "nmc-prismatic-catl")
+    assert abs(r["accel_0_100_s"][0] / v.published["accel_0_100_s"]["value"] - 1.0) <= 0.10
+
+
+def test_polestar_3_published_time_lies_at_the_slow_end_of_the_sourced_ranges():
+    """The maker's 5.0 s is inside the model's uncertainty, not beyond a missing limit: with
+    the slow ends of the sourced ranges of performance.toml (tyre friction, CG height over
+    wheelbase, SOC) and the heaviest curb mass of the version (2,670 kg, the preset's
+    curb_mass_kg source) the model is within 10 %; at the central defaults it is 14 % quick."""
+    ranges = catalog.factors("performance")
+    v, r = accelerate(P3, "nmc-prismatic-catl", tyre_friction=ranges["tyre_friction_coefficient"]["low"],
+                      cg_height_to_wheelbase=ranges["cg_height_to_wheelbase"]["high"],
+                      soc=ranges["acceleration_soc"]["low"],
+                      mass_kg=2670.0 + performance.default("acceleration_driver_mass_kg"))
+    maker = v.published["accel_0_100_s"]["value"]
+    assert -0.10 <= r["accel_0_100_s"][0] / maker - 1.0 < -0.02
+
+
+def own_cell(preset: str) -> str:
+    """The cell a vehicle preset names for its own pack (nmc811-pouch if none)."""
+    study = parse_study({"vehicle": {"preset": preset}, "candidate": [{"name": "own"}]})
+    return study.vehicle.battery.cell or "nmc811-pouch"
+
+
 def test_fast_charge_against_published_figures():
     errors = {}
-    print("\npreset                               charger          model  maker  error  peak kW")
-    for preset, charger, key, soc_start in CHARGE:
-        v, pt = build(preset, "nmc811-pouch")
+    print("\npreset                              cell                charger          model  "
+          "figure error  peak kW")
+    for preset, charger, key, soc_start, soc_end in CHARGE:
+        cell = own_cell(preset)
+        v, pt = build(preset, cell)
         c = charging.load_charger(charger)
         r = charging.fast_charge(
             pt, charger_power_kW=c["power_kW"], charger_current_A=c["current_A"],
             charger_max_voltage_V=c["max_voltage_V"], vehicle_max_kW=v.max_dc_charge_kW,
-            soc_start=soc_start, wltp_dc_kWh_per_100km=16.0)
-        model, maker = float(r[key][0]), float(v.published[key]["value"])
-        errors[preset] = 100.0 * (model / maker - 1.0)
-        print(f"{preset:36} {charger:15} {model:6.1f} {maker:6.1f} {errors[preset]:+6.1f} %"
-              f"  {r['fast_charge_peak_kW'][0]:6.0f}  (cell max "
+            soc_start=soc_start, soc_end=soc_end, wltp_dc_kWh_per_100km=16.0)
+        model, figure = float(r[key][0]), float(v.published[key]["value"])
+        errors[preset, key] = 100.0 * (model / figure - 1.0)
+        print(f"{preset:35} {cell:19} {charger:15} {model:6.1f} {figure:6.1f} "
+              f"{errors[preset, key]:+6.1f} %  {r['fast_charge_peak_kW'][0]:6.0f}  (cell max "
               f"{r['fast_charge_max_cell_V'][0]:.3f} V, {r['fast_charge_max_cell_temp_C'][0]:.0f}"
-              " degC)")
-    within = [p for p, e in errors.items() if abs(e) <= 15.0]
+              f" degC) {key}")
+    within = [k for k, e in errors.items() if abs(e) <= 15.0]
     print(f"within 15 %: {len(within)} of {len(errors)}")
-    # issue 4 asks for four within 15 % incl. Polestar 2 and 3; with the E-GMP-derived
-    # nmc811-pouch charge map the Polestar packs charge 20-30 % too fast (their LG / CATL
-    # cells accept less), see docs/performance-integration.md. Asserted: what holds today.
+    # issue 4: IONIQ 5 and EV6 on 350 kW, Polestar 2 and Polestar 3 within 15 % of the makers'
+    # 10-80 % times. The Polestar cells' charge maps come from measured charging curves of the
+    # Polestar 2 packs (nmc-pouch-lges, nmc-prismatic-catl), not from these times; the Polestar 3
+    # uses the Polestar 2 CATL map (no measured Polestar 3 curve found), which its 32-85 % test
+    # row checks against a tester's measurement.
     for preset in ("hyundai-ioniq-5-long-range-awd", "kia-ev6-long-range-awd",
-                   "hyundai-ioniq-5-long-range-rwd", "ford-f150-lightning-extended-range"):
-        assert abs(errors[preset]) <= 15.0, preset
-    assert len(within) >= 4
-    assert max(abs(e) for e in errors.values()) <= 35.0
+                   "hyundai-ioniq-5-long-range-rwd", "polestar-2-long-range-dual-motor",
+                   "polestar-2-long-range-single-motor", "polestar-3-long-range-dual-motor",
+                   "ford-f150-lightning-extended-range"):
+        key = "fast_charge_15_80_min" if preset.startswith("ford") else "fast_charge_10_80_min"
+        assert abs(errors[preset, key]) <= 15.0, preset
+    assert len(within) == len(errors)
 
 
-@pytest.mark.parametrize("preset", ["polestar-2-long-range-dual-motor",
-                                    "polestar-3-long-range-dual-motor"])
-@pytest.mark.xfail(strict=True, reason="nmc811-pouch charge map is the E-GMP cell's; the "
-                   "Polestar packs need their own cell presets (issue 4 target not met)")
-def test_polestar_fast_charge_within_15_pct(preset):
-    v, pt = build(preset, "nmc811-pouch")
-    c = charging.load_charger("ccs-350kw-920v")
-    r = charging.fast_charge(pt, charger_power_kW=c["power_kW"], charger_current_A=c["current_A"],
-                             charger_max_voltage_V=c["max_voltage_V"],
-                             vehicle_max_kW=v.max_dc_charge_kW, wltp_dc_kWh_per_100km=16.0)
-    maker = v.published["fast_charge_10_80_min"]["value"]
-    assert abs(r["fast_charge_10_80_min"][0] / maker - 1.0) <= 0.15
+def test_polestar_2_packs_redraw_their_measured_charging_curves():
+    """The charge maps of nmc-pouch-lges and nmc-prismatic-catl come from measured curves of
+    the Polestar 2 packs: a pack of each cell, with the car's DC limit, must redraw its curve."""
+    spec = importlib.util.spec_from_file_location(
+        "make_cell_presets", Path(__file__).parents[2] / "scripts" / "make_cell_presets.py")
+    presets = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(presets)
+    for preset, measured_kW in (
+            ("polestar-2-long-range-dual-motor", presets.CURVE_POLESTAR2_LG_KW),
+            ("polestar-2-long-range-single-motor", presets.CURVE_POLESTAR2_CATL_KW)):
+        v, pt = build(preset, own_cell(preset))
+        c = charging.load_charger("ccs-350kw-920v")
+        r = charging.fast_charge(
+            pt, charger_power_kW=c["power_kW"], charger_current_A=c["current_A"],
+            charger_max_voltage_V=c["max_voltage_V"], vehicle_max_kW=v.max_dc_charge_kW,
+            wltp_dc_kWh_per_100km=16.0)
+        soc = r["fast_charge_curve_soc"]
+        model_kW = np.interp(presets.CURVE_SOC, soc, r["fast_charge_curve_kW"][0])
+        inside = (np.array(presets.CURVE_SOC) > 0.1) & (np.array(presets.CURVE_SOC) < 0.8)
+        # the model runs a few % low: its warmer cell has a lower resistance, so a lower
+        # terminal voltage at the mapped current
+        ratio = model_kW[inside] / np.array(measured_kW)[inside]
+        assert np.all((ratio > 0.9) & (ratio < 1.02)), (preset, ratio.round(3))
