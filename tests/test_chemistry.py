@@ -37,6 +37,7 @@ def test_mass_balance_closes_and_scales():
              "solid_electrolyte_layer_kg", "electrolyte_kg", "aluminium_foil_kg",
              "copper_foil_kg", "terminal_copper_kg", "terminal_aluminium_kg", "container_kg"]
     np.testing.assert_allclose(sum(c[p] for p in parts), 1.9, rtol=1e-9)
+    np.testing.assert_allclose(sum(c[p] for p in parts[:-3]), c["stack_kg"], rtol=1e-9)
     assert np.all(c["mass_deficit_kg"] == 0)
     # a 250 Wh sodium-ion cell cannot weigh 1.2 kg (stack ~1.66 kg at 3.1 V, 110 mAh/g)
     light = cell_composition("nfpp-hard-carbon", 250.0, 1.2, "pouch", t)

@@ -9,8 +9,9 @@ mass into the masses of its components and elements, vectorised over variants:
   (anode capacity - SEI loss); binder and carbon from the electrode recipes
 - coated areas from the areal capacity; foils, separator and pore-filling electrolyte from areas,
   thicknesses, porosities and densities (``data/factors/cell_design.toml``)
-- container = cell mass - everything above - cell terminals; a cell lighter than its stack gets
-  no container and reports ``mass_deficit_kg`` (the given mass is inconsistent with the chemistry)
+- container = cell mass - everything above (``stack_kg``) - cell terminals; a cell lighter than
+  its stack gets no container and reports ``mass_deficit_kg`` (the given mass is inconsistent
+  with the chemistry)
 
 Element masses of the active material follow from its formula and IUPAC atomic weights.
 """
@@ -216,7 +217,7 @@ def cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, table
         separator_kg=sep_kg * (1 - is_se), separator_area_m2=sep_area_m2 * (1 - is_se),
         solid_electrolyte_layer_kg=sep_kg * is_se,
         electrolyte_L=electrolyte_L, electrolyte_kg=electrolyte_kg,
-        aluminium_foil_kg=al_c + al_a, copper_foil_kg=cu_c + cu_a,
+        aluminium_foil_kg=al_c + al_a, copper_foil_kg=cu_c + cu_a, stack_kg=stack_kg,
         terminal_copper_kg=term_cu, terminal_aluminium_kg=term_al,
         container_kg=container_kg, mass_deficit_kg=np.maximum(-unallocated_kg, 0.0),
         container_aluminium_kg=container_kg * al_frac,
