@@ -15,11 +15,13 @@ def test_areas_follow_result_names():
 def test_margins_signed_in_unit_and_percent_and_verdicts_by_area():
     metrics = {"wltp_range_km": np.array([600.0, 500.0]),
                "pack_cost_usd_per_kWh": np.array([120.0, 90.0]),
-               "pack_mass_kg": np.array([500.0, 700.0])}
+               "pack_mass_kg": np.array([500.0, 700.0]), "pack_volume_L": np.array([300.0, 450.0])}
     checks = decision.check_requirements(
         ["a", "b"], metrics, {"wltp_range_km": (560.0, None), "pack_cost_usd_per_kWh": (None, 100.0)},
-        [{"pack_mass_kg": 650.0}, {"pack_mass_kg": 650.0}])
+        {"pack_mass_kg": np.array([650.0, 650.0]), "pack_volume_L": np.array([np.nan, 400.0])})
     by = {(c["candidate"], c["metric"]): c for c in checks}
+    assert len(checks) == 7  # the volume envelope only on b (NaN: none)
+    assert ("a", "pack_volume_L") not in by and by["b", "pack_volume_L"]["passed"] is False
     assert by["a", "wltp_range_km"]["margin"] == pytest.approx(40.0)
     assert by["a", "wltp_range_km"]["margin_pct"] == pytest.approx(100 * 40 / 560)
     assert by["a", "pack_cost_usd_per_kWh"]["margin"] == pytest.approx(-20.0)
@@ -27,7 +29,16 @@ def test_margins_signed_in_unit_and_percent_and_verdicts_by_area():
     v = decision.verdicts(["a", "b"], checks)
     assert (v["a"]["technical"], v["a"]["cost"], v["a"]["sustainability"]) == ("pass", "fail", "not assessed")
     assert (v["b"]["technical"], v["b"]["cost"], v["b"]["overall"]) == ("fail", "pass", "fail")
-    assert v["b"]["failed"] == ["wltp_range_km min", "pack_mass_kg max"]
+    assert v["b"]["failed"] == ["wltp_range_km min", "pack_mass_kg max", "pack_volume_L max"]
+    assert (v["a"]["checked"], v["b"]["checked"]) == (3, 4)
+
+
+def test_no_requirements_no_verdict():
+    checks = decision.check_requirements(["a", "b"], {"x": np.array([1.0, 2.0])}, {}, {})
+    assert len(checks) == 0 and list(checks) == []
+    v = decision.verdicts(["a", "b"], checks)
+    assert v["b"] == {"technical": "not assessed", "cost": "not assessed",
+                      "sustainability": "not assessed", "overall": "pass", "failed": [], "checked": 0}
 
 
 def test_deltas_to_baseline_and_weighted_score():

@@ -14,7 +14,7 @@ import pytest
 
 from packstudy.spec import parse_study
 from packstudy.study import compute, prepare
-from packstudy.sweep import pareto_front, run_sweep, variants
+from packstudy.sweep import Variants, pareto_front, run_sweep, variants
 
 STUDY = {
     "study": {"name": "sweep test", "procedures": ["wltp"]},
@@ -38,6 +38,19 @@ def test_variants_are_the_cartesian_product_of_the_base():
     series = parse_study({**STUDY, "sweep": {"pack.series": [100, 110]}})
     assert [c.pack.series for c in variants(series)] == [100, 110]
     assert all(c.pack.nominal_voltage_V is None for c in variants(series))
+
+
+def test_variant_names_and_swept_values_without_building_every_candidate():
+    study = parse_study(STUDY)
+    lazy, built = Variants(study), variants(study)
+    assert lazy.names() == [c.name for c in built]
+    assert lazy.displays()[7] == "lfp-prismatic, 50, sic"  # (1, 0, 1): the last key fastest
+    assert [c.name for c in lazy[5:9]] == [c.name for c in built[5:9]] and lazy[-1] == built[-1]
+    few = lazy.representatives()  # every swept value once, in the order they first appear
+    assert len(few) == 1 + 1 + 2 + 1
+    assert [c.cell for c in few if c.pack.usable_energy_kWh == 50.0 and c.inverter == "si"] == [
+        "nmc811-pouch", "lfp-prismatic"]
+    assert {c.pack.usable_energy_kWh for c in few} == {50.0, 60.0, 70.0}
 
 
 def test_pareto_front_marks_exactly_the_non_dominated_rows():

@@ -25,52 +25,91 @@ def area_of(metric: str) -> str:
     return "technical"
 
 
+class Checks:
+    """Requirement checks as columns: one column per bound (metric, min or max, limit), one
+    row per candidate or variant. Iterating gives one dict per check, candidate by candidate
+    in the order the bounds were given: candidate, metric, area, bound, limit, value, margin
+    (positive when met, in the metric's unit), margin_pct (of the limit) and passed."""
+
+    def __init__(self, names: list[str], metric: list[str], bound: list[str], limit: np.ndarray,
+                 value: np.ndarray, checked: np.ndarray):
+        self.names = names
+        self.metric = metric  # (k,) per column
+        self.bound = bound  # (k,) "min" or "max"
+        self.area = [area_of(m) for m in metric]
+        self.limit = limit  # (k, n)
+        self.value = value  # (k, n)
+        self.checked = checked  # (k, n) bool: whether the row has this bound
+        is_min = np.array([b == "min" for b in bound], bool).reshape(-1, 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.margin = np.where(is_min, value - limit, limit - value)
+            self.margin_pct = np.where(limit != 0.0, 100.0 * self.margin / np.abs(limit), np.nan)
+        self.failed = checked & ~(self.margin >= 0.0)
+
+    def __len__(self) -> int:
+        return int(self.checked.sum())
+
+    def __iter__(self):
+        for i in range(len(self.names)):
+            yield from self.row(i)
+
+    def row(self, i: int) -> list[dict]:
+        """The checks of row ``i``."""
+        return [{"candidate": self.names[i], "metric": self.metric[j], "area": self.area[j],
+                 "bound": self.bound[j], "limit": float(self.limit[j, i]),
+                 "value": float(self.value[j, i]), "margin": float(self.margin[j, i]),
+                 "margin_pct": float(self.margin_pct[j, i]), "passed": not self.failed[j, i]}
+                for j in np.flatnonzero(self.checked[:, i])]
+
+
 def check_requirements(names: list[str], metrics: dict, bounds: dict[str, tuple],
-                       envelopes: list[dict]) -> list[dict]:
+                       envelopes: dict[str, np.ndarray]) -> Checks:
     """Every bound per candidate with its margin (positive when met), in the metric's unit
     and in percent of the limit.
 
-    ``bounds``: metric -> (min or None, max or None); ``envelopes``: per candidate, pack
-    envelope limits {metric: max} (``pack_mass_kg``, ``pack_volume_L``) checked the same way.
+    ``bounds``: metric -> (min or None, max or None), the same for every row; ``envelopes``:
+    pack envelope limits, metric (``pack_mass_kg``, ``pack_volume_L``) -> the maximum per row
+    (NaN where a row has none), checked the same way.
     """
-    checks = []
-    for i, name in enumerate(names):
-        items = [(k, lo, hi) for k, (lo, hi) in bounds.items()]
-        items += [(k, None, lim) for k, lim in envelopes[i].items() if lim is not None]
-        for key, lo, hi in items:
-            value = float(metrics[key][i])
-            for kind, limit in (("min", lo), ("max", hi)):
-                if limit is None:
-                    continue
-                margin = value - limit if kind == "min" else limit - value
-                checks.append({
-                    "candidate": name, "metric": key, "area": area_of(key), "bound": kind,
-                    "limit": limit, "value": value, "margin": margin,
-                    "margin_pct": 100.0 * margin / abs(limit) if limit else float("nan"),
-                    "passed": bool(margin >= 0.0),
-                })
-    return checks
+    n = len(names)
+    columns = [(key, kind, np.full(n, float(limit)), np.ones(n, bool))
+               for key, (lo, hi) in bounds.items()
+               for kind, limit in (("min", lo), ("max", hi)) if limit is not None]
+    for key, limit in envelopes.items():
+        limit = np.broadcast_to(np.asarray(limit, float), (n,))
+        if not np.all(np.isnan(limit)):
+            columns.append((key, "max", limit, ~np.isnan(limit)))
+    k = len(columns)
+    return Checks(names, [c[0] for c in columns], [c[1] for c in columns],
+                  np.array([c[2] for c in columns]).reshape(k, n),
+                  np.array([np.asarray(metrics[c[0]], float) for c in columns]).reshape(k, n),
+                  np.array([c[3] for c in columns], bool).reshape(k, n))
 
 
-def verdicts(names: list[str], checks: list[dict]) -> dict[str, dict]:
-    """Per candidate: a verdict per area ("pass", "fail" or "not assessed") and overall."""
-    by_name = {name: [] for name in names}
-    for check in checks:
-        by_name[check["candidate"]].append(check)
-    out = {}
-    for name in names:
-        mine = by_name[name]
+def verdicts(names: list[str], checks: Checks) -> dict[str, dict]:
+    """Per candidate: a verdict per area ("pass", "fail" or "not assessed") and overall, the
+    failed checks ("metric bound") and how many bounds were checked."""
+    labels = [f"{m} {b}" for m, b in zip(checks.metric, checks.bound, strict=True)]
+    areas = np.array(checks.area, dtype=object)
+    # the verdict depends only on which bounds a row has and fails: one per distinct pattern
+    ones = np.ones((1, len(names)), bool)  # so that a study without requirements has a pattern too
+    bits = np.packbits(np.vstack([ones, checks.checked, checks.failed]), axis=0)
+    pattern = np.ascontiguousarray(bits.T).view(np.dtype((np.void, bits.shape[0]))).ravel()
+    _, first, index = np.unique(pattern, return_index=True, return_inverse=True)
+    outcomes = []
+    for row in first:
+        checked, failed = checks.checked[:, row], checks.failed[:, row]
         verdict = {}
         for area in AREAS:
-            in_area = [c for c in mine if c["area"] == area]
-            verdict[area] = ("not assessed" if not in_area
-                             else "pass" if all(c["passed"] for c in in_area) else "fail")
-        failed = [f"{c['metric']} {c['bound']}" for c in mine if not c["passed"]]
-        verdict["overall"] = "pass" if not failed else "fail"
-        verdict["failed"] = failed
-        verdict["checked"] = len(mine)
-        out[name] = verdict
-    return out
+            in_area = checked & (areas == area)
+            verdict[area] = ("not assessed" if not in_area.any()
+                             else "fail" if (failed & in_area).any() else "pass")
+        verdict["overall"] = "fail" if failed.any() else "pass"
+        verdict["failed"] = [labels[j] for j in np.flatnonzero(failed)]
+        verdict["checked"] = int(checked.sum())
+        outcomes.append(verdict)
+    return {name: {**outcomes[u], "failed": list(outcomes[u]["failed"])}
+            for name, u in zip(names, index.tolist(), strict=True)}
 
 
 def deltas_to_baseline(metrics: dict, baseline_row: int) -> dict[str, np.ndarray]:

@@ -85,14 +85,11 @@ def results_document(result) -> dict:
     """The content of results.json: inputs, and per candidate its metrics, verdict, deltas to
     the baseline and requirement margins (for large sweeps only the Pareto-front and a count)."""
     verdict = result.verdicts
-    checks = {}
-    for check in result.checks:
-        checks.setdefault(check["candidate"], []).append(check)
     n = len(result.names)
-    rows = range(n)
+    rows = np.arange(n)
     if n > JSON_MAX_ROWS:
         pareto = result.metrics.get("pareto")
-        rows = np.flatnonzero(pareto > 0) if pareto is not None else range(0)
+        rows = np.flatnonzero(pareto > 0) if pareto is not None else rows[:0]
     doc = {
         "schema_version": RESULTS_SCHEMA_VERSION,
         "packstudy_version": __version__,
@@ -101,7 +98,7 @@ def results_document(result) -> dict:
         "inputs": (result.inputs or result.study).model_dump(mode="json"),
         "rows": n,
         "rows_meeting_every_requirement": sum(v["overall"] == "pass" for v in verdict.values()),
-        "candidates": [_candidate(result, int(i), verdict, checks) for i in rows],
+        "candidates": _candidates(result, rows, verdict),
     }
     fit = result.calibration
     if fit is not None:
@@ -115,18 +112,37 @@ def results_document(result) -> dict:
     return doc
 
 
-def _candidate(result, i: int, verdict: dict, checks: dict[str, list[dict]]) -> dict:
-    name = result.names[i]
-    return {
-        "name": name,
-        "metrics": _clean(result.row(i)),
-        "verdict": verdict[name],
-        "delta_to_baseline": _clean({k[len("delta_"):]: float(v[i]) for k, v in result.deltas.items()}),
-        "breakdowns": _clean({kind: {k: float(np.broadcast_to(v, len(result.names))[i])
-                                     for k, v in parts.items()}
-                              for kind, parts in result.breakdowns.items()}),
-        "requirements": [_clean(c) for c in checks.get(name, [])],
-    }
+def _candidates(result, rows: np.ndarray, verdict: dict) -> list[dict]:
+    """The entries of ``rows``: taken column by column, then one dict per row."""
+    n = len(result.names)
+
+    def table(columns: dict, rename=lambda k: k, dtype=None) -> list[dict]:
+        taken = {rename(k): _column(np.broadcast_to(np.asarray(v, dtype), (n,))[rows])
+                 for k, v in columns.items()}
+        return [dict(zip(taken, values, strict=True)) for values in zip(*taken.values(), strict=True)]
+
+    metrics = table(result.metrics)
+    deltas = table(result.deltas, lambda k: k[len("delta_"):], float) if result.deltas else None
+    parts = {kind: table(p, dtype=float) for kind, p in result.breakdowns.items()}
+    out = []
+    for j, i in enumerate(rows.tolist()):
+        name = result.names[i]
+        out.append({
+            "name": name,
+            "metrics": metrics[j] if metrics else {},
+            "verdict": verdict[name],
+            "delta_to_baseline": deltas[j] if deltas else {},
+            "breakdowns": {kind: p[j] if p else {} for kind, p in parts.items()},
+            "requirements": [_clean(c) for c in result.checks.row(i)],
+        })
+    return out
+
+
+def _column(values: np.ndarray) -> list:
+    """A column as JSON-safe Python numbers (NaN and infinities as null)."""
+    if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
+        return [None if not math.isfinite(v) else v for v in values.tolist()]
+    return values.tolist()
 
 
 def write_results(result, out_dir: Path) -> list[Path]:

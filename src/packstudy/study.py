@@ -42,12 +42,18 @@ class StudyResult:
     study: Study
     names: list[str]
     metrics: dict[str, np.ndarray]
-    checks: list[dict] = field(default_factory=list)
+    checks: decision.Checks | None = None  # None: no requirements (set by ``decide``)
     breakdowns: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     deltas: dict[str, np.ndarray] = field(default_factory=dict)  # delta_{metric} to baseline
     curves: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # for the report
     calibration: object = None  # calibration.CalibrationResult when the vehicle was calibrated
-    inputs: Study | None = None  # the study as written, when ``study`` holds expanded variants
+    # the study as written, when ``study`` holds a sweep's variants (``sweep.Variants``, each
+    # candidate built when read)
+    inputs: Study | None = None
+
+    def __post_init__(self):
+        if self.checks is None:
+            self.checks = decision.check_requirements(self.names, self.metrics, {}, {})
 
     @cached_property
     def verdicts(self) -> dict[str, dict]:
@@ -197,7 +203,10 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
             curves["acceleration_curve"] = {k: out.pop(k) for k in ("trace_time_s", "trace_speed_kmh")}
         metrics.update(out)
     if "fast_charge" in asked:
-        chargers = [charging.load_charger(_charger_spec(c.charger)) for c in study.candidate]
+        specs = [_charger_spec(c.charger) for c in study.candidate]
+        loaded = {}  # each distinct charger is loaded once
+        chargers = [loaded.get(repr(s)) or loaded.setdefault(repr(s), charging.load_charger(s))
+                    for s in specs]
         fc = study.study.fast_charge
         out = charging.fast_charge(
             pt, charger_power_kW=[c["power_kW"] for c in chargers],
@@ -224,17 +233,20 @@ def _charger_spec(charger):
     return charger if isinstance(charger, str) else charger.model_dump()
 
 
-def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict) -> StudyResult:
-    """Requirement checks, ranking score and baseline deltas for computed metrics."""
+def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,
+           envelopes: dict[str, np.ndarray] | None = None) -> StudyResult:
+    """Requirement checks, ranking score and baseline deltas for computed metrics.
+
+    ``envelopes``: the candidates' pack envelope limits (default: ``pack_envelopes`` of the
+    study's candidates)."""
     result = StudyResult(study=study, names=names, metrics=metrics, breakdowns=breakdowns)
     unknown = sorted((set(study.requirements) | set(study.ranking.weights)) - set(metrics))
     if unknown:
         raise StudyError("requirements", [
             f"{k}: not a result of this study (results: {', '.join(sorted(metrics))})"
             for k in unknown])
-    envelopes = [{"pack_mass_kg": c.pack.max_mass_kg if c.pack else None,
-                  "pack_volume_L": c.pack.max_volume_L if c.pack else None}
-                 for c in study.candidate]
+    if envelopes is None:
+        envelopes = pack_envelopes(study.candidate)
     bounds = {k: (b.min, b.max) for k, b in study.requirements.items()}
     result.checks = decision.check_requirements(names, metrics, bounds, envelopes)
     if study.ranking.weights:
@@ -242,6 +254,13 @@ def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict) -> S
     if study.study.baseline is not None and study.study.baseline in names:
         result.deltas = decision.deltas_to_baseline(metrics, names.index(study.study.baseline))
     return result
+
+
+def pack_envelopes(candidates) -> dict[str, np.ndarray]:
+    """Pack envelope limits per candidate: maximum pack mass (kg) and volume (L), NaN if none."""
+    packs = [c.pack for c in candidates]
+    return {key: np.array([_nan(getattr(p, field, None)) for p in packs])
+            for key, field in (("pack_mass_kg", "max_mass_kg"), ("pack_volume_L", "max_volume_L"))}
 
 
 def powertrain(study: Study, cells, packs: pack.PackArrays, inverter_kinds):
@@ -311,6 +330,7 @@ def cost_and_footprint(study: Study, cells, packs: pack.PackArrays, metrics: dic
 
 def candidate_cells(study: Study, base_dir: Path):
     """Cell arrays, one row per candidate; each distinct cell is loaded once."""
+    distinct: dict[str, int] = {}  # repr of a cell spec -> its position in specs
     specs: list = []
     index = []
     own = study.vehicle.battery
@@ -318,11 +338,11 @@ def candidate_cells(study: Study, base_dir: Path):
         spec = cand.cell
         if cand.pack is None and own is not None and own.cell and "cell" not in cand.model_fields_set:
             spec = own.cell
-        keys = [repr(s) for s in specs]
-        if repr(spec) not in keys:
+        key = repr(spec)
+        if key not in distinct:
+            distinct[key] = len(specs)
             specs.append(spec)
-            keys.append(repr(spec))
-        index.append(keys.index(repr(spec)))
+        index.append(distinct[key])
     loaded, problems = [], []
     for j, spec in enumerate(specs):
         try:

@@ -8,11 +8,15 @@ batches are the same computation on the same inputs, so the numbers are identica
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import json
+import math
+import operator
 import os
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -22,44 +26,105 @@ import pyarrow.parquet as pq
 
 from .results import atomic_write, column_values, numeric_array
 from .spec import Candidate, Study, StudyError
-from .study import StudyResult, compute, decide, prepare
+from .study import StudyResult, compute, decide, pack_envelopes, prepare
 
 EXECUTORS = ("local", "dask")
 STORE = "sweep"
 
 
-def variants(study: Study, start: int = 0, stop: int | None = None) -> list[Candidate]:
-    """The base candidate with every combination of the swept values (in file order), or
-    only combinations ``start`` to ``stop`` of them (as a slice)."""
-    sweep = study.sweep
-    names = [c.name for c in study.candidate]
-    base = study.candidate[names.index(sweep.base) if sweep.base else 0]
-    params = sweep.parameters
-    keys = list(params)
-    labels = {k: [_label(v) for v in params[k]] for k in keys}
-    base_data = base.model_dump(exclude_none=True)
-    out = []
-    combos = itertools.product(*(range(len(params[k])) for k in keys))
-    for picks in itertools.islice(combos, start, stop):
-        data = dict(base_data)  # shallow: only "pack" (copied) and top-level keys change
+class Variants(Sequence):
+    """A sweep's variants: the base candidate with every combination of the swept values (the
+    cartesian product, in file order, the last key varying fastest).
+
+    A variant's candidate is built and validated when it is read, so a large sweep only builds
+    those it uses (the workers build and validate their batches'); ``names()`` and
+    ``displays()`` give every variant's name and swept values without building any.
+    """
+
+    def __init__(self, study: Study):
+        sweep = study.sweep
+        names = [c.name for c in study.candidate]
+        self.base = study.candidate[names.index(sweep.base) if sweep.base else 0]
+        self.parameters = sweep.parameters
+        self._base_data = self.base.model_dump(exclude_none=True)
+        self._shape = tuple(len(v) for v in self.parameters.values())
+        self._labels = [[f"{k}={_label(v)}" for v in values] for k, values in self.parameters.items()]
+        self._built: dict[int, Candidate] = {}
+
+    def __len__(self) -> int:
+        return math.prod(self._shape)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            rows = range(*i.indices(len(self)))
+            if rows.step != 1:
+                return [self[j] for j in rows]
+            combos = itertools.product(*(range(size) for size in self._shape))
+            return [self._built.get(j) or self._candidate(picks)
+                    for j, picks in zip(rows, itertools.islice(combos, rows.start, rows.stop), strict=True)]
+        i = operator.index(i) + (len(self) if i < 0 else 0)
+        if not 0 <= i < len(self):
+            raise IndexError("variant index out of range")
+        if i not in self._built:
+            self._built[i] = self._candidate(np.unravel_index(i, self._shape))
+        return self._built[i]
+
+    def _candidate(self, picks) -> Candidate:
+        data = dict(self._base_data)  # shallow: only "pack" (copied) and top-level keys change
         data["pack"] = dict(data.get("pack") or {})
-        for key, pick in zip(keys, picks, strict=True):
-            value = params[key][pick]
+        for (key, values), pick in zip(self.parameters.items(), picks, strict=True):
             if key.startswith("pack."):
                 field = key[len("pack."):]
-                data["pack"][field] = value
+                data["pack"][field] = values[pick]
                 if field == "series":
                     data["pack"].pop("nominal_voltage_V", None)
                 if field == "nominal_voltage_V":
                     data["pack"].pop("series", None)
             else:
-                data[key] = value
-        data["name"] = base.name + " | " + ", ".join(
-            f"{k}={labels[k][pick]}" for k, pick in zip(keys, picks, strict=True))
+                data[key] = values[pick]
+        data["name"] = self._name(picks)
         if not data["pack"]:
             data.pop("pack")
-        out.append(Candidate.model_validate(data))
-    return out
+        return Candidate.model_validate(data)
+
+    def _name(self, picks) -> str:
+        return self.base.name + " | " + ", ".join(
+            labels[pick] for labels, pick in zip(self._labels, picks, strict=True))
+
+    def _only(self, axis: int, pick: int) -> int:
+        """The index of the variant with value ``pick`` of key ``axis`` and the first of the others."""
+        picks = [0] * len(self._shape)
+        picks[axis] = pick
+        return int(np.ravel_multi_index(picks, self._shape))
+
+    def representatives(self) -> list[Candidate]:
+        """Variants that together hold every swept value, each value of each key with the first
+        of the others (so building them validates every value), in index order."""
+        rows = {self._only(axis, pick) for axis, size in enumerate(self._shape) for pick in range(size)}
+        return [self[i] for i in sorted(rows)]
+
+    def names(self) -> list[str]:
+        """Every variant's name (as its candidate's ``name``)."""
+        prefix = self.base.name + " | "
+        return [prefix + ", ".join(combo) for combo in itertools.product(*self._labels)]
+
+    def displays(self) -> list[str]:
+        """Every variant's swept values as its candidate holds them (validated), comma separated."""
+        columns = []
+        for axis, key in enumerate(self.parameters):
+            texts = []
+            for pick in range(self._shape[axis]):
+                cand = self[self._only(axis, pick)]
+                value = getattr(cand.pack, key[5:]) if key.startswith("pack.") else getattr(cand, key)
+                texts.append(f"{value:g}" if isinstance(value, float) else str(value))
+            columns.append(texts)
+        return [", ".join(combo) for combo in itertools.product(*columns)]
+
+
+def variants(study: Study, start: int = 0, stop: int | None = None) -> list[Candidate]:
+    """The base candidate with every combination of the swept values (in file order), or
+    only combinations ``start`` to ``stop`` of them (as a slice)."""
+    return Variants(study)[start:stop]
 
 
 def _label(value) -> str:
@@ -98,7 +163,7 @@ def pareto_front(metrics: dict, objectives: list[str]) -> np.ndarray:
     kept = f[:0]
     lo = 0
     while lo < order.size:
-        size = max(1, min(1000, 2_000_000 // (kept.shape[0] + 1000)))  # <= ~2e6-cell matrices
+        size = max(1, min(64, 2_000_000 // (kept.shape[0] + 64)))  # small blocks, <= ~2e6 cells
         rows = order[lo:lo + size]
         lo += size
         block = f[rows]
@@ -125,7 +190,8 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     """
     if executor not in EXECUTORS:
         raise StudyError("--executor", [f"unknown executor {executor!r}; valid: {', '.join(EXECUTORS)}"])
-    cands = variants(study)
+    cands = Variants(study)
+    cands.representatives()  # builds (validates) every swept value before any batch runs
     total = len(cands)
     size = study.sweep.batch_size
     batches = [(lo, min(lo + size, total)) for lo in range(0, total, size)]
@@ -139,18 +205,20 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     started = time.perf_counter()
     if progress:
         progress(done, total, 0.0)
+    computed = {}
     for lo, metrics in _execute(executor, address, workers, study_data, str(base_dir), missing,
                                 calibrated):
         table = pa.table({k: numeric_array(v) for k, v in metrics.items()})
         atomic_write(_batch_path(store, lo), lambda p, t=table: pq.write_table(t, p))
+        computed[lo] = metrics
         done += len(metrics["variant"])
         if progress:
             progress(done, total, time.perf_counter() - started)
-    metrics = _read_store(store, batches)
+    metrics = _gather(store, batches, computed)
     metrics.pop("variant")
-    names = [c.name for c in cands]
+    envelopes = {k: np.full(total, v[0]) for k, v in pack_envelopes([cands.base]).items()}
     swept = study.model_copy(update={"candidate": cands})
-    result = decide(swept, names, metrics, {})
+    result = decide(swept, cands.names(), metrics, {}, envelopes)  # envelopes are not swept
     result.inputs = study  # the study as written (the variants are in the rows)
     result.calibration = fit
     if study.sweep.objectives:
@@ -177,11 +245,19 @@ def _execute(executor, address, workers, study_data, base_dir, batches, calibrat
         for lo, hi in batches:
             yield lo, evaluate_batch(study_data, base_dir, lo, hi, calibrated)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(evaluate_batch, study_data, base_dir, lo, hi, calibrated): lo
-                   for lo, hi in batches}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
+    # Forked workers inherit this process' objects: frozen, their garbage collections skip
+    # them instead of walking (and copying, page by page) the whole inherited heap.
+    frozen = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(evaluate_batch, study_data, base_dir, lo, hi, calibrated): lo
+                       for lo, hi in batches}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+    finally:
+        if not frozen:
+            gc.unfreeze()
 
 
 def _batch_path(store: Path, first_variant: int) -> Path:
@@ -206,14 +282,19 @@ def _prepare_store(store: Path, study_data: dict, total: int, size: int, resume:
     atomic_write(path, lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"))
 
 
-def _read_store(store: Path, batches) -> dict[str, np.ndarray]:
-    """All batches, in variant order, as metric columns."""
-    tables = []
+def _gather(store: Path, batches, computed: dict) -> dict[str, np.ndarray]:
+    """All batches, in variant order, as metric columns: those ``computed`` in this run as they
+    came back, the others (a resumed run's) read from the store."""
+    parts = []
     for lo, _ in batches:
-        with pq.ParquetFile(_batch_path(store, lo)) as batch:
-            tables.append(batch.read())
-    table = pa.concat_tables(tables)
-    variant = column_values(table, "variant")
-    if not np.array_equal(variant, np.arange(variant.size)):
+        if lo not in computed:
+            with pq.ParquetFile(_batch_path(store, lo)) as batch:
+                table = batch.read()
+            computed[lo] = {name: column_values(table, name) for name in table.column_names}
+        parts.append(computed[lo])
+    keys = list(parts[0])
+    variant = np.concatenate([part["variant"] for part in parts])
+    if (any(list(part) != keys for part in parts)
+            or not np.array_equal(variant, np.arange(variant.size))):
         raise StudyError(str(store), ["the results store is inconsistent (duplicate or missing variants)"])
-    return {name: column_values(table, name) for name in table.column_names}
+    return {key: np.concatenate([part[key] for part in parts]) for key in keys}

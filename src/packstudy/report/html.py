@@ -12,7 +12,7 @@ import datetime as _dt
 import json
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -64,11 +64,20 @@ class ReportData:
     def breakdowns(self) -> dict:
         return {k: v for k, v in self.result.breakdowns.items() if k in BREAKDOWNS}
 
+    @cached_property
+    def _displays(self) -> list[str] | None:
+        """Every row's swept values when the candidates are a sweep's variants (which give them
+        without building each candidate)."""
+        displays = getattr(self.study.candidate, "displays", None)
+        return displays() if displays is not None else None
+
     def display(self, i: int) -> str:
         """Row ``i``'s name as shown: a sweep variant by its swept values only."""
         sweep = self.study.sweep
         if sweep is None:
             return self.names[i]
+        if self._displays is not None:
+            return self._displays[i]
         cand = self.study.candidate[i]
         values = []
         for key in sweep.parameters:
@@ -163,9 +172,7 @@ def requirement_rows(data: ReportData) -> list[dict]:
     margin in the metric's unit and in percent of the limit."""
     by_key: dict[tuple, dict] = {}
     names = {data.names[i]: k for k, i in enumerate(data.rows)}
-    for c in data.result.checks:
-        if c["candidate"] not in names:
-            continue
+    for c in (c for i in sorted(data.rows) for c in data.result.checks.row(i)):
         key = (c["metric"], c["bound"], c["limit"])
         row = by_key.setdefault(key, {
             "name": c["metric"], "label": label(c["metric"]), "unit": unit_of(c["metric"]),
@@ -233,12 +240,20 @@ def _sources_in(obj, prefix: str = "") -> list[dict]:
     return out
 
 
+def _distinct_candidates(study) -> list:
+    """The study's candidates; for a sweep's variants, those that hold every swept value (in
+    the order the values first appear)."""
+    candidates = study.candidate
+    representatives = getattr(candidates, "representatives", None)
+    return representatives() if representatives is not None else candidates
+
+
 def factor_tables(study) -> list[dict]:
     """The sourced factor tables the study's chain read, each with all its entries."""
     names = list(ALWAYS_TABLES)
     for procedure in study.study.procedures:
         names += PROCEDURE_TABLES.get(procedure, ())
-    if any(not isinstance(c.cell, str) for c in study.candidate):
+    if any(not isinstance(c.cell, str) for c in _distinct_candidates(study)):
         names.append("cell_defaults")
     for name in chemistry.FACTOR_TABLES:
         names.append(f"{chemistry.PRICE_SET_PREFIX}{chemistry.price_set_year(study.cost.year)}"
@@ -255,7 +270,8 @@ def preset_sources(study) -> list[dict]:
                 for k, p in v.published.items()]
     groups.append({"title": f"Vehicle: {v.name}" + (f" (preset {v.preset})" if v.preset else ""),
                    "notes": [], "entries": vehicle})
-    cells = dict.fromkeys(c.cell for c in study.candidate if isinstance(c.cell, str))
+    candidates = _distinct_candidates(study)
+    cells = dict.fromkeys(c.cell for c in candidates if isinstance(c.cell, str))
     chemistries = {}
     for name in cells:
         preset = catalog.load_preset("cells", name)
@@ -272,7 +288,7 @@ def preset_sources(study) -> list[dict]:
         from ..charging import default as charging_default
 
         chargers = dict.fromkeys(c.charger if isinstance(c.charger, str) or c.charger is None
-                                 else "given in the study" for c in study.candidate)
+                                 else "given in the study" for c in candidates)
         for name in chargers:
             name = name or charging_default("default_charger")
             path = catalog.data_dir() / "chargers" / f"{name}.toml"

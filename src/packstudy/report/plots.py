@@ -8,6 +8,7 @@ Adding a plot is adding one entry.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -68,8 +69,7 @@ def _layout(yaxis: str, **extra) -> dict:
 
 def _values(x) -> list:
     """JSON-ready floats (NaN and infinities become None, which Plotly leaves as gaps)."""
-    a = np.asarray(x, dtype=float)
-    return [None if not np.isfinite(v) else round(float(v), 6) for v in a.ravel()]
+    return [round(v, 6) if math.isfinite(v) else None for v in np.asarray(x, dtype=float).ravel().tolist()]
 
 
 def _bars(data, present: list[str], unit: str, title: str) -> dict:
