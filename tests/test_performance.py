@@ -171,3 +171,34 @@ def test_sic_accelerates_no_slower_than_si_when_the_battery_limits():
     r = performance.acceleration(pt, driven_axles="AWD")
     assert r["accel_0_100_s"][1] <= r["accel_0_100_s"][0]
     assert r["accel_0_100_s_at_minus10C"][1] <= r["accel_0_100_s_at_minus10C"][0]
+
+
+def test_dc_power_is_the_sum_of_the_loss_models_and_the_cap_meets_the_pack_limit():
+    # the quadratic DC-bus power equals gearbox + machine + inverter + auxiliaries computed by
+    # the drive-cycle kernel's own loss functions, and the capped wheel power uses the pack's
+    # power to 1e-9 without exceeding it
+    from packstudy.inverter import inverter_loss_W
+
+    pt = _preset_powertrain("nmc811-pouch", ["si", "sic"], series=110, parallel=2)
+    rng = np.random.default_rng(3)
+    for i in range(pt.n):
+        p, inv = pt.vehicle[i], pt.inverter[i]
+        d = performance._drive_terms(p, inv)
+        noload, copper = vehicle.motor_loss_coefficients(pt.vehicle[i:i + 1])
+        for speed, wheel_W, volt in zip(rng.uniform(1, 60, 20), rng.uniform(0, 3e5, 20),
+                                        rng.uniform(300, 500, 20), strict=True):
+            shaft = wheel_W / p[vehicle.V_GEAR_EFF]
+            force = shaft / speed
+            expected = (shaft + p[vehicle.V_AUX]
+                        + vehicle.motor_loss_W(noload[0], copper[0], p[vehicle.V_LOAD_LOSS],
+                                               speed ** p[vehicle.V_NOLOAD_EXP], force, shaft)
+                        + inverter_loss_W(inv, force / p[vehicle.V_MAX_FORCE],
+                                          speed / p[vehicle.V_BASE_SPEED], volt))
+            c0, c1, c2 = performance._dc_quadratic(d, speed, volt)
+            assert c0 + c1 * wheel_W + c2 * wheel_W ** 2 == pytest.approx(expected, rel=1e-12)
+            limit = 0.5 * expected
+            x, dc = performance._wheel_power_cap(d, wheel_W, speed, volt, limit)
+            assert 0.0 < x < wheel_W and dc <= limit
+            assert c0 + c1 * x + c2 * x * x == pytest.approx(limit, rel=1e-9)
+            assert performance._wheel_power_cap(d, wheel_W, speed, volt, 2 * expected) == (
+                wheel_W, pytest.approx(expected, rel=1e-12))

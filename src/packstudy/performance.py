@@ -33,7 +33,7 @@ from .inverter import (
     P_SW_R,
     P_SW_V0,
     P_V_NOM,
-    loss_from_columns,
+    loss_quadratic,
 )
 from .kernel import (
     B_CAPACITY_AH,
@@ -63,7 +63,6 @@ from .vehicle import (
     V_NOLOAD,
     V_NOLOAD_EXP,
     V_TOP_SPEED,
-    motor_loss_W,
 )
 from .vehicle import default as drivetrain_default
 
@@ -156,12 +155,12 @@ def _battery_limits(bat_i, ocv_i, r0_i, r1_i, tau_i, soc, temp, v_rc, dt_s):
 # Positions in the drivetrain tuple of ``_drive_terms`` (scalars, so that the step loop
 # handles no array references).
 D_GEAR_EFF, D_COPPER, D_LOAD_LOSS, D_MAX_FORCE, D_BASE_SPEED, D_AUX, D_NOLOAD, D_NOLOAD_EXP = range(8)
-D_INVERTER = 8  # then the inverter columns P_SW_V0 .. P_COS_PHI of ``loss_from_columns``
+D_INVERTER = 8  # then the inverter columns P_SW_V0 .. P_COS_PHI (``inverter.loss_from_columns``)
 
 
 @njit(cache=True, error_model="numpy")
 def _drive_terms(p, inv_i):
-    """One variant's drivetrain constants for ``_dc_power_W``: vehicle row ``p`` and
+    """One variant's drivetrain constants for ``_dc_quadratic``: vehicle row ``p`` and
     inverter row ``inv_i`` as a tuple (positions ``D_*``)."""
     k = p[V_NOLOAD_EXP]
     return (p[V_GEAR_EFF], p[V_MOTOR_W] * p[V_COPPER] / (p[V_MAX_FORCE] * p[V_MAX_FORCE]),
@@ -173,87 +172,36 @@ def _drive_terms(p, inv_i):
 
 
 @njit(cache=True, error_model="numpy")
-def _dc_power_W(d, wheel_W, speed, volt, speed_pow):
-    """DC-bus power (W, with auxiliaries) to deliver ``wheel_W`` >= 0 at ``speed`` > 0:
-    gearbox, machine (``vehicle.motor_loss_W``, ``speed_pow`` = speed ** no-load exponent)
-    and inverter (``inverter.loss_from_columns``) losses of drivetrain ``d``
-    (``_drive_terms``), as the drive-cycle kernel when motoring."""
-    shaft = wheel_W / d[D_GEAR_EFF]
-    force = shaft / speed
-    motor = motor_loss_W(d[D_NOLOAD], d[D_COPPER], d[D_LOAD_LOSS], speed_pow, force, shaft)
+def _dc_quadratic(d, speed, volt):
+    """(c0, c1, c2): the DC-bus power (W, with auxiliaries) that delivers wheel power x >= 0
+    at ``speed`` > 0 is exactly c0 + c1 x + c2 x^2 for drivetrain ``d`` (``_drive_terms``),
+    motoring, as the drive-cycle kernel: gearbox, machine (``vehicle.motor_loss_W``:
+    no-load, load-proportional, copper ~ force^2) and inverter (``inverter.loss_quadratic``,
+    phase current ~ force) losses."""
     j = D_INVERTER
-    inverter = loss_from_columns(d[j], d[j + 1], d[j + 2], d[j + 3], d[j + 4], d[j + 5], d[j + 6],
-                                 d[j + 7], d[j + 8], d[j + 9], force / d[D_MAX_FORCE],
-                                 speed / d[D_BASE_SPEED], volt)
-    return shaft + motor + inverter + d[D_AUX]
+    force_per_W = 1.0 / (d[D_GEAR_EFF] * speed)  # tractive force (N) per W at the wheels
+    current_per_W = force_per_W * d[j + 6] / d[D_MAX_FORCE]  # peak phase current, A per W
+    inv1, inv2 = loss_quadratic(d[j], d[j + 1], d[j + 2], d[j + 3], d[j + 4], d[j + 5], d[j + 7],
+                                d[j + 8], d[j + 9], speed / d[D_BASE_SPEED], volt)
+    c0 = d[D_NOLOAD] * speed ** d[D_NOLOAD_EXP] + d[D_AUX]
+    c1 = (1.0 + d[D_LOAD_LOSS]) / d[D_GEAR_EFF] + inv1 * current_per_W
+    c2 = d[D_COPPER] * force_per_W * force_per_W + inv2 * current_per_W * current_per_W
+    return c0, c1, c2
 
 
 @njit(cache=True, error_model="numpy")
 def _wheel_power_cap(d, wheel_W, speed, volt, p_pack_max):
-    """Largest wheel power <= ``wheel_W`` whose DC-bus demand the pack can supply, to 1e-9
-    of the demand below it, and that DC-bus power (W): (wheel_W, dc_W). ``d`` is the
-    drivetrain (``_drive_terms``).
-
-    At a given speed the losses grow with the force and its square, so the DC power is
-    close to a quadratic in the wheel power: the root of the quadratic through 0, half and
-    all of ``wheel_W`` (aimed 5e-10 of the demand low) is tried first; if it misses, an
-    Illinois false position on the monotonic DC power finishes the job.
-    """
-    speed_pow = speed ** d[D_NOLOAD_EXP]
-    dc_hi = _dc_power_W(d, wheel_W, speed, volt, speed_pow)
-    f_hi = dc_hi - p_pack_max
-    if f_hi <= 0.0:
-        return wheel_W, dc_hi
-    lo = 0.0
-    hi = wheel_W
-    dc_lo = _dc_power_W(d, 0.0, speed, volt, speed_pow)
-    f_lo = dc_lo - p_pack_max
-    if f_lo >= 0.0:
-        return 0.0, dc_lo
-    tol = 1e-9 * p_pack_max
-    mid = 0.5 * wheel_W
-    dc_mid = _dc_power_W(d, mid, speed, volt, speed_pow)
-    f_mid = dc_mid - p_pack_max
-    # f(x) = f_lo + b x + c x^2 through the three points; root of f + tol / 2 in (0, wheel_W)
-    c = 2.0 * (f_hi - 2.0 * f_mid + f_lo) / (wheel_W * wheel_W)
-    b = (f_hi - f_lo) / wheel_W - c * wheel_W
-    target = f_lo + 0.5 * tol
-    disc = b * b - 4.0 * c * target
-    if f_mid > 0.0:
-        hi, f_hi = mid, f_mid
-    else:
-        lo, f_lo, dc_lo = mid, f_mid, dc_mid
-    if disc >= 0.0 and b + math.sqrt(disc) > 0.0:
-        x = -2.0 * target / (b + math.sqrt(disc))
-        if lo < x < hi:
-            dc_x = _dc_power_W(d, x, speed, volt, speed_pow)
-            f = dc_x - p_pack_max
-            if -tol <= f <= 0.0:
-                return x, dc_x
-            if f > 0.0:
-                hi, f_hi = x, f
-            else:
-                lo, f_lo, dc_lo = x, f, dc_x
-    side = 0
-    for _ in range(60):
-        if hi - lo <= 1e-9 * wheel_W:
-            break
-        x = hi - f_hi * (hi - lo) / (f_hi - f_lo)
-        dc_x = _dc_power_W(d, x, speed, volt, speed_pow)
-        f = dc_x - p_pack_max
-        if f > 0.0:
-            hi, f_hi = x, f
-            if side == 1:
-                f_lo *= 0.5
-            side = 1
-        else:
-            lo, f_lo, dc_lo = x, f, dc_x
-            if side == -1:
-                f_hi *= 0.5
-            side = -1
-            if f >= -tol:
-                break
-    return lo, dc_lo
+    """Largest wheel power <= ``wheel_W`` whose DC-bus power the pack can supply, and that
+    DC-bus power (W): (wheel_W, dc_W), from the positive root of ``_dc_quadratic``."""
+    c0, c1, c2 = _dc_quadratic(d, speed, volt)
+    dc = c0 + (c1 + c2 * wheel_W) * wheel_W
+    if dc <= p_pack_max:
+        return wheel_W, dc
+    room = p_pack_max - c0
+    if room <= 0.0:
+        return 0.0, c0
+    x = 2.0 * room / (c1 + math.sqrt(c1 * c1 + 4.0 * c2 * room))
+    return x, min(c0 + (c1 + c2 * x) * x, p_pack_max)
 
 
 @njit(cache=True, error_model="numpy")
