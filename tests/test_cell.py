@@ -89,6 +89,22 @@ def test_preset_without_sources_is_rejected_but_user_file_is_flagged(tmp_path):
         cell_from_dict(table, require_sources=True)
 
 
+def test_a_cell_file_edited_between_loads_is_read_again(tmp_path):
+    # parsed files are cached per process: an edit (same size, same second) must still show,
+    # and changing a loaded cell must not reach the next load
+    text = catalog.preset_path("cells", "lg-m50").read_text()
+    path = tmp_path / "my-cell.toml"
+    path.write_text(text)
+    first = load_cell(path)
+    first.ocv_V[:] = 0.0
+    first.sources.clear()
+    again = load_cell(path)
+    assert again.ocv_V.min() > 2.0 and again.sources["mass_kg"].startswith("LG Chem")
+    path.write_text(text.replace("mass_kg = 0.06925", "mass_kg = 0.07125", 1))
+    assert again.mass_kg == pytest.approx(0.06925)
+    assert load_cell(path).mass_kg == pytest.approx(0.07125)
+
+
 def test_unknown_preset_suggests_close_names():
     with pytest.raises(CellError, match="nmc811-pouch"):
         load_cell("nmc811-poch")

@@ -17,6 +17,18 @@ def test_every_factor_has_value_unit_source_and_ordered_range(table):
             assert entry["low"] <= entry["value"] <= entry["high"], f"{table}.{key}"
 
 
+def test_shared_factor_tables_are_read_only_and_copies_are_independent():
+    shared = catalog.factor_table("climate")
+    with pytest.raises(TypeError):
+        shared["heat_pump_cop"]["value"] = 9.0
+    copy = catalog.factors("climate")
+    copy["heat_pump_cop"]["value"].append(9.0)
+    value = catalog.factor("climate", "heat_pump_cop")
+    value.append(9.0)
+    assert list(shared["heat_pump_cop"]["value"]) == catalog.factors("climate")["heat_pump_cop"]["value"]
+    assert 9.0 not in shared["heat_pump_cop"]["value"]
+
+
 @pytest.mark.parametrize("name", catalog.list_presets("vehicles"))
 def test_vehicle_presets_validate_and_cite_every_number(name):
     data = catalog.load_preset("vehicles", name)

@@ -11,11 +11,12 @@ Layout (one TOML file per record, cycles as CSV):
 
 from __future__ import annotations
 
-import difflib
 import tomllib
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 
 PRESET_KINDS = ("vehicles", "cells", "cycles")
 
@@ -24,8 +25,9 @@ class UnknownPresetError(LookupError):
     """A preset name that is not shipped; the message lists close matches."""
 
 
+@cache
 def data_dir() -> Path:
-    """The package's data folder."""
+    """The package's data folder (looked up once per process)."""
     return Path(str(resources.files("packstudy") / "data"))
 
 
@@ -46,6 +48,8 @@ def preset_path(kind: str, name: str) -> Path:
     path = data_dir() / kind / (name + _suffix(kind))
     if path.is_file():
         return path
+    import difflib  # only for the error message
+
     names = list_presets(kind)
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
@@ -56,6 +60,7 @@ def preset_path(kind: str, name: str) -> Path:
 
 @cache
 def _load_toml(path: Path) -> dict:
+    """A shipped file, parsed once per process (shared: callers get copies or read-only views)."""
     with open(path, "rb") as f:
         return tomllib.load(f)
 
@@ -65,15 +70,27 @@ def load_preset(kind: str, name: str) -> dict:
     return _deep_copy(_load_toml(preset_path(kind, name)))
 
 
+@cache
+def _factor_file(table: str) -> dict:
+    return _load_toml(data_dir() / "factors" / f"{table}.toml")
+
+
 def factors(table: str) -> dict[str, dict]:
-    """All entries of ``data/factors/TABLE.toml`` (each with value, unit, source, ...)."""
-    return _deep_copy(_load_toml(data_dir() / "factors" / f"{table}.toml"))
+    """All entries of ``data/factors/TABLE.toml`` (each with value, unit, source, ...), a fresh
+    copy; :func:`factor_table` is the cheaper read-only view."""
+    return _deep_copy(_factor_file(table))
+
+
+@cache
+def factor_table(table: str) -> Mapping[str, Mapping]:
+    """All entries of ``data/factors/TABLE.toml`` as a read-only view shared by every caller
+    (mappings cannot be changed, lists are tuples); copy an entry (``{**entry}``) to change it."""
+    return _frozen(_factor_file(table))
 
 
 def factor(table: str, key: str) -> float:
     """The ``value`` of one sourced factor, e.g. ``factor("drivetrain", "gearbox_efficiency")``."""
-    entry = _load_toml(data_dir() / "factors" / f"{table}.toml")[key]
-    return entry["value"]
+    return _deep_copy(_factor_file(table)[key]["value"])
 
 
 def _deep_copy(obj):
@@ -81,4 +98,12 @@ def _deep_copy(obj):
         return {k: _deep_copy(v) for k, v in obj.items()}
     if isinstance(obj, list):
         return [_deep_copy(v) for v in obj]
+    return obj
+
+
+def _frozen(obj):
+    if isinstance(obj, dict):
+        return MappingProxyType({k: _frozen(v) for k, v in obj.items()})
+    if isinstance(obj, list):
+        return tuple(_frozen(v) for v in obj)
     return obj

@@ -16,6 +16,7 @@ import os
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -167,12 +168,19 @@ def load_cell(spec: str | dict | os.PathLike, base_dir: Path | None = None) -> C
 def _load_file(path: Path, require_sources: bool) -> Cell:
     try:
         with open(path, "rb") as f:
-            data = tomllib.load(f)
+            data = _parsed_toml(f.read())
     except FileNotFoundError:
         raise CellError(f"{path}: cell file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise CellError(f"{path}: not valid TOML ({exc})") from None
     return cell_from_dict(data, where=str(path), require_sources=require_sources)
+
+
+@lru_cache(maxsize=64)
+def _parsed_toml(content: bytes) -> dict:
+    """A cell file's text parsed once per process (keyed by the text, so an edited file is parsed
+    again); shared, so only read: ``cell_from_dict`` builds new arrays and containers from it."""
+    return tomllib.loads(content.decode())
 
 
 def cell_from_dict(data: dict, where: str = "cell", require_sources: bool = False) -> Cell:

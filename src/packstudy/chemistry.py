@@ -23,7 +23,7 @@ from functools import cache
 
 import numpy as np
 
-from packstudy.catalog import data_dir, factors
+from packstudy.catalog import data_dir, factor_table
 
 # IUPAC 2021 standard atomic weights (g/mol): physical constants, not model defaults.
 ATOMIC_MASS_G_PER_MOL = {
@@ -37,10 +37,11 @@ FACTOR_TABLES = ("materials", "cell_design", "cell_manufacturing", "pack_integra
 PRICE_SET_PREFIX = "materials_"
 
 
-def price_set_years() -> list[int]:
+@cache
+def price_set_years() -> tuple[int, ...]:
     """Years of the shipped material price sets (``data/factors/materials_YEAR.toml``)."""
     files = (data_dir() / "factors").glob(f"{PRICE_SET_PREFIX}*.toml")
-    return sorted(int(p.stem.removeprefix(PRICE_SET_PREFIX)) for p in files)
+    return tuple(sorted(int(p.stem.removeprefix(PRICE_SET_PREFIX)) for p in files))
 
 
 def price_set_year(year: int | None = None) -> int:
@@ -58,12 +59,13 @@ def load_tables(overrides: dict | None = None, price_year: int | None = None
 
     ``materials`` is the price set of :func:`price_set_year` (``price_year``). ``overrides`` has
     the same shape; its entries replace the shipped ones (the Monte Carlo passes sampled tables
-    whose ``value`` is an array of shape (samples, 1)).
+    whose ``value`` is an array of shape (samples, 1)). The outer dict is new; the shipped
+    tables in it are read-only views shared by all callers (:func:`packstudy.catalog.factor_table`).
     """
-    tables = {name: factors(name) for name in FACTOR_TABLES if name != "materials"}
-    tables["materials"] = factors(f"{PRICE_SET_PREFIX}{price_set_year(price_year)}")
+    tables = {name: factor_table(name) for name in FACTOR_TABLES if name != "materials"}
+    tables["materials"] = factor_table(f"{PRICE_SET_PREFIX}{price_set_year(price_year)}")
     for name, entries in (overrides or {}).items():
-        tables.setdefault(name, {}).update(entries)
+        tables[name] = {**tables.get(name, {}), **entries}
     return tables
 
 
@@ -74,7 +76,12 @@ def table_value(table: dict, key: str):
 
 def list_chemistries() -> list[str]:
     """Ids of the shipped chemistries (file stems of ``data/chemistries/*.toml``)."""
-    return sorted(p.stem for p in (data_dir() / "chemistries").glob("*.toml"))
+    return list(_chemistry_ids())
+
+
+@cache
+def _chemistry_ids() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in (data_dir() / "chemistries").glob("*.toml")))
 
 
 @cache
@@ -118,7 +125,7 @@ def cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, table
     electrolyte, ``cam_material`` / ``anode_material`` / ``electrolyte_price`` (materials key) /
     ``container_*_kg`` for pricing.
     """
-    uniq, inv = _codes(chemistry, list_chemistries(), "chemistry")
+    uniq, inv = _codes(chemistry, _chemistry_ids(), "chemistry")
     _codes(cell_format, CELL_FORMATS, "cell_format")
     fmt = np.atleast_1d(np.asarray(cell_format, dtype=str))
     recs = {u: load_chemistry(u) for u in uniq}

@@ -15,17 +15,9 @@ import numpy as np
 import typer
 
 from . import catalog
-from .cell import CellError, cell_arrays, load_cell
-from .cellsim import STOP_REASONS, constant_current, simulate
-from .ecm_fit import (
-    FitDataError,
-    dump_toml,
-    fit_ecm,
-    fitted_preset,
-    read_csv_columns,
-    read_test_csv,
-    score_fit,
-)
+
+# cell (and with it numba), cellsim and ecm_fit are imported inside the commands that use them:
+# the other CLI commands start without them.
 
 app = typer.Typer(help="Cell-level simulation and equivalent-circuit fitting.",
                   no_args_is_help=True)
@@ -37,10 +29,14 @@ def _fail(message: str) -> None:
 
 
 def _cell(spec: str):
+    """The cell and its arrays (one row); a bad cell exits with the message."""
+    from .cell import CellError, cell_arrays, load_cell
+
     try:
-        return load_cell(spec)
+        c = load_cell(spec)
     except CellError as exc:
         _fail(str(exc))
+    return c, cell_arrays([c])
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -75,12 +71,13 @@ def discharge(
     dt_s: Annotated[float, typer.Option("--dt-s", help="Time step, s.")] = 1.0,
 ) -> None:
     """Constant-current discharge from 100 % SOC to the lower voltage limit."""
+    from .cellsim import constant_current
+
     if not c_rate > 0.0:
         _fail(f"--c-rate: must be a positive number; got {c_rate}")
     if not dt_s > 0.0:
         _fail(f"--dt-s: must be positive; got {dt_s}")
-    c = _cell(cell)
-    cells = cell_arrays([c])
+    c, cells = _cell(cell)
     run = constant_current(cells, c_rate, dt_s=dt_s, temperature_C=temperature_C,
                            keep_trace=True)
     ok = ~np.isnan(run.trace_voltage_V[0])
@@ -105,6 +102,9 @@ def profile(
                                                  help="Start and ambient, degC.")] = 25.0,
 ) -> None:
     """Run a current profile; stops at a voltage limit."""
+    from .cellsim import STOP_REASONS, simulate
+    from .ecm_fit import FitDataError, read_csv_columns
+
     if not 0.0 <= soc_start <= 1.0:
         _fail(f"--soc-start: must lie in 0..1; got {soc_start}")
     try:
@@ -114,8 +114,8 @@ def profile(
     t, i = cols["time_s"], cols["current_A"]
     if np.any(np.diff(t) <= 0.0):
         _fail(f"{current}: column time_s: must increase strictly")
-    c = _cell(cell)
-    run = simulate(cell_arrays([c]), t, i[:-1], soc_start=soc_start,
+    c, cells = _cell(cell)
+    run = simulate(cells, t, i[:-1], soc_start=soc_start,
                    temperature_C=temperature_C, keep_trace=True)
     ok = ~np.isnan(run.trace_voltage_V[0])
     write_atomic(out, _csv({"time_s": t[ok], "current_A": run.trace_current_A[0][ok],
@@ -145,6 +145,17 @@ def fit(
     = None,
 ) -> None:
     """Fit OCV, R0, R1 and tau1 per 5 % SOC band and write a cell preset."""
+    from .cell import CellError
+    from .ecm_fit import (
+        FitDataError,
+        dump_toml,
+        fit_ecm,
+        fitted_preset,
+        read_csv_columns,
+        read_test_csv,
+        score_fit,
+    )
+
     base: dict = {}
     if template:
         try:
