@@ -134,6 +134,7 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
         p_cell = power_W[i] / cells
         ha = b[B_CELL_HA]
         heat_cap = b[B_CELL_MASS] * b[B_CELL_CP]
+        cool_decay = math.exp(-ha * dt_s / heat_cap)  # thermal decay over a full step
         r = res[i]
         soc = soc0[i]
         temp = temp0_C[i]
@@ -179,7 +180,7 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
             v_start = ocv + v_rc + c * r0
             heat = c * c * r0 + c * rc_mean
             t_inf = coolant_C[i] + heat / ha
-            temp_new = t_inf + (temp - t_inf) * math.exp(-ha * dt / heat_cap)
+            temp_new = t_inf + (temp - t_inf) * (math.exp(-ha * dt / heat_cap) if finish else cool_decay)
             # curve points passed in this step
             while nxt < curve_soc.shape[0] and lo + span * curve_soc[nxt] <= soc_new:
                 curve_W[i, nxt] = p_mean

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .results import atomic_write, column_values, numeric_array
-from .spec import Candidate, Study, StudyError
+from .spec import Candidate, Pack, Study, StudyError
 from .study import StudyResult, compute, decide, pack_envelopes, prepare
 
 EXECUTORS = ("local", "dask")
@@ -50,6 +50,14 @@ class Variants(Sequence):
         self._shape = tuple(len(v) for v in self.parameters.values())
         self._labels = [[f"{k}={_label(v)}" for v in values] for k, values in self.parameters.items()]
         self._built: dict[int, Candidate] = {}
+        self._keys = list(self.parameters)
+        self._pack_axes = [j for j, key in enumerate(self._keys) if key.startswith("pack.")]
+        self._top_axes = [j for j, key in enumerate(self._keys) if not key.startswith("pack.")]
+        self._base_values = dict(self.base)
+        self._values: dict[tuple[int, int], object] = {}
+        self._packs: dict[tuple, Pack | None] = {}  # validated pack per combination of pack picks
+        self._fields = (set(self._base_data) | {"name"}
+                        | {k for k in self.parameters if not k.startswith("pack.")})
 
     def __len__(self) -> int:
         return math.prod(self._shape)
@@ -70,6 +78,30 @@ class Variants(Sequence):
         return self._built[i]
 
     def _candidate(self, picks) -> Candidate:
+        """The variant's candidate. The first variant with a given pack is validated whole;
+        the others reuse that validated pack and the swept values that ``representatives``
+        validated (a candidate has no checks across its fields, its pack has)."""
+        pack_picks = tuple(picks[j] for j in self._pack_axes)
+        if pack_picks not in self._packs:
+            cand = self._validated(picks)
+            self._packs[pack_picks] = cand.pack
+            return cand
+        values = dict(self._base_values)
+        for axis in self._top_axes:
+            values[self._keys[axis]] = self._value(axis, picks[axis])
+        values["pack"] = self._packs[pack_picks]
+        values["name"] = self._name(picks)
+        fields = self._fields | ({"pack"} if values["pack"] is not None else set())
+        return Candidate.model_construct(fields, **values)
+
+    def _value(self, axis: int, pick: int):
+        """Value ``pick`` of top-level key ``axis`` as a validated candidate holds it."""
+        if (axis, pick) not in self._values:
+            cand = self._validated_at(self._only(axis, pick))
+            self._values[axis, pick] = getattr(cand, self._keys[axis])
+        return self._values[axis, pick]
+
+    def _validated(self, picks) -> Candidate:
         data = dict(self._base_data)  # shallow: only "pack" (copied) and top-level keys change
         data["pack"] = dict(data.get("pack") or {})
         for (key, values), pick in zip(self.parameters.items(), picks, strict=True):
@@ -101,7 +133,13 @@ class Variants(Sequence):
         """Variants that together hold every swept value, each value of each key with the first
         of the others (so building them validates every value), in index order."""
         rows = {self._only(axis, pick) for axis, size in enumerate(self._shape) for pick in range(size)}
-        return [self[i] for i in sorted(rows)]
+        return [self._validated_at(i) for i in sorted(rows)]
+
+    def _validated_at(self, i: int) -> Candidate:
+        """Variant ``i`` validated whole, kept once built."""
+        if i not in self._built:
+            self._built[i] = self._validated(np.unravel_index(i, self._shape))
+        return self._built[i]
 
     def names(self) -> list[str]:
         """Every variant's name (as its candidate's ``name``)."""

@@ -264,16 +264,18 @@ def pareto_front(data) -> dict | None:
     on = np.flatnonzero(front)
     x_name, others = objectives[0], objectives[1:]
     x = np.asarray(data.metrics[x_name])
+    sets = [(rows, name, style, _values(x[rows]), [data.display(i) for i in rows])
+            for rows, name, style in ((rest, "other variants", {"color": "#bbbbbb", "size": 5}),
+                                      (on, "Pareto front", {"color": "#d62728", "size": 7}))]
     traces, layout = [], _layout("", height=460)
     width = 1.0 / len(others)
     for j, y_name in enumerate(others):
         ax = "" if j == 0 else str(j + 1)
         y = np.asarray(data.metrics[y_name])
-        for rows, name, style in ((rest, "other variants", {"color": "#bbbbbb", "size": 5}),
-                                  (on, "Pareto front", {"color": "#d62728", "size": 7})):
+        for rows, name, style, x_values, text in sets:  # x values and labels shared by the panels
             traces.append({"type": "scatter", "mode": "markers", "name": name, "legendgroup": name,
-                           "showlegend": j == 0, "x": _values(x[rows]), "y": _values(y[rows]),
-                           "text": [data.display(i) for i in rows], "xaxis": "x" + ax,
+                           "showlegend": j == 0, "x": x_values, "y": _values(y[rows]),
+                           "text": text, "xaxis": "x" + ax,
                            "yaxis": "y" + ax, "marker": style,
                            "hovertemplate": "%{text}<br>%{x:.4g}, %{y:.4g}<extra></extra>"})
         layout[f"xaxis{ax}"] = {"domain": [j * width + (0.07 if j else 0.0),
