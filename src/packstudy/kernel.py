@@ -108,14 +108,14 @@ BLOCK = 64  # variants stepped together through a cycle
 # Rows of a block's working array: quantity X of the block's variant j is w[X + j]. The row
 # offsets are constant multiples of BLOCK, so LLVM sees that rows never overlap and needs no
 # aliasing checks to vectorise. (The unpacking below checks _N_ROWS.)
-_N_ROWS = 79
+_N_ROWS = 81
 (
     # per-variant constants
     _MASS, _INERTIAL_MASS, _F0, _F1, _F2, _MOTOR_W, _MAX_FORCE, _BASE_SPEED, _GEAR_EFF,
     _INV_GEAR, _NOLOAD_C, _COPPER_C, _LOAD_FRAC, _REGEN_FRAC, _REGEN_V_END, _REGEN_V_START,
     _AUX, _SW_V0, _SW_R, _D_V0, _D_R, _E_SW, _F_SW, _I_RATED, _V_NOM, _M_MAX, _COS_PHI,
     _SERIES, _CELLS, _INV_CELLS, _SOC_PER_A, _TEMP_PER_W, _I_DIS, _I_CHG, _V_MIN, _V_MAX,
-    _COOL_W_PER_K, _COOLANT,
+    _COOL_W_PER_K, _COOLANT, _INV_MAX_FORCE, _INV_BASE_SPEED,
     # cell parameters, looked up every ``refresh_steps``
     _OCV_A, _OCV_B, _R0, _R1, _G, _DECAY, _R_EFF, _INV_R_EFF, _VDC,
     # state
@@ -155,7 +155,7 @@ def _drivetrain(w, j, wheel_W, speed, inv_speed, speed_pow, share):
     inverter = iv.loss_from_columns(
         w[_SW_V0 + j], w[_SW_R + j], w[_D_V0 + j], w[_D_R + j], w[_E_SW + j], w[_F_SW + j],
         w[_I_RATED + j], w[_V_NOM + j], w[_M_MAX + j], w[_COS_PHI + j],
-        abs(force) / w[_MAX_FORCE + j], speed / w[_BASE_SPEED + j], w[_VDC + j])
+        abs(force) * w[_INV_MAX_FORCE + j], speed * w[_INV_BASE_SPEED + j], w[_VDC + j])
     electrical = shaft + motor + inverter
     # at very low regen power the losses exceed what comes back: brake by friction instead
     lossy = (not motoring) and electrical > 0.0
@@ -183,6 +183,8 @@ def _load_block(w, m, start, veh, inv, bat, soc0, temp0_C, coolant_C, dt_s, nolo
         w[_MOTOR_W + j] = p[vh.V_MOTOR_W]
         w[_MAX_FORCE + j] = p[vh.V_MAX_FORCE]
         w[_BASE_SPEED + j] = p[vh.V_BASE_SPEED]
+        w[_INV_MAX_FORCE + j] = 1.0 / p[vh.V_MAX_FORCE]
+        w[_INV_BASE_SPEED + j] = 1.0 / p[vh.V_BASE_SPEED]
         w[_GEAR_EFF + j] = p[vh.V_GEAR_EFF]
         w[_INV_GEAR + j] = 1.0 / p[vh.V_GEAR_EFF]
         w[_NOLOAD_C + j] = p[vh.V_MOTOR_W] * p[vh.V_NOLOAD] / p[vh.V_TOP_SPEED] ** noload_exp
