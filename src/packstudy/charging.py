@@ -144,11 +144,13 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
         lo = win_lo[i]
         span = win_span[i]
         nxt = 0  # the next curve point to pass (SOC only rises)
+        k = 0  # table brackets of SOC and temperature, carried from step to step
+        col = 0
         while nxt < curve_soc.shape[0] and lo + span * curve_soc[nxt] <= soc:
             nxt += 1
         for _ in range(steps):
-            k, wk = ecm._bracket(soc_grid, soc)
-            col, wc = ecm._bracket(temp_grid, temp)
+            k, wk = ecm.bracket_near(soc_grid, soc, k)
+            col, wc = ecm.bracket_near(temp_grid, temp, col)
             ocv = ocv_i[k] * (1.0 - wk) + ocv_i[k + 1] * wk
             r0 = ecm.table_at_bracket(r0_ohm[i], k, wk, col, wc)
             r1 = ecm.table_at_bracket(r1_ohm[i], k, wk, col, wc)
@@ -163,7 +165,7 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
             c = min(c, 2.0 * p_cell / (source + math.sqrt(source * source + 4.0 * r_eff * p_cell)))
             # voltage at the step's end, with the OCV at the end SOC of this current (the OCV
             # rises with SOC, so a lower current only lowers the end voltage further)
-            ocv_end = ecm.curve_at(soc_grid, ocv_i, soc + max(c, 0.0) * dt_s / (3600.0 * cap))
+            ocv_end = ecm.curve_near(soc_grid, ocv_i, soc + max(c, 0.0) * dt_s / (3600.0 * cap), k)
             c = min(c, (v_lim - ocv_end - v_rc * decay) / (r0 + r1 * (1.0 - decay)))
             if c <= 0.0:
                 break  # no charge accepted: the end SOC is never reached
@@ -176,7 +178,7 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
             rc_end = v_rc * decay + c * r1 * (1.0 - decay)
             p_mean = (ocv + rc_mean + c * r0) * c * cells
             soc_new = soc + c * dt / (3600.0 * cap)
-            v_end = ecm.curve_at(soc_grid, ocv_i, soc_new) + rc_end + c * r0
+            v_end = ecm.curve_near(soc_grid, ocv_i, soc_new, k) + rc_end + c * r0
             v_start = ocv + v_rc + c * r0
             heat = c * c * r0 + c * rc_mean
             t_inf = coolant_C[i] + heat / ha

@@ -35,10 +35,26 @@ def _bracket(grid, x):
     return lo, (x - grid[lo]) / (grid[lo + 1] - grid[lo])
 
 
+@njit(cache=True, inline="always")
+def bracket_near(grid, x, i):
+    """``_bracket`` given a nearby index ``i`` (the previous step's): the same result,
+    without the search while x stays inside that interval."""
+    if grid[0] < x < grid[grid.shape[0] - 1] and grid[i] <= x < grid[i + 1]:
+        return i, (x - grid[i]) / (grid[i + 1] - grid[i])
+    return _bracket(grid, x)
+
+
 @njit(cache=True)
 def curve_at(soc_grid, values, soc):
     """Linear interpolation of a curve sampled on ``soc_grid`` (clamped at the ends)."""
     i, w = _bracket(soc_grid, soc)
+    return values[i] * (1.0 - w) + values[i + 1] * w
+
+
+@njit(cache=True, inline="always")
+def curve_near(soc_grid, values, soc, i):
+    """``curve_at`` with the bracket search started from a nearby index ``i``."""
+    i, w = bracket_near(soc_grid, soc, i)
     return values[i] * (1.0 - w) + values[i + 1] * w
 
 
