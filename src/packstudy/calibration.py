@@ -16,7 +16,9 @@ sourced in ``data/factors/drivetrain.toml``:
   distance, so it also weighs on the city more than on the highway.
 
 Never more unknowns than data: with m targets the first m of the requested parameters are
-fitted (by default the first m of ``DEFAULT_ORDER``); the others wait in reserve. When a
+fitted (by default the first m of ``DEFAULT_ORDER``); the others wait in reserve (by default
+only with two or more targets: alone, the other levers mostly trade one procedure against
+another). When a
 fitted parameter ends on a bound with the targets not met, it is held there and the next
 reserve parameter is fitted in its place, so that two targets beyond regen_fraction's range
 (say) are met with aux_W if its bounds allow. The fit is a bounded Gauss-Newton on relative
