@@ -112,7 +112,7 @@ def bounds(name: str) -> tuple[float, float, float]:
     """(low, default, high) of a calibration parameter, from ``drivetrain.toml``."""
     if name == "loss_level":
         return -1.0, 0.0, 1.0
-    entry = catalog.factors("drivetrain")[name]
+    entry = catalog.factor_table("drivetrain")[name]
     return float(entry["low"]), float(entry["value"]), float(entry["high"])
 
 

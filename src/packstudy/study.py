@@ -204,9 +204,9 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
         metrics.update(out)
     if "fast_charge" in asked:
         specs = [_charger_spec(c.charger) for c in study.candidate]
-        loaded = {}  # each distinct charger is loaded once
-        chargers = [loaded.get(repr(s)) or loaded.setdefault(repr(s), charging.load_charger(s))
-                    for s in specs]
+        distinct = {repr(s): s for s in specs}
+        loaded = {key: charging.load_charger(s) for key, s in distinct.items()}  # each one once
+        chargers = [loaded[repr(s)] for s in specs]
         fc = study.study.fast_charge
         out = charging.fast_charge(
             pt, charger_power_kW=[c["power_kW"] for c in chargers],

@@ -148,15 +148,17 @@ class Variants(Sequence):
 
     def displays(self) -> list[str]:
         """Every variant's swept values as its candidate holds them (validated), comma separated."""
-        columns = []
-        for axis, key in enumerate(self.parameters):
-            texts = []
-            for pick in range(self._shape[axis]):
-                cand = self[self._only(axis, pick)]
-                value = getattr(cand.pack, key[5:]) if key.startswith("pack.") else getattr(cand, key)
-                texts.append(f"{value:g}" if isinstance(value, float) else str(value))
-            columns.append(texts)
+        columns = [[swept_text(self._validated_at(self._only(axis, pick)), key)
+                    for pick in range(self._shape[axis])]
+                   for axis, key in enumerate(self.parameters)]
         return [", ".join(combo) for combo in itertools.product(*columns)]
+
+
+def swept_text(candidate: Candidate, key: str) -> str:
+    """The value of swept key ``key`` ("cell", "pack.series", ...) as ``candidate`` holds it,
+    as shown in names and the report."""
+    value = getattr(candidate.pack, key[5:]) if key.startswith("pack.") else getattr(candidate, key)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def variants(study: Study, start: int = 0, stop: int | None = None) -> list[Candidate]:

@@ -78,13 +78,9 @@ class ReportData:
             return self.names[i]
         if self._displays is not None:
             return self._displays[i]
-        cand = self.study.candidate[i]
-        values = []
-        for key in sweep.parameters:
-            value = (getattr(cand.pack, key[5:]) if key.startswith("pack.")
-                     else getattr(cand, key))
-            values.append(f"{value:g}" if isinstance(value, float) else str(value))
-        return ", ".join(values)
+        from ..sweep import swept_text
+
+        return ", ".join(swept_text(self.study.candidate[i], key) for key in sweep.parameters)
 
     def bounds(self, metric: str) -> list[float]:
         """The requirement limits (min and/or max) set on ``metric``."""
