@@ -1,13 +1,15 @@
 """Calibration: recovers known parameters, is deterministic, fits no more than the data allow,
 and reports targets outside the sourced bounds as not met (closest fit)."""
 
+import importlib.util
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import synthetic_powertrain
 
-from packstudy import calibration, procedures, vehicle
+from packstudy import calibration, catalog, procedures, vehicle
 from packstudy.calibration import CalibrationError, apply, calibrate, calibrate_many
 
 CITY = "epa_city_unadjusted_kWh_per_100km"
@@ -142,3 +144,23 @@ def test_calibrate_table_reads_a_preset_record_and_refits(pt):
     assert calibration.calibrate_table(pt, table) == calibrate(pt, {CITY: 12.0, HWY: 14.5})
     with pytest.raises(CalibrationError, match="vehicle.calibration.city: unknown key"):
         calibration.calibrate_table(pt, {"city": 12.0})
+
+
+def test_every_vehicle_presets_calibration_record_is_current():
+    """Each preset's stored [calibration] (written by scripts/calibrate_presets.py) is what a
+    fresh fit of the preset on its own battery gives today: a change to the model or to a
+    preset's inputs that moves a fit must come with the regenerated record."""
+    spec = importlib.util.spec_from_file_location(
+        "calibrate_presets", Path(__file__).parents[1] / "scripts" / "calibrate_presets.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    fits = script.fit_presets()
+    assert len(fits) >= 9  # every shipped preset with published EPA values
+    for name, fresh in fits:
+        stored = catalog.load_preset("vehicles", name)["calibration"]
+        assert stored["met"] == fresh.met, name
+        assert stored["fitted"].keys() == fresh.parameters.keys(), name
+        for key, value in fresh.parameters.items():
+            assert stored["fitted"][key] == pytest.approx(value, abs=2e-4), (name, key)
+        for key, value in fresh.residual_pct.items():
+            assert stored["residual_pct"][key] == pytest.approx(value, abs=0.02), (name, key)
