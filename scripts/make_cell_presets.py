@@ -794,17 +794,22 @@ PRESETS: dict[str, Callable[[], dict]] = {
 }
 
 
-def write_preset(name: str, fields: dict) -> Path:
-    """Write ``CELLS_DIR/NAME.toml`` (schema 1) and return its path."""
+def preset_text(name: str) -> str:
+    """The TOML text (schema 1) of preset NAME, as written to ``CELLS_DIR/NAME.toml``."""
+    return HEADER + ecm_fit.dump_toml({"schema_version": 1, "name": name, **PRESETS[name]()})
+
+
+def write_preset(name: str) -> Path:
+    """Write ``CELLS_DIR/NAME.toml`` and return its path."""
     path = CELLS_DIR / f"{name}.toml"
-    path.write_text(HEADER + ecm_fit.dump_toml({"schema_version": 1, "name": name, **fields}))
+    path.write_text(preset_text(name))
     return path
 
 
 def main() -> None:
     """Write every preset in PRESETS."""
-    for name, make in PRESETS.items():
-        print(write_preset(name, make()).relative_to(ROOT))
+    for name in PRESETS:
+        print(write_preset(name).relative_to(ROOT))
 
 
 if __name__ == "__main__":
