@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from packstudy.spec import parse_study
+from packstudy.spec import StudyError, parse_study
 from packstudy.study import compute, prepare
 from packstudy.sweep import Variants, pareto_front, run_sweep, variants
 
@@ -58,6 +58,25 @@ def test_pareto_front_marks_exactly_the_non_dominated_rows():
     front = pareto_front(metrics, ["min:cost", "max:range"])
     # row 2 is dominated by 0 and 1; row 3 by 1; rows 0 and 4 tie and both stay
     assert front.tolist() == [True, True, False, False, True]
+
+
+def test_misspelt_result_names_are_refused_before_any_batch_runs(tmp_path):
+    """A requirement, ranking weight or objective that names no result of the study's
+    procedures is a clear error (with the close matches) before the sweep starts: nothing is
+    computed in vain, and no results store is left that the corrected study could not resume."""
+    bad = {**STUDY, "requirements": {"wltp_range": {"min": 400.0}},
+           "ranking": {"weights": {"pack_cost_usd": 1.0, "accel_0_100_s": 1.0}},
+           "sweep": {**STUDY["sweep"], "objectives": ["min:pack_cost", "max:wltp_range_km"]}}
+    with pytest.raises(StudyError) as err:
+        run_sweep(parse_study(bad), Path("."), tmp_path / "out", workers=1)
+    text = str(err.value)
+    assert "requirements.wltp_range: 'wltp_range' is not a result of this study; did you mean " \
+           "'wltp_range_km'" in text
+    assert "ranking.weights.accel_0_100_s: 'accel_0_100_s' is not a result" in text  # wltp only
+    assert "sweep.objectives[0]: 'pack_cost' is not a result of this study; did you mean " \
+           "'pack_cost_usd'" in text
+    assert "pack_cost_usd:" not in text and "wltp_range_km:" not in text  # the valid ones pass
+    assert not (tmp_path / "out").exists()
 
 
 def test_local_pool_gives_the_same_numbers_as_one_batch(tmp_path):

@@ -6,6 +6,7 @@ over variants in Python except the one-off resolution of each distinct cell pres
 
 from __future__ import annotations
 
+import difflib
 import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -240,11 +241,7 @@ def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,
     ``envelopes``: the candidates' pack envelope limits (default: ``pack_envelopes`` of the
     study's candidates)."""
     result = StudyResult(study=study, names=names, metrics=metrics, breakdowns=breakdowns)
-    unknown = sorted((set(study.requirements) | set(study.ranking.weights)) - set(metrics))
-    if unknown:
-        raise StudyError("requirements", [
-            f"{k}: not a result of this study (results: {', '.join(sorted(metrics))})"
-            for k in unknown])
+    check_result_names(study, metrics)
     if envelopes is None:
         envelopes = pack_envelopes(study.candidate)
     bounds = {k: (b.min, b.max) for k, b in study.requirements.items()}
@@ -254,6 +251,25 @@ def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,
     if study.study.baseline is not None and study.study.baseline in names:
         result.deltas = decision.deltas_to_baseline(metrics, names.index(study.study.baseline))
     return result
+
+
+def check_result_names(study: Study, results) -> None:
+    """Raise a StudyError naming every requirement, ranking weight and sweep objective that is
+    not one of ``results`` (the result names the study's procedures give), with close matches."""
+    wanted = [(f"requirements.{k}", k) for k in study.requirements]
+    wanted += [(f"ranking.weights.{k}", k) for k in study.ranking.weights]
+    if study.sweep is not None:
+        wanted += [(f"sweep.objectives[{i}]", o.partition(":")[2])
+                   for i, o in enumerate(study.sweep.objectives)]
+    names = sorted(results)
+    problems = []
+    for path, name in wanted:
+        if name not in results:
+            close = difflib.get_close_matches(name, names, n=2, cutoff=0.6)
+            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+            problems.append(f"{path}: {name!r} is not a result of this study{hint}")
+    if problems:
+        raise StudyError("study", [*problems, f"results of its procedures: {', '.join(names)}"])
 
 
 def pack_envelopes(candidates) -> dict[str, np.ndarray]:

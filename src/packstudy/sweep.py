@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from .results import atomic_write, column_values, numeric_array
 from .spec import Candidate, Pack, Study, StudyError
-from .study import StudyResult, compute, decide, pack_envelopes, prepare
+from .study import StudyResult, check_result_names, compute, decide, pack_envelopes
 
 EXECUTORS = ("local", "dask")
 STORE = "sweep"
@@ -236,7 +236,10 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     size = study.sweep.batch_size
     batches = [(lo, min(lo + size, total)) for lo in range(0, total, size)]
     study_data = study.model_dump(mode="json")
-    fit = prepare(study, base_dir).calibration  # on the study's own candidates, once
+    # the study's own candidates, once: their calibration fit, and the result names its
+    # requirements and objectives must use, checked before any batch runs
+    own_metrics, _, _, fit = compute(study, base_dir)
+    check_result_names(study, own_metrics)
     calibrated = fit.parameters if fit is not None else None
     store = Path(out_dir) / STORE
     _prepare_store(store, study_data, total, size, resume)
