@@ -134,3 +134,24 @@ def test_bad_cell_and_unreachable_pack_voltage_exit_2_naming_candidate_and_field
     run = packstudy("run", study, "--out", tmp_path / "o")
     assert run.returncode == 2
     assert "candidate[1].pack.nominal_voltage_V: too low to reach" in run.stderr
+
+
+def test_study_with_a_cell_file_of_its_own_runs_and_reports_it(tmp_path):
+    """``cell = "cells/mine.toml"`` (a path from the study's folder, as ``packstudy cell fit
+    --out`` writes) runs end to end, run from another folder; the report lists the file's
+    sources."""
+    (tmp_path / "cells").mkdir()
+    mine = (REPO / "src" / "packstudy" / "data" / "cells" / "nmc811-pouch.toml").read_text()
+    (tmp_path / "cells" / "mine.toml").write_text(mine.replace('name = "nmc811-pouch"',
+                                                               'name = "mine"'))
+    study = tmp_path / "study.toml"
+    study.write_text('schema_version = 1\n[study]\nprocedures = ["wltp"]\n'
+                     '[vehicle]\npreset = "vw-id4-pro"\n'
+                     '[[candidate]]\nname = "own cell"\ncell = "cells/mine.toml"\n'
+                     'pack = { usable_energy_kWh = 77, nominal_voltage_V = 400 }\n')
+    out = tmp_path / "results"
+    run = packstudy("run", study, "--out", out, cwd=REPO)
+    assert run.returncode == 0, run.stderr
+    doc = json.loads((out / "results.json").read_text())
+    assert 300 < doc["candidates"][0]["metrics"]["wltp_range_km"] < 700
+    assert "Cell file: cells/mine.toml" in (out / "report.html").read_text()

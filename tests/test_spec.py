@@ -70,8 +70,47 @@ def test_toml_syntax_error_gives_line_and_column(tmp_path):
 
 
 def test_cost_and_footprint_inputs_checked_with_the_study():
-    raw = {**VALID, "cost": {"prices": {"cam_nmc811": -3.0, "unobtainium": 1.0}},
+    raw = {**VALID, "cost": {"prices": {"cam_nmc811": -3.0, "unobtainium": 1.0}, "year": 1999,
+                             "region": "mars"},
            "footprint": {"region": "atlantis"}}
     found = problems(raw)
-    assert any("[cost] prices" in p for p in found)
-    assert any("[footprint] region: unknown region 'atlantis'" in p and "korea" in p for p in found)
+    assert any("cost.prices" in p for p in found)
+    assert any("cost.year: 1999 has no price index; allowed: 2019-" in p for p in found)
+    assert any("cost.region: unknown region 'mars'" in p and "china" in p for p in found)
+    assert any("footprint.region: unknown region 'atlantis'" in p and "korea" in p for p in found)
+
+
+def test_charger_table_of_power_and_current_takes_the_ccs_voltage_class():
+    """``charger = { power_kW = 350, current_A = 500 }`` (the issue's own example) is valid; the
+    voltage limit is then the CCS class's, from charging.toml."""
+    from packstudy import charging
+    from packstudy.study import _charger_spec
+
+    raw = {**VALID, "candidate": [{**VALID["candidate"][0],
+                                   "charger": {"power_kW": 350, "current_A": 500}}]}
+    study = parse_study(raw)
+    limits = charging.load_charger(_charger_spec(study.candidate[0].charger))
+    assert limits == {"power_kW": 350.0, "current_A": 500.0,
+                      "max_voltage_V": charging.default("charger_max_voltage_V")}
+
+
+def test_errors_name_the_file_keys_not_the_schema_branches():
+    """A bad charger table is reported at its own key (not as a failed "name" branch and a
+    ChargerTable branch), and an unknown vehicle preset only once (not also as the road load
+    the preset would have given)."""
+    raw = {"vehicle": {"preset": "polestar-3-long-range-dual-motr"},
+           "candidate": [{**VALID["candidate"][0], "charger": {"power_kW": -5, "current_A": 500}}]}
+    found = problems(raw)
+    assert found[0].startswith("vehicle.preset: unknown vehicle preset "
+                               "'polestar-3-long-range-dual-motr'; did you mean "
+                               "'polestar-3-long-range-dual-motor'")
+    assert found[1:] == ["candidate[0].charger.power_kW: must be greater than 0; got -5"]
+
+
+def test_cell_file_that_does_not_exist_is_named_with_where_it_was_looked_for(tmp_path):
+    raw = {**VALID, "candidate": [{**VALID["candidate"][0], "cell": "cells/mine.toml"}]}
+    with pytest.raises(StudyError) as info:
+        parse_study(raw, source="s.toml", base_dir=tmp_path)
+    (p,) = info.value.problems
+    assert p.startswith("candidate[0].cell: cell file 'cells/mine.toml' not found (looked for "
+                        f"{tmp_path / 'cells' / 'mine.toml'};")

@@ -75,7 +75,8 @@ def _read(name: str) -> dict:
 
 
 def load_charger(spec) -> dict[str, float]:
-    """``{power_kW, current_A, max_voltage_V}`` from a preset name or an inline table.
+    """``{power_kW, current_A, max_voltage_V}`` from a preset name or an inline table (whose
+    ``max_voltage_V`` defaults to the CCS class's, ``charger_max_voltage_V`` in charging.toml).
 
     Preset values written as ``{value, low, high}`` give their ``value``.
     """
@@ -87,8 +88,8 @@ def load_charger(spec) -> dict[str, float]:
             raise ChargerError(f"charger: unknown preset {spec!r}; {hint}shipped: "
                                f"{', '.join(names)}")
         raw, where = _read(spec), f"charger preset {spec!r}"
-    elif isinstance(spec, dict):
-        raw, where = spec, "charger table"
+    elif isinstance(spec, dict):  # a table may leave the voltage to the CCS class default
+        raw, where = {"max_voltage_V": default("charger_max_voltage_V")} | spec, "charger table"
     else:
         raise ChargerError("charger: give a preset name or a table {power_kW, current_A, "
                            f"max_voltage_V}}; got {spec!r}")

@@ -59,13 +59,31 @@ def price_overrides(prices: dict[str, float], year: int | None = None) -> dict[s
     out = {}
     for name, price in prices.items():
         if name not in allowed:
-            raise ValueError(f"[cost] prices: unknown material {name!r}; allowed: "
+            raise ValueError(f"cost.prices: unknown material {name!r}; allowed: "
                              f"{', '.join(allowed)}")
         if not np.isfinite(price) or price < 0:
-            raise ValueError(f"[cost] prices.{name}: price_usd_per_kg must be >= 0; got {price}")
+            raise ValueError(f"cost.prices.{name}: price_usd_per_kg must be >= 0; got {price}")
         out[name] = {**table[name], "value": float(price), "low": price, "high": price,
                      "source": "study file [cost] prices override"}
     return {"materials": out} if out else {}
+
+
+def settings_problems(settings: CostSettings) -> list[str]:
+    """What is wrong with ``[cost]`` against the data tables (price overrides, year, region);
+    empty when the settings can be costed."""
+    problems = []
+    try:
+        price_overrides(settings.prices, settings.year)
+    except ValueError as exc:
+        problems.append(str(exc))
+    tables = load_tables(price_year=settings.year)
+    for check in (lambda: _cpi_ratio(tables, settings.year, settings.year),
+                  lambda: plant_capital_factor(settings.region, tables)):
+        try:
+            check()
+        except ValueError as exc:
+            problems.append(str(exc))
+    return problems
 
 
 def _cpi_ratio(tables: dict, year: int, basis: int) -> float:
@@ -74,7 +92,7 @@ def _cpi_ratio(tables: dict, year: int, basis: int) -> float:
     years = sorted(int(k[4:]) for k in mfg if k.startswith("cpi_"))
     for y in (year, basis):
         if y not in years:
-            raise ValueError(f"[cost] year: {y} has no price index; allowed: "
+            raise ValueError(f"cost.year: {y} has no price index; allowed: "
                              f"{years[0]}-{years[-1]}")
     return table_value(mfg, f"cpi_{year}") / table_value(mfg, f"cpi_{basis}")
 
@@ -85,7 +103,7 @@ def plant_capital_factor(region: str, tables: dict):
     prefix = "plant_capital_factor_"
     regions = sorted(k.removeprefix(prefix) for k in mfg if k.startswith(prefix))
     if region not in regions:
-        raise ValueError(f"[cost] region: unknown region {region!r}; allowed: "
+        raise ValueError(f"cost.region: unknown region {region!r}; allowed: "
                          f"{', '.join(regions)}")
     return table_value(mfg, prefix + region)
 

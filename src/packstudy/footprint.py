@@ -54,7 +54,7 @@ def grid_intensity(region: str, tables: dict | None = None):
     """kg CO2e per kWh of a named region; ValueError listing the regions."""
     grid = (tables or load_tables())["grid"]
     if region not in grid:
-        raise ValueError(f"[footprint] region: unknown region {region!r}; allowed: "
+        raise ValueError(f"footprint.region: unknown region {region!r}; allowed: "
                          f"{', '.join(sorted(grid))}, or set grid_kgCO2e_per_kWh")
     return table_value(grid, region)
 

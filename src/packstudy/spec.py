@@ -132,11 +132,12 @@ class Pack(_Strict):
 
 
 class ChargerTable(_Strict):
-    """A DC charger given by its limits."""
+    """A DC charger given by its limits (without ``max_voltage_V``: the CCS class's, see
+    ``charger_max_voltage_V`` in data/factors/charging.toml)."""
 
     power_kW: float = Field(gt=0)
     current_A: float = Field(gt=0)
-    max_voltage_V: float = Field(gt=0)
+    max_voltage_V: float | None = Field(default=None, gt=0)
 
 
 class Candidate(_Strict):
@@ -274,7 +275,8 @@ def parse_study(raw: dict, *, source: str = "<study>", base_dir: Path | None = N
     try:
         study = Study.model_validate(raw)
     except ValidationError as exc:
-        problems += [_describe(err) for err in exc.errors()]
+        problems += [_describe(err) for err in exc.errors()
+                     if not _beside_the_point(err, preset_failed=bool(problems))]  # only the preset's so far
     if study is not None:
         problems += _check_references(study, base_dir or Path("."))
     if problems:
@@ -300,7 +302,12 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
     cells = catalog.list_presets("cells")
     chargers = charging.list_chargers()
     for i, cand in enumerate(study.candidate):
-        if isinstance(cand.cell, str) and cand.cell not in cells:
+        if isinstance(cand.cell, str) and cand.cell.endswith(".toml"):  # a cell file
+            path = Path(cand.cell) if Path(cand.cell).is_absolute() else base_dir / cand.cell
+            if not path.is_file():
+                problems.append(f"candidate[{i}].cell: cell file {cand.cell!r} not found (looked "
+                                f"for {path.absolute()}; relative paths start at the study file's folder)")
+        elif isinstance(cand.cell, str) and cand.cell not in cells:
             problems.append(_unknown_preset(f"candidate[{i}].cell", "cell", cand.cell, cells))
         if isinstance(cand.charger, str) and cand.charger not in chargers:
             problems.append(_unknown_preset(f"candidate[{i}].charger", "charger", cand.charger,
@@ -323,12 +330,9 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
 
 
 def _cost_and_footprint_problems(study: Study) -> list[str]:
-    """[cost] price overrides and the [footprint] region, checked against the data tables."""
-    problems = []
-    try:
-        cost.price_overrides(study.cost.prices, year=study.cost.year)
-    except ValueError as exc:
-        problems.append(str(exc))
+    """[cost] (price overrides, year, region) and the [footprint] region, checked against the
+    data tables."""
+    problems = cost.settings_problems(study.cost)
     if study.footprint.grid_kgCO2e_per_kWh is None:
         try:
             footprint.grid_intensity(study.footprint.region)
@@ -365,13 +369,25 @@ def _describe(err: dict) -> str:
     return f"{loc}: {message}; got {given!r}"
 
 
+_MODELS = {model.__name__ for model in (*_Strict.__subclasses__(), Sweep)}  # union branch tags
+
+
+def _beside_the_point(err: dict, *, preset_failed: bool) -> bool:
+    """Errors that only restate another: the name branch of a "name or table" field given a
+    table (the table's own errors say what is wrong), and, when the vehicle preset could not
+    be loaded, the vehicle's whole-table checks (the preset would have filled it)."""
+    if err["type"] == "string_type" and isinstance(err.get("input"), dict):
+        return True
+    return preset_failed and tuple(err["loc"]) == ("vehicle",)
+
+
 def _path(loc) -> str:
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("function-after",) or "[" in str(part):
-            continue
+        elif part in ("function-after", "str") or "[" in str(part) or part in _MODELS:
+            continue  # union branches and validators, not keys of the file
         else:
             out += ("." if out else "") + str(part)
     return out or "study"

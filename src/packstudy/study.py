@@ -231,7 +231,7 @@ def _charger_spec(charger):
     """A candidate's charger as ``charging.load_charger`` takes it (None: the default)."""
     if charger is None:
         return charging.default("default_charger")
-    return charger if isinstance(charger, str) else charger.model_dump()
+    return charger if isinstance(charger, str) else charger.model_dump(exclude_none=True)
 
 
 def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,

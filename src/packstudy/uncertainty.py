@@ -24,7 +24,7 @@ class UncertaintySettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     samples: int = Field(1000, ge=10, le=100_000)
-    seed: int = 1
+    seed: int = Field(1, ge=0)  # numpy.random.default_rng takes non-negative seeds
 
 
 def pert(rng: np.random.Generator, low, mode, high, size) -> np.ndarray:

@@ -257,8 +257,9 @@ def factor_tables(study) -> list[dict]:
     return [{"name": n, "entries": _entries(catalog.factors(n))} for n in dict.fromkeys(names)]
 
 
-def preset_sources(study) -> list[dict]:
-    """Sources of the vehicle, the cell presets (and their chemistries), chargers and cycles."""
+def preset_sources(study, base_dir: Path | None = None) -> list[dict]:
+    """Sources of the vehicle, the cell presets and cell files (relative to ``base_dir``) and
+    their chemistries, chargers and cycles."""
     groups = []
     v = study.vehicle
     vehicle = [{"key": k, "source": s} for k, s in v.sources.items()]
@@ -270,8 +271,12 @@ def preset_sources(study) -> list[dict]:
     cells = dict.fromkeys(c.cell for c in candidates if isinstance(c.cell, str))
     chemistries = {}
     for name in cells:
-        preset = catalog.load_preset("cells", name)
-        groups.append({"title": f"Cell preset: {name}", "notes": [preset.get("description", "")]
+        if name.endswith(".toml"):  # a cell file of the user's
+            path = Path(name) if Path(name).is_absolute() else Path(base_dir or ".") / name
+            preset, title = tomllib.loads(path.read_text(encoding="utf-8")), f"Cell file: {name}"
+        else:
+            preset, title = catalog.load_preset("cells", name), f"Cell preset: {name}"
+        groups.append({"title": title, "notes": [preset.get("description", "")]
                        + list(preset.get("assumptions", [])),
                        "entries": [{"key": k, "source": s}
                                    for k, s in preset.get("sources", {}).items()]})
@@ -371,7 +376,7 @@ def render_report(result, *, base_dir: Path | None = None) -> str:
         passing=sum(v["overall"] == "pass" for v in verdicts.values()),
         pack_rows=metric_rows(data, PACK_METRICS),
         result_rows=metric_rows(data, other_metric_names(data)),
-        settings=study_settings(result), presets=preset_sources(study),
+        settings=study_settings(result), presets=preset_sources(study, base_dir),
         factor_tables=factor_tables(study), version=__version__,
         generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         figures_json=Markup(figures_json), plotly_js=Markup(_plotly_js()),
