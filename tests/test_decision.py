@@ -48,3 +48,30 @@ def test_deltas_to_baseline_and_weighted_score():
     score = decision.weighted_score(metrics, {"x": 1.0, "y": -2.0})
     # x scaled 0, 1, 0.5; y (smaller is better) scaled 0, 0, 1 times 2
     np.testing.assert_allclose(score, [0.0, 1.0, 2.5])
+
+
+def test_notes_name_an_oversized_pack_and_a_fixed_test_mass():
+    """Asked 77 kWh at 700 V, the 202 Ah LFP prismatic has no pack between 1P at 175 cells
+    (the low end of the 700 V class, 113 kWh) and nothing smaller inside the class: the
+    result says so. With the preset's fixed test mass, packs of 469 and 852 kg leave the
+    consumption equal, and the result says that too; with a glider mass it does not."""
+    from packstudy.report.html import render_report
+    from packstudy.results import results_document
+    from packstudy.study import run_study
+
+    study = {"study": {"procedures": ["wltp"]}, "vehicle": {"preset": "kia-ev6-long-range-awd"},
+             "candidate": [{"name": "own"},
+                           {"name": "lfp", "cell": "lfp-prismatic",
+                            "pack": {"usable_energy_kWh": 77, "nominal_voltage_V": 700}}]}
+    result = run_study(study)
+    oversized, fixed_mass = result.notes
+    assert oversized.startswith("'lfp': its pack holds 113.0 kWh usable for the 77 kWh asked (+47 %)")
+    assert "vehicle test mass is 2,155 kg for every candidate" in fixed_mass
+    assert result.metrics["wltp_kWh_per_100km"][1] == pytest.approx(
+        result.metrics["wltp_kWh_per_100km"][0], rel=0.01)  # what the note warns of
+    assert results_document(result)["notes"] == result.notes
+    assert "Note: &#39;lfp&#39;: its pack holds 113.0 kWh" in render_report(result)
+    glider = {**study, "vehicle": {**study["vehicle"], "glider_mass_kg": 1700.0}}
+    result = run_study(glider)
+    assert len(result.notes) == 1 and result.notes[0].startswith("'lfp'")
+    assert result.metrics["wltp_kWh_per_100km"][1] > 1.03 * result.metrics["wltp_kWh_per_100km"][0]

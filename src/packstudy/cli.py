@@ -106,6 +106,8 @@ def run(
         console.print(summary_table(result))
     else:
         console.print(sweep_summary(result))
+    for note in result.notes:
+        console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
     console.print(f"Results written: {', '.join(str(p) for p in paths)}")
 
 

@@ -100,6 +100,8 @@ def results_document(result) -> dict:
         "rows_meeting_every_requirement": sum(v["overall"] == "pass" for v in verdict.values()),
         "candidates": _candidates(result, rows, verdict),
     }
+    if result.notes:
+        doc["notes"] = result.notes
     fit = result.calibration
     if fit is not None:
         doc["vehicle_calibration"] = _clean({

@@ -51,6 +51,7 @@ class StudyResult:
     # the study as written, when ``study`` holds a sweep's variants (``sweep.Variants``, each
     # candidate built when read)
     inputs: Study | None = None
+    notes: list[str] = field(default_factory=list)  # what the user may not expect (``decide``)
 
     def __post_init__(self):
         if self.checks is None:
@@ -118,6 +119,7 @@ class Prepared:
     packs: pack.PackArrays
     powertrain: procedures.Powertrain
     test_mass_kg: np.ndarray
+    requested_usable_energy_kWh: np.ndarray  # asked of the pack designer (NaN: counts given)
     calibration: calibration.CalibrationResult | None = None
 
 
@@ -149,7 +151,8 @@ def prepare(study: Study, base_dir: Path, calibrated: dict | None = None) -> Pre
         except calibration.CalibrationError as exc:
             raise StudyError("vehicle.calibration", [str(exc)]) from None
         pt = calibration.apply(pt, fit)
-    return Prepared(cells, packs, pt, test_mass, fit)
+    asked = np.array([_nan(r.get("usable_energy_kWh")) for r in requests])
+    return Prepared(cells, packs, pt, test_mass, asked, fit)
 
 
 def has_calibration_targets(study: Study) -> bool:
@@ -170,6 +173,7 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
         "pack_cells": packs.cells,
         "pack_energy_kWh": packs.energy_kWh,
         "pack_usable_energy_kWh": packs.usable_energy_kWh,
+        "pack_requested_usable_energy_kWh": ready.requested_usable_energy_kWh,
         "pack_nominal_voltage_V": packs.nominal_voltage_V,
         "pack_mass_kg": packs.mass_kg,
         "pack_volume_L": packs.volume_L,
@@ -242,6 +246,7 @@ def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,
     study's candidates)."""
     result = StudyResult(study=study, names=names, metrics=metrics, breakdowns=breakdowns)
     check_result_names(study, metrics)
+    result.notes = design_notes(study, names, metrics)
     if envelopes is None:
         envelopes = pack_envelopes(study.candidate)
     bounds = {k: (b.min, b.max) for k, b in study.requirements.items()}
@@ -251,6 +256,45 @@ def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,
     if study.study.baseline is not None and study.study.baseline in names:
         result.deltas = decision.deltas_to_baseline(metrics, names.index(study.study.baseline))
     return result
+
+
+NOTE_MAX_NAMED = 5  # candidates named one by one in a note; beyond, a count
+
+
+def design_notes(study: Study, names: list[str], metrics: dict) -> list[str]:
+    """Sentences on what the results hold that the study did not ask for: packs designed with
+    much more usable energy than asked (large cells in a voltage class), and a fixed vehicle
+    test mass under packs of quite different masses."""
+    notes = []
+    asked = np.asarray(metrics["pack_requested_usable_energy_kWh"], float)
+    got = np.asarray(metrics["pack_usable_energy_kWh"], float)
+    with np.errstate(invalid="ignore"):
+        excess = got / asked - 1.0
+    over = np.flatnonzero(excess > pack.default("note_energy_excess_fraction"))
+    if 0 < over.size <= NOTE_MAX_NAMED:
+        for i in over:
+            notes.append(f"{names[i]!r}: its pack holds {got[i]:.1f} kWh usable for the "
+                         f"{asked[i]:g} kWh asked (+{100 * excess[i]:.0f} %), at "
+                         f"{metrics['pack_nominal_voltage_V'][i]:.0f} V: no smaller pack of its "
+                         "cell reaches the energy inside the voltage class; give pack.series "
+                         "and pack.parallel, or another voltage, for a closer one.")
+    elif over.size:
+        notes.append(f"{over.size:,} of {len(names):,} packs hold over "
+                     f"{100 * pack.default('note_energy_excess_fraction'):.0f} % more usable "
+                     f"energy than asked (up to +{100 * np.nanmax(excess):.0f} %): their cells "
+                     "allow no closer pack inside the voltage class; pack_usable_energy_kWh is "
+                     "the designed value.")
+    mass = np.asarray(metrics["pack_mass_kg"], float)
+    test = float(np.asarray(metrics["vehicle_test_mass_kg"])[0])
+    spread = float(np.max(mass) - np.min(mass))
+    if study.vehicle.glider_mass_kg is None and spread > (
+            pack.default("note_fixed_mass_spread_fraction") * test):
+        notes.append(f"The vehicle test mass is {test:,.0f} kg for every candidate "
+                     f"(vehicle.test_mass_kg) while the packs weigh {np.min(mass):,.0f} to "
+                     f"{np.max(mass):,.0f} kg: consumption and range do not see that difference. "
+                     "Give vehicle.glider_mass_kg instead for a test mass of glider + pack + "
+                     "the EPA payload.")
+    return notes
 
 
 def check_result_names(study: Study, results) -> None:

@@ -376,7 +376,7 @@ def render_report(result, *, base_dir: Path | None = None) -> str:
         passing=sum(v["overall"] == "pass" for v in verdicts.values()),
         pack_rows=metric_rows(data, PACK_METRICS),
         result_rows=metric_rows(data, other_metric_names(data)),
-        settings=study_settings(result), presets=preset_sources(study, base_dir),
+        settings=study_settings(result), presets=preset_sources(study, base_dir), notes=result.notes,
         factor_tables=factor_tables(study), version=__version__,
         generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         figures_json=Markup(figures_json), plotly_js=Markup(_plotly_js()),

@@ -17,7 +17,8 @@ UNITS = (
 LABELS = {
     "pack_series": "Cells in series", "pack_parallel": "Cells in parallel",
     "pack_cells": "Cells", "pack_energy_kWh": "Pack energy",
-    "pack_usable_energy_kWh": "Usable energy", "pack_nominal_voltage_V": "Nominal voltage",
+    "pack_usable_energy_kWh": "Usable energy",
+    "pack_requested_usable_energy_kWh": "Usable energy asked", "pack_nominal_voltage_V": "Nominal voltage",
     "pack_mass_kg": "Pack mass", "pack_volume_L": "Pack volume",
     "pack_specific_energy_Wh_per_kg": "Pack specific energy",
     "vehicle_test_mass_kg": "Vehicle test mass",
