@@ -1,6 +1,7 @@
 """The command line: the example study end to end, exit codes, clear errors, presets."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -155,3 +156,19 @@ def test_study_with_a_cell_file_of_its_own_runs_and_reports_it(tmp_path):
     doc = json.loads((out / "results.json").read_text())
     assert 300 < doc["candidates"][0]["metrics"]["wltp_range_km"] < 700
     assert "Cell file: cells/mine.toml" in (out / "report.html").read_text()
+
+
+def test_unusable_executor_exits_2_with_what_to_do(tmp_path):
+    """An unknown executor, or a Dask address where no scheduler answers, is a usage error
+    (exit 2, one line saying what to do), not an internal error."""
+    sweep = REPO / "examples" / "performance-suv-sweep.toml"
+    run = packstudy("run", sweep, "--out", tmp_path / "a", "--executor", "ray")
+    assert run.returncode == 2 and "--executor: unknown executor 'ray'; valid: local, dask" in run.stderr
+    pytest.importorskip("distributed")
+    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"}
+    run = subprocess.run([sys.executable, "-m", "packstudy.cli", "run", str(sweep), "--out",
+                          str(tmp_path / "b"), "--executor", "dask", "--address", "tcp://127.0.0.1:9"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert run.returncode == 2, run.stderr
+    assert "--address tcp://127.0.0.1:9: no Dask scheduler answered" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -75,6 +75,7 @@ def run(
     from .results import write_results
     from .spec import StudyError
     from .study import run_study
+    from .sweep import ExecutorError
 
     out = out or Path(f"{study.stem}-results")
     # A one-shot command: what exists now (modules, then the loaded kernels and the results)
@@ -91,7 +92,7 @@ def run(
             results = files.submit(write_results, result, out)
             report = write_report(result, out / "report.html", base_dir=study.parent)
             paths = [*results.result(), report]
-    except StudyError as exc:
+    except (StudyError, ExecutorError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     except Exception as exc:  # an internal error: short message, traceback on request

@@ -32,6 +32,10 @@ EXECUTORS = ("local", "dask")
 STORE = "sweep"
 
 
+class ExecutorError(ValueError):
+    """The sweep's executor cannot be used: unknown, not installed, or not reachable."""
+
+
 class Variants(Sequence):
     """A sweep's variants: the base candidate with every combination of the swept values (the
     cartesian product, in file order, the last key varying fastest).
@@ -229,7 +233,7 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     called after each batch.
     """
     if executor not in EXECUTORS:
-        raise StudyError("--executor", [f"unknown executor {executor!r}; valid: {', '.join(EXECUTORS)}"])
+        raise ExecutorError(f"--executor: unknown executor {executor!r}; valid: {', '.join(EXECUTORS)}")
     cands = Variants(study)
     cands.representatives()  # builds (validates) every swept value before any batch runs
     total = len(cands)
@@ -274,10 +278,18 @@ def _execute(executor, address, workers, study_data, base_dir, batches, calibrat
     if not batches:
         return
     if executor == "dask":
-        from dask.distributed import Client
-        from dask.distributed import as_completed as dask_completed
-
-        with Client(address) as client:
+        try:
+            from dask.distributed import Client
+            from dask.distributed import as_completed as dask_completed
+        except ImportError:
+            raise ExecutorError("--executor dask: dask.distributed is not installed; install it "
+                                "with pip install 'packstudy[cluster]'") from None
+        try:
+            client = Client(address)
+        except (OSError, TimeoutError) as exc:
+            raise ExecutorError(f"--address {address}: no Dask scheduler answered ({exc}); start "
+                                "one (dask scheduler) or run with --executor local") from None
+        with client:
             futures = {client.submit(evaluate_batch, study_data, base_dir, lo, hi, calibrated,
                                      pure=False): lo for lo, hi in batches}
             for future in dask_completed(futures):
