@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from test_performance import _preset_powertrain
 
-from packstudy import charging, kernel, pack
+from packstudy import catalog, charging, kernel, pack
 
 WLTP_DC = 16.0  # kWh/100 km, given so that no drive cycle runs
 
@@ -118,7 +118,7 @@ def test_charger_presets_load_and_errors_name_the_choices():
     for name in names:
         c = charging.load_charger(name)
         assert set(c) == set(charging.CHARGER_KEYS) and min(c.values()) > 0
-        raw = charging._read(name)
+        raw = catalog.load_preset("chargers", name)
         assert set(raw["sources"]) >= set(charging.CHARGER_KEYS), name
     assert charging.load_charger(charging.default("default_charger"))["current_A"] == 500.0
     with pytest.raises(charging.ChargerError, match="did you mean 'ccs-350kw-920v'"):

@@ -76,9 +76,11 @@ def test_presets_list_and_show():
     assert shown.returncode == 0 and "[sources]" in shown.stdout
     unknown = packstudy("presets", "show", "vw-id4-pr")
     assert unknown.returncode == 2 and "vw-id4-pro" in unknown.stderr
+    charger = packstudy("presets", "show", "ccs-350kw-920v")
+    assert charger.returncode == 0 and "max_voltage_V = 920.0" in charger.stdout
 
 
-@pytest.mark.parametrize("kind", ["vehicles", "cycles"])
+@pytest.mark.parametrize("kind", ["vehicles", "cells", "chargers", "cycles"])
 def test_presets_list_one_kind(kind):
     run = packstudy("presets", "list", kind)
     assert run.returncode == 0 and kind in run.stdout

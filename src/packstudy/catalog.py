@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
-PRESET_KINDS = ("vehicles", "cells", "cycles")
+PRESET_KINDS = ("vehicles", "cells", "chargers", "cycles")
 
 
 class UnknownPresetError(LookupError):
@@ -36,7 +36,7 @@ def _suffix(kind: str) -> str:
 
 
 def list_presets(kind: str) -> list[str]:
-    """Names of the shipped presets of one kind (``vehicles``, ``cells``, ``cycles``)."""
+    """Names of the shipped presets of one kind (``PRESET_KINDS``)."""
     if kind not in PRESET_KINDS:
         raise ValueError(f"unknown preset kind {kind!r}; valid: {', '.join(PRESET_KINDS)}")
     folder = data_dir() / kind
@@ -66,7 +66,7 @@ def _load_toml(path: Path) -> dict:
 
 
 def load_preset(kind: str, name: str) -> dict:
-    """The parsed TOML of a shipped vehicle or cell preset (a fresh copy)."""
+    """The parsed TOML of a shipped vehicle, cell or charger preset (a fresh copy)."""
     return _deep_copy(_load_toml(preset_path(kind, name)))
 
 

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import tomllib
-from functools import cache
 
 import numpy as np
 from numba import njit
@@ -60,18 +58,7 @@ def default(key: str):
 
 def list_chargers() -> list[str]:
     """Names of the shipped charger presets (``data/chargers/NAME.toml``)."""
-    return list(_charger_names())
-
-
-@cache
-def _charger_names() -> tuple[str, ...]:
-    return tuple(sorted(p.stem for p in (catalog.data_dir() / "chargers").glob("*.toml")))
-
-
-@cache
-def _read(name: str) -> dict:
-    with open(catalog.data_dir() / "chargers" / f"{name}.toml", "rb") as f:
-        return tomllib.load(f)
+    return catalog.list_presets("chargers")
 
 
 def load_charger(spec) -> dict[str, float]:
@@ -87,7 +74,7 @@ def load_charger(spec) -> dict[str, float]:
             hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
             raise ChargerError(f"charger: unknown preset {spec!r}; {hint}shipped: "
                                f"{', '.join(names)}")
-        raw, where = _read(spec), f"charger preset {spec!r}"
+        raw, where = catalog.load_preset("chargers", spec), f"charger preset {spec!r}"
     elif isinstance(spec, dict):  # a table may leave the voltage to the CCS class default
         raw, where = {"max_voltage_V": default("charger_max_voltage_V")} | spec, "charger table"
     else:

@@ -252,7 +252,7 @@ def _print_calibration(fit) -> None:
 
 @presets_app.command("list")
 def presets_list(
-    kind: Annotated[str | None, typer.Argument(help="vehicles | cells | cycles")] = None,
+    kind: Annotated[str | None, typer.Argument(help="vehicles | cells | chargers | cycles")] = None,
 ):
     """List shipped presets (all kinds, or one)."""
     kinds = [kind] if kind else list(catalog.PRESET_KINDS)
@@ -267,7 +267,7 @@ def presets_list(
 
 @presets_app.command("show")
 def presets_show(name: Annotated[str, typer.Argument(help="Preset name.")]):
-    """Print a preset file (vehicles, cells or cycles provenance) with its sources."""
+    """Print a preset file (vehicles, cells, chargers or cycles provenance) with its sources."""
     for kind in catalog.PRESET_KINDS:
         if name in catalog.list_presets(kind):
             path = catalog.preset_path(kind, name)
