@@ -105,6 +105,8 @@ def test_errors_name_the_file_keys_not_the_schema_branches():
                                "'polestar-3-long-range-dual-motr'; did you mean "
                                "'polestar-3-long-range-dual-motor'")
     assert found[1:] == ["candidate[0].charger.power_kW: must be greater than 0; got -5"]
+    (p,) = problems({**VALID, "candidate": [{**VALID["candidate"][0], "name": {"a": 1}}]})
+    assert p.startswith("candidate[0].name: Input should be a valid string")  # a table, alone
 
 
 def test_cell_file_that_does_not_exist_is_named_with_where_it_was_looked_for(tmp_path):

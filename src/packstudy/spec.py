@@ -275,8 +275,11 @@ def parse_study(raw: dict, *, source: str = "<study>", base_dir: Path | None = N
     try:
         study = Study.model_validate(raw)
     except ValidationError as exc:
-        problems += [_describe(err) for err in exc.errors()
-                     if not _beside_the_point(err, preset_failed=bool(problems))]  # only the preset's so far
+        preset_failed = bool(problems)  # the only problem found before validation
+        errors = exc.errors()
+        paths = [_path(err["loc"]) for err in errors]
+        problems += [_describe(err) for err, path in zip(errors, paths, strict=True)
+                     if not _beside_the_point(err, path, paths, preset_failed)]
     if study is not None:
         problems += _check_references(study, base_dir or Path("."))
     if problems:
@@ -372,12 +375,12 @@ def _describe(err: dict) -> str:
 _MODELS = {model.__name__ for model in (*_Strict.__subclasses__(), Sweep)}  # union branch tags
 
 
-def _beside_the_point(err: dict, *, preset_failed: bool) -> bool:
+def _beside_the_point(err: dict, path: str, paths: list[str], preset_failed: bool) -> bool:
     """Errors that only restate another: the name branch of a "name or table" field given a
-    table (the table's own errors say what is wrong), and, when the vehicle preset could not
-    be loaded, the vehicle's whole-table checks (the preset would have filled it)."""
+    table whose own errors (at keys below ``path``) say what is wrong, and, when the vehicle
+    preset could not be loaded, the vehicle's whole-table checks (the preset fills them)."""
     if err["type"] == "string_type" and isinstance(err.get("input"), dict):
-        return True
+        return any(other.startswith(path + ".") for other in paths)
     return preset_failed and tuple(err["loc"]) == ("vehicle",)
 
 
