@@ -154,15 +154,24 @@ def load_cell(spec: str | dict | os.PathLike, base_dir: Path | None = None) -> C
             path = Path(spec["bpx"])
             return cell_from_bpx(path if path.is_absolute() else base / path)
         return cell_from_dict(spec, where="inline cell table")
-    if isinstance(spec, os.PathLike) or str(spec).endswith(".toml"):
-        path = Path(spec)
-        path = path if path.is_absolute() else base / path
+    path = cell_file(spec, base)
+    if path is not None:
         return _load_file(path, require_sources=False)
     try:
         path = catalog.preset_path("cells", str(spec))
     except catalog.UnknownPresetError as exc:
         raise CellError(str(exc)) from None
     return _load_file(path, require_sources=True)
+
+
+def cell_file(spec, base_dir: Path | None = None) -> Path | None:
+    """The cell TOML file a cell spec names (a path, or a string ending in ``.toml``), relative
+    paths resolved against ``base_dir`` (default: the working directory); None for a preset
+    name or a table."""
+    if not (isinstance(spec, os.PathLike) or (isinstance(spec, str) and spec.endswith(".toml"))):
+        return None
+    path = Path(spec)
+    return path if path.is_absolute() else Path(base_dir if base_dir is not None else Path.cwd()) / path
 
 
 def _load_file(path: Path, require_sources: bool) -> Cell:

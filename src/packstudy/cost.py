@@ -72,12 +72,9 @@ def settings_problems(settings: CostSettings) -> list[str]:
     """What is wrong with ``[cost]`` against the data tables (price overrides, year, region);
     empty when the settings can be costed."""
     problems = []
-    try:
-        price_overrides(settings.prices, settings.year)
-    except ValueError as exc:
-        problems.append(str(exc))
     tables = load_tables(price_year=settings.year)
-    for check in (lambda: _cpi_ratio(tables, settings.year, settings.year),
+    for check in (lambda: price_overrides(settings.prices, settings.year),
+                  lambda: _cpi_ratio(tables, settings.year, settings.year),  # the year has an index
                   lambda: plant_capital_factor(settings.region, tables)):
         try:
             check()

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from . import catalog, charging, cost, footprint
+from .cell import cell_file
 from .cost import CostSettings
 from .cycles import CycleFileError, load_cycle
 from .footprint import FootprintSettings
@@ -305,8 +306,8 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
     cells = catalog.list_presets("cells")
     chargers = charging.list_chargers()
     for i, cand in enumerate(study.candidate):
-        if isinstance(cand.cell, str) and cand.cell.endswith(".toml"):  # a cell file
-            path = Path(cand.cell) if Path(cand.cell).is_absolute() else base_dir / cand.cell
+        path = cell_file(cand.cell, base_dir)
+        if path is not None:
             if not path.is_file():
                 problems.append(f"candidate[{i}].cell: cell file {cand.cell!r} not found (looked "
                                 f"for {path.absolute()}; relative paths start at the study file's folder)")

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__, catalog, chemistry, kernel
+from ..cell import cell_file
 from ..spec import StudyError
 from .labels import label, number, unit_of
 from .plots import COLOURS, PLOTS, colour
@@ -271,8 +272,8 @@ def preset_sources(study, base_dir: Path | None = None) -> list[dict]:
     cells = dict.fromkeys(c.cell for c in candidates if isinstance(c.cell, str))
     chemistries = {}
     for name in cells:
-        if name.endswith(".toml"):  # a cell file of the user's
-            path = Path(name) if Path(name).is_absolute() else Path(base_dir or ".") / name
+        path = cell_file(name, base_dir)
+        if path is not None:  # a cell file of the user's
             preset, title = tomllib.loads(path.read_text(encoding="utf-8")), f"Cell file: {name}"
         else:
             preset, title = catalog.load_preset("cells", name), f"Cell preset: {name}"
