@@ -17,13 +17,18 @@ from packstudy.ecm_fit import (
 )
 
 
-def _pulse_test(cell_arrays_):
-    """0.5C for 360 s then 30 min rest, 19 times (the Chen2020 protocol without pulses)."""
+def _pulse_test(cell_arrays_, pulses=False):
+    """0.5C for 360 s then 30 min rest, 19 times (the Chen2020 protocol; with ``pulses``
+    each block adds 2C discharge and 1.5C charge 10 s pulses, each followed by 40 s rest)."""
     cap = cell_arrays_.capacity_Ah[0]
     block = np.concatenate([np.full(360, 0.5 * cap), np.zeros(1800)])
+    if pulses:
+        block = np.concatenate([block, np.full(10, 2.0 * cap), np.zeros(40),
+                                np.full(10, -1.5 * cap), np.zeros(40)])
     current = np.tile(block, 19)
     t = np.arange(current.size + 1.0)
-    run = simulate(cell_arrays_, t, current, keep_trace=True, h_W_per_m2K=1e9)
+    run = simulate(cell_arrays_, t, current, keep_trace=True, h_W_per_m2K=1e9,
+                   enforce_limits=not pulses)
     return ecm_fit.TestData(t, np.append(current, 0.0), run.trace_voltage_V[0], "synthetic.csv")
 
 
@@ -45,6 +50,30 @@ def test_fit_recovers_known_cell(truth):
     preset = fitted_preset(fit, "refit", {k: v for k, v in _table(truth).items()}, "synthetic.csv")
     rmse, _ = score_fit(preset, data)
     assert rmse < 0.005
+
+
+def test_fit_with_pulses_resolves_r0(truth):
+    arr = cell_arrays([truth])
+    data = _pulse_test(arr, pulses=True)
+    fit = fit_ecm(data, truth.v_min_V, truth.v_max_V, ocv_soc=truth.ocv_soc,
+                  ocv_V=truth.ocv_V)
+    mid = slice(4, 16)
+    true_r0 = np.interp(fit.band_soc[mid], SOC_GRID, arr.r0_ohm[0, :, 4])
+    np.testing.assert_allclose(fit.r0_ohm[mid], true_r0, rtol=0.05)
+
+
+def test_pulses_weigh_as_much_as_long_steps():
+    t = np.arange(0.0, 500.0)
+    current = np.zeros(t.size)
+    current[10:310] = 1.0  # a 300 s step
+    current[400:410] = 4.0  # a 10 s pulse
+    pulse = ecm_fit._pulse_samples(t, current, 30.0)
+    assert pulse.sum() == 10 and pulse[400:410].all()
+    w = ecm_fit._band_weights(np.abs(current) > 0, pulse)
+    assert w[400:410].sum() == pytest.approx(0.25)
+    assert w[10:310].sum() == pytest.approx(0.25)
+    assert w[current == 0].sum() == pytest.approx(0.5)
+    assert np.allclose(ecm_fit._band_weights(np.ones(5, bool), np.zeros(5, bool)), 0.2)
 
 
 def _table(cell):

@@ -15,8 +15,10 @@ Method:
 4. Per SOC band (between nodes of the common SOC grid): for each tau1 on a logarithmic
    grid, the RC current x (dx/dt = (I - x)/tau1) is computed over the whole record and
    (R0, R1) solve the linear least-squares problem OCV(SOC) - V = R0*I + R1*x on the band's
-   samples, loaded and resting samples weighted to equal totals; the tau1 with the least
-   error wins. Bands without current take their neighbours' values.
+   samples, weighted so that loaded and resting samples carry equal totals and, among the
+   loaded ones, pulses (constant-current steps of at most ``pulse_max_s``) and longer steps
+   too; the tau1 with the least error wins. Bands without current take their neighbours'
+   values.
 5. The voltage RMSE is that of the fitted cell simulated over the data (``cellsim``) on the
    common SOC grid, i.e. the model as the kernels use it.
 """
@@ -164,8 +166,14 @@ def _capacity_from_curve(q: np.ndarray, v: np.ndarray, soc: np.ndarray, ocv: np.
 
 def fit_ecm(data: TestData, v_min_V: float, v_max_V: float, capacity_Ah: float | None = None,
             ocv_soc: np.ndarray | None = None, ocv_V: np.ndarray | None = None,
-            band_width: float = 0.05, rest_min_s: float = 600.0) -> EcmFit:
-    """Fit OCV, R0, R1 and tau1 (per SOC band of ``band_width``) to a test record."""
+            band_width: float = 0.05, rest_min_s: float = 600.0,
+            pulse_max_s: float = 30.0) -> EcmFit:
+    """Fit OCV, R0, R1 and tau1 (per SOC band of ``band_width``) to a test record.
+
+    Steps of constant current lasting at most ``pulse_max_s`` (s) count as pulses in the
+    weighting: without that a 10 s pulse would weigh as little as 10 s of a long discharge,
+    although it is the record's only information on the response to large currents.
+    """
     where = data.path or "data"
     if not v_min_V < v_max_V:
         raise FitDataError(f"{where}: v_min_V must be below v_max_V")
@@ -226,14 +234,12 @@ def fit_ecm(data: TestData, v_min_V: float, v_max_V: float, capacity_Ah: float |
     centres = 0.5 * (edges[:-1] + edges[1:])
     r0, r1, tau1, rmse = (np.full(nb, np.nan) for _ in range(4))
     cur = data.current_A
+    pulse = _pulse_samples(data.time_s, cur, pulse_max_s)
     for b in range(nb):
         m = (soc >= edges[b]) & ((soc < edges[b + 1]) | (b == nb - 1) & (soc <= edges[b + 1]))
         if m.sum() < 10 or np.abs(cur[m]).max() < 1e-6:
             continue
-        # loaded and resting samples carry equal total weight in each band
-        loaded = np.abs(cur[m]) > 1e-9
-        n_load, n_rest = loaded.sum(), (~loaded).sum()
-        w = np.where(loaded, 1.0, n_load / n_rest if n_rest else 1.0)
+        w = _band_weights(np.abs(cur[m]) > 1e-9, pulse[m])
         sw = np.sqrt(w)
         best = (np.inf, 0.0, 0.0, 0.0)
         for j, tau in enumerate(TAU_GRID_S):
@@ -255,6 +261,31 @@ def fit_ecm(data: TestData, v_min_V: float, v_max_V: float, capacity_Ah: float |
             arr[~fitted] = np.interp(centres[~fitted], centres[fitted], arr[fitted])
     return EcmFit(cap, float(v_min_V), float(v_max_V), o_soc, o_v, centres, r0, r1, tau1,
                   rmse, cap_method, ocv_method, notes)
+
+
+def _pulse_samples(time_s: np.ndarray, current_A: np.ndarray, pulse_max_s: float) -> np.ndarray:
+    """Samples under load in a constant-current step lasting at most ``pulse_max_s`` (s)."""
+    new = np.concatenate([[True], np.abs(np.diff(current_A)) > 1e-9])
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], time_s.size - 1)
+    duration = (time_s[ends] - time_s[starts])[np.cumsum(new) - 1]
+    return (duration <= pulse_max_s) & (np.abs(current_A) > 1e-9)
+
+
+def _band_weights(loaded: np.ndarray, pulse: np.ndarray) -> np.ndarray:
+    """Least-squares weights of a band's samples, summing to 1.
+
+    Resting and loaded samples carry equal totals, and so, within the loaded ones, pulse
+    samples and those of longer steps; a class absent from the band drops out.
+    """
+    load_parts = [g for g in (loaded & pulse, loaded & ~pulse) if g.any()]
+    parts = [(g, 1.0 / len(load_parts)) for g in load_parts]
+    if (~loaded).any():
+        parts = [(g, 0.5 * share) for g, share in parts] + [(~loaded, 0.5)]
+    w = np.zeros(loaded.size)
+    for g, share in parts:
+        w[g] = share / g.sum()
+    return w
 
 
 def fitted_preset(fit: EcmFit, name: str, template: dict, data_file: str,
