@@ -24,6 +24,7 @@ from . import (
     kernel,
     pack,
     performance,
+    power_electronics,
     procedures,
     uncertainty,
     vehicle,
@@ -181,6 +182,7 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
         "vehicle_test_mass_kg": test_mass,
     }
     breakdowns = cost_and_footprint(study, cells, packs, metrics)
+    metrics.update(system_costs(study, packs, pt, metrics))
     for name in study.study.procedures:
         if name in procedures.PROCEDURES:
             metrics.update(procedures.PROCEDURES[name](pt))
@@ -208,10 +210,7 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
             curves["acceleration_curve"] = {k: out.pop(k) for k in ("trace_time_s", "trace_speed_kmh")}
         metrics.update(out)
     if "fast_charge" in asked:
-        specs = [_charger_spec(c.charger) for c in study.candidate]
-        distinct = {repr(s): s for s in specs}
-        loaded = {key: charging.load_charger(s) for key, s in distinct.items()}  # each one once
-        chargers = [loaded[repr(s)] for s in specs]
+        chargers = candidate_chargers(study)
         fc = study.study.fast_charge
         out = charging.fast_charge(
             pt, charger_power_kW=[c["power_kW"] for c in chargers],
@@ -229,6 +228,31 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
         metrics.update(cold.cold_range(pt, ambient_C=study.study.cold.ambient_C, heating=v.heating,
                                        cycle=cycle))
     return curves
+
+
+def candidate_chargers(study: Study) -> list[dict]:
+    """Each candidate's DC charger ``{power_kW, current_A, max_voltage_V}`` (each distinct
+    charger loaded once)."""
+    specs = [_charger_spec(c.charger) for c in study.candidate]
+    distinct = {repr(s): s for s in specs}
+    loaded = {key: charging.load_charger(s) for key, s in distinct.items()}
+    return [loaded[repr(s)] for s in specs]
+
+
+def system_costs(study: Study, packs: pack.PackArrays, pt: procedures.Powertrain,
+                 metrics: dict) -> dict:
+    """Inverter and booster cost and footprint, and the system totals (pack + inverter +
+    booster), from the motor power, the pack's voltages and each candidate's charger."""
+    chargers = candidate_chargers(study)
+    try:
+        return power_electronics.system_metrics(
+            [c.inverter for c in study.candidate], pt.vehicle[:, vehicle.V_MOTOR_W],
+            packs.nominal_voltage_V, packs.max_voltage_V,
+            [1e3 * c["power_kW"] for c in chargers], [c["current_A"] for c in chargers],
+            [c["max_voltage_V"] for c in chargers], metrics["pack_cost_usd"],
+            metrics["footprint_kgCO2e"], year=study.cost.year)
+    except ValueError as exc:
+        raise StudyError("cost/footprint", [f"power electronics input: {exc}"]) from None
 
 
 def _charger_spec(charger):
