@@ -148,3 +148,41 @@ def test_a_system_cost_bound_fails_a_pack_that_passes_on_its_own(example):
     verdict = st.decide(spec, example.names, dict(m), {}, envelopes={}).verdicts
     assert verdict[example.names[i]]["cost"] == "fail"
     assert verdict[example.names[i]]["failed"] == ["system_cost_usd max"]
+
+
+def test_monte_carlo_samples_the_inverter_prices_without_moving_the_pack_samples():
+    from packstudy.cost import pack_cost
+    from packstudy.uncertainty import UncertaintySettings, cost_footprint_percentiles
+
+    design = (np.array(["nmc811-graphite", "lfp-graphite"]), np.array([250.0, 644.0]),
+              np.array([0.744, 3.68]), np.array(["pouch", "prismatic"]), np.array([400, 156]),
+              np.array([100.0, 100.5]), np.array(["module", "cell_to_pack"]))
+    electronics = {"kind": ["sic", "si"], "motor_power_W": [300e3, 300e3],
+                   "pack_nominal_voltage_V": [800.0, 400.0], "pack_max_voltage_V": [870.0, 450.0],
+                   "charger_power_W": [150e3, 150e3], "charger_current_A": [375.0, 375.0],
+                   "charger_max_voltage_V": [500.0, 500.0]}
+    s = UncertaintySettings(samples=400, seed=3)
+    with_pe = cost_footprint_percentiles(*design, n_parallel=[2, 1], settings=s,
+                                         electronics=electronics)
+    without = cost_footprint_percentiles(*design, n_parallel=[2, 1], settings=s)
+    np.testing.assert_array_equal(with_pe["pack_cost_usd_per_kWh_p50"],
+                                  without["pack_cost_usd_per_kWh_p50"])
+    assert "system_cost_usd_p50" not in without
+    p10, p50, p90 = (with_pe[f"system_cost_usd_p{p}"] for p in (10, 50, 90))
+    assert np.all(p10 < p50) and np.all(p50 < p90)
+    det = pe.system_metrics(**electronics, pack_cost_usd=pack_cost(
+        *design, n_parallel=[2, 1]).pack_cost_usd, pack_footprint_kgCO2e=0.0)["system_cost_usd"]
+    np.testing.assert_allclose(p50, det, rtol=0.12)
+
+
+def test_report_shows_the_sic_break_even_per_sic_candidate(example):
+    from packstudy.report.break_even import break_even_rows
+    from packstudy.report.html import render_report, report_data
+
+    rows = break_even_rows(report_data(example, EXAMPLE.parent))
+    sic = [c.name for c in example.study.candidate if c.inverter == "sic"]
+    assert [r["candidate"] for r in rows] == sic
+    # the 800 V NMC811 SiC pack is compared with the Si pack of the same cell and integration
+    assert rows[0]["reference"] == "NMC811 pouch, modules, Si"
+    text = render_report(example, base_dir=EXAMPLE.parent)
+    assert 'id="break-even-table"' in text and "SiC inverter break-even" in text

@@ -181,8 +181,8 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
         "pack_specific_energy_Wh_per_kg": packs.specific_energy_Wh_per_kg,
         "vehicle_test_mass_kg": test_mass,
     }
-    breakdowns = cost_and_footprint(study, cells, packs, metrics)
-    metrics.update(system_costs(study, packs, pt, metrics))
+    breakdowns = cost_and_footprint(study, cells, packs, metrics,
+                                    power_electronics_inputs(study, packs, pt))
     for name in study.study.procedures:
         if name in procedures.PROCEDURES:
             metrics.update(procedures.PROCEDURES[name](pt))
@@ -239,20 +239,18 @@ def candidate_chargers(study: Study) -> list[dict]:
     return [loaded[repr(s)] for s in specs]
 
 
-def system_costs(study: Study, packs: pack.PackArrays, pt: procedures.Powertrain,
-                 metrics: dict) -> dict:
-    """Inverter and booster cost and footprint, and the system totals (pack + inverter +
-    booster), from the motor power, the pack's voltages and each candidate's charger."""
+def power_electronics_inputs(study: Study, packs: pack.PackArrays,
+                             pt: procedures.Powertrain) -> dict:
+    """What ``power_electronics.system_metrics`` needs besides the pack's cost and footprint:
+    inverter kinds, motor power, the pack's voltages and each candidate's charger."""
     chargers = candidate_chargers(study)
-    try:
-        return power_electronics.system_metrics(
-            [c.inverter for c in study.candidate], pt.vehicle[:, vehicle.V_MOTOR_W],
-            packs.nominal_voltage_V, packs.max_voltage_V,
-            [1e3 * c["power_kW"] for c in chargers], [c["current_A"] for c in chargers],
-            [c["max_voltage_V"] for c in chargers], metrics["pack_cost_usd"],
-            metrics["footprint_kgCO2e"], year=study.cost.year)
-    except ValueError as exc:
-        raise StudyError("cost/footprint", [f"power electronics input: {exc}"]) from None
+    return {"kind": [c.inverter for c in study.candidate],
+            "motor_power_W": pt.vehicle[:, vehicle.V_MOTOR_W],
+            "pack_nominal_voltage_V": packs.nominal_voltage_V,
+            "pack_max_voltage_V": packs.max_voltage_V,
+            "charger_power_W": [1e3 * c["power_kW"] for c in chargers],
+            "charger_current_A": [c["current_A"] for c in chargers],
+            "charger_max_voltage_V": [c["max_voltage_V"] for c in chargers]}
 
 
 def _charger_spec(charger):
@@ -385,19 +383,26 @@ def powertrain(study: Study, cells, packs: pack.PackArrays, inverter_kinds):
     return pt, np.asarray(test_mass, float)
 
 
-def cost_and_footprint(study: Study, cells, packs: pack.PackArrays, metrics: dict) -> dict:
-    """Add cost, footprint, minerals (and their P10/P50/P90) to ``metrics``; return breakdowns."""
+def cost_and_footprint(study: Study, cells, packs: pack.PackArrays, metrics: dict,
+                       electronics: dict | None = None) -> dict:
+    """Add cost, footprint, minerals (and their P10/P50/P90) to ``metrics``; return breakdowns.
+    With ``electronics`` (``power_electronics_inputs``) also the inverter, booster and system
+    cost and footprint."""
     design = (cells.chemistry, cells.energy_Wh, cells.mass_kg, cells.format, packs.cells,
               packs.energy_kWh, packs.integration)
     try:
         c = cost.pack_cost(*design, settings=study.cost, n_parallel=packs.parallel)
         f = footprint.pack_footprint(*design, settings=study.footprint)
         minerals = footprint.pack_minerals(*design)
-        spread = {}
+        system, spread = {}, {}
+        if electronics is not None:
+            system = power_electronics.system_metrics(
+                **electronics, pack_cost_usd=c.pack_cost_usd,
+                pack_footprint_kgCO2e=f.footprint_kgCO2e, year=study.cost.year)
         if study.uncertainty is not None:
             spread = uncertainty.cost_footprint_percentiles(
                 *design, n_parallel=packs.parallel, cost=study.cost, footprint=study.footprint,
-                settings=study.uncertainty)
+                settings=study.uncertainty, electronics=electronics)
     except ValueError as exc:
         raise StudyError("cost/footprint", [f"cost or footprint input: {exc}"]) from None
     metrics.update({
@@ -407,6 +412,7 @@ def cost_and_footprint(study: Study, cells, packs: pack.PackArrays, metrics: dic
         "footprint_kgCO2e_per_kWh": f.footprint_kgCO2e_per_kWh,
         "footprint_kgCO2e": f.footprint_kgCO2e,
         **minerals,
+        **system,
         **spread,
     })
     return {"cost_usd": c.breakdown, "footprint_kgCO2e": f.breakdown}
