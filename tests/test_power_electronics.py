@@ -186,3 +186,21 @@ def test_report_shows_the_sic_break_even_per_sic_candidate(example):
     assert rows[0]["reference"] == "NMC811 pouch, modules, Si"
     text = render_report(example, base_dir=EXAMPLE.parent)
     assert 'id="break-even-table"' in text and "SiC inverter break-even" in text
+
+
+def test_study_costs_a_booster_for_an_800_V_pack_on_a_500_V_charger():
+    study = {
+        "schema_version": 1,
+        "study": {"name": "booster", "procedures": ["wltp"]},
+        "vehicle": {"preset": "polestar-3-long-range-dual-motor", "glider_mass_kg": 2010.0},
+        "candidate": [
+            {"name": f"{s}s on {c}", "cell": "nmc811-pouch", "inverter": "sic", "charger": c,
+             "pack": {"series": s, "parallel": 3 if s < 150 else 2}}  # max 4.2 V x series
+            for s, c in ((192, "ccs-150kw-500v"), (192, "ccs-350kw-920v"), (108, "ccs-150kw-500v"))],
+    }
+    m = run_study(study).metrics
+    np.testing.assert_allclose(m["booster_power_kW"], [150.0, 0.0, 0.0])  # min(150 kW, 375 A x 500 V)
+    assert m["booster_cost_usd"][0] > 0 and np.all(m["booster_cost_usd"][1:] == 0)
+    np.testing.assert_allclose(m["system_cost_usd"], m["pack_cost_usd"] + m["inverter_cost_usd"]
+                               + m["booster_cost_usd"])
+    assert m["system_footprint_kgCO2e"][0] > m["footprint_kgCO2e"][0] + m["inverter_footprint_kgCO2e"][0]
