@@ -40,3 +40,26 @@ def test_minerals_lfp_has_no_cobalt_and_sodium_ion_no_lithium():
     assert m["cobalt_kg"][2] > 10  # NMC622: ~0.17 kg Co per kWh
     assert set(m) == {"lithium_kg", "nickel_kg", "cobalt_kg", "manganese_kg", "graphite_kg",
                       "copper_kg", "aluminium_kg"}
+
+
+def test_lfp_synthesis_electricity_is_its_own_and_moves_only_lfp():
+    from packstudy.chemistry import cell_composition, load_tables
+    from packstudy.footprint import cam_synthesis_kWh_per_kg
+
+    tables = load_tables()
+    fp = tables["footprint"]
+    kinds = np.array(["lfp", "nmc811", "lmfp"])
+    np.testing.assert_allclose(cam_synthesis_kWh_per_kg(kinds, fp), [
+        fp["cam_synthesis_kWh_per_kg_lfp"]["value"], fp["cam_synthesis_kWh_per_kg"]["value"],
+        fp["cam_synthesis_kWh_per_kg"]["value"]])
+    chem = np.array(["lfp-graphite", "nmc811-graphite"])
+    args = (chem, 250.0, 1.2, "pouch", 400, 100.0, "module")
+    settings = FootprintSettings(region="usa", cam_region="china")
+    base = pack_footprint(*args, settings=settings).footprint_kgCO2e
+    more = {"footprint": {"cam_synthesis_kWh_per_kg_lfp": {"value": 10.7}}}
+    moved = pack_footprint(*args, settings=settings, factors=more).footprint_kgCO2e
+    cam_kg = 400 * cell_composition(chem, 250.0, 1.2, "pouch", tables)["cam_kg"][0]
+    china = tables["grid"]["china"]["value"]
+    # 10 kWh more per kg of LFP on China's grid, for the LFP pack only
+    assert moved[0] - base[0] == pytest.approx(cam_kg * 10.0 * china, rel=1e-9)
+    assert moved[1] == base[1]

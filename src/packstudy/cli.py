@@ -53,6 +53,8 @@ SUMMARY_METRICS = (
     ("cell_cost_usd_per_kWh", "Cell cost ($/kWh)", "{:.0f}"),
     ("pack_cost_usd_per_kWh", "Pack cost ($/kWh)", "{:.0f}"),
     ("pack_cost_usd", "Pack cost ($)", "{:,.0f}"),
+    ("inverter_cost_usd", "Inverter cost ($)", "{:,.0f}"),
+    ("system_cost_usd", "System cost ($)", "{:,.0f}"),
     ("footprint_kgCO2e_per_kWh", "Footprint (kg CO2e/kWh)", "{:.1f}"),
     ("footprint_kgCO2e", "Footprint (kg CO2e)", "{:,.0f}"),
     ("lithium_kg", "Lithium (kg)", "{:.1f}"),

@@ -11,9 +11,11 @@ AREAS = ("technical", "cost", "sustainability")
 # Result names by area: a metric belongs to the first area whose prefix it starts with;
 # everything else is technical.
 AREA_PREFIXES = {
-    "cost": ("cell_cost_", "pack_cost_"),
+    "cost": ("cell_cost_", "pack_cost_", "inverter_cost_", "inverter_sic_premium_",
+             "booster_cost_", "system_cost_"),
     "sustainability": ("footprint_", "lithium_", "nickel_", "cobalt_", "manganese_", "graphite_",
-                       "copper_", "aluminium_"),
+                       "copper_", "aluminium_", "inverter_footprint_", "booster_footprint_",
+                       "system_footprint_"),
 }
 
 

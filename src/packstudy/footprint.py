@@ -19,6 +19,8 @@ from packstudy.cost import INTEGRATIONS, pack_hardware_kg
 RECYCLABLE = ("aluminium", "copper", "nickel", "cobalt", "lithium")
 ANODE_EF = {"graphite": "graphite", "graphite_si": "graphite", "hard_carbon": "hard_carbon",
             "lithium_metal": "lithium_metal"}
+# cathode active materials with their own synthesis electricity (others: cam_synthesis_kWh_per_kg)
+CAM_SYNTHESIS = {"lfp": "cam_synthesis_kWh_per_kg_lfp"}
 
 
 class FootprintSettings(BaseModel):
@@ -59,6 +61,16 @@ def grid_intensity(region: str, tables: dict | None = None):
     return table_value(grid, region)
 
 
+def cam_synthesis_kWh_per_kg(cam_material, table: dict):
+    """Synthesis electricity (kWh per kg of cathode active material) per variant: the CAM's own
+    entry (``CAM_SYNTHESIS``) or the generic ``cam_synthesis_kWh_per_kg``."""
+    generic = table_value(table, "cam_synthesis_kWh_per_kg")
+    out = generic
+    for material, key in CAM_SYNTHESIS.items():
+        out = out + (np.asarray(cam_material) == material) * (table_value(table, key) - generic)
+    return out
+
+
 def pack_footprint(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells,
                    pack_energy_kWh, integration, settings: FootprintSettings | None = None,
                    factors: dict | None = None) -> FootprintResult:
@@ -90,7 +102,7 @@ def pack_footprint(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells
            + comp["element_Co_kg"] * ef("cobalt") + comp["element_Mn_kg"] * v("manganese")
            + comp["element_Fe_kg"] * v("iron") + comp["element_Na_kg"] * v("sodium")
            + comp["element_Al_kg"] * ef("aluminium")
-           + comp["cam_kg"] * v("cam_synthesis_kWh_per_kg") * cam_grid)
+           + comp["cam_kg"] * cam_synthesis_kWh_per_kg(comp["cam_material"], fp) * cam_grid)
     anode_ef = 0.0
     for name, key in ANODE_EF.items():
         anode_ef = anode_ef + (comp["anode_material"] == name) * v(key)

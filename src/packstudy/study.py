@@ -24,6 +24,7 @@ from . import (
     kernel,
     pack,
     performance,
+    power_electronics,
     procedures,
     uncertainty,
     vehicle,
@@ -180,7 +181,8 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
         "pack_specific_energy_Wh_per_kg": packs.specific_energy_Wh_per_kg,
         "vehicle_test_mass_kg": test_mass,
     }
-    breakdowns = cost_and_footprint(study, cells, packs, metrics)
+    breakdowns = cost_and_footprint(study, cells, packs, metrics,
+                                    power_electronics_inputs(study, packs, pt))
     for name in study.study.procedures:
         if name in procedures.PROCEDURES:
             metrics.update(procedures.PROCEDURES[name](pt))
@@ -208,10 +210,7 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
             curves["acceleration_curve"] = {k: out.pop(k) for k in ("trace_time_s", "trace_speed_kmh")}
         metrics.update(out)
     if "fast_charge" in asked:
-        specs = [_charger_spec(c.charger) for c in study.candidate]
-        distinct = {repr(s): s for s in specs}
-        loaded = {key: charging.load_charger(s) for key, s in distinct.items()}  # each one once
-        chargers = [loaded[repr(s)] for s in specs]
+        chargers = candidate_chargers(study)
         fc = study.study.fast_charge
         out = charging.fast_charge(
             pt, charger_power_kW=[c["power_kW"] for c in chargers],
@@ -229,6 +228,29 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
         metrics.update(cold.cold_range(pt, ambient_C=study.study.cold.ambient_C, heating=v.heating,
                                        cycle=cycle))
     return curves
+
+
+def candidate_chargers(study: Study) -> list[dict]:
+    """Each candidate's DC charger ``{power_kW, current_A, max_voltage_V}`` (each distinct
+    charger loaded once)."""
+    specs = [_charger_spec(c.charger) for c in study.candidate]
+    distinct = {repr(s): s for s in specs}
+    loaded = {key: charging.load_charger(s) for key, s in distinct.items()}
+    return [loaded[repr(s)] for s in specs]
+
+
+def power_electronics_inputs(study: Study, packs: pack.PackArrays,
+                             pt: procedures.Powertrain) -> dict:
+    """What ``power_electronics.system_metrics`` needs besides the pack's cost and footprint:
+    inverter kinds, motor power, the pack's voltages and each candidate's charger."""
+    chargers = candidate_chargers(study)
+    return {"kind": [c.inverter for c in study.candidate],
+            "motor_power_W": pt.vehicle[:, vehicle.V_MOTOR_W],
+            "pack_nominal_voltage_V": packs.nominal_voltage_V,
+            "pack_max_voltage_V": packs.max_voltage_V,
+            "charger_power_W": [1e3 * c["power_kW"] for c in chargers],
+            "charger_current_A": [c["current_A"] for c in chargers],
+            "charger_max_voltage_V": [c["max_voltage_V"] for c in chargers]}
 
 
 def _charger_spec(charger):
@@ -361,19 +383,26 @@ def powertrain(study: Study, cells, packs: pack.PackArrays, inverter_kinds):
     return pt, np.asarray(test_mass, float)
 
 
-def cost_and_footprint(study: Study, cells, packs: pack.PackArrays, metrics: dict) -> dict:
-    """Add cost, footprint, minerals (and their P10/P50/P90) to ``metrics``; return breakdowns."""
+def cost_and_footprint(study: Study, cells, packs: pack.PackArrays, metrics: dict,
+                       electronics: dict | None = None) -> dict:
+    """Add cost, footprint, minerals (and their P10/P50/P90) to ``metrics``; return breakdowns.
+    With ``electronics`` (``power_electronics_inputs``) also the inverter, booster and system
+    cost and footprint."""
     design = (cells.chemistry, cells.energy_Wh, cells.mass_kg, cells.format, packs.cells,
               packs.energy_kWh, packs.integration)
     try:
         c = cost.pack_cost(*design, settings=study.cost, n_parallel=packs.parallel)
         f = footprint.pack_footprint(*design, settings=study.footprint)
         minerals = footprint.pack_minerals(*design)
-        spread = {}
+        system, spread = {}, {}
+        if electronics is not None:
+            system = power_electronics.system_metrics(
+                **electronics, pack_cost_usd=c.pack_cost_usd,
+                pack_footprint_kgCO2e=f.footprint_kgCO2e, year=study.cost.year)
         if study.uncertainty is not None:
             spread = uncertainty.cost_footprint_percentiles(
                 *design, n_parallel=packs.parallel, cost=study.cost, footprint=study.footprint,
-                settings=study.uncertainty)
+                settings=study.uncertainty, electronics=electronics)
     except ValueError as exc:
         raise StudyError("cost/footprint", [f"cost or footprint input: {exc}"]) from None
     metrics.update({
@@ -383,6 +412,7 @@ def cost_and_footprint(study: Study, cells, packs: pack.PackArrays, metrics: dic
         "footprint_kgCO2e_per_kWh": f.footprint_kgCO2e_per_kWh,
         "footprint_kgCO2e": f.footprint_kgCO2e,
         **minerals,
+        **system,
         **spread,
     })
     return {"cost_usd": c.breakdown, "footprint_kgCO2e": f.breakdown}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from packstudy import catalog, power_electronics
 from packstudy.chemistry import FACTOR_TABLES, load_tables
 from packstudy.cost import CostSettings, pack_cost
 from packstudy.footprint import FootprintSettings, pack_footprint
@@ -38,11 +39,13 @@ def pert(rng: np.random.Generator, low, mode, high, size) -> np.ndarray:
 def sample_tables(samples: int, seed: int, price_year: int | None = None
                   ) -> dict[str, dict[str, dict]]:
     """Factor tables whose uncertain entries carry (samples, 1) arrays of sampled values
-    (materials from the price set of ``price_year``)."""
+    (materials from the price set of ``price_year``; the power-electronics table last, so that
+    the pack's samples do not depend on it)."""
     rng = np.random.default_rng(seed)
-    tables = load_tables(price_year=price_year)
+    tables = {**load_tables(price_year=price_year),
+              power_electronics.TABLE: catalog.factor_table(power_electronics.TABLE)}
     out: dict[str, dict[str, dict]] = {}
-    for name in FACTOR_TABLES:
+    for name in (*FACTOR_TABLES, power_electronics.TABLE):
         for key in sorted(tables[name]):
             entry = tables[name][key]
             low, high = entry.get("low"), entry.get("high")
@@ -59,8 +62,11 @@ def cost_footprint_percentiles(chemistry, cell_energy_Wh, cell_mass_kg, cell_for
                                cost: CostSettings | None = None,
                                footprint: FootprintSettings | None = None,
                                settings: UncertaintySettings | None = None,
+                               electronics: dict | None = None,
                                max_elements: int = 2_000_000) -> dict[str, np.ndarray]:
-    """P10/P50/P90 per variant of ``pack_cost_usd_per_kWh`` and ``footprint_kgCO2e_per_kWh``.
+    """P10/P50/P90 per variant of ``pack_cost_usd_per_kWh`` and ``footprint_kgCO2e_per_kWh``,
+    and of ``system_cost_usd`` when ``electronics`` (the inputs of
+    ``power_electronics.system_metrics`` but the pack's cost and footprint) is given.
 
     Returns keys like ``pack_cost_usd_per_kWh_p10`` ... ``footprint_kgCO2e_per_kWh_p90``.
     """
@@ -77,16 +83,27 @@ def cost_footprint_percentiles(chemistry, cell_energy_Wh, cell_mass_kg, cell_for
     args = [np.atleast_1d(a) for a in args]
     n_var = args[0].size
     chunk = max(1, max_elements // settings.samples)
-    names = [f"{m}_p{p}" for m in ("pack_cost_usd_per_kWh", "footprint_kgCO2e_per_kWh")
-             for p in PERCENTILES]
+    metrics = ("pack_cost_usd_per_kWh", "footprint_kgCO2e_per_kWh")
+    if electronics is not None:
+        metrics += ("system_cost_usd",)
+        pe_args = {k: np.broadcast_to(np.asarray(electronics[k]), (n_var,))
+                   for k in ("kind", "motor_power_W", "pack_nominal_voltage_V", "pack_max_voltage_V",
+                             "charger_power_W", "charger_current_A", "charger_max_voltage_V")}
+    names = [f"{m}_p{p}" for m in metrics for p in PERCENTILES]
     out = {k: np.empty(n_var) for k in names}
     for start in range(0, n_var, chunk):
         sl = slice(start, start + chunk)
         a = [x[sl] for x in args]
         c = pack_cost(*a[:7], settings=cost, n_parallel=a[7], factors=sampled)
         f = pack_footprint(*a[:7], settings=footprint, factors=sampled)
-        for metric, values in (("pack_cost_usd_per_kWh", c.pack_cost_usd_per_kWh),
-                               ("footprint_kgCO2e_per_kWh", f.footprint_kgCO2e_per_kWh)):
+        columns = {"pack_cost_usd_per_kWh": c.pack_cost_usd_per_kWh,
+                   "footprint_kgCO2e_per_kWh": f.footprint_kgCO2e_per_kWh}
+        if electronics is not None:
+            columns["system_cost_usd"] = power_electronics.system_metrics(
+                **{k: x[sl] for k, x in pe_args.items()}, pack_cost_usd=c.pack_cost_usd,
+                pack_footprint_kgCO2e=0.0, year=cost.year,
+                factors=sampled.get(power_electronics.TABLE))["system_cost_usd"]
+        for metric, values in columns.items():
             pct = np.percentile(np.broadcast_to(values, (settings.samples, a[0].size)),
                                 PERCENTILES, axis=0)
             for p, row in zip(PERCENTILES, pct, strict=True):

@@ -22,9 +22,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from packstudy.chemistry import cell_composition, load_tables, table_value
+from packstudy.chemistry import cell_composition, load_tables
 from packstudy.cost import CostSettings, pack_cost, pack_hardware_kg
-from packstudy.footprint import FootprintSettings, grid_intensity, pack_footprint, pack_minerals
+from packstudy.footprint import (
+    FootprintSettings,
+    cam_synthesis_kWh_per_kg,
+    grid_intensity,
+    pack_footprint,
+    pack_minerals,
+)
 
 REF = Path(__file__).resolve().parents[2] / ".." / "shared" / "validation"
 FIGURES = REF / "cost-footprint-figures.md"
@@ -138,15 +144,11 @@ def test_lfp_design_against_batpac_52():
     assert all(ok)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BatPaC-style LFP ~67 vs GREET 54.7 kgCO2e/kWh (+22 %): materials ~56 vs GREET 41.8 (NMC811 "
-    "~56 vs 50.0), assembly 10.8 vs 12.9. LFP synthesis uses the NMC-derived 16 kWh/kg electricity "
-    "on China's grid (18 kgCO2e/kWh, 1.98 kg LFP per kWh) as no LFP-specific GREET/ANL cathode "
-    "inventory was retrieved; an LFP synthesis of <= ~10 kWh/kg would bring it within 10 %"))
 def test_footprint_lfp_against_greet_2024():
-    """GREET 2024's LFP pack is a BatPaC design, compared here with the BatPaC-style LFP pack;
-    the real Lishen prismatic cell is printed as a second row (its 1.06 kg over the recipe's
-    stack is counted as aluminium can)."""
+    """GREET 2024's LFP pack is a BatPaC design, compared here with the BatPaC-style LFP pack
+    (LFP synthesis: GREET's solid-state route, footprint.toml cam_synthesis_kWh_per_kg_lfp);
+    the real Lishen prismatic cell is printed as a second row (what its mass holds over the
+    recipe's stack is counted as aluminium can)."""
     s = FootprintSettings(region="usa", cam_region="china")
     f = pack_footprint(**LFP_BATPAC, settings=s)
     lfp = f.footprint_kgCO2e_per_kWh[0]
@@ -159,13 +161,63 @@ def test_footprint_lfp_against_greet_2024():
     tables = load_tables()
     comp = cell_composition(LFP_BATPAC["chemistry"], LFP_BATPAC["cell_energy_Wh"],
                             LFP_BATPAC["cell_mass_kg"], LFP_BATPAC["cell_format"], tables)
-    synthesis = (comp["cam_kg"][0] * table_value(tables["footprint"], "cam_synthesis_kWh_per_kg")
+    synthesis = (comp["cam_kg"][0] * cam_synthesis_kWh_per_kg(comp["cam_material"], tables["footprint"])[0]
                  * grid_intensity(s.cam_region, tables) / (LFP_BATPAC["cell_energy_Wh"] / 1e3))
     print(f"  of which LFP synthesis electricity {synthesis:.1f} kgCO2e/kWh")
     lishen = pack_footprint(**LFP, settings=s).footprint_kgCO2e_per_kWh[0]
     print(f"{'LFP Lishen 202 Ah prismatic, cell-to-pack':42s} {lishen:10.4g} {54.7:10.4g} "
           f"{100 * (lishen / 54.7 - 1):+7.1f} %  (real cell, printed)")
     assert _row("LFP BatPaC-style kgCO2e/kWh (GREET: 54.7)", lfp, 54.7, 0.10)
+
+
+# Literature range of cradle-to-gate pack footprints (Peiseler et al. 2024, Nat. Commun.,
+# doi 10.1038/s41467-024-54634-y): LFP 54-69, NMC 59-115 kgCO2e/kWh.
+LITERATURE = {"lfp": (54.0, 69.0), "nmc": (59.0, 115.0)}
+GREET_2024 = {"lfp": 54.7, "nmc": 62.9}  # US cell plant, car pack, AR6 GWP100
+
+
+def _preset_pack(name: str) -> dict:
+    """A ~100 kWh pack of a shipped cell preset in modules, like GREET's BatPaC packs."""
+    from packstudy.cell import load_cell
+
+    c = load_cell(name)
+    wh = c.capacity_Ah * c.nominal_voltage_V
+    n = int(np.ceil(100e3 / wh))
+    return dict(chemistry=c.chemistry, cell_energy_Wh=wh, cell_mass_kg=c.mass_kg,
+                cell_format=c.format, n_cells=n, pack_energy_kWh=n * wh / 1e3,
+                integration="module")
+
+
+PRESETS = {"lfp": "lfp-prismatic", "nmc": "nmc811-pouch"}
+
+
+@pytest.mark.parametrize("region", ["usa", "korea", "china", "eu"])
+def test_shipped_lfp_preset_below_nmc811_preset(region):
+    s = FootprintSettings(region=region, cam_region="china")
+    fp = {k: pack_footprint(**_preset_pack(p), settings=s).footprint_kgCO2e_per_kWh[0]
+          for k, p in PRESETS.items()}
+    print(f"\n{region}: lfp-prismatic {fp['lfp']:.1f}, nmc811-pouch {fp['nmc']:.1f} kgCO2e/kWh")
+    assert fp["lfp"] < fp["nmc"]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "US cell plant, cathode from China, ~100 kWh packs in modules: lfp-prismatic 68.0 vs GREET "
+    "54.7 (+24 %), nmc811-pouch 72.7 vs 62.9 (+16 %); both inside the Nat. Commun. 2024 range "
+    "(LFP 54-69, NMC 59-115). The BatPaC-style cells GREET models are within 10 % (LFP 49.7, "
+    "NMC811 66.9); the presets' excess is their containers (nmc811-pouch: 265 Wh/kg against "
+    "BatPaC's 336): the LFP blade-class cell's mass holds 0.81 kg over the recipe's "
+    "electrode stack, counted as aluminium can (23 kgCO2e/kWh of cell metals and container vs 5 "
+    "for the BatPaC-style cell). The BYD Blade teardown's electrode design (2.39 mAh/cm2, Cell "
+    "Rep. Phys. Sci. 2025) would leave 0.49 kg of can and 64.4 (+18 %)"))
+def test_shipped_presets_within_15pct_of_greet_2024():
+    s = FootprintSettings(region="usa", cam_region="china")
+    print()
+    ok = []
+    for k, p in PRESETS.items():
+        fp = pack_footprint(**_preset_pack(p), settings=s).footprint_kgCO2e_per_kWh[0]
+        lo, hi = LITERATURE[k]
+        ok.append(_row(f"{p} kgCO2e/kWh (GREET 2024; lit. {lo:g}-{hi:g})", fp, GREET_2024[k], 0.15))
+    assert all(ok)
 
 
 def test_minerals_against_batpac():

@@ -21,6 +21,7 @@ import numpy as np
 from .. import __version__, catalog, chemistry, kernel
 from ..cell import cell_file
 from ..spec import StudyError
+from .break_even import break_even_rows
 from .labels import label, number, unit_of
 from .plots import COLOURS, PLOTS, colour
 
@@ -32,7 +33,7 @@ PACK_METRICS = ("pack_series", "pack_parallel", "pack_cells", "pack_energy_kWh",
                 "pack_specific_energy_Wh_per_kg", "vehicle_test_mass_kg")
 BREAKDOWNS = ("cost_usd", "footprint_kgCO2e")  # the other breakdown entries are curves (extras)
 # Factor tables read by the chain: always, and per procedure when the study runs it.
-ALWAYS_TABLES = ("drivetrain", "inverter", "pack_design", "procedures")
+ALWAYS_TABLES = ("drivetrain", "inverter", "power_electronics", "pack_design", "procedures")
 PROCEDURE_TABLES = {"acceleration": ("performance",), "fast_charge": ("charging",),
                     "cold": ("climate",)}
 PROCEDURE_CYCLES = {"wltp": ("wltc_class3b",), "epa": ("udds", "hwfet")}
@@ -375,7 +376,7 @@ def render_report(result, *, base_dir: Path | None = None) -> str:
         study=study, data=data, n=len(result.names), plots=plots,
         columns=candidate_columns(data), requirements=requirement_rows(data),
         passing=sum(v["overall"] == "pass" for v in verdicts.values()),
-        pack_rows=metric_rows(data, PACK_METRICS),
+        pack_rows=metric_rows(data, PACK_METRICS), break_even=break_even_rows(data),
         result_rows=metric_rows(data, other_metric_names(data)),
         settings=study_settings(result), presets=preset_sources(study, base_dir), notes=result.notes,
         factor_tables=factor_tables(study), version=__version__,

@@ -39,6 +39,11 @@ LABELS = {
     "footprint_kgCO2e": "Footprint", "lithium_kg": "Lithium", "nickel_kg": "Nickel",
     "cobalt_kg": "Cobalt", "manganese_kg": "Manganese", "graphite_kg": "Graphite",
     "copper_kg": "Copper", "aluminium_kg": "Aluminium", "score": "Weighted score",
+    "inverter_cost_usd": "Inverter cost", "inverter_sic_premium_usd": "SiC inverter premium",
+    "booster_power_kW": "DC-DC booster rating", "booster_cost_usd": "DC-DC booster cost",
+    "system_cost_usd": "System cost (pack + inverter + booster)",
+    "inverter_footprint_kgCO2e": "Inverter footprint", "booster_footprint_kgCO2e": "Booster footprint",
+    "system_footprint_kgCO2e": "System footprint (pack + inverter + booster)",
     # breakdown parts
     "gsa": "General, sales and administration", "rnd": "R&D",
     "cell_monitoring_and_bms": "Cell monitoring and BMS", "bms": "BMS",

@@ -26,7 +26,7 @@ CONSUMPTION_METRICS = ("wltp_kWh_per_100km", "epa_city_kWh_per_100km", "epa_high
                        "epa_highway_unadjusted_kWh_per_100km", "cold_kWh_per_100km")
 MINERALS = ("lithium_kg", "nickel_kg", "cobalt_kg", "manganese_kg", "graphite_kg", "copper_kg",
             "aluminium_kg")
-UNCERTAIN = ("pack_cost_usd_per_kWh", "footprint_kgCO2e_per_kWh")
+UNCERTAIN = ("pack_cost_usd_per_kWh", "footprint_kgCO2e_per_kWh", "system_cost_usd")
 # D3 category20: distinct colours for the parts of a stacked breakdown (up to 20)
 PARTS = ("#1f77b4", "#aec7e8", "#ff7f0e", "#ffbb78", "#2ca02c", "#98df8a", "#d62728", "#ff9896",
          "#9467bd", "#c5b0d5", "#8c564b", "#c49c94", "#e377c2", "#f7b6d2", "#7f7f7f", "#c7c7c7",
