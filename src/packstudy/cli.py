@@ -26,6 +26,20 @@ vehicle_app = typer.Typer(no_args_is_help=True, help="Vehicle tools: calibrate."
 app.add_typer(vehicle_app, name="vehicle")
 app.add_typer(cell_app, name="cell", help="Cell tools: discharge, profile, fit.")
 
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"packstudy {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                                    help="Print the version and exit.")] = False):
+    pass
+
+
 # wide enough for the summary table when the output is not a terminal (files, CI logs)
 console = Console(width=max(shutil.get_terminal_size((160, 40)).columns, 120))
 errors = Console(stderr=True)
@@ -74,6 +88,7 @@ def run(
     from .report import write_report
     from .results import write_results
     from .spec import StudyError
+    from .store import OutputError, OutputLock
     from .study import run_study
     from .sweep import ExecutorError
 
@@ -83,18 +98,27 @@ def run(
     # walk it again in every full collection and once more at exit.
     gc.freeze()
     try:
-        with _sweep_progress() as progress:
-            result = run_study(study, out_dir=out, executor=executor, address=address,
-                               workers=workers, resume=resume, progress=progress)
-        gc.freeze()
-        result.verdicts  # noqa: B018 - computed once, before both writers read it
-        with ThreadPoolExecutor(max_workers=1) as files:  # the Arrow writers release the GIL
-            results = files.submit(write_results, result, out)
-            report = write_report(result, out / "report.html", base_dir=study.parent)
-            paths = [*results.result(), report]
-    except (StudyError, ExecutorError) as exc:
+        # first the output folder: one we can write to, and ours alone for the whole run
+        with OutputLock(out, log=_say):
+            _say_if_compiling()
+            with _sweep_progress() as progress:
+                result = run_study(study, out_dir=out, executor=executor, address=address,
+                                   workers=workers, resume=resume, progress=progress, log=_say)
+            gc.freeze()
+            result.verdicts  # noqa: B018 - computed once, before both writers read it
+            with ThreadPoolExecutor(max_workers=1) as files:  # the Arrow writers release the GIL
+                results = files.submit(write_results, result, out)
+                report = write_report(result, out / "report.html", base_dir=study.parent)
+                paths = [*results.result(), report]
+    except (StudyError, ExecutorError, OutputError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        kept = len(list((out / "sweep").glob("batch-*.parquet")))
+        how = (f"{kept} finished batches are kept in {out / 'sweep'}; continue with: packstudy run "
+               f"{study} --out {out} --resume" if kept else "no results were written")
+        typer.echo(f"interrupted: {how}", err=True)
+        raise typer.Exit(130) from None
     except Exception as exc:  # an internal error: short message, traceback on request
         if os.environ.get("PACKSTUDY_DEBUG"):
             raise
@@ -110,6 +134,23 @@ def run(
     for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
     console.print(f"Results written: {', '.join(str(p) for p in paths)}")
+
+
+def _say(message: str) -> None:
+    errors.print(message, highlight=False, markup=False, soft_wrap=True)
+
+
+def _say_if_compiling() -> None:
+    """One line before the first run after an install, while numba compiles the kernels into
+    its cache (10-30 s of silence otherwise); later runs load them from the cache."""
+    from . import kernel
+
+    try:
+        index = Path(kernel.drive_cycle._cache._cache_file._index_path)
+    except AttributeError:  # another numba: say nothing rather than guess
+        return
+    if not index.is_file():
+        _say("compiling the simulation kernels (first run after an install only; 10-30 s)...")
 
 
 class _sweep_progress:
