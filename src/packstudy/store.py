@@ -224,6 +224,9 @@ def inputs_record(study: Study, base_dir: Path) -> dict:
 
 def changed_inputs(recorded: dict, current: dict, study: Study, base_dir: Path) -> list[str]:
     """What differs between the inputs a store was computed from and today's, one line each."""
+    if "packstudy_version" not in recorded:
+        return ["the store was written by an earlier packstudy that did not record the files the "
+                "study reads"]
     problems = []
     paths = input_files(study, base_dir)
     old, new = recorded.get("files", {}), current["files"]
