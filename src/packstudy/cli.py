@@ -62,7 +62,7 @@ SUMMARY_METRICS = (
     ("peak_power_kW_at_20pct_soc", "Peak power at 20 % SOC (kW)", "{:.0f}"),
     ("fast_charge_10_80_min", "DC 10-80 % (min)", "{:.1f}"),
     ("fast_charge_peak_kW", "DC peak (kW)", "{:.0f}"),
-    ("fast_charge_km_in_10_min", "WLTP km in 10 min DC", "{:.0f}"),
+    ("fast_charge_km_in_10_min", "WLTP range in 10 min DC (km)", "{:.0f}"),
     ("range_at_minus7C_km", "Range at -7 degC (km)", "{:.0f}"),
     ("cell_cost_usd_per_kWh", "Cell cost ($/kWh)", "{:.0f}"),
     ("pack_cost_usd_per_kWh", "Pack cost ($/kWh)", "{:.0f}"),
@@ -129,6 +129,10 @@ def run(
         _print_calibration(result.calibration)
     if len(result.names) <= SUMMARY_MAX_COLUMNS:
         console.print(summary_table(result))
+        failed = failed_requirements(result)
+        if failed:
+            console.print("Requirements not met:\n" + "\n".join(f"  {line}" for line in failed),
+                          highlight=False, markup=False, soft_wrap=True)
     else:
         console.print(sweep_summary(result))
     for note in result.notes:
@@ -215,11 +219,14 @@ def sweep_summary(result) -> Table:
 def summary_table(result) -> Table:
     """Key metrics per candidate (with the delta to the baseline when there is one), then the
     verdict per area when there are requirements."""
+    from .report.labels import needs_baseline_mark
+
     baseline = result.study.study.baseline
     table = Table(title=result.study.study.name, show_lines=False)
     table.add_column("metric", no_wrap=True)
     for name in result.names:
-        table.add_column(name + (" (baseline)" if name == baseline else ""), justify="right")
+        table.add_column(name + (" (baseline)" if needs_baseline_mark(name, baseline) else ""),
+                         justify="right")
     for key, label, fmt in SUMMARY_METRICS:
         if key not in result.metrics:
             continue
@@ -236,6 +243,18 @@ def summary_table(result) -> Table:
         for area in ("technical", "cost", "sustainability", "overall"):
             table.add_row(f"Verdict: {area}", *(_verdict_text(verdict[n], area) for n in result.names))
     return table
+
+
+def failed_requirements(result) -> list[str]:
+    """One line per candidate that misses a requirement: each missed one with the value
+    and the limit ("wltp_range_km 532 (min 560)")."""
+    lines = []
+    for i, name in enumerate(result.names):
+        missed = [f"{c['metric']} {_number(c['value'])} ({c['bound']} {_number(c['limit'])})"
+                  for c in result.checks.row(i) if not c["passed"]]
+        if missed:
+            lines.append(f"{name}: {'; '.join(missed)}")
+    return lines
 
 
 def _number(x: float) -> str:
