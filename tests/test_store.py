@@ -77,13 +77,16 @@ def test_a_truncated_batch_is_named_and_recomputed_to_the_clean_results(clean, t
     raw = bytearray(flipped.read_bytes())
     raw[len(raw) // 3] ^= 0xFF  # one byte changed: the footer still reads
     flipped.write_bytes(bytes(raw))
+    unrecorded = out / "sweep" / "batch-000000000.parquet"
+    unrecorded.with_name(unrecorded.name + ".sha256").unlink()  # killed between the two writes
     (out / "results.parquet").unlink()
 
     run = _sweep(study, out, "--resume")
     assert run.returncode == 0, run.stderr
-    assert f"{batch} is damaged" in run.stderr
-    assert f"{flipped} is damaged" in run.stderr
-    assert "1 of 3 batches reused" in run.stderr
+    assert f"{batch} is damaged (its content does not match the checksum" in run.stderr
+    assert f"{flipped} is damaged (its content does not match the checksum" in run.stderr
+    assert f"{unrecorded} is damaged (its checksum record is missing)" in run.stderr
+    assert "0 of 3 batches reused" in run.stderr
     assert pq.read_table(out / "results.parquet").equals(pq.read_table(reference / "results.parquet"))
 
 
