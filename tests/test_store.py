@@ -244,3 +244,28 @@ def test_version():
     run = _run("--version")
     assert run.returncode == 0
     assert run.stdout.strip() == f"packstudy {__import__('packstudy').__version__}"
+
+
+def test_a_reused_pid_is_no_holder_and_another_hosts_lock_is_left_alone(tmp_path):
+    """The holder is the same process only if its start time matches (containers reuse pids);
+    a lock from another host cannot be checked, so it is refused with what to do."""
+    from packstudy.store import OutputError, OutputLock
+
+    live = subprocess.Popen(["sleep", "30"])
+    lock = tmp_path / ".packstudy.lock"
+    said = []
+    try:
+        lock.write_text(json.dumps({"pid": live.pid, "host": os.uname().nodename,
+                                    "started": "earlier", "process_start": "1"}))
+        with OutputLock(tmp_path, log=said.append):
+            assert json.loads(lock.read_text())["pid"] == os.getpid()
+        assert said and "taking over" in said[0] and not lock.exists()
+
+        lock.write_text(json.dumps({"pid": live.pid, "host": "another-host", "started": "earlier"}))
+        with pytest.raises(OutputError, match="another-host.*cannot tell whether it is alive"):
+            with OutputLock(tmp_path):
+                pass
+        assert json.loads(lock.read_text())["host"] == "another-host"
+    finally:
+        live.kill()
+        live.wait()

@@ -143,11 +143,17 @@ def _now() -> str:
 def _process_start(pid: int) -> str | None:
     """The start time of process ``pid`` in clock ticks since boot (Linux), to tell a live
     holder from a new process that was given a dead holder's pid; None where unknown."""
+    fields = _proc_stat(pid)
+    return fields[19] if fields else None
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/PID/stat`` after the command name (state first), or None."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    return stat.rsplit(")", 1)[1].split()[19]
+    return stat.rsplit(")", 1)[1].split()
 
 
 def _same_process_alive(pid: int, process_start: str | None) -> bool:
@@ -159,8 +165,10 @@ def _same_process_alive(pid: int, process_start: str | None) -> bool:
         return False
     except PermissionError:
         pass  # alive, another user's
-    now = _process_start(pid)
-    return process_start is None or now is None or now == process_start
+    fields = _proc_stat(pid)
+    if fields is None:
+        return True  # no /proc: the pid is alive, that is all we can tell
+    return fields[0] not in ("Z", "X") and (process_start is None or fields[19] == process_start)
 
 
 # --- the files a study reads --------------------------------------------------------------
