@@ -107,6 +107,17 @@ def test_resume_refuses_a_cycle_file_changed_since(clean, tmp_path):
         assert (out / "sweep" / batch.name).read_bytes() == batch.read_bytes()
 
 
+def test_resume_refuses_a_damaged_manifest(clean, tmp_path):
+    study, reference = clean
+    out = tmp_path / "out"
+    shutil.copytree(reference, out)
+    manifest = out / "sweep" / "manifest.json"
+    manifest.write_text(manifest.read_text()[:40])
+    run = _sweep(study, out, "--resume")
+    assert run.returncode == 2
+    assert "manifest cannot be read" in run.stderr and "run without --resume" in run.stderr
+
+
 def test_resume_refuses_a_swept_cell_file_changed_since(tmp_path):
     study = _study(tmp_path)
     shutil.copy(catalog.data_dir() / "cells" / "lfp-prismatic.toml", tmp_path / "my-cell.toml")

@@ -248,7 +248,9 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     store = Path(out_dir) / STORE
     manifest = {"study_sha256": hashlib.sha256(json.dumps(study_data, sort_keys=True).encode()).hexdigest(),
                 "variants": total, "batch_size": size, "inputs": inputs_record(study, base_dir)}
-    resume = resume and _check_resumable(store, manifest, study, base_dir)
+    if resume and not _check_resumable(store, manifest, study, base_dir):
+        log(f"--resume: no results store in {store}; computing every batch")
+        resume = False
     # the study's own candidates, once: their calibration fit, and the result names its
     # requirements and objectives must use, checked before any batch runs
     own_metrics, _, _, fit = compute(study, base_dir)
@@ -344,12 +346,14 @@ def _check_resumable(store: Path, manifest: dict, study: Study, base_dir: Path) 
     """Whether the store can be resumed (False: it has no manifest, start afresh); raises
     StudyError when it belongs to another study or was computed from other files."""
     path = store / "manifest.json"
-    if not path.is_file():
+    if not path.exists():
         return False
     try:
         found = json.loads(path.read_text())
-    except (OSError, ValueError):
-        found = {}
+    except (OSError, ValueError) as exc:
+        raise StudyError(str(path), [
+            f"--resume: the store's manifest cannot be read ({exc}), so what its batches were "
+            "computed from is unknown; run without --resume to compute every batch again"]) from None
     keys = ("study_sha256", "variants", "batch_size")
     if any(found.get(k) != manifest[k] for k in keys):
         raise StudyError(str(path), [
