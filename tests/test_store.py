@@ -280,3 +280,20 @@ def test_a_reused_pid_is_no_holder_and_another_hosts_lock_is_left_alone(tmp_path
     finally:
         live.kill()
         live.wait()
+
+
+def test_a_folder_refusing_the_lock_file_is_an_output_error(tmp_path, monkeypatch):
+    """What a read-only folder does to a user who is not root, simulated for root: creating the
+    lock file fails with EACCES; the folder this run created is removed again."""
+    import errno
+
+    from packstudy import store
+
+    def refuse(path, *args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(store.os, "open", refuse)
+    with pytest.raises(store.OutputError, match=r"cannot write into the folder \(permission denied\)"):
+        with store.OutputLock(tmp_path / "new"):
+            pass
+    assert not (tmp_path / "new").exists()
