@@ -297,3 +297,16 @@ def test_a_folder_refusing_the_lock_file_is_an_output_error(tmp_path, monkeypatc
         with store.OutputLock(tmp_path / "new"):
             pass
     assert not (tmp_path / "new").exists()
+
+
+def test_a_cold_kernel_cache_is_announced(clean, tmp_path):
+    """With no compiled kernels in numba's cache the run says it compiles them first; once they
+    are cached (the clean run compiled them) it says nothing."""
+    study, _ = clean
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "empty-cache")}
+    cold = subprocess.run(_cli("run", tmp_path / "missing.toml", "--out", tmp_path / "o"),
+                          capture_output=True, text=True, timeout=600, env=env)
+    assert cold.returncode == 2
+    assert cold.stderr.startswith("compiling the simulation kernels (first run after an install only")
+    warm = _run("run", tmp_path / "missing.toml", "--out", tmp_path / "o")
+    assert warm.returncode == 2 and "compiling" not in warm.stderr
