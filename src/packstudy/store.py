@@ -19,8 +19,8 @@ from .results import atomic_write
 from .spec import Study
 
 LOCK = ".packstudy.lock"
-# the longest name packstudy writes below --out: sweep/.batch-000000000.parquet.XXXXXXXX.tmp
-LONGEST_NAME = 48
+# the longest path packstudy writes below --out: /sweep/.batch-000000000.parquet.sha256.XXXXXXXX.tmp
+LONGEST_NAME = len("/sweep/.batch-000000000.parquet.sha256.XXXXXXXX.tmp")
 
 
 class OutputError(ValueError):
