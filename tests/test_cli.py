@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,6 +36,18 @@ def test_example_study_runs_and_writes_results(tmp_path):
         assert m["epa_combined_kWh_per_100km"] > m["epa_city_unadjusted_kWh_per_100km"]
     assert "WLTP range" in run.stdout
     assert not list(out.glob(".*.tmp")), "temporary files left behind"
+    assert not (out / ".packstudy.lock").exists()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert {oct(p.stat().st_mode & 0o777) for p in out.iterdir()} == {oct(0o666 & ~umask)}
+    # the terminal names the requirements each candidate misses
+    after = run.stdout.split("Requirements not met:\n")[1].splitlines()
+    missed = dict(line.strip().split(": ", 1) for line in after if line.startswith("  "))
+    failing = {c["name"]: c["verdict"]["failed"] for c in doc["candidates"] if c["verdict"]["failed"]}
+    assert failing and set(missed) == set(failing)
+    for name, failed in failing.items():
+        assert failed == [" ".join(re.fullmatch(r"(\w+) \S+ \((min|max) \S+\)", part).groups())
+                          for part in missed[name].split("; ")]
 
 
 def test_bad_study_exits_2_with_every_problem_and_no_traceback(tmp_path):

@@ -33,6 +33,20 @@ def test_margins_signed_in_unit_and_percent_and_verdicts_by_area():
     assert (v["a"]["checked"], v["b"]["checked"]) == (3, 4)
 
 
+def test_checks_convert_to_a_dataframe_row_for_row():
+    pytest.importorskip("pandas")
+    metrics = {"wltp_range_km": np.array([600.0, 500.0, 580.0]),
+               "pack_mass_kg": np.array([500.0, 700.0, 640.0])}
+    checks = decision.check_requirements(
+        ["a", "b", "c"], metrics, {"wltp_range_km": (560.0, 590.0)},
+        {"pack_mass_kg": np.array([650.0, np.nan, 600.0])})
+    frame = checks.to_pandas()
+    assert frame.to_dict("records") == list(checks)
+    assert len(frame) == len(checks) == 8  # b has no mass envelope
+    assert frame.loc[~frame["passed"], ["candidate", "metric", "bound"]].values.tolist() == [
+        ["a", "wltp_range_km", "max"], ["b", "wltp_range_km", "min"], ["c", "pack_mass_kg", "max"]]
+
+
 def test_no_requirements_no_verdict():
     checks = decision.check_requirements(["a", "b"], {"x": np.array([1.0, 2.0])}, {}, {})
     assert len(checks) == 0 and list(checks) == []

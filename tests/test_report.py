@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from packstudy.report import PLOTS, render_report, report_data, write_report
-from packstudy.report.labels import number, unit_of
+from packstudy.report.labels import label, number, unit_of
 from packstudy.study import run_study
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -268,6 +268,40 @@ def test_write_report_is_atomic_and_replaces(tmp_path, example):
     ("peak_power_kW_at_20pct_soc", "kW"), ("pack_cost_usd_per_kWh_p10", "USD/kWh"),
     ("fast_charge_max_cell_temp_C", "°C"), ("epa_city_kWh_per_100km", "kWh/100 km"),
     ("top_speed_kmh", "km/h"), ("footprint_kgCO2e", "kg CO2e"), ("fast_charge_soc_reached", ""),
+    ("fast_charge_km_in_10_min", "km"), ("fast_charge_20_90_min", "min"),
 ])
 def test_units_from_result_names(name, unit):
     assert unit_of(name) == unit
+
+
+def test_every_result_has_a_readable_label(example):
+    """No result shown under its raw name ("Wltp dc kwh per 100km"): a label in words, the unit
+    apart; names that follow a setting or a custom cycle's label read as such."""
+    result, _, _ = example
+    names = [*result.metrics, "fast_charge_20_90_min", "range_at_minus20C_km", "commute_kWh_per_100km",
+             "commute_range_km", "commute_shortfall_kWh"]
+    for name in names:
+        text = label(name)
+        assert "_" not in text and not re.search(r"kwh|kgco2e|\bper\b|[a-z]\s(km|kw|kg|v|w|c|s|min|usd)$",
+                                                 text.lower()), (name, text)
+    assert label("fast_charge_20_90_min") == "Fast charge 20-90 %"
+    assert label("range_at_minus20C_km") == "Range at -20 °C"
+    assert label("commute_kWh_per_100km") == "Commute"
+
+
+def test_baseline_marked_once_when_its_name_says_so_already():
+    from packstudy.cli import summary_table
+
+    study = {"study": {"name": "b", "procedures": ["wltp"], "baseline": "Today (baseline)"},
+             "vehicle": {"preset": "tesla-model-3-rwd"},
+             "candidate": [{"name": "Today (baseline)", "cell": "nmc811-pouch"},
+                           {"name": "Next", "cell": "lfp-prismatic"}],
+             "requirements": {"wltp_range_km": {"min": 100}}}
+    result = run_study(study)
+    page = render_report(result)
+    assert page.count("Today (baseline)") >= 1 and "(baseline) <em>(baseline)</em>" not in page
+    headers = [str(column.header) for column in summary_table(result).columns]
+    assert headers[1:] == ["Today (baseline)", "Next"]
+    study["study"]["baseline"] = "Next"
+    headers = [str(column.header) for column in summary_table(run_study(study)).columns]
+    assert headers[1:] == ["Today (baseline)", "Next (baseline)"]

@@ -46,16 +46,26 @@ def list_presets(kind: str) -> list[str]:
 def preset_path(kind: str, name: str) -> Path:
     """Path of a shipped preset; raises UnknownPresetError naming close matches."""
     path = data_dir() / kind / (name + _suffix(kind))
-    if path.is_file():
+    if len(name) <= NAME_MAX and "/" not in name and "\\" not in name and path.is_file():
         return path
     import difflib  # only for the error message
 
     names = list_presets(kind)
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    close = difflib.get_close_matches(name[:NAME_MAX], names, n=3, cutoff=0.5)
     hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
     raise UnknownPresetError(
-        f"unknown {kind[:-1]} preset {name!r}; {hint}shipped: {', '.join(names) or 'none'}"
+        f"unknown {kind[:-1]} preset {shown(name)}; {hint}shipped: {', '.join(names) or 'none'}"
     )
+
+
+NAME_MAX = 100  # characters: longer is no preset name (and no file name on most file systems)
+
+
+def shown(name: str) -> str:
+    """A name as quoted in a message, an over-long one cut short with its length."""
+    if len(name) <= NAME_MAX:
+        return repr(name)
+    return f"{name[:40]!r}... ({len(name)} characters)"
 
 
 @cache

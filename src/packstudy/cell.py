@@ -182,6 +182,9 @@ def _load_file(path: Path, require_sources: bool) -> Cell:
         raise CellError(f"{path}: cell file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise CellError(f"{path}: not valid TOML ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise CellError(f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
+                        f"{exc.start}); a cell file is TOML saved as UTF-8") from None
     return cell_from_dict(data, where=str(path), require_sources=require_sources)
 
 

@@ -26,6 +26,20 @@ vehicle_app = typer.Typer(no_args_is_help=True, help="Vehicle tools: calibrate."
 app.add_typer(vehicle_app, name="vehicle")
 app.add_typer(cell_app, name="cell", help="Cell tools: discharge, profile, fit.")
 
+def _print_version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"packstudy {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                                    help="Print the version and exit.")] = False):
+    pass
+
+
 # wide enough for the summary table when the output is not a terminal (files, CI logs)
 console = Console(width=max(shutil.get_terminal_size((160, 40)).columns, 120))
 errors = Console(stderr=True)
@@ -48,7 +62,7 @@ SUMMARY_METRICS = (
     ("peak_power_kW_at_20pct_soc", "Peak power at 20 % SOC (kW)", "{:.0f}"),
     ("fast_charge_10_80_min", "DC 10-80 % (min)", "{:.1f}"),
     ("fast_charge_peak_kW", "DC peak (kW)", "{:.0f}"),
-    ("fast_charge_km_in_10_min", "WLTP km in 10 min DC", "{:.0f}"),
+    ("fast_charge_km_in_10_min", "WLTP range in 10 min DC (km)", "{:.0f}"),
     ("range_at_minus7C_km", "Range at -7 degC (km)", "{:.0f}"),
     ("cell_cost_usd_per_kWh", "Cell cost ($/kWh)", "{:.0f}"),
     ("pack_cost_usd_per_kWh", "Pack cost ($/kWh)", "{:.0f}"),
@@ -76,6 +90,7 @@ def run(
     from .report import write_report
     from .results import write_results
     from .spec import StudyError
+    from .store import OutputError, OutputLock
     from .study import run_study
     from .sweep import ExecutorError
 
@@ -85,18 +100,27 @@ def run(
     # walk it again in every full collection and once more at exit.
     gc.freeze()
     try:
-        with _sweep_progress() as progress:
-            result = run_study(study, out_dir=out, executor=executor, address=address,
-                               workers=workers, resume=resume, progress=progress)
-        gc.freeze()
-        result.verdicts  # noqa: B018 - computed once, before both writers read it
-        with ThreadPoolExecutor(max_workers=1) as files:  # the Arrow writers release the GIL
-            results = files.submit(write_results, result, out)
-            report = write_report(result, out / "report.html", base_dir=study.parent)
-            paths = [*results.result(), report]
-    except (StudyError, ExecutorError) as exc:
+        # first the output folder: one we can write to, and ours alone for the whole run
+        with OutputLock(out, log=_say):
+            _say_if_compiling()
+            with _sweep_progress() as progress:
+                result = run_study(study, out_dir=out, executor=executor, address=address,
+                                   workers=workers, resume=resume, progress=progress, log=_say)
+            gc.freeze()
+            result.verdicts  # noqa: B018 - computed once, before both writers read it
+            with ThreadPoolExecutor(max_workers=1) as files:  # the Arrow writers release the GIL
+                results = files.submit(write_results, result, out)
+                report = write_report(result, out / "report.html", base_dir=study.parent)
+                paths = [*results.result(), report]
+    except (StudyError, ExecutorError, OutputError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        kept = len(list((out / "sweep").glob("batch-*.parquet")))
+        how = (f"{kept} finished batches are kept in {out / 'sweep'}; continue with: packstudy run "
+               f"{study} --out {out} --resume" if kept else "no results were written")
+        typer.echo(f"interrupted: {how}", err=True)
+        raise typer.Exit(130) from None
     except Exception as exc:  # an internal error: short message, traceback on request
         if os.environ.get("PACKSTUDY_DEBUG"):
             raise
@@ -107,11 +131,32 @@ def run(
         _print_calibration(result.calibration)
     if len(result.names) <= SUMMARY_MAX_COLUMNS:
         console.print(summary_table(result))
+        failed = failed_requirements(result)
+        if failed:
+            console.print("Requirements not met:\n" + "\n".join(f"  {line}" for line in failed),
+                          highlight=False, markup=False, soft_wrap=True)
     else:
         console.print(sweep_summary(result))
     for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
     console.print(f"Results written: {', '.join(str(p) for p in paths)}")
+
+
+def _say(message: str) -> None:
+    errors.print(message, highlight=False, markup=False, soft_wrap=True)
+
+
+def _say_if_compiling() -> None:
+    """One line before the first run after an install, while numba compiles the kernels into
+    its cache (10-30 s of silence otherwise); later runs load them from the cache."""
+    from . import kernel
+
+    try:
+        index = Path(kernel.drive_cycle._cache._cache_file._index_path)
+    except AttributeError:  # another numba: say nothing rather than guess
+        return
+    if not index.is_file():
+        _say("compiling the simulation kernels (first run after an install only; 10-30 s)...")
 
 
 class _sweep_progress:
@@ -176,11 +221,14 @@ def sweep_summary(result) -> Table:
 def summary_table(result) -> Table:
     """Key metrics per candidate (with the delta to the baseline when there is one), then the
     verdict per area when there are requirements."""
+    from .report.labels import needs_baseline_mark
+
     baseline = result.study.study.baseline
     table = Table(title=result.study.study.name, show_lines=False)
     table.add_column("metric", no_wrap=True)
     for name in result.names:
-        table.add_column(name + (" (baseline)" if name == baseline else ""), justify="right")
+        table.add_column(name + (" (baseline)" if needs_baseline_mark(name, baseline) else ""),
+                         justify="right")
     for key, label, fmt in SUMMARY_METRICS:
         if key not in result.metrics:
             continue
@@ -197,6 +245,18 @@ def summary_table(result) -> Table:
         for area in ("technical", "cost", "sustainability", "overall"):
             table.add_row(f"Verdict: {area}", *(_verdict_text(verdict[n], area) for n in result.names))
     return table
+
+
+def failed_requirements(result) -> list[str]:
+    """One line per candidate that misses a requirement: each missed one with the value
+    and the limit ("wltp_range_km 532 (min 560)")."""
+    lines = []
+    for i, name in enumerate(result.names):
+        missed = [f"{c['metric']} {_number(c['value'])} ({c['bound']} {_number(c['limit'])})"
+                  for c in result.checks.row(i) if not c["passed"]]
+        if missed:
+            lines.append(f"{name}: {'; '.join(missed)}")
+    return lines
 
 
 def _number(x: float) -> str:

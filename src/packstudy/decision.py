@@ -64,6 +64,22 @@ class Checks:
                 for j in np.flatnonzero(self.checked[:, i])]
 
 
+    def to_pandas(self):
+        """Every check as a pandas DataFrame, one row per candidate and bound in the order of
+        iteration, with the same columns (needs pandas)."""
+        import pandas as pd
+
+        rows, cols = np.nonzero(self.checked.T)  # candidate by candidate, bounds in order
+        return pd.DataFrame({
+            "candidate": np.asarray(self.names, dtype=object)[rows],
+            "metric": np.asarray(self.metric, dtype=object)[cols],
+            "area": np.asarray(self.area, dtype=object)[cols],
+            "bound": np.asarray(self.bound, dtype=object)[cols],
+            "limit": self.limit[cols, rows], "value": self.value[cols, rows],
+            "margin": self.margin[cols, rows], "margin_pct": self.margin_pct[cols, rows],
+            "passed": ~self.failed[cols, rows]})
+
+
 def check_requirements(names: list[str], metrics: dict, bounds: dict[str, tuple],
                        envelopes: dict[str, np.ndarray]) -> Checks:
     """Every bound per candidate with its margin (positive when met), in the metric's unit

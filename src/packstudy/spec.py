@@ -250,13 +250,21 @@ def load_study(path: str | Path) -> tuple[Study, Path]:
     """Read, resolve presets and validate a study file; raises StudyError with all problems."""
     path = Path(path)
     source = str(path)
-    if not path.is_file():
-        raise StudyError(source, ["the study file does not exist"])
     try:
         with open(path, "rb") as f:
             raw = tomllib.load(f)
     except tomllib.TOMLDecodeError as exc:
         raise StudyError(source, [f"TOML syntax error: {exc}"]) from None
+    except UnicodeDecodeError as exc:
+        raise StudyError(source, [
+            f"not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}): a study file "
+            "is a TOML text file in UTF-8; is this a binary file, or text saved in another "
+            "encoding? Save it as UTF-8"]) from None
+    except FileNotFoundError:
+        raise StudyError(source, ["the study file does not exist"]) from None
+    except OSError as exc:
+        raise StudyError(source, [f"the study file cannot be read ({exc.strerror or exc}); give "
+                                  "the path of a TOML file you can read"]) from None
     return parse_study(raw, source=source, base_dir=path.parent), path.parent
 
 
@@ -308,7 +316,13 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
     for i, cand in enumerate(study.candidate):
         path = cell_file(cand.cell, base_dir)
         if path is not None:
-            if not path.is_file():
+            try:
+                found = path.is_file()
+            except OSError as exc:  # e.g. a name too long for the file system
+                problems.append(f"candidate[{i}].cell: cell file {catalog.shown(cand.cell)} cannot "
+                                f"be read ({exc.strerror}); give the path of a cell TOML file")
+                continue
+            if not found:
                 problems.append(f"candidate[{i}].cell: cell file {cand.cell!r} not found (looked "
                                 f"for {path.absolute()}; relative paths start at the study file's folder)")
         elif isinstance(cand.cell, str) and cand.cell not in cells:
@@ -347,9 +361,9 @@ def _cost_and_footprint_problems(study: Study) -> list[str]:
 
 def _unknown_preset(path: str, kind: str, name: str, shipped: list[str]) -> str:
     """The problem line for a preset name that is not shipped, with close matches."""
-    close = difflib.get_close_matches(name, shipped, n=3, cutoff=0.5)
+    close = difflib.get_close_matches(name[:catalog.NAME_MAX], shipped, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-    return f"{path}: unknown {kind} preset {name!r}{hint} (shipped: {', '.join(shipped)})"
+    return f"{path}: unknown {kind} preset {catalog.shown(name)}{hint} (shipped: {', '.join(shipped)})"
 
 
 def _describe(err: dict) -> str:

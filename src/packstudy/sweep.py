@@ -15,6 +15,7 @@ import json
 import math
 import operator
 import os
+import signal
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -26,6 +27,7 @@ import pyarrow.parquet as pq
 
 from .results import atomic_write, column_values, numeric_array
 from .spec import Candidate, Pack, Study, StudyError
+from .store import changed_inputs, inputs_record, read_checked, remove_checked, write_checked
 from .study import StudyResult, check_result_names, compute, decide, pack_envelopes
 
 EXECUTORS = ("local", "dask")
@@ -225,38 +227,52 @@ def pareto_front(metrics: dict, objectives: list[str]) -> np.ndarray:
 
 def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "local",
               address: str | None = None, workers: int | None = None, resume: bool = False,
-              progress=None) -> StudyResult:
-    """Run every variant in batches; finished batches go to ``out_dir/sweep/`` as Parquet.
+              progress=None, log=None) -> StudyResult:
+    """Run every variant in batches; finished batches go to ``out_dir/sweep/`` as Parquet, each
+    with its checksum, under a manifest of what they were computed from.
 
-    With ``resume``, batches already in the store are read back instead of recomputed (the
-    store must belong to the same study). ``progress(done_variants, total, elapsed_s)`` is
-    called after each batch.
+    With ``resume``, batches already in the store are read back instead of recomputed: the
+    store must belong to the same study, computed from the same files (else StudyError naming
+    them), and a damaged batch is computed again. ``progress(done_variants, total, elapsed_s)``
+    is called after each batch; ``log(message)`` says what a resumed run reused or redid.
     """
     if executor not in EXECUTORS:
         raise ExecutorError(f"--executor: unknown executor {executor!r}; valid: {', '.join(EXECUTORS)}")
+    log = log or (lambda message: None)
     cands = Variants(study)
     cands.representatives()  # builds (validates) every swept value before any batch runs
     total = len(cands)
     size = study.sweep.batch_size
     batches = [(lo, min(lo + size, total)) for lo in range(0, total, size)]
     study_data = study.model_dump(mode="json")
+    store = Path(out_dir) / STORE
+    manifest = {"study_sha256": hashlib.sha256(json.dumps(study_data, sort_keys=True).encode()).hexdigest(),
+                "variants": total, "batch_size": size, "inputs": inputs_record(study, base_dir)}
+    if resume and not _check_resumable(store, manifest, study, base_dir):
+        log(f"--resume: no results store in {store}; computing every batch")
+        resume = False
     # the study's own candidates, once: their calibration fit, and the result names its
     # requirements and objectives must use, checked before any batch runs
     own_metrics, _, _, fit = compute(study, base_dir)
     check_result_names(study, own_metrics)
     calibrated = fit.parameters if fit is not None else None
-    store = Path(out_dir) / STORE
-    _prepare_store(store, study_data, total, size, resume)
-    missing = [b for b in batches if not _batch_path(store, b[0]).is_file()]
+    if resume:
+        computed = _stored_batches(store, batches, log)
+        log(f"resuming: {len(computed)} of {len(batches)} batches reused from {store}, "
+            f"{len(batches) - len(computed)} to compute")
+    else:
+        _new_store(store, manifest)
+        computed = {}
+    missing = [b for b in batches if b[0] not in computed]
     done = total - sum(hi - lo for lo, hi in missing)
     started = time.perf_counter()
     if progress:
         progress(done, total, 0.0)
-    computed = {}
     for lo, metrics in _execute(executor, address, workers, study_data, str(base_dir), missing,
                                 calibrated):
-        table = pa.table({k: numeric_array(v) for k, v in metrics.items()})
-        atomic_write(_batch_path(store, lo), lambda p, t=table: pq.write_table(t, p))
+        sink = pa.BufferOutputStream()
+        pq.write_table(pa.table({k: numeric_array(v) for k, v in metrics.items()}), sink)
+        write_checked(_batch_path(store, lo), sink.getvalue().to_pybytes(), len(metrics["variant"]))
         computed[lo] = metrics
         done += len(metrics["variant"])
         if progress:
@@ -305,11 +321,18 @@ def _execute(executor, address, workers, study_data, base_dir, batches, calibrat
     frozen = gc.get_freeze_count()
     gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # Ctrl-C reaches the whole process group: the workers leave it to this process, which
+        # drops the batches not started (those running finish) and says how to resume.
+        with ProcessPoolExecutor(max_workers=workers, initializer=signal.signal,
+                                 initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
             futures = {pool.submit(evaluate_batch, study_data, base_dir, lo, hi, calibrated): lo
                        for lo, hi in batches}
-            for future in as_completed(futures):
-                yield futures[future], future.result()
+            try:
+                for future in as_completed(futures):
+                    yield futures[future], future.result()
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     finally:
         if not frozen:
             gc.unfreeze()
@@ -319,34 +342,67 @@ def _batch_path(store: Path, first_variant: int) -> Path:
     return store / f"batch-{first_variant:09d}.parquet"
 
 
-def _prepare_store(store: Path, study_data: dict, total: int, size: int, resume: bool) -> None:
-    """Create the store's manifest, or check that a resumed store belongs to this study."""
-    digest = hashlib.sha256(json.dumps(study_data, sort_keys=True).encode()).hexdigest()
-    manifest = {"study_sha256": digest, "variants": total, "batch_size": size}
+def _check_resumable(store: Path, manifest: dict, study: Study, base_dir: Path) -> bool:
+    """Whether the store can be resumed (False: it has no manifest, start afresh); raises
+    StudyError when it belongs to another study or was computed from other files."""
     path = store / "manifest.json"
-    if resume and path.is_file():
+    if not path.exists():
+        return False
+    try:
         found = json.loads(path.read_text())
-        if found != manifest:
-            raise StudyError(str(path), [
-                "--resume: the results store belongs to another study or batch size "
-                "(run without --resume into a new --out folder, or restore the study file)"])
-        return
+    except (OSError, ValueError) as exc:
+        raise StudyError(str(path), [
+            f"--resume: the store's manifest cannot be read ({exc}), so what its batches were "
+            "computed from is unknown; run without --resume to compute every batch again"]) from None
+    keys = ("study_sha256", "variants", "batch_size")
+    if any(found.get(k) != manifest[k] for k in keys):
+        raise StudyError(str(path), [
+            "--resume: the results store belongs to another study or batch size "
+            "(run without --resume into a new --out folder, or restore the study file)"])
+    changed = changed_inputs(found.get("inputs", {}), manifest["inputs"], study, base_dir)
+    if changed:
+        raise StudyError(str(path), [f"--resume: {line}; restore it, or run without --resume to "
+                                     "compute every batch again" for line in changed])
+    return True
+
+
+def _new_store(store: Path, manifest: dict) -> None:
+    """An empty store with its manifest (batches of an earlier run removed)."""
     if store.exists():
-        for old in store.glob("batch-*.parquet"):
+        for old in store.glob("batch-*"):
             old.unlink()
-    atomic_write(path, lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"))
+    atomic_write(store / "manifest.json", lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"))
+
+
+def _stored_batches(store: Path, batches, log) -> dict[int, dict[str, np.ndarray]]:
+    """The batches a resumed run finds whole in the store, as metric columns. A batch whose
+    file does not match its checksum, cannot be read or holds other rows is named through
+    ``log``, removed and left to compute again."""
+    found = {}
+    for lo, hi in batches:
+        path = _batch_path(store, lo)
+        if not path.exists():
+            continue
+        data, rows, problem = read_checked(path)
+        if data is not None:
+            try:
+                table = pq.ParquetFile(pa.BufferReader(data)).read()
+                columns = {name: column_values(table, name) for name in table.column_names}
+                if rows != hi - lo or not np.array_equal(columns.get("variant"), np.arange(lo, hi)):
+                    problem = f"it holds other rows than variants {lo} to {hi - 1}"
+            except (pa.ArrowException, ValueError, OSError) as exc:
+                problem = f"it cannot be read ({exc})"
+        if problem:
+            log(f"{path} is damaged ({problem}): computing it again")
+            remove_checked(path)
+            continue
+        found[lo] = columns
+    return found
 
 
 def _gather(store: Path, batches, computed: dict) -> dict[str, np.ndarray]:
-    """All batches, in variant order, as metric columns: those ``computed`` in this run as they
-    came back, the others (a resumed run's) read from the store."""
-    parts = []
-    for lo, _ in batches:
-        if lo not in computed:
-            with pq.ParquetFile(_batch_path(store, lo)) as batch:
-                table = batch.read()
-            computed[lo] = {name: column_values(table, name) for name in table.column_names}
-        parts.append(computed[lo])
+    """All batches, in variant order, as metric columns (``computed``: first variant -> columns)."""
+    parts = [computed[lo] for lo, _ in batches]
     keys = list(parts[0])
     variant = np.concatenate([part["variant"] for part in parts])
     if (any(list(part) != keys for part in parts)

@@ -22,7 +22,7 @@ from .. import __version__, catalog, chemistry, kernel
 from ..cell import cell_file
 from ..spec import StudyError
 from .break_even import break_even_rows
-from .labels import label, number, unit_of
+from .labels import label, needs_baseline_mark, number, unit_of
 from .plots import COLOURS, PLOTS, colour
 
 MAX_ROWS = 25  # candidates/variants shown in tables and bar charts (sweeps: the Pareto front)
@@ -195,7 +195,7 @@ def candidate_columns(data: ReportData) -> list[dict]:
         cell = cand.cell if isinstance(cand.cell, str) else "given in the study"
         integration = cand.pack.integration if cand.pack else "vehicle's own"
         out.append({"name": name, "display": data.display(i), "colour": colour(k),
-                    "baseline": name == baseline,
+                    "baseline": needs_baseline_mark(name, baseline),
                     "cell": cell, "integration": integration.replace("_", "-"),
                     "inverter": {"si": "Si", "sic": "SiC"}.get(cand.inverter, cand.inverter),
                     "verdict": verdicts.get(name)})

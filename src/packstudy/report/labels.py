@@ -23,17 +23,23 @@ LABELS = {
     "pack_specific_energy_Wh_per_kg": "Pack specific energy",
     "vehicle_test_mass_kg": "Vehicle test mass",
     "wltp_range_km": "WLTP range", "epa_range_km": "EPA label range",
-    "range_at_minus7C_km": "Range at -7 °C",
     "wltp_kWh_per_100km": "WLTP", "epa_city_kWh_per_100km": "EPA city (label)",
     "epa_highway_kWh_per_100km": "EPA highway (label)",
     "epa_combined_kWh_per_100km": "EPA combined (label)",
     "epa_city_unadjusted_kWh_per_100km": "EPA city (unadjusted)",
     "epa_highway_unadjusted_kWh_per_100km": "EPA highway (unadjusted)",
-    "cold_kWh_per_100km": "Cold (-7 °C)",
+    "cold_kWh_per_100km": "Cold weather", "cold_dc_kWh_per_100km": "Cold weather (DC)",
+    "cabin_heating_W": "Cabin heating", "wltp_dc_kWh_per_100km": "WLTP (DC)",
+    "wltp_shortfall_kWh": "WLTP: energy not delivered", "epa_shortfall_kWh": "EPA: energy not delivered",
+    "pareto": "On the Pareto front",
     "accel_0_100_s": "0-100 km/h", "accel_80_120_s": "80-120 km/h",
-    "accel_0_60mph_s": "0-60 mph", "accel_0_100_s_at_minus10C": "0-100 km/h at -10 °C",
+    "accel_0_60mph_s": "0-60 mph",
     "top_speed_kmh": "Top speed", "peak_power_kW_at_20pct_soc": "Peak power at 20 % SOC",
-    "fast_charge_10_80_min": "Fast charge 10-80 %", "fast_charge_peak_kW": "Fast-charge peak",
+    "fast_charge_peak_kW": "Fast-charge peak", "fast_charge_energy_kWh": "Fast-charge energy",
+    "fast_charge_km_in_10_min": "WLTP range added in 10 min", "fast_charge_loss_kWh": "Fast-charge loss",
+    "fast_charge_max_cell_V": "Fast-charge peak cell voltage",
+    "fast_charge_max_cell_temp_C": "Fast-charge peak cell temperature",
+    "fast_charge_soc_reached": "Fast-charge window reached",
     "cell_cost_usd_per_kWh": "Cell cost", "pack_cost_usd_per_kWh": "Pack cost",
     "pack_cost_usd": "Pack cost", "footprint_kgCO2e_per_kWh": "Footprint",
     "footprint_kgCO2e": "Footprint", "lithium_kg": "Lithium", "nickel_kg": "Nickel",
@@ -49,12 +55,28 @@ LABELS = {
     "cell_monitoring_and_bms": "Cell monitoring and BMS", "bms": "BMS",
 }
 
+# names whose suffix is not their unit
+UNIT_OF = {"fast_charge_km_in_10_min": "km", "fast_charge_soc_reached": ""}
+
+# names that follow a setting (the charge window, the cold ambient) or a custom cycle's label
+PATTERNS = (
+    (re.compile(r"fast_charge_(\d+)_(\d+)_min"), r"Fast charge \1-\2 %"),
+    (re.compile(r"range_at_minus(\d+)C_km"), r"Range at -\1 °C"),
+    (re.compile(r"range_at_(\d+)C_km"), r"Range at \1 °C"),
+    (re.compile(r"accel_0_100_s_at_minus(\d+)C"), r"0-100 km/h at -\1 °C"),
+    (re.compile(r"accel_0_100_s_at_(\d+)C"), r"0-100 km/h at \1 °C"),
+    (re.compile(r"(\w+)_shortfall_kWh"), r"\1: energy not delivered"),
+    (re.compile(r"(\w+)_range_km"), r"\1 range"),
+)
+
 _PERCENTILE = re.compile(r"_p(\d+)$")
 
 
 def unit_of(name: str) -> str:
     """The unit of a result name from its suffix ('' when dimensionless or unknown)."""
     name = _PERCENTILE.sub("", name)
+    if name in UNIT_OF:
+        return UNIT_OF[name]
     for candidate in (name, name.split("_at_")[0]):
         for suffix, unit in UNITS:
             if candidate.endswith(suffix):
@@ -67,7 +89,25 @@ def label(name: str) -> str:
     match = _PERCENTILE.search(name)
     if match:
         return f"{label(name[:match.start()])} P{match.group(1)}"
-    return LABELS.get(name, name.replace("_", " ").capitalize())
+    if name in LABELS:
+        return LABELS[name]
+    for pattern, text in PATTERNS:
+        if pattern.fullmatch(name):
+            return _words(pattern.sub(text, name))
+    unit = next((suffix for suffix, _ in UNITS if name.endswith(suffix)), "")
+    return _words(name[:len(name) - len(unit)] if unit and len(unit) < len(name) else name)
+
+
+def needs_baseline_mark(name: str, baseline: str | None) -> bool:
+    """Whether the column of candidate ``name`` gets " (baseline)": it is the study's baseline
+    and its name does not say so already."""
+    return name == baseline and "(baseline)" not in name.lower()
+
+
+def _words(text: str) -> str:
+    """Underscores as spaces, the first letter upper case (the rest as written)."""
+    text = text.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
 def number(x) -> str:
