@@ -139,6 +139,7 @@ class ChargerTable(_Strict):
     power_kW: float = Field(gt=0)
     current_A: float = Field(gt=0)
     max_voltage_V: float | None = Field(default=None, gt=0)
+    min_voltage_V: float | None = Field(default=None, gt=0)
 
 
 class Candidate(_Strict):

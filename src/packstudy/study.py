@@ -22,6 +22,7 @@ from . import (
     decision,
     footprint,
     kernel,
+    limits,
     pack,
     performance,
     procedures,
@@ -121,6 +122,7 @@ class Prepared:
     test_mass_kg: np.ndarray
     requested_usable_energy_kWh: np.ndarray  # asked of the pack designer (NaN: counts given)
     calibration: calibration.CalibrationResult | None = None
+    requested_nominal_voltage_V: np.ndarray | None = None  # asked of the designer (NaN: none)
 
 
 def prepare(study: Study, base_dir: Path, calibrated: dict | None = None) -> Prepared:
@@ -140,6 +142,9 @@ def prepare(study: Study, base_dir: Path, calibrated: dict | None = None) -> Pre
         where = ", ".join(f"candidate[{i}]" for i in exc.rows[:5]) or "candidate"
         raise StudyError("candidate", [f"{where}.{exc}"]) from None
     pt, test_mass = powertrain(study, cells, packs, [c.inverter for c in candidates])
+    problems = limits.implausible(candidates, packs, test_mass)
+    if problems:
+        raise StudyError("candidate", problems)
     fit = None
     if calibrated is not None:
         pt = calibration.apply(pt, calibrated)
@@ -152,7 +157,8 @@ def prepare(study: Study, base_dir: Path, calibrated: dict | None = None) -> Pre
             raise StudyError("vehicle.calibration", [str(exc)]) from None
         pt = calibration.apply(pt, fit)
     asked = np.array([_nan(r.get("usable_energy_kWh")) for r in requests])
-    return Prepared(cells, packs, pt, test_mass, asked, fit)
+    volt = np.array([_nan(r.get("nominal_voltage_V")) for r in requests])
+    return Prepared(cells, packs, pt, test_mass, asked, fit, volt)
 
 
 def has_calibration_targets(study: Study) -> bool:
@@ -180,6 +186,10 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
         "pack_specific_energy_Wh_per_kg": packs.specific_energy_Wh_per_kg,
         "vehicle_test_mass_kg": test_mass,
     }
+    metrics.update(limits.columns(
+        cells, packs, ready.requested_nominal_voltage_V, ready.requested_usable_energy_kWh,
+        candidate_chargers(study), [c.inverter for c in study.candidate],
+        pt.vehicle[:, vehicle.V_MOTOR_W]))
     breakdowns = cost_and_footprint(study, cells, packs, metrics)
     for name in study.study.procedures:
         if name in procedures.PROCEDURES:
@@ -208,10 +218,7 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
             curves["acceleration_curve"] = {k: out.pop(k) for k in ("trace_time_s", "trace_speed_kmh")}
         metrics.update(out)
     if "fast_charge" in asked:
-        specs = [_charger_spec(c.charger) for c in study.candidate]
-        distinct = {repr(s): s for s in specs}
-        loaded = {key: charging.load_charger(s) for key, s in distinct.items()}  # each one once
-        chargers = [loaded[repr(s)] for s in specs]
+        chargers = candidate_chargers(study)
         fc = study.study.fast_charge
         out = charging.fast_charge(
             pt, charger_power_kW=[c["power_kW"] for c in chargers],
@@ -229,6 +236,14 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
         metrics.update(cold.cold_range(pt, ambient_C=study.study.cold.ambient_C, heating=v.heating,
                                        cycle=cycle))
     return curves
+
+
+def candidate_chargers(study: Study) -> list[dict]:
+    """Each candidate's charger limits (``charging.load_charger``), each distinct one loaded once."""
+    specs = [_charger_spec(c.charger) for c in study.candidate]
+    distinct = {repr(s): s for s in specs}
+    loaded = {key: charging.load_charger(s) for key, s in distinct.items()}
+    return [loaded[repr(s)] for s in specs]
 
 
 def _charger_spec(charger):
@@ -250,7 +265,9 @@ def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,
     if envelopes is None:
         envelopes = pack_envelopes(study.candidate)
     bounds = {k: (b.min, b.max) for k, b in study.requirements.items()}
-    result.checks = decision.check_requirements(names, metrics, bounds, envelopes)
+    result.checks = decision.check_requirements(names, metrics, bounds, envelopes,
+                                                limits.checks(metrics))
+    result.notes += limits.notes(names, metrics, _failed_limits(result.checks))
     if study.ranking.weights:
         metrics["score"] = decision.weighted_score(metrics, study.ranking.weights)
     if study.study.baseline is not None and study.study.baseline in names:
@@ -258,32 +275,20 @@ def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,
     return result
 
 
-NOTE_MAX_NAMED = 5  # candidates named one by one in a note; beyond, a count
+def _failed_limits(checks: decision.Checks) -> dict[str, np.ndarray]:
+    """Limit name -> the rows failing it (a limit's min and max bounds together)."""
+    out: dict[str, np.ndarray] = {}
+    for j, name in enumerate(checks.metric):
+        if name.startswith("limit:") and checks.failed[j].any():
+            out[name] = np.union1d(out.get(name, np.array([], int)), np.flatnonzero(checks.failed[j]))
+    return out
 
 
 def design_notes(study: Study, names: list[str], metrics: dict) -> list[str]:
-    """Sentences on what the results hold that the study did not ask for: packs designed with
-    much more usable energy than asked (large cells in a voltage class), and a fixed vehicle
-    test mass under packs of quite different masses."""
+    """Sentences on what the results hold that the study did not ask for: a fixed vehicle
+    test mass under packs of quite different masses. (A pack far from the energy or voltage
+    asked fails its ``limit:`` checks, explained by ``limits.notes``.)"""
     notes = []
-    asked = np.asarray(metrics["pack_requested_usable_energy_kWh"], float)
-    got = np.asarray(metrics["pack_usable_energy_kWh"], float)
-    with np.errstate(invalid="ignore"):
-        excess = got / asked - 1.0
-    over = np.flatnonzero(excess > pack.default("note_energy_excess_fraction"))
-    if 0 < over.size <= NOTE_MAX_NAMED:
-        for i in over:
-            notes.append(f"{names[i]!r}: its pack holds {got[i]:.1f} kWh usable for the "
-                         f"{asked[i]:g} kWh asked (+{100 * excess[i]:.0f} %), at "
-                         f"{metrics['pack_nominal_voltage_V'][i]:.0f} V: no smaller pack of its "
-                         "cell reaches the energy inside the voltage class; give pack.series "
-                         "and pack.parallel, or another voltage, for a closer one.")
-    elif over.size:
-        notes.append(f"{over.size:,} of {len(names):,} packs hold over "
-                     f"{100 * pack.default('note_energy_excess_fraction'):.0f} % more usable "
-                     f"energy than asked (up to +{100 * np.nanmax(excess):.0f} %): their cells "
-                     "allow no closer pack inside the voltage class; pack_usable_energy_kWh is "
-                     "the designed value.")
     mass = np.asarray(metrics["pack_mass_kg"], float)
     test = float(np.asarray(metrics["vehicle_test_mass_kg"])[0])
     spread = float(np.max(mass) - np.min(mass))
