@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import (
+    as_built,
     calibration,
     charging,
     cold,
@@ -53,6 +54,8 @@ class StudyResult:
     # candidate built when read)
     inputs: Study | None = None
     notes: list[str] = field(default_factory=list)  # what the user may not expect (``decide``)
+    # "does the model reproduce the car?": published figures beside the as-built candidate's
+    reproduction: list[dict] = field(default_factory=list)
 
     def __post_init__(self):
         if self.checks is None:
@@ -109,6 +112,7 @@ def evaluate(study: Study, base_dir: Path) -> StudyResult:
     result = decide(study, [c.name for c in study.candidate], metrics, breakdowns)
     result.curves = curves
     result.calibration = fit
+    result.reproduction = as_built.reproduction(study, metrics)
     return result
 
 
@@ -129,9 +133,9 @@ def prepare(study: Study, base_dir: Path, calibrated: dict | None = None) -> Pre
     """Load the candidates' cells, design their packs and build the powertrain inputs.
 
     With known results in ``[vehicle.calibration]``, the drivetrain is fitted to them on the
-    baseline candidate (``[study] baseline``, else the first; it should be the car's own
-    battery) and the fit applies to every candidate. ``calibrated`` (fitted parameters)
-    applies a fit made elsewhere instead, as sweep batches do.
+    vehicle's as-built battery system (``fit_vehicle``) and the fit applies to every
+    candidate. ``calibrated`` (fitted parameters) applies a fit made elsewhere instead, as
+    sweep batches do.
     """
     candidates = study.candidate
     requests = [pack_request(study, i) for i in range(len(candidates))]
@@ -149,16 +153,28 @@ def prepare(study: Study, base_dir: Path, calibrated: dict | None = None) -> Pre
     if calibrated is not None:
         pt = calibration.apply(pt, calibrated)
     elif has_calibration_targets(study):
-        names = [c.name for c in candidates]
-        row = names.index(study.study.baseline) if study.study.baseline in names else 0
-        try:
-            fit = calibration.calibrate_table(calibration.take(pt, [row]), study.vehicle.calibration)
-        except calibration.CalibrationError as exc:
-            raise StudyError("vehicle.calibration", [str(exc)]) from None
+        fit = fit_vehicle(study, base_dir, pt)
         pt = calibration.apply(pt, fit)
     asked = np.array([_nan(r.get("usable_energy_kWh")) for r in requests])
     volt = np.array([_nan(r.get("nominal_voltage_V")) for r in requests])
     return Prepared(cells, packs, pt, test_mass, asked, fit, volt)
+
+
+def fit_vehicle(study: Study, base_dir: Path, pt: procedures.Powertrain):
+    """The vehicle's calibration, fitted on its as-built battery system (``as_built.py``)
+    whichever candidate is the baseline; for a vehicle without one, on the baseline
+    candidate (``pt``'s row of ``[study] baseline``, else the first)."""
+    own = as_built.calibration_study(study)
+    if own is not None:
+        row_pt = prepare(own, base_dir, calibrated={}).powertrain
+    else:
+        names = [c.name for c in study.candidate]
+        row_pt = calibration.take(pt, [names.index(study.study.baseline)
+                                       if study.study.baseline in names else 0])
+    try:
+        return calibration.calibrate_table(row_pt, study.vehicle.calibration)
+    except calibration.CalibrationError as exc:
+        raise StudyError("vehicle.calibration", [str(exc)]) from None
 
 
 def has_calibration_targets(study: Study) -> bool:
@@ -220,15 +236,23 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
     if "fast_charge" in asked:
         chargers = candidate_chargers(study)
         fc = study.study.fast_charge
-        out = charging.fast_charge(
-            pt, charger_power_kW=[c["power_kW"] for c in chargers],
-            charger_current_A=[c["current_A"] for c in chargers],
-            charger_max_voltage_V=[c["max_voltage_V"] for c in chargers],
-            vehicle_max_kW=v.max_dc_charge_kW, soc_start=fc.soc_start, soc_end=fc.soc_end,
-            temperature_C=fc.temperature_C, coolant_C=fc.coolant_C,
-            wltp_dc_kWh_per_100km=metrics.get("wltp_dc_kWh_per_100km"))
+
+        def charge(soc_start, soc_end):
+            return charging.fast_charge(
+                pt, charger_power_kW=[c["power_kW"] for c in chargers],
+                charger_current_A=[c["current_A"] for c in chargers],
+                charger_max_voltage_V=[c["max_voltage_V"] for c in chargers],
+                vehicle_max_kW=v.max_dc_charge_kW, soc_start=soc_start, soc_end=soc_end,
+                temperature_C=fc.temperature_C, coolant_C=fc.coolant_C,
+                wltp_dc_kWh_per_100km=metrics.get("wltp_dc_kWh_per_100km"))
+
+        out = charge(fc.soc_start, fc.soc_end)
         curves["fast_charge_curve"] = {k: out.pop(k) for k in list(out) if k.startswith("fast_charge_curve")}
         metrics.update(out)
+        if as_built.row(study) is not None:  # the windows the car's published times span
+            for key, (lo, hi) in as_built.published_windows(study.vehicle).items():
+                if key not in metrics:
+                    metrics[key] = charge(lo, hi)[key]
     if "cold" in asked:
         cycle = None
         if study.study.cold.cycle is not None:
@@ -289,6 +313,13 @@ def design_notes(study: Study, names: list[str], metrics: dict) -> list[str]:
     test mass under packs of quite different masses. (A pack far from the energy or voltage
     asked fails its ``limit:`` checks, explained by ``limits.notes``.)"""
     notes = []
+    if as_built.system(study.vehicle) is None:
+        if not has_calibration_targets(study):
+            notes.append("The vehicle has no as-built battery system and no [vehicle.calibration]: "
+                         "its drivetrain is not calibrated to any known result.")
+        else:
+            notes.append("The vehicle has no as-built battery system: it is calibrated on the "
+                         "baseline candidate's battery, so the fit depends on that choice.")
     mass = np.asarray(metrics["pack_mass_kg"], float)
     test = float(np.asarray(metrics["vehicle_test_mass_kg"])[0])
     spread = float(np.max(mass) - np.min(mass))
@@ -437,14 +468,18 @@ def design_packs(cells, packs_in: list[dict]) -> pack.PackArrays:
 
 
 def pack_request(study: Study, i: int) -> dict:
-    """The candidate's pack table, or targets from the vehicle's own battery when it has none.
+    """The candidate's pack table, or the vehicle's as-built pack when it has none and names
+    no other cell, else targets from the vehicle's own battery.
 
-    The vehicle's own pack is matched by energy (usable, or gross x the default usable SOC
+    With another cell, the vehicle's own pack is matched by energy (usable, or gross x the default usable SOC
     window) and nominal voltage, not by its cell counts, which belong to the maker's cell.
     """
     cand = study.candidate[i]
     if cand.pack is not None:
         return cand.pack.model_dump()
+    system = as_built.system(study.vehicle)
+    if system is not None and "cell" not in cand.model_fields_set:  # the as-built pack
+        return dict(system["pack"])
     own = study.vehicle.battery
     if own is None or (own.usable_energy_kWh is None and own.gross_energy_kWh is None):
         raise StudyError("candidate", [
