@@ -103,6 +103,8 @@ def run(
         raise typer.Exit(1) from None
     if result.calibration is not None:
         _print_calibration(result.calibration)
+    if result.reproduction:
+        console.print(reproduction_table(result))
     if len(result.names) <= SUMMARY_MAX_COLUMNS:
         console.print(summary_table(result))
     else:
@@ -168,6 +170,23 @@ def sweep_summary(result) -> Table:
         passing = sum(v["overall"] == "pass" for v in result.verdicts.values())
         table.caption = (f"{len(rows)} on the front (first 25 shown); {passing:,} of "
                          f"{len(result.names):,} variants meet every requirement")
+    return table
+
+
+def reproduction_table(result) -> Table:
+    """"Does the model reproduce the car?": the vehicle's published figures beside the model
+    of its as-built candidate, with the error and the tolerance."""
+    name = next(c.name for c in result.study.candidate if c.as_built)
+    table = Table(title=f"Does the model reproduce the car? ({name})")
+    for column in ("published figure", "published", "model", "error", "tolerance"):
+        table.add_column(column, justify="left" if column == "published figure" else "right")
+    for r in result.reproduction:
+        error = f"{r['error_pct']:+.1f} %" if np.isfinite(r["error_pct"]) else "-"
+        colour = {True: "green", False: "red"}.get(r["within"])
+        tolerance = (f"{r['tolerance_pct']:g} %" if r["tolerance_pct"] else
+                     "fitted to it" if r["calibrated"] else "")
+        table.add_row(r["metric"], f"{r['published']:g}", f"{r['model']:.4g}",
+                      f"[{colour}]{error}[/]" if colour else error, tolerance)
     return table
 
 
