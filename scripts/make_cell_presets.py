@@ -678,7 +678,7 @@ def nmc_pouch_lges() -> dict:
         "i_max_discharge_A": round(2 * capacity_Ah, 1),  # [sources] i_max_discharge_A: 2C
         "i_max_charge_A": charge_A,
         # [sources] i_peak_discharge_A: 300 kW / 400 V / 3 parallel
-        "i_peak_discharge_A": 250.0,
+        "i_peak_discharge_A": 254.0,
         "i_peak_charge_A": charge_A,
         "assumptions": [
             "nominal voltage 3.65 V assumed (not published); capacity follows from the pack energy",
@@ -704,9 +704,9 @@ def nmc_pouch_lges() -> dict:
                         "energy [D]",
             "i_max_discharge_A": SRC_2C,
             "i_max_charge_A": SRC_MAP_PEAK + " (see charge_map)",
-            "i_peak_discharge_A": "Polestar 2 Dual Motor 300 kW (Polestar 2019) / 400 V / 3 "
-                                  "parallel (324 cells as 108S3P, assumed from the 400 V class) "
-                                  "= 250 A [D]",
+            "i_peak_discharge_A": "Polestar 2 Dual Motor 300 kW (Polestar 2019) / 394 V (108 "
+                                  "x 3.65 V) / 3 parallel (324 cells as 108S3P, assumed from the "
+                                  "400 V class) = 253.8 A, rounded up to 254 A [D]",
             "i_peak_charge_A": SRC_MAP_PEAK,
             "specific_heat_J_per_kgK": SRC_SPECIFIC_HEAT,
             "ocv": SRC_OCV_CHEN, "resistance": SRC_RESISTANCE,
