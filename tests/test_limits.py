@@ -108,3 +108,21 @@ def test_a_5_v_pack_exits_2_from_the_command_line(tmp_path):
 def test_inverter_ceiling_by_device_class():
     got = limits.inverter_max_dc_voltage_V(np.array(["si", "si", "sic"]), [400.0, 700.0, 400.0])
     assert got.tolist() == [500.0, 950.0, 950.0]
+
+
+def test_crossed_limits_are_listed_with_margins_in_the_terminal(tmp_path):
+    from typer.testing import CliRunner
+
+    from packstudy.cli import app
+
+    study = tmp_path / "s.toml"
+    study.write_text('[study]\nprocedures = ["wltp"]\n'
+                     '[vehicle]\npreset = "polestar-3-long-range-dual-motor"\n'
+                     '[[candidate]]\nname = "240s2p"\ncell = "nmc811-pouch"\ninverter = "si"\n'
+                     'charger = "ccs-350kw-920v"\npack = { series = 240, parallel = 2 }\n')
+    out = CliRunner().invoke(app, ["run", str(study), "--out", str(tmp_path / "out")],
+                             env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "Design limits crossed" in out.output
+    assert "limit:charger_max_voltage_V max" in out.output and "-88 (-9.6 %)" in out.output
+    assert "limit:inverter_device_voltage_V max" in out.output

@@ -109,6 +109,9 @@ def run(
         console.print(summary_table(result))
     else:
         console.print(sweep_summary(result))
+    crossed = limits_table(result)
+    if crossed is not None:
+        console.print(crossed)
     for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
     console.print(f"Results written: {', '.join(str(p) for p in paths)}")
@@ -187,6 +190,24 @@ def reproduction_table(result) -> Table:
                      "fitted to it" if r["calibrated"] else "")
         table.add_row(r["metric"], f"{r['published']:g}", f"{r['model']:.4g}",
                       f"[{colour}]{error}[/]" if colour else error, tolerance)
+    return table
+
+
+LIMITS_MAX_ROWS = 20  # crossed limit checks listed in the terminal (all are in results.json)
+
+
+def limits_table(result) -> Table | None:
+    """The ``limit:`` checks that fail, with value, limit and margin (None when none fails)."""
+    rows = [c for c in result.checks if c["metric"].startswith("limit:") and not c["passed"]]
+    if not rows:
+        return None
+    table = Table(title=f"Design limits crossed ({len(rows):,})")
+    for column in ("candidate", "check", "value", "limit", "margin"):
+        table.add_column(column, justify="left" if column in ("candidate", "check") else "right")
+    for c in rows[:LIMITS_MAX_ROWS]:
+        pct = f" ({c['margin_pct']:+.1f} %)" if np.isfinite(c["margin_pct"]) else ""
+        table.add_row(c["candidate"], f"{c['metric']} {c['bound']}", _number(c["value"]),
+                      _number(c["limit"]), f"[red]{_number(c['margin'])}{pct}[/]")
     return table
 
 
