@@ -133,7 +133,8 @@ def design_pack(
     # within the tolerances (limits.toml), else the series count nearest to the voltage
     # (limits.py then fails the candidate with the reason)
     asked_V = np.isnan(series) & ~np.isnan(target_V)
-    fs, fp = feasible_counts(cells.nominal_voltage_V, usable_cell_Wh, target_V, target_kWh)
+    fs, fp = feasible_counts(cells.nominal_voltage_V, usable_cell_Wh, target_V,
+                             np.where(asked_V, target_kWh, np.nan))  # only rows it may change
     use = asked_V & np.isnan(parallel) & ~np.isnan(fs)
     nearest_V = np.maximum(np.round(target_V / cells.nominal_voltage_V), 1.0)
     series = np.where(use, fs, np.where(asked_V, nearest_V, series))
