@@ -72,3 +72,13 @@ def test_reproduction_table_in_results_json_terminal_and_report(tmp_path):
     assert rows["pack_mass_kg"]["published"] == 816.5
     html = (tmp_path / "o" / "report.html").read_text()
     assert 'id="reproduction-table"' in html and 'data-metric="fast_charge_15_80_min"' in html
+
+
+def test_a_study_without_an_as_built_candidate_still_shows_the_car_computed_apart():
+    result = run_study({"study": {"procedures": ["epa"]}, "vehicle": P3,
+                        "candidate": [{"name": "lfp", "cell": "lfp-prismatic",
+                                       "pack": {"usable_energy_kWh": 95}}]})
+    rows = {r["metric"]: r for r in result.reproduction}
+    assert rows["epa_range_km"]["candidate"] == "as built (computed apart)"
+    assert rows["epa_range_km"]["within"]
+    assert result.names == ["lfp"]  # the car is not added to the candidates

@@ -134,25 +134,41 @@ def tolerance_pct(metric: str) -> float | None:
     return TOLERANCE_PCT.get(metric)
 
 
-def reproduction(study, metrics: dict, extra: dict | None = None) -> list[dict]:
-    """"Does the model reproduce the car?": per published figure of the vehicle, the value,
-    the as-built candidate's model value, the error (%) and the tolerance; empty without an
-    as-built candidate. ``extra``: model values computed for figures outside the study's
-    own results (e.g. a fast charge over the published SOC window)."""
+def reproduction_study(study):
+    """A one-candidate study of the vehicle's as-built car (named "as built (computed apart)"),
+    for the reproduction table of a study without an as-built candidate; None when the
+    vehicle has no as-built system or no published figures."""
+    own = system(study.vehicle)
+    if own is None or not published_figures(study.vehicle):
+        return None
+    from .spec import Candidate
+
+    cand = Candidate(name="as built (computed apart)", cell=own["cell"], pack=_pack(own["pack"]),
+                     inverter=own["inverter"], as_built=True,
+                     charger=_charger(own["charger"]) if isinstance(own["charger"], dict)
+                     else own["charger"])
+    return study.model_copy(update={"candidate": [cand], "sweep": None, "requirements": {},
+                                    "uncertainty": None})
+
+
+def reproduction(study, metrics: dict) -> list[dict]:
+    """"Does the model reproduce the car?": per published figure of the vehicle that is a
+    result of the study, the value, the as-built candidate's model value, the error (%), the
+    tolerance and whether it is a calibration target; empty without an as-built candidate."""
     i = row(study)
     if i is None:
         return []
     out = []
-    values = {**{k: np.asarray(v) for k, v in metrics.items()}, **(extra or {})}
     for metric, fig in published_figures(study.vehicle).items():
-        if metric not in values:
+        if metric not in metrics:
             continue
-        model = float(np.asarray(values[metric]).reshape(-1)[i if np.size(values[metric]) > 1 else 0])
+        model = float(np.asarray(metrics[metric], float)[i])
         published = float(fig["value"])
         error = 100.0 * (model / published - 1.0) if np.isfinite(model) else float("nan")
         tol = tolerance_pct(metric)
-        out.append({"metric": metric, "published": published, "model": model,
-                    "error_pct": error, "tolerance_pct": tol,
+        out.append({"candidate": study.candidate[i].name, "metric": metric,
+                    "published": published, "model": model, "error_pct": error,
+                    "tolerance_pct": tol,
                     "within": None if tol is None or not np.isfinite(error) else abs(error) <= tol,
                     "calibrated": metric in study.vehicle.calibration,  # fitted to it
                     "source": str(fig.get("source", ""))})

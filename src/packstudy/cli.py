@@ -178,9 +178,8 @@ def sweep_summary(result) -> Table:
 
 def reproduction_table(result) -> Table:
     """"Does the model reproduce the car?": the vehicle's published figures beside the model
-    of its as-built candidate, with the error and the tolerance."""
-    name = next(c.name for c in result.study.candidate if c.as_built)
-    table = Table(title=f"Does the model reproduce the car? ({name})")
+    of its as-built car (a candidate, or computed apart), with the error and the tolerance."""
+    table = Table(title=f"Does the model reproduce the car? ({result.reproduction[0]['candidate']})")
     for column in ("published figure", "published", "model", "error", "tolerance"):
         table.add_column(column, justify="left" if column == "published figure" else "right")
     for r in result.reproduction:

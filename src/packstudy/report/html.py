@@ -395,7 +395,7 @@ def render_report(result, *, base_dir: Path | None = None) -> str:
         settings=study_settings(result), presets=preset_sources(study, base_dir), notes=result.notes,
         factor_tables=factor_tables(study), version=__version__,
         reproduction=reproduction_rows(result),
-        reproduction_name=next((c.name for c in study.candidate if c.as_built), ""),
+        reproduction_name=result.reproduction[0]["candidate"] if result.reproduction else "",
         generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         figures_json=Markup(figures_json), plotly_js=Markup(_plotly_js()),
     )
