@@ -70,7 +70,9 @@ def resolve(study):
         if "pack" in update:
             update["pack"] = _pack(update["pack"])
         if "charger" in update and isinstance(update["charger"], dict):
-            update["charger"] = _charger(update["charger"])
+            from .spec import ChargerTable
+
+            update["charger"] = ChargerTable(**update["charger"])
         candidates.append(cand.model_copy(update=update))
     return study.model_copy(update={"candidate": candidates}), problems
 
@@ -81,28 +83,22 @@ def _pack(table: dict):
     return Pack(**table)
 
 
-def _charger(table: dict):
-    from .spec import ChargerTable
-
-    return ChargerTable(**table)
-
-
 def row(study) -> int | None:
     """The row of the first as-built candidate, or None."""
     return next((i for i, c in enumerate(study.candidate) if c.as_built), None)
 
 
-def calibration_study(study):
-    """A one-candidate study of the vehicle's as-built system (for fitting the vehicle), or
-    None when the vehicle has none."""
-    own = system(study.vehicle)
-    if own is None:
+def own_study(study, name: str = "as built"):
+    """A one-candidate study (no sweep, requirements or uncertainty) of the vehicle's
+    as-built car, the candidate named ``name``; None when the vehicle has no as-built system.
+    The vehicle is fitted on it (``study.fit_vehicle``)."""
+    if system(study.vehicle) is None:
         return None
     from .spec import Candidate
 
-    cand = Candidate(name="as built", cell=own["cell"], pack=_pack(own["pack"]),
-                     inverter=own["inverter"])
-    return study.model_copy(update={"candidate": [cand], "sweep": None})
+    one = study.model_copy(update={"candidate": [Candidate(name=name, as_built=True)],
+                                   "sweep": None, "requirements": {}, "uncertainty": None})
+    return resolve(one)[0]
 
 
 def published_figures(vehicle) -> dict[str, dict]:
@@ -135,20 +131,12 @@ def tolerance_pct(metric: str) -> float | None:
 
 
 def reproduction_study(study):
-    """A one-candidate study of the vehicle's as-built car (named "as built (computed apart)"),
-    for the reproduction table of a study without an as-built candidate; None when the
-    vehicle has no as-built system or no published figures."""
-    own = system(study.vehicle)
-    if own is None or not published_figures(study.vehicle):
+    """The as-built car computed apart ("as built (computed apart)") for the reproduction
+    table of a study without an as-built candidate; None when the vehicle has no as-built
+    system or no published figures."""
+    if not published_figures(study.vehicle):
         return None
-    from .spec import Candidate
-
-    cand = Candidate(name="as built (computed apart)", cell=own["cell"], pack=_pack(own["pack"]),
-                     inverter=own["inverter"], as_built=True,
-                     charger=_charger(own["charger"]) if isinstance(own["charger"], dict)
-                     else own["charger"])
-    return study.model_copy(update={"candidate": [cand], "sweep": None, "requirements": {},
-                                    "uncertainty": None})
+    return own_study(study, "as built (computed apart)")
 
 
 def reproduction(study, metrics: dict) -> list[dict]:

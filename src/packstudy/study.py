@@ -167,7 +167,7 @@ def fit_vehicle(study: Study, base_dir: Path, pt: procedures.Powertrain):
     """The vehicle's calibration, fitted on its as-built battery system (``as_built.py``)
     whichever candidate is the baseline; for a vehicle without one, on the baseline
     candidate (``pt``'s row of ``[study] baseline``, else the first)."""
-    own = as_built.calibration_study(study)
+    own = as_built.own_study(study)
     if own is not None:
         row_pt = prepare(own, base_dir, calibrated={}).powertrain
     else:
