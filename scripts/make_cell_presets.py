@@ -282,8 +282,10 @@ def nmc811_pouch() -> dict:
             "i_peak_charge_A": SRC_MAP_PEAK,
             "specific_heat_J_per_kgK": SRC_SPECIFIC_HEAT,
             "ocv": SRC_OCV_CHEN, "resistance": SRC_RESISTANCE,
-            "charge_map": "Hyundai IONIQ 5 (2021): 10-80 % in 18 min on a 350 kW charger; "
-                          + CHARGE_MAP_NOTE + "18 min"},
+            "charge_map": "Hyundai IONIQ 5 (2021): 10-80 % in 18 min on a 350 kW charger, a pack "
+                          "figure below the charger's power and current and at no stated car DC "
+                          "limit (the car peaks near 230 kW): taken as the cell's capability in a "
+                          "pack (a lower bound of the bare cell's); " + CHARGE_MAP_NOTE + "18 min"},
     }
 
 
@@ -292,7 +294,7 @@ def nmc9_pouch() -> dict:
     capacity_Ah = 60.0  # [sources] capacity_Ah: assumption, low = E-GMP 55.6 Ah
     nominal_V = 3.65  # [sources] nominal_voltage_V: assumption
     energy_Wh = capacity_Ah * nominal_V
-    minutes = 44.0  # [sources] charge_map: F-150 Lightning ER
+    minutes = 18.0  # [sources] charge_map: the SK On pouch family's E-GMP capability (nmc811-pouch)
     charge_A = max_charge_current_A(capacity_Ah, minutes)
     return {
         "description": "High-nickel NCM9 (~90 % Ni) / graphite-Si pouch cell, Ford F-150 Lightning "
@@ -314,7 +316,7 @@ def nmc9_pouch() -> dict:
             "specific energy derived from the pack (F-150 Lightning ER 131 kWh, ~816 kg) with the "
             "BatPaC module mass fraction",
             "OCV shape of NMC811/graphite (Chen 2020); resistance scaled from lg-m50",
-            "continuous discharge 2C, peak 4C (assumed); " + CHARGE_MAP_NOTE + "44 min"],
+            "continuous discharge 2C, peak 4C (assumed); " + CHARGE_MAP_NOTE + "18 min"],
         "sources": {
             "capacity_Ah": "assumption (see assumptions): SK On E-GMP cell 55.6 Ah (Hyundai IONIQ "
                            "5 pack, 2021) as the low end",
@@ -331,8 +333,13 @@ def nmc9_pouch() -> dict:
             "i_peak_discharge_A": "4C 10 s (assumption)", "i_peak_charge_A": SRC_MAP_PEAK,
             "specific_heat_J_per_kgK": SRC_SPECIFIC_HEAT, "ocv": SRC_OCV_CHEN,
             "resistance": SRC_RESISTANCE,
-            "charge_map": "Ford F-150 Lightning extended range (2022): 15-80 % in 41 min at 150 kW "
-                          "(about 44 min for 10-80 %); " + CHARGE_MAP_NOTE + "44 min"},
+            "charge_map": "Cell capability, a stated derivation: no cell-level charge data of SK "
+                          "On's NCM9 pouch cell was found; the SK On pouch family's demonstrated "
+                          "capability, 10-80 % in 18 min in the E-GMP pack (nmc811-pouch, Hyundai "
+                          "2021), is taken for it (a higher-nickel cathode is not faster: an upper "
+                          "bound). Not the F-150 Lightning's 41 min 15-80 %: that time is limited "
+                          "by the truck (150 kW, its vehicle preset's max_dc_charge_kW and "
+                          "charger), not by the cell; " + CHARGE_MAP_NOTE + "18 min"},
     }
 
 
@@ -378,7 +385,9 @@ def nmc622_prismatic() -> dict:
             "specific_heat_J_per_kgK": SRC_SPECIFIC_HEAT, "ocv": SRC_OCV_CHEN,
             "resistance": SRC_RESISTANCE,
             "charge_map": "BMW i3 120 Ah: 0-80 % in 42 min at 50 kW DC (BMW 2018), about 45 min "
-                          "with the taper for 10-80 %; " + CHARGE_MAP_NOTE + "45 min"},
+                          "with the taper for 10-80 %. Vehicle-limited (the i3's 50 kW DC limit): "
+                          "a lower bound of the cell's capability, which Samsung SDI does not "
+                          "publish; " + CHARGE_MAP_NOTE + "45 min"},
     }
 
 
@@ -669,7 +678,7 @@ def nmc_pouch_lges() -> dict:
         "i_max_discharge_A": round(2 * capacity_Ah, 1),  # [sources] i_max_discharge_A: 2C
         "i_max_charge_A": charge_A,
         # [sources] i_peak_discharge_A: 300 kW / 400 V / 3 parallel
-        "i_peak_discharge_A": 250.0,
+        "i_peak_discharge_A": 254.0,
         "i_peak_charge_A": charge_A,
         "assumptions": [
             "nominal voltage 3.65 V assumed (not published); capacity follows from the pack energy",
@@ -695,9 +704,9 @@ def nmc_pouch_lges() -> dict:
                         "energy [D]",
             "i_max_discharge_A": SRC_2C,
             "i_max_charge_A": SRC_MAP_PEAK + " (see charge_map)",
-            "i_peak_discharge_A": "Polestar 2 Dual Motor 300 kW (Polestar 2019) / 400 V / 3 "
-                                  "parallel (324 cells as 108S3P, assumed from the 400 V class) "
-                                  "= 250 A [D]",
+            "i_peak_discharge_A": "Polestar 2 Dual Motor 300 kW (Polestar 2019) / 394 V (108 "
+                                  "x 3.65 V) / 3 parallel (324 cells as 108S3P, assumed from the "
+                                  "400 V class) = 253.8 A, rounded up to 254 A [D]",
             "i_peak_charge_A": SRC_MAP_PEAK,
             "specific_heat_J_per_kgK": SRC_SPECIFIC_HEAT,
             "ocv": SRC_OCV_CHEN, "resistance": SRC_RESISTANCE,

@@ -74,3 +74,18 @@ def test_areal_capacity_matches_batpac_thickness_cap(cid):
     q = (120e-4 * (1 - rec["porosity"]) * solids_g_per_cm3 * rec["active_fraction"]
          * rec["specific_capacity_mAh_per_g"])
     assert rec["areal_capacity_mAh_per_cm2"] == pytest.approx(q, rel=0.01)
+
+
+def test_anode_free_solid_state_cell_carries_no_lithium_metal_at_assembly():
+    """Issue 12: the solid-state chemistry is the anode-free class its cell preset names
+    (QuantumScape QSE-5): no lithium metal at assembly, so its lithium is the cathode's plus
+    the solid electrolyte's (sulfide Li content, an upper bound), not 3.4x NMC811's."""
+    t = load_tables()
+    ss = cell_composition("nmc811-lithium-metal", 21.6, 0.0718, "pouch", t)
+    nmc = cell_composition("nmc811-graphite", 21.6, 0.0718, "pouch", t)
+    assert ss["lithium_metal_kg"][0] == 0 and ss["anode_am_kg"][0] == 0
+    li_ratio = ss["element_Li_kg"][0] / nmc["element_Li_kg"][0]
+    assert 1.0 < li_ratio < 2.5  # cathode Li (~0.97x per Wh at 3.75 V) + sulfide catholyte/separator
+    # the lithium-metal-excess design (N/P 1.5) this replaces would add 1.5 C / 3860 mAh/g
+    excess_kg = 1.5 * ss["capacity_Ah"][0] / 3860.0
+    assert excess_kg / 0.0216 == pytest.approx(0.104, rel=0.05)  # kg per kWh

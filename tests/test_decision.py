@@ -65,10 +65,11 @@ def test_deltas_to_baseline_and_weighted_score():
 
 
 def test_notes_name_an_oversized_pack_and_a_fixed_test_mass():
-    """Asked 77 kWh at 700 V, the 202 Ah LFP prismatic has no pack between 1P at 175 cells
-    (the low end of the 700 V class, 113 kWh) and nothing smaller inside the class: the
-    result says so. With the preset's fixed test mass, packs of 469 and 852 kg leave the
-    consumption equal, and the result says that too; with a glider mass it does not."""
+    """Asked 77 kWh at 700 V, the 202 Ah LFP prismatic has no pack within 5 % of both: at
+    219 cells in series (701 V) one string holds 137.5 kWh. The candidate fails its
+    limit:usable_energy_kWh check and the notes say why. With the preset's fixed test mass,
+    packs of 469 and 1,326 kg leave the consumption equal, and the result says that too;
+    with a glider mass it does not."""
     from packstudy.report.html import render_report
     from packstudy.results import results_document
     from packstudy.study import run_study
@@ -78,14 +79,18 @@ def test_notes_name_an_oversized_pack_and_a_fixed_test_mass():
                            {"name": "lfp", "cell": "lfp-prismatic",
                             "pack": {"usable_energy_kWh": 77, "nominal_voltage_V": 700}}]}
     result = run_study(study)
-    oversized, fixed_mass = result.notes
-    assert oversized.startswith("'lfp': its pack holds 113.0 kWh usable for the 77 kWh asked (+47 %)")
+    fixed_mass, oversized = result.notes
+    assert result.reproduction == []  # none of the EV6's published figures is a WLTP result
+    assert oversized.startswith("'lfp' fails limit:usable_energy_kWh: its 219s1p pack has 701 V "
+                                "and 137.5 kWh usable for 700 V and 77 kWh asked; no pack of its cell")
+    assert result.verdicts["lfp"]["failed"] == ["limit:usable_energy_kWh max"]
+    assert result.verdicts["own"]["technical"] == "pass"
     assert "vehicle test mass is 2,155 kg for every candidate" in fixed_mass
     assert result.metrics["wltp_kWh_per_100km"][1] == pytest.approx(
         result.metrics["wltp_kWh_per_100km"][0], rel=0.01)  # what the note warns of
     assert results_document(result)["notes"] == result.notes
-    assert "Note: &#39;lfp&#39;: its pack holds 113.0 kWh" in render_report(result)
+    assert "Note: &#39;lfp&#39; fails limit:usable_energy_kWh" in render_report(result)
     glider = {**study, "vehicle": {**study["vehicle"], "glider_mass_kg": 1700.0}}
     result = run_study(glider)
-    assert len(result.notes) == 1 and result.notes[0].startswith("'lfp'")
+    assert len(result.notes) == 1 and result.notes[0].startswith("'lfp' fails")
     assert result.metrics["wltp_kWh_per_100km"][1] > 1.03 * result.metrics["wltp_kWh_per_100km"][0]

@@ -45,6 +45,7 @@ C_LOSS_J = 7  # ohmic + RC heat in the cells, J
 N_COLS = 8
 
 CHARGER_KEYS = ("power_kW", "current_A", "max_voltage_V")
+OPTIONAL_CHARGER_KEYS = ("min_voltage_V",)  # checked by limits.py where given
 
 
 class ChargerError(ValueError):
@@ -62,8 +63,9 @@ def list_chargers() -> list[str]:
 
 
 def load_charger(spec) -> dict[str, float]:
-    """``{power_kW, current_A, max_voltage_V}`` from a preset name or an inline table (whose
-    ``max_voltage_V`` defaults to the CCS class's, ``charger_max_voltage_V`` in charging.toml).
+    """``{power_kW, current_A, max_voltage_V}`` (and ``min_voltage_V`` where given) from a
+    preset name or an inline table (whose ``max_voltage_V`` defaults to the CCS class's,
+    ``charger_max_voltage_V`` in charging.toml).
 
     Preset values written as ``{value, low, high}`` give their ``value``.
     """
@@ -81,16 +83,19 @@ def load_charger(spec) -> dict[str, float]:
         raise ChargerError("charger: give a preset name or a table {power_kW, current_A, "
                            f"max_voltage_V}}; got {spec!r}")
     out, problems = {}, []
-    for key in CHARGER_KEYS:
+    for key in CHARGER_KEYS + OPTIONAL_CHARGER_KEYS:
         value = raw.get(key)
         value = value.get("value") if isinstance(value, dict) else value
+        if value is None and key in OPTIONAL_CHARGER_KEYS:
+            continue
         if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
             problems.append(f"{key} must be a positive number; got {value!r}")
         else:
             out[key] = float(value)
-    extra = sorted(set(spec) - set(CHARGER_KEYS)) if isinstance(spec, dict) else []
+    allowed = CHARGER_KEYS + OPTIONAL_CHARGER_KEYS
+    extra = sorted(set(spec) - set(allowed)) if isinstance(spec, dict) else []
     if extra:
-        problems.append(f"unknown keys {extra}; allowed: {', '.join(CHARGER_KEYS)}")
+        problems.append(f"unknown keys {extra}; allowed: {', '.join(allowed)}")
     if problems:
         raise ChargerError(f"{where}: " + "; ".join(problems))
     return out

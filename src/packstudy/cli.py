@@ -64,9 +64,9 @@ SUMMARY_METRICS = (
     ("fast_charge_peak_kW", "DC peak (kW)", "{:.0f}"),
     ("fast_charge_km_in_10_min", "WLTP range in 10 min DC (km)", "{:.0f}"),
     ("range_at_minus7C_km", "Range at -7 degC (km)", "{:.0f}"),
-    ("cell_cost_usd_per_kWh", "Cell cost ($/kWh)", "{:.0f}"),
-    ("pack_cost_usd_per_kWh", "Pack cost ($/kWh)", "{:.0f}"),
-    ("pack_cost_usd", "Pack cost ($)", "{:,.0f}"),
+    ("cell_cost_usd_per_kWh", "Cell mfg. cost ($/kWh)", "{:.0f}"),
+    ("pack_cost_usd_per_kWh", "Pack mfg. cost ($/kWh)", "{:.0f}"),
+    ("pack_cost_usd", "Pack mfg. cost ($)", "{:,.0f}"),
     ("inverter_cost_usd", "Inverter cost ($)", "{:,.0f}"),
     ("system_cost_usd", "System cost ($)", "{:,.0f}"),
     ("footprint_kgCO2e_per_kWh", "Footprint (kg CO2e/kWh)", "{:.1f}"),
@@ -129,6 +129,8 @@ def run(
         raise typer.Exit(1) from None
     if result.calibration is not None:
         _print_calibration(result.calibration)
+    if result.reproduction:
+        console.print(reproduction_table(result))
     if len(result.names) <= SUMMARY_MAX_COLUMNS:
         console.print(summary_table(result))
         failed = failed_requirements(result)
@@ -137,6 +139,9 @@ def run(
                           highlight=False, markup=False, soft_wrap=True)
     else:
         console.print(sweep_summary(result))
+    crossed = limits_table(result)
+    if crossed is not None:
+        console.print(crossed)
     for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
     console.print(f"Results written: {', '.join(str(p) for p in paths)}")
@@ -215,6 +220,40 @@ def sweep_summary(result) -> Table:
         passing = sum(v["overall"] == "pass" for v in result.verdicts.values())
         table.caption = (f"{len(rows)} on the front (first 25 shown); {passing:,} of "
                          f"{len(result.names):,} variants meet every requirement")
+    return table
+
+
+def reproduction_table(result) -> Table:
+    """"Does the model reproduce the car?": the vehicle's published figures beside the model
+    of its as-built car (a candidate, or computed apart), with the error and the tolerance."""
+    table = Table(title=f"Does the model reproduce the car? ({result.reproduction[0]['candidate']})")
+    for column in ("published figure", "published", "model", "error", "tolerance"):
+        table.add_column(column, justify="left" if column == "published figure" else "right")
+    for r in result.reproduction:
+        error = f"{r['error_pct']:+.1f} %" if np.isfinite(r["error_pct"]) else "-"
+        colour = {True: "green", False: "red"}.get(r["within"])
+        tolerance = (f"{r['tolerance_pct']:g} %" if r["tolerance_pct"] else
+                     "fitted to it" if r["calibrated"] else "")
+        table.add_row(r["metric"], f"{r['published']:g}", f"{r['model']:.4g}",
+                      f"[{colour}]{error}[/]" if colour else error, tolerance)
+    return table
+
+
+LIMITS_MAX_ROWS = 20  # crossed limit checks listed in the terminal (all are in results.json)
+
+
+def limits_table(result) -> Table | None:
+    """The ``limit:`` checks that fail, with value, limit and margin (None when none fails)."""
+    rows = [c for c in result.checks if c["metric"].startswith("limit:") and not c["passed"]]
+    if not rows:
+        return None
+    table = Table(title=f"Design limits crossed ({len(rows):,})")
+    for column in ("candidate", "check", "value", "limit", "margin"):
+        table.add_column(column, justify="left" if column in ("candidate", "check") else "right")
+    for c in rows[:LIMITS_MAX_ROWS]:
+        pct = f" ({c['margin_pct']:+.1f} %)" if np.isfinite(c["margin_pct"]) else ""
+        table.add_row(c["candidate"], f"{c['metric']} {c['bound']}", _number(c["value"]),
+                      _number(c["limit"]), f"[red]{_number(c['margin'])}{pct}[/]")
     return table
 
 

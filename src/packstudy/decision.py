@@ -81,13 +81,14 @@ class Checks:
 
 
 def check_requirements(names: list[str], metrics: dict, bounds: dict[str, tuple],
-                       envelopes: dict[str, np.ndarray]) -> Checks:
+                       envelopes: dict[str, np.ndarray], limits: list[tuple] = ()) -> Checks:
     """Every bound per candidate with its margin (positive when met), in the metric's unit
     and in percent of the limit.
 
     ``bounds``: metric -> (min or None, max or None), the same for every row; ``envelopes``:
     pack envelope limits, metric (``pack_mass_kg``, ``pack_volume_L``) -> the maximum per row
-    (NaN where a row has none), checked the same way.
+    (NaN where a row has none), checked the same way; ``limits``: always-on checks as
+    ``(name, bound, limit, checked, value)`` columns (``limits.checks``).
     """
     n = len(names)
     columns = [(key, kind, np.full(n, float(limit)), np.ones(n, bool))
@@ -97,10 +98,14 @@ def check_requirements(names: list[str], metrics: dict, bounds: dict[str, tuple]
         limit = np.broadcast_to(np.asarray(limit, float), (n,))
         if not np.all(np.isnan(limit)):
             columns.append((key, "max", limit, ~np.isnan(limit)))
+    values = [np.asarray(metrics[c[0]], float) for c in columns]
+    for name, kind, limit, checked, value in limits:
+        columns.append((name, kind, np.broadcast_to(np.asarray(limit, float), (n,)), checked))
+        values.append(np.asarray(value, float))
     k = len(columns)
     return Checks(names, [c[0] for c in columns], [c[1] for c in columns],
                   np.array([c[2] for c in columns]).reshape(k, n),
-                  np.array([np.asarray(metrics[c[0]], float) for c in columns]).reshape(k, n),
+                  np.array(values).reshape(k, n),
                   np.array([c[3] for c in columns], bool).reshape(k, n))
 
 

@@ -95,10 +95,12 @@ def design_pack(
 ) -> PackArrays:
     """Design packs from cells (a ``cell.CellArrays`` with n rows) and per-variant targets.
 
-    Series count: given, else the nominal-voltage target (default 400 V class) divided by
-    the cell's nominal voltage, rounded. Parallel count: given, else the smallest count that
-    reaches the usable-energy target. Mass and volume: cell totals over the integration's
-    sourced cell-to-pack ratios.
+    Series count: given, else the nominal-voltage target divided by the cell's nominal
+    voltage, rounded; with neither, chosen inside the default (400 V) class with the parallel
+    count. Parallel count: given, else the smallest count that reaches the usable-energy
+    target. With both targets, the pack nearest to both within the tolerances of
+    data/factors/limits.toml (``feasible_counts``) when there is one. Mass and volume: cell
+    totals over the integration's sourced cell-to-pack ratios.
     """
     n = cells.capacity_Ah.shape[0]
     lo = np.broadcast_to(default("usable_soc_min") if soc_min is None else soc_min, (n,))
@@ -127,9 +129,18 @@ def design_pack(
             "pack.nominal_voltage_V: too low to reach with one cell in series (the cell's "
             f"nominal voltage is {float(np.max(cells.nominal_voltage_V[too_low])):.2f} V)",
             np.flatnonzero(too_low))
+    # a nominal voltage asked: the pack of this cell nearest to both requests when one lies
+    # within the tolerances (limits.toml), else the series count nearest to the voltage
+    # (limits.py then fails the candidate with the reason)
+    asked_V = np.isnan(series) & ~np.isnan(target_V)
+    fs, fp = feasible_counts(cells.nominal_voltage_V, usable_cell_Wh, target_V,
+                             np.where(asked_V, target_kWh, np.nan))  # only rows it may change
+    use = asked_V & np.isnan(parallel) & ~np.isnan(fs)
+    nearest_V = np.maximum(np.round(target_V / cells.nominal_voltage_V), 1.0)
+    series = np.where(use, fs, np.where(asked_V, nearest_V, series))
+    parallel = np.where(use, fp, parallel)
     series, parallel = _counts(series, parallel, target_kWh, voltage_goal, usable_cell_Wh,
                                cells.nominal_voltage_V)
-
     count = series * parallel
     cell_mass = count * cells.mass_kg
     cell_volume = count * cells.volume_L
@@ -150,6 +161,38 @@ def design_pack(
         soc_max=np.asarray(hi, float),
         integration=np.asarray(integration),
     )
+
+
+def feasible_counts(cell_voltage_V, usable_cell_Wh, voltage_V, usable_energy_kWh):
+    """Series and parallel counts of the pack nearest to both targets (the larger of the two
+    relative deviations, over its tolerance, smallest) among those within both tolerances of
+    data/factors/limits.toml; NaN where none is or no energy is asked. Without a voltage
+    target (NaN), the voltage may move within the default class (``nominal_voltage_V`` +-
+    ``voltage_class_tolerance``) and only the energy counts."""
+    n = np.shape(cell_voltage_V)[0]
+    volt = np.broadcast_to(np.asarray(voltage_V, float), (n,))
+    energy_Wh = np.broadcast_to(np.asarray(usable_energy_kWh, float), (n,)) * 1e3
+    free = np.isnan(volt)
+    goal = np.where(free, default("nominal_voltage_V"), volt)
+    tol_v = np.where(free, default("voltage_class_tolerance"),
+                     float(catalog.factor("limits", "nominal_voltage_tolerance")))
+    tol_e = float(catalog.factor("limits", "usable_energy_tolerance"))
+    s_lo = np.maximum(np.ceil(goal * (1 - tol_v) / cell_voltage_V), 1.0)
+    s_hi = np.maximum(np.floor(goal * (1 + tol_v) / cell_voltage_V), s_lo)
+    asked = ~np.isnan(energy_Wh)
+    best = np.full(n, np.inf)
+    best_s, best_p = np.full(n, np.nan), np.full(n, np.nan)
+    for k in range(int(np.max(np.where(asked, s_hi - s_lo, 0), initial=0)) + 1):
+        s = s_lo + k
+        dv = np.where(free, 0.0, np.abs(s * cell_voltage_V / goal - 1.0)) / tol_v
+        with np.errstate(invalid="ignore"):
+            exact = energy_Wh / (s * usable_cell_Wh)
+        for p in (np.maximum(np.floor(exact), 1.0), np.maximum(np.ceil(exact), 1.0)):
+            score = np.maximum(dv, np.abs(s * p * usable_cell_Wh / energy_Wh - 1.0) / tol_e)
+            better = asked & (s <= s_hi) & (score <= 1.0 + 1e-9) & (score < best)
+            best_s, best_p = np.where(better, s, best_s), np.where(better, p, best_p)
+            best = np.where(better, score, best)
+    return best_s, best_p
 
 
 def _counts(series, parallel, target_kWh, voltage_V, usable_cell_Wh, cell_voltage_V):

@@ -119,6 +119,8 @@ def results_document(result) -> dict:
     }
     if result.notes:
         doc["notes"] = result.notes
+    if result.reproduction:  # "does the model reproduce the car?" (as_built.reproduction)
+        doc["reproduction"] = [_clean(r) for r in result.reproduction]
     fit = result.calibration
     if fit is not None:
         doc["vehicle_calibration"] = _clean({

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from . import catalog, charging, cost, footprint
+from . import as_built, catalog, charging, cost, footprint
 from .cell import cell_file
 from .cost import CostSettings
 from .cycles import CycleFileError, load_cycle
@@ -47,6 +47,16 @@ class RoadLoad(_Strict):
     f2_N_per_mps2: float = Field(gt=0)
 
 
+class ChargerTable(_Strict):
+    """A DC charger given by its limits (without ``max_voltage_V``: the CCS class's, see
+    ``charger_max_voltage_V`` in data/factors/charging.toml)."""
+
+    power_kW: float = Field(gt=0)
+    current_A: float = Field(gt=0)
+    max_voltage_V: float | None = Field(default=None, gt=0)
+    min_voltage_V: float | None = Field(default=None, gt=0)
+
+
 class OwnBattery(_Strict):
     """The vehicle's own pack as its maker describes it (presets)."""
 
@@ -61,6 +71,8 @@ class OwnBattery(_Strict):
     parallel: int | None = Field(default=None, ge=1)
     integration: str | None = None
     pack_mass_kg: float | None = Field(default=None, gt=0)
+    inverter: Literal["si", "sic"] | None = None  # as built (see as_built.py)
+    charger: str | ChargerTable | None = None  # the one its published fast charge was timed on
 
 
 class Vehicle(_Strict):
@@ -132,15 +144,6 @@ class Pack(_Strict):
         return self
 
 
-class ChargerTable(_Strict):
-    """A DC charger given by its limits (without ``max_voltage_V``: the CCS class's, see
-    ``charger_max_voltage_V`` in data/factors/charging.toml)."""
-
-    power_kW: float = Field(gt=0)
-    current_A: float = Field(gt=0)
-    max_voltage_V: float | None = Field(default=None, gt=0)
-
-
 class Candidate(_Strict):
     """One battery-system option (a ``[[candidate]]`` table)."""
 
@@ -149,6 +152,7 @@ class Candidate(_Strict):
     pack: Pack | None = None
     inverter: Literal["si", "sic"] = "si"
     charger: str | ChargerTable | None = None  # a charger preset or its limits
+    as_built: bool = False  # take the vehicle's as-built battery system (keys beside it override)
 
 
 class FastCharge(_Strict):
@@ -290,7 +294,8 @@ def parse_study(raw: dict, *, source: str = "<study>", base_dir: Path | None = N
         problems += [_describe(err) for err, path in zip(errors, paths, strict=True)
                      if not _beside_the_point(err, path, paths, preset_failed)]
     if study is not None:
-        problems += _check_references(study, base_dir or Path("."))
+        study, more = as_built.resolve(study)
+        problems += more + _check_references(study, base_dir or Path("."))
     if problems:
         raise StudyError(source, problems)
     return study

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from . import (
+    as_built,
     calibration,
     charging,
     cold,
@@ -22,6 +23,7 @@ from . import (
     decision,
     footprint,
     kernel,
+    limits,
     pack,
     performance,
     power_electronics,
@@ -53,6 +55,8 @@ class StudyResult:
     # candidate built when read)
     inputs: Study | None = None
     notes: list[str] = field(default_factory=list)  # what the user may not expect (``decide``)
+    # "does the model reproduce the car?": published figures beside the as-built candidate's
+    reproduction: list[dict] = field(default_factory=list)
 
     def __post_init__(self):
         if self.checks is None:
@@ -110,6 +114,10 @@ def evaluate(study: Study, base_dir: Path) -> StudyResult:
     result = decide(study, [c.name for c in study.candidate], metrics, breakdowns)
     result.curves = curves
     result.calibration = fit
+    result.reproduction = as_built.reproduction(study, metrics)
+    own = None if result.reproduction else as_built.reproduction_study(study)
+    if own is not None:  # no as-built candidate: the car computed apart, for the table
+        result.reproduction = as_built.reproduction(own, compute(own, base_dir)[0])
     return result
 
 
@@ -123,15 +131,16 @@ class Prepared:
     test_mass_kg: np.ndarray
     requested_usable_energy_kWh: np.ndarray  # asked of the pack designer (NaN: counts given)
     calibration: calibration.CalibrationResult | None = None
+    requested_nominal_voltage_V: np.ndarray | None = None  # asked of the designer (NaN: none)
 
 
 def prepare(study: Study, base_dir: Path, calibrated: dict | None = None) -> Prepared:
     """Load the candidates' cells, design their packs and build the powertrain inputs.
 
     With known results in ``[vehicle.calibration]``, the drivetrain is fitted to them on the
-    baseline candidate (``[study] baseline``, else the first; it should be the car's own
-    battery) and the fit applies to every candidate. ``calibrated`` (fitted parameters)
-    applies a fit made elsewhere instead, as sweep batches do.
+    vehicle's as-built battery system (``fit_vehicle``) and the fit applies to every
+    candidate. ``calibrated`` (fitted parameters) applies a fit made elsewhere instead, as
+    sweep batches do.
     """
     candidates = study.candidate
     requests = [pack_request(study, i) for i in range(len(candidates))]
@@ -142,19 +151,35 @@ def prepare(study: Study, base_dir: Path, calibrated: dict | None = None) -> Pre
         where = ", ".join(f"candidate[{i}]" for i in exc.rows[:5]) or "candidate"
         raise StudyError("candidate", [f"{where}.{exc}"]) from None
     pt, test_mass = powertrain(study, cells, packs, [c.inverter for c in candidates])
+    problems = limits.implausible(candidates, packs, test_mass)
+    if problems:
+        raise StudyError("candidate", problems)
     fit = None
     if calibrated is not None:
         pt = calibration.apply(pt, calibrated)
     elif has_calibration_targets(study):
-        names = [c.name for c in candidates]
-        row = names.index(study.study.baseline) if study.study.baseline in names else 0
-        try:
-            fit = calibration.calibrate_table(calibration.take(pt, [row]), study.vehicle.calibration)
-        except calibration.CalibrationError as exc:
-            raise StudyError("vehicle.calibration", [str(exc)]) from None
+        fit = fit_vehicle(study, base_dir, pt)
         pt = calibration.apply(pt, fit)
     asked = np.array([_nan(r.get("usable_energy_kWh")) for r in requests])
-    return Prepared(cells, packs, pt, test_mass, asked, fit)
+    volt = np.array([_nan(r.get("nominal_voltage_V")) for r in requests])
+    return Prepared(cells, packs, pt, test_mass, asked, fit, volt)
+
+
+def fit_vehicle(study: Study, base_dir: Path, pt: procedures.Powertrain):
+    """The vehicle's calibration, fitted on its as-built battery system (``as_built.py``)
+    whichever candidate is the baseline; for a vehicle without one, on the baseline
+    candidate (``pt``'s row of ``[study] baseline``, else the first)."""
+    own = as_built.own_study(study)
+    if own is not None:
+        row_pt = prepare(own, base_dir, calibrated={}).powertrain
+    else:
+        names = [c.name for c in study.candidate]
+        row_pt = calibration.take(pt, [names.index(study.study.baseline)
+                                       if study.study.baseline in names else 0])
+    try:
+        return calibration.calibrate_table(row_pt, study.vehicle.calibration)
+    except calibration.CalibrationError as exc:
+        raise StudyError("vehicle.calibration", [str(exc)]) from None
 
 
 def has_calibration_targets(study: Study) -> bool:
@@ -182,8 +207,12 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
         "pack_specific_energy_Wh_per_kg": packs.specific_energy_Wh_per_kg,
         "vehicle_test_mass_kg": test_mass,
     }
+    chargers = candidate_chargers(study)
+    metrics.update(limits.columns(
+        cells, packs, ready.requested_nominal_voltage_V, ready.requested_usable_energy_kWh,
+        chargers, [c.inverter for c in study.candidate], pt.vehicle[:, vehicle.V_MOTOR_W]))
     breakdowns = cost_and_footprint(study, cells, packs, metrics,
-                                    power_electronics_inputs(study, packs, pt))
+                                    power_electronics_inputs(study, packs, pt, chargers))
     for name in study.study.procedures:
         if name in procedures.PROCEDURES:
             metrics.update(procedures.PROCEDURES[name](pt))
@@ -213,15 +242,23 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
     if "fast_charge" in asked:
         chargers = candidate_chargers(study)
         fc = study.study.fast_charge
-        out = charging.fast_charge(
-            pt, charger_power_kW=[c["power_kW"] for c in chargers],
-            charger_current_A=[c["current_A"] for c in chargers],
-            charger_max_voltage_V=[c["max_voltage_V"] for c in chargers],
-            vehicle_max_kW=v.max_dc_charge_kW, soc_start=fc.soc_start, soc_end=fc.soc_end,
-            temperature_C=fc.temperature_C, coolant_C=fc.coolant_C,
-            wltp_dc_kWh_per_100km=metrics.get("wltp_dc_kWh_per_100km"))
+
+        def charge(soc_start, soc_end):
+            return charging.fast_charge(
+                pt, charger_power_kW=[c["power_kW"] for c in chargers],
+                charger_current_A=[c["current_A"] for c in chargers],
+                charger_max_voltage_V=[c["max_voltage_V"] for c in chargers],
+                vehicle_max_kW=v.max_dc_charge_kW, soc_start=soc_start, soc_end=soc_end,
+                temperature_C=fc.temperature_C, coolant_C=fc.coolant_C,
+                wltp_dc_kWh_per_100km=metrics.get("wltp_dc_kWh_per_100km"))
+
+        out = charge(fc.soc_start, fc.soc_end)
         curves["fast_charge_curve"] = {k: out.pop(k) for k in list(out) if k.startswith("fast_charge_curve")}
         metrics.update(out)
+        if as_built.row(study) is not None:  # the windows the car's published times span
+            for key, (lo, hi) in as_built.published_windows(study.vehicle).items():
+                if key not in metrics:
+                    metrics[key] = charge(lo, hi)[key]
     if "cold" in asked:
         cycle = None
         if study.study.cold.cycle is not None:
@@ -232,8 +269,7 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
 
 
 def candidate_chargers(study: Study) -> list[dict]:
-    """Each candidate's DC charger ``{power_kW, current_A, max_voltage_V}`` (each distinct
-    charger loaded once)."""
+    """Each candidate's charger limits (``charging.load_charger``), each distinct one loaded once."""
     specs = [_charger_spec(c.charger) for c in study.candidate]
     distinct = {repr(s): s for s in specs}
     loaded = {key: charging.load_charger(s) for key, s in distinct.items()}
@@ -241,10 +277,9 @@ def candidate_chargers(study: Study) -> list[dict]:
 
 
 def power_electronics_inputs(study: Study, packs: pack.PackArrays,
-                             pt: procedures.Powertrain) -> dict:
+                             pt: procedures.Powertrain, chargers: list[dict]) -> dict:
     """What ``power_electronics.system_metrics`` needs besides the pack's cost and footprint:
     inverter kinds, motor power, the pack's voltages and each candidate's charger."""
-    chargers = candidate_chargers(study)
     return {"kind": [c.inverter for c in study.candidate],
             "motor_power_W": pt.vehicle[:, vehicle.V_MOTOR_W],
             "pack_nominal_voltage_V": packs.nominal_voltage_V,
@@ -273,7 +308,9 @@ def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,
     if envelopes is None:
         envelopes = pack_envelopes(study.candidate)
     bounds = {k: (b.min, b.max) for k, b in study.requirements.items()}
-    result.checks = decision.check_requirements(names, metrics, bounds, envelopes)
+    result.checks = decision.check_requirements(names, metrics, bounds, envelopes,
+                                                limits.checks(metrics))
+    result.notes += limits.notes(names, metrics, _failed_limits(result.checks))
     if study.ranking.weights:
         metrics["score"] = decision.weighted_score(metrics, study.ranking.weights)
     if study.study.baseline is not None and study.study.baseline in names:
@@ -281,32 +318,27 @@ def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,
     return result
 
 
-NOTE_MAX_NAMED = 5  # candidates named one by one in a note; beyond, a count
+def _failed_limits(checks: decision.Checks) -> dict[str, np.ndarray]:
+    """Limit name -> the rows failing it (a limit's min and max bounds together)."""
+    out: dict[str, np.ndarray] = {}
+    for j, name in enumerate(checks.metric):
+        if name.startswith("limit:") and checks.failed[j].any():
+            out[name] = np.union1d(out.get(name, np.array([], int)), np.flatnonzero(checks.failed[j]))
+    return out
 
 
 def design_notes(study: Study, names: list[str], metrics: dict) -> list[str]:
-    """Sentences on what the results hold that the study did not ask for: packs designed with
-    much more usable energy than asked (large cells in a voltage class), and a fixed vehicle
-    test mass under packs of quite different masses."""
+    """Sentences on what the results hold that the study did not ask for: a fixed vehicle
+    test mass under packs of quite different masses. (A pack far from the energy or voltage
+    asked fails its ``limit:`` checks, explained by ``limits.notes``.)"""
     notes = []
-    asked = np.asarray(metrics["pack_requested_usable_energy_kWh"], float)
-    got = np.asarray(metrics["pack_usable_energy_kWh"], float)
-    with np.errstate(invalid="ignore"):
-        excess = got / asked - 1.0
-    over = np.flatnonzero(excess > pack.default("note_energy_excess_fraction"))
-    if 0 < over.size <= NOTE_MAX_NAMED:
-        for i in over:
-            notes.append(f"{names[i]!r}: its pack holds {got[i]:.1f} kWh usable for the "
-                         f"{asked[i]:g} kWh asked (+{100 * excess[i]:.0f} %), at "
-                         f"{metrics['pack_nominal_voltage_V'][i]:.0f} V: no smaller pack of its "
-                         "cell reaches the energy inside the voltage class; give pack.series "
-                         "and pack.parallel, or another voltage, for a closer one.")
-    elif over.size:
-        notes.append(f"{over.size:,} of {len(names):,} packs hold over "
-                     f"{100 * pack.default('note_energy_excess_fraction'):.0f} % more usable "
-                     f"energy than asked (up to +{100 * np.nanmax(excess):.0f} %): their cells "
-                     "allow no closer pack inside the voltage class; pack_usable_energy_kWh is "
-                     "the designed value.")
+    if as_built.system(study.vehicle) is None:
+        if not has_calibration_targets(study):
+            notes.append("The vehicle has no as-built battery system and no [vehicle.calibration]: "
+                         "its drivetrain is not calibrated to any known result.")
+        else:
+            notes.append("The vehicle has no as-built battery system: it is calibrated on the "
+                         "baseline candidate's battery, so the fit depends on that choice.")
     mass = np.asarray(metrics["pack_mass_kg"], float)
     test = float(np.asarray(metrics["vehicle_test_mass_kg"])[0])
     spread = float(np.max(mass) - np.min(mass))
@@ -463,14 +495,18 @@ def design_packs(cells, packs_in: list[dict]) -> pack.PackArrays:
 
 
 def pack_request(study: Study, i: int) -> dict:
-    """The candidate's pack table, or targets from the vehicle's own battery when it has none.
+    """The candidate's pack table, or the vehicle's as-built pack when it has none and names
+    no other cell, else targets from the vehicle's own battery.
 
-    The vehicle's own pack is matched by energy (usable, or gross x the default usable SOC
+    With another cell, the vehicle's own pack is matched by energy (usable, or gross x the default usable SOC
     window) and nominal voltage, not by its cell counts, which belong to the maker's cell.
     """
     cand = study.candidate[i]
     if cand.pack is not None:
         return cand.pack.model_dump()
+    system = as_built.system(study.vehicle)
+    if system is not None and "cell" not in cand.model_fields_set:  # the as-built pack
+        return dict(system["pack"])
     own = study.vehicle.battery
     if own is None or (own.usable_energy_kWh is None and own.gross_energy_kWh is None):
         raise StudyError("candidate", [

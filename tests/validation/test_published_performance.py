@@ -22,11 +22,6 @@ from packstudy import cell as cellmod
 from packstudy import study as studymod
 from packstudy.spec import parse_study
 
-# The E-GMP presets give neither usable energy nor voltage; both are the makers' figures:
-# 697 V nominal for the 77.4 kWh pack (Hyundai/Kia specifications 2021-2022: 192 cells in
-# series x 3.63 V) and about 74 kWh usable (pack_design.toml usable_soc_min source).
-EGMP_BATTERY = {"usable_energy_kWh": 74.0, "nominal_voltage_V": 697.0}
-
 ACCEL = [  # preset, its own cell (battery.cell, else nmc811-pouch), published key
     ("polestar-2-long-range-dual-motor", "nmc-pouch-lges", "accel_0_100_s"),
     ("polestar-3-long-range-dual-motor", "nmc-prismatic-catl", "accel_0_100_s"),
@@ -50,13 +45,13 @@ CHARGE = [  # preset, charger preset, published key, start and end SOC
 
 
 def build(preset: str, cell: str, **vehicle_keys):
-    """(vehicle spec, powertrain) of a preset with its own pack of ``cell``; ``vehicle_keys``
-    override the preset's vehicle keys."""
+    """(vehicle spec, powertrain) of a preset with its as-built pack when ``cell`` is its own
+    cell, else a pack of ``cell`` for its energy; ``vehicle_keys`` override the preset's keys."""
     vehicle_table = {"preset": preset} | vehicle_keys
-    if preset.startswith(("hyundai-ioniq-5", "kia-ev6")):
-        vehicle_table["battery"] = EGMP_BATTERY
     study = parse_study({"vehicle": vehicle_table,
                          "candidate": [{"name": "own", "cell": cell, "inverter": "si"}]})
+    if study.vehicle.battery.cell == cell:  # the car's own cell: its as-built pack
+        study = parse_study({"vehicle": vehicle_table, "candidate": [{"name": "own", "inverter": "si"}]})
     cells = cellmod.cell_arrays([cellmod.load_cell(cell)], np.array([0]))
     packs = studymod.design_packs(cells, [studymod.pack_request(study, 0)])
     pt, _ = studymod.powertrain(study, cells, packs, ["si"])

@@ -358,6 +358,21 @@ def _template():
     return env.from_string(text)
 
 
+def reproduction_rows(result) -> list[dict]:
+    """The "does the model reproduce the car?" table: published figure, model value, error
+    and tolerance per row of ``result.reproduction``, formatted for reading."""
+    out = []
+    for r in result.reproduction:
+        error = r["error_pct"]
+        out.append({"metric": r["metric"], "label": label(r["metric"]), "unit": unit_of(r["metric"]),
+                    "published": number(r["published"]), "model": number(r["model"]),
+                    "error": f"{error:+.1f} %" if np.isfinite(error) else "–",
+                    "tolerance": (f"± {r['tolerance_pct']:g} %" if r["tolerance_pct"] else
+                                  "fitted to it" if r["calibrated"] else ""),
+                    "within": r["within"], "source": r["source"]})
+    return out
+
+
 def render_report(result, *, base_dir: Path | None = None) -> str:
     """The report's HTML text (see ``write_report``)."""
     from markupsafe import Markup
@@ -380,6 +395,8 @@ def render_report(result, *, base_dir: Path | None = None) -> str:
         result_rows=metric_rows(data, other_metric_names(data)),
         settings=study_settings(result), presets=preset_sources(study, base_dir), notes=result.notes,
         factor_tables=factor_tables(study), version=__version__,
+        reproduction=reproduction_rows(result),
+        reproduction_name=result.reproduction[0]["candidate"] if result.reproduction else "",
         generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         figures_json=Markup(figures_json), plotly_js=Markup(_plotly_js()),
     )

@@ -293,7 +293,7 @@ PLOTS = (
     Plot("wltc-trace", "energy", "WLTC class 3b: speed and battery power", wltc_trace),
     Plot("acceleration", "performance", "Full-throttle acceleration", acceleration_curves),
     Plot("fast-charge", "performance", "DC fast charge", fast_charge_curves),
-    Plot("cost", "cost", "Pack cost breakdown", cost_breakdown),
+    Plot("cost", "cost", "Pack manufacturing cost breakdown (not a market price)", cost_breakdown),
     Plot("footprint", "footprint", "Cradle-to-gate footprint breakdown", footprint_breakdown),
     Plot("minerals", "footprint", "Critical minerals and metals in the pack", minerals),
     Plot("uncertainty", "uncertainty", "Uncertainty: P10 / P50 / P90", uncertainty),

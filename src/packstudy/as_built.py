@@ -1,0 +1,163 @@
+"""The vehicle's as-built battery system: candidates that take it, and whether the model
+reproduces the car.
+
+A vehicle preset's ``[battery]`` table describes the system the car is sold with: its cell
+preset, series x parallel (or, where the maker does not publish them, its energy and
+nominal voltage), integration, inverter technology and the charger its published
+fast-charge figure was measured on. A candidate with ``as_built = true`` takes that system;
+keys given beside it override. The vehicle is calibrated on this system whichever candidate
+is the baseline (``study.prepare``), and ``reproduction`` sets the as-built candidate's
+model values beside the car's published figures.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import catalog
+
+# the charger an as-built candidate uses when the vehicle records none for its published
+# fast-charge figure (issue 12: a 350 kW / 500 A / 1000 V CCS unit)
+DEFAULT_CHARGER = "ccs-350kw-1000v"
+# tolerances of the reproduction table (a published figure is "reproduced" within them)
+TOLERANCE_PCT = {"epa_range_km": 5.0, "wltp_range_km": 7.0, "accel_0_100_s": 10.0,
+                 "accel_0_60mph_s": 10.0, "fast_charge": 15.0, "pack_mass_kg": 5.0}
+
+
+def system(vehicle) -> dict | None:
+    """The as-built candidate keys of a vehicle (``cell``, ``pack``, ``inverter``,
+    ``charger``), or None when its ``[battery]`` names no cell or no pack (counts, or its
+    energy with the nominal voltage where published)."""
+    b = vehicle.battery
+    if b is None or b.cell is None:
+        return None
+    if b.series is not None and b.parallel is not None:
+        pack = {"series": b.series, "parallel": b.parallel}
+    elif b.usable_energy_kWh or b.gross_energy_kWh:  # counts not published: designed
+        pack = {"usable_energy_kWh": b.usable_energy_kWh or b.gross_energy_kWh * usable_fraction()}
+        if b.nominal_voltage_V:
+            pack["nominal_voltage_V"] = b.nominal_voltage_V
+    else:
+        return None
+    if b.integration:
+        pack["integration"] = b.integration
+    return {"cell": b.cell, "pack": pack, "inverter": b.inverter or "si",
+            "charger": b.charger if b.charger is not None else DEFAULT_CHARGER}
+
+
+def usable_fraction() -> float:
+    """Usable / gross energy of the default SOC window (pack_design.toml)."""
+    f = catalog.factor
+    return float(f("pack_design", "usable_soc_max")) - float(f("pack_design", "usable_soc_min"))
+
+
+def resolve(study):
+    """The study with every ``as_built = true`` candidate filled from the vehicle's as-built
+    system (keys the candidate gives are kept), and the problems found (a vehicle without one)."""
+    own = system(study.vehicle)
+    candidates, problems = [], []
+    for i, cand in enumerate(study.candidate):
+        if not cand.as_built:
+            candidates.append(cand)
+            continue
+        if own is None:
+            problems.append(f"candidate[{i}].as_built: the vehicle has no as-built battery system "
+                            "(its [battery] needs cell, and series and parallel or its energy)")
+            candidates.append(cand)
+            continue
+        given = cand.model_fields_set
+        update = {k: v for k, v in own.items() if k not in given}
+        if "pack" in update:
+            update["pack"] = _pack(update["pack"])
+        if "charger" in update and isinstance(update["charger"], dict):
+            from .spec import ChargerTable
+
+            update["charger"] = ChargerTable(**update["charger"])
+        candidates.append(cand.model_copy(update=update))
+    return study.model_copy(update={"candidate": candidates}), problems
+
+
+def _pack(table: dict):
+    from .spec import Pack
+
+    return Pack(**table)
+
+
+def row(study) -> int | None:
+    """The row of the first as-built candidate, or None."""
+    return next((i for i, c in enumerate(study.candidate) if c.as_built), None)
+
+
+def own_study(study, name: str = "as built"):
+    """A one-candidate study (no sweep, requirements or uncertainty) of the vehicle's
+    as-built car, the candidate named ``name``; None when the vehicle has no as-built system.
+    The vehicle is fitted on it (``study.fit_vehicle``)."""
+    if system(study.vehicle) is None:
+        return None
+    from .spec import Candidate
+
+    one = study.model_copy(update={"candidate": [Candidate(name=name, as_built=True)],
+                                   "sweep": None, "requirements": {}, "uncertainty": None})
+    return resolve(one)[0]
+
+
+def published_figures(vehicle) -> dict[str, dict]:
+    """The vehicle's published figures a study can compare with: ``[published]`` entries with
+    a value, and ``battery.pack_mass_kg`` as ``pack_mass_kg``."""
+    out = {k: p for k, p in vehicle.published.items() if isinstance(p, dict) and "value" in p}
+    b = vehicle.battery
+    if b is not None and b.pack_mass_kg is not None:
+        source = vehicle.sources.get("battery.pack_mass_kg", "vehicle preset battery.pack_mass_kg")
+        out["pack_mass_kg"] = {"value": b.pack_mass_kg, "source": source}
+    return out
+
+
+def published_windows(vehicle) -> dict[str, tuple[float, float]]:
+    """Published fast-charge times by result name -> their (start, end) SOC, e.g.
+    ``fast_charge_15_80_min`` -> (0.15, 0.80)."""
+    out = {}
+    for key in published_figures(vehicle):
+        parts = key.split("_")
+        if key.startswith("fast_charge_") and key.endswith("_min") and len(parts) == 5:
+            out[key] = (int(parts[2]) / 100.0, int(parts[3]) / 100.0)
+    return out
+
+
+def tolerance_pct(metric: str) -> float | None:
+    """The reproduction tolerance of a published figure (None: compared, not judged)."""
+    if metric.startswith("fast_charge_") and metric.endswith("_min"):
+        return TOLERANCE_PCT["fast_charge"]
+    return TOLERANCE_PCT.get(metric)
+
+
+def reproduction_study(study):
+    """The as-built car computed apart ("as built (computed apart)") for the reproduction
+    table of a study without an as-built candidate; None when the vehicle has no as-built
+    system or no published figures."""
+    if not published_figures(study.vehicle):
+        return None
+    return own_study(study, "as built (computed apart)")
+
+
+def reproduction(study, metrics: dict) -> list[dict]:
+    """"Does the model reproduce the car?": per published figure of the vehicle that is a
+    result of the study, the value, the as-built candidate's model value, the error (%), the
+    tolerance and whether it is a calibration target; empty without an as-built candidate."""
+    i = row(study)
+    if i is None:
+        return []
+    out = []
+    for metric, fig in published_figures(study.vehicle).items():
+        if metric not in metrics:
+            continue
+        model = float(np.asarray(metrics[metric], float)[i])
+        published = float(fig["value"])
+        error = 100.0 * (model / published - 1.0) if np.isfinite(model) else float("nan")
+        tol = tolerance_pct(metric)
+        out.append({"candidate": study.candidate[i].name, "metric": metric,
+                    "published": published, "model": model, "error_pct": error,
+                    "tolerance_pct": tol,
+                    "within": None if tol is None or not np.isfinite(error) else abs(error) <= tol,
+                    "calibrated": metric in study.vehicle.calibration,  # fitted to it
+                    "source": str(fig.get("source", ""))})
+    return out

@@ -1,0 +1,128 @@
+"""Design limits never crossed silently: limit: checks, voltage class, plausible packs."""
+
+import numpy as np
+import pytest
+
+from packstudy import catalog, limits
+from packstudy.spec import StudyError
+from packstudy.study import run_study
+
+VEHICLE = {"preset": "polestar-3-long-range-dual-motor"}
+FAST = {"procedures": ["wltp"]}
+
+
+def test_a_240s2p_nmc811_pack_on_a_920_v_charger_with_a_si_inverter_fails_both_limits():
+    """240 cells of 4.2 V reach 1,008 V full: above the 920 V charger, the CCS 1000 V class
+    and the 950 V DC-link ceiling of 1200 V parts (1200 V less the 250 V margin)."""
+    study = {"study": FAST, "vehicle": VEHICLE, "candidate": [
+        {"name": "240s2p", "cell": "nmc811-pouch", "inverter": "si", "charger": "ccs-350kw-920v",
+         "pack": {"series": 240, "parallel": 2}}]}
+    result = run_study(study)
+    assert result.metrics["pack_max_voltage_V"][0] == pytest.approx(240 * 4.2)
+    assert result.metrics["pack_min_voltage_V"][0] == pytest.approx(240 * 2.5)
+    failed = result.verdicts["240s2p"]["failed"]
+    assert {"limit:charger_max_voltage_V max", "limit:inverter_device_voltage_V max",
+            "limit:ccs_max_voltage_V max"} <= set(failed)
+    assert result.verdicts["240s2p"]["technical"] == "fail"
+    check = next(c for c in result.checks if c["metric"] == "limit:charger_max_voltage_V")
+    assert (check["limit"], check["margin"]) == (920.0, pytest.approx(920.0 - 1008.0))
+    text = " ".join(result.notes)
+    assert "above the charger's 920 V" in text and "950 V DC-link ceiling" in text
+
+
+def test_an_800_v_pack_on_a_500_v_charger_needs_a_booster_and_a_400_v_pack_passes():
+    study = {"study": FAST, "vehicle": VEHICLE, "candidate": [
+        {"name": "800 V", "cell": "nmc811-pouch", "inverter": "sic", "charger": "ccs-150kw-500v",
+         "pack": {"series": 192, "parallel": 2}},
+        {"name": "400 V", "cell": "nmc811-pouch", "inverter": "si", "charger": "ccs-150kw-500v",
+         "pack": {"series": 96, "parallel": 6}}]}
+    result = run_study(study)
+    assert "limit:charger_max_voltage_V max" in result.verdicts["800 V"]["failed"]
+    assert any("cannot charge there without an on-board DC-DC booster" in n for n in result.notes)
+    # 96 x 4.2 = 403 V: within the 500 V charger and the 500 V ceiling of 750 V parts
+    assert result.verdicts["400 V"]["technical"] == "pass"
+    assert result.metrics["inverter_max_dc_voltage_V"].tolist() == [950.0, 500.0]
+
+
+def test_the_cells_peak_current_limits_the_motor_power():
+    """A 360 kW car on one string of 55.6 Ah cells: 360 kW / 399 V = 902 A against the cell's
+    10 s peak (183 A) fails; with 5 strings it passes."""
+    study = {"study": FAST, "vehicle": VEHICLE, "candidate": [
+        {"name": "1p", "cell": "nmc811-pouch", "pack": {"series": 110, "parallel": 1}},
+        {"name": "5p", "cell": "nmc811-pouch", "pack": {"series": 110, "parallel": 5}}]}
+    result = run_study(study)
+    current = result.metrics["pack_current_at_motor_peak_A"]
+    assert current[0] == pytest.approx(360e3 / (110 * 3.63))
+    assert "limit:cell_discharge_current_A max" in result.verdicts["1p"]["failed"]
+    assert "limit:cell_discharge_current_A max" not in result.verdicts["5p"]["failed"]
+
+
+@pytest.mark.parametrize("cell", catalog.list_presets("cells"))
+def test_800_v_requests_come_out_within_5_pct_or_fail_with_the_reason(cell):
+    study = {"study": FAST, "vehicle": VEHICLE, "candidate": [
+        {"name": "800", "cell": cell, "inverter": "sic", "charger": "ionna-400kw-1000v",
+         "pack": {"usable_energy_kWh": 107, "nominal_voltage_V": 800}}]}
+    result = run_study(study)
+    volt = result.metrics["pack_nominal_voltage_V"][0]
+    energy = result.metrics["pack_usable_energy_kWh"][0]
+    within = abs(volt / 800 - 1) <= 0.05 and abs(energy / 107 - 1) <= 0.05
+    failed = result.verdicts["800"]["failed"]
+    print(f"\n{cell:20} {result.metrics['pack_series'][0]:.0f}s{result.metrics['pack_parallel'][0]:.0f}p "
+          f"{volt:.0f} V {energy:.1f} kWh -> {failed}")
+    assert abs(volt / 800 - 1) <= 0.05  # the series count nearest 800 V
+    if not within:
+        assert "limit:usable_energy_kWh max" in failed
+        assert any(n.startswith("'800' fails limit:usable_energy_kWh") for n in result.notes)
+
+
+@pytest.mark.parametrize("pack, field", [
+    ({"series": 1, "parallel": 1}, "candidate[0].pack.series"),
+    ({"nominal_voltage_V": 5, "parallel": 1}, "candidate[0].pack.nominal_voltage_V"),
+    ({"series": 10000, "parallel": 1}, "candidate[0].pack.series"),
+    ({"series": 110, "parallel": 60}, "candidate[0].pack.parallel"),
+    ({"series": 110, "parallel": 40}, "candidate[0].pack:"),
+])
+def test_implausible_packs_are_invalid_input_naming_the_field(pack, field):
+    study = {"study": FAST, "vehicle": VEHICLE,
+             "candidate": [{"name": "x", "cell": "nmc811-pouch", "pack": pack}]}
+    with pytest.raises(StudyError) as err:
+        run_study(study)
+    assert field in str(err.value)
+    assert "data/factors/limits.toml" in str(err.value) or "test_mass_kg" in str(err.value)
+
+
+def test_a_5_v_pack_exits_2_from_the_command_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from packstudy.cli import app
+
+    study = tmp_path / "s.toml"
+    study.write_text('[study]\nprocedures = ["wltp"]\n'
+                     '[vehicle]\npreset = "polestar-3-long-range-dual-motor"\n'
+                     '[[candidate]]\nname = "5 V"\npack = { series = 1, parallel = 1 }\n')
+    out = CliRunner().invoke(app, ["run", str(study), "--out", str(tmp_path / "out")])
+    assert out.exit_code == 2
+    assert "candidate[0].pack.series" in out.output and "48-1500 V" in out.output
+
+
+def test_inverter_ceiling_by_device_class():
+    got = limits.inverter_max_dc_voltage_V(np.array(["si", "si", "sic"]), [400.0, 700.0, 400.0])
+    assert got.tolist() == [500.0, 950.0, 950.0]
+
+
+def test_crossed_limits_are_listed_with_margins_in_the_terminal(tmp_path):
+    from typer.testing import CliRunner
+
+    from packstudy.cli import app
+
+    study = tmp_path / "s.toml"
+    study.write_text('[study]\nprocedures = ["wltp"]\n'
+                     '[vehicle]\npreset = "polestar-3-long-range-dual-motor"\n'
+                     '[[candidate]]\nname = "240s2p"\ncell = "nmc811-pouch"\ninverter = "si"\n'
+                     'charger = "ccs-350kw-920v"\npack = { series = 240, parallel = 2 }\n')
+    out = CliRunner().invoke(app, ["run", str(study), "--out", str(tmp_path / "out")],
+                             env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "Design limits crossed" in out.output
+    assert "limit:charger_max_voltage_V max" in out.output and "-88 (-9.6 %)" in out.output
+    assert "limit:inverter_device_voltage_V max" in out.output
