@@ -1,5 +1,6 @@
 """The command line: the example study end to end, exit codes, clear errors, presets."""
 
+import itertools
 import json
 import os
 import re
@@ -42,11 +43,12 @@ def test_example_study_runs_and_writes_results(tmp_path):
     assert {oct(p.stat().st_mode & 0o777) for p in out.iterdir()} == {oct(0o666 & ~umask)}
     # the terminal names the requirements each candidate misses
     after = run.stdout.split("Requirements not met:\n")[1].splitlines()
-    missed = dict(line.strip().split(": ", 1) for line in after if line.startswith("  "))
+    block = itertools.takewhile(lambda line: line.startswith("  ") and ": " in line, after)
+    missed = dict(line.strip().split(": ", 1) for line in block)
     failing = {c["name"]: c["verdict"]["failed"] for c in doc["candidates"] if c["verdict"]["failed"]}
     assert failing and set(missed) == set(failing)
     for name, failed in failing.items():
-        assert failed == [" ".join(re.fullmatch(r"(\w+) \S+ \((min|max) \S+\)", part).groups())
+        assert failed == [" ".join(re.fullmatch(r"([\w:]+) \S+ \((min|max) \S+\)", part).groups())
                           for part in missed[name].split("; ")]
 
 
