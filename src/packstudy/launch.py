@@ -41,7 +41,7 @@ from .performance import (
 )
 from .performance import default as perf_default
 from .procedures import Powertrain
-from .thermal import S_CELL, S_INV, S_MACHINE
+from .thermal import S_CELL, S_INV, S_MACHINE, TH_SETPOINT
 from .units import G_MPS2, KMH_MPS
 from .vehicle import V_F0, V_F1, V_F2, V_MOTOR_W, V_REGEN_FRAC, V_TOP_SPEED
 
@@ -66,6 +66,17 @@ def drive_losses(d, speed, wheel_W, dc_W):
                + ((1.0 + d[D_LOAD_LOSS]) / d[D_GEAR_EFF] - 1.0) * wheel_W
                + d[D_COPPER] * force * force)
     return machine, max(dc_W - d[D_AUX] - wheel_W - machine, 0.0)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def bms_power_limit(b, ocv_i, r0_i, r1_i, tau_i, soc, cell_C, v_rc, dt_s, th, p_cell_max):
+    """The cell's discharge power limit (W) as the BMS allows it: the voltage- and
+    current-limited power ``p_cell_max`` at the cell's temperature, but above the coolant
+    setpoint no more than at the setpoint (the power map's plateau)."""
+    if cell_C <= th[TH_SETPOINT]:
+        return p_cell_max
+    return min(p_cell_max, _battery_limits(b, ocv_i, r0_i, r1_i, tau_i, soc, th[TH_SETPOINT],
+                                           v_rc, dt_s)[-1])
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -124,6 +135,8 @@ def _launches(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, amb
             for _ in range(max_steps):
                 ocv, r0, r1, decay, g, source, r_eff, p_cell_max = _battery_limits(
                     b, ocv_V[i], r0_ohm[i], r1_ohm[i], tau1_s[i], soc, s[S_CELL], v_rc, dt_s)
+                p_cell_max = bms_power_limit(b, ocv_V[i], r0_ohm[i], r1_ohm[i], tau1_s[i], soc,
+                                             s[S_CELL], v_rc, dt_s, t_i, p_cell_max)
                 f_dis = thermal.pack_fractions(t_i, s[S_CELL])[0]
                 f_drive = thermal.machine_fraction(t_i, s[S_MACHINE], s[S_INV])
                 if f_dis < 1.0 or f_drive < 1.0:
@@ -211,7 +224,7 @@ def launch_repeat(pt: Powertrain, th: np.ndarray, car: dict, *, runs=None, from_
         raise ValueError("launch_repeat: runs >= 1, 0 <= from_kmh < to_kmh and pause_s >= 0 needed")
     n = pt.n
     dt = float(default("launch_dt_s"))
-    state = thermal.initial_state(n, ambient)
+    state = thermal.initial_state(th, ambient)
     times = np.empty((n, runs))
     derated = np.empty((n, runs))
     _launches(pt.vehicle, pt.inverter, pt.battery, pt.ocv_V, pt.r0_ohm, pt.r1_ohm, pt.tau1_s,

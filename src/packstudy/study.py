@@ -20,6 +20,7 @@ from . import (
     cold,
     cost,
     decision,
+    endurance,
     footprint,
     kernel,
     pack,
@@ -185,6 +186,8 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
         if name in procedures.PROCEDURES:
             metrics.update(procedures.PROCEDURES[name](pt))
     curves = performance_and_charging(study, pt, test_mass, metrics)
+    curves.update(endurance.evaluate(study, pt, test_mass, metrics, packs.integration, base_dir,
+                                     traces=pt.n <= REPORT_CURVES_MAX_ROWS))
     for label, file in study.study.cycles.items():
         metrics.update(procedures.custom(pt, load_cycle(Path(file), base_dir=base_dir), label))
     return metrics, breakdowns, curves, ready.calibration

@@ -12,7 +12,9 @@ Nodes per variant (degC): the cell (lumped, each cell alike), the battery coolan
 - machine and inverter -> the drive-unit coolant (ambient + a radiator approach), their
   conductances set so that the continuous rating holds them exactly at their limit.
 
-Derating (BMS and drive practice): the pack may deliver full power up to
+Derating (BMS and drive practice): the BMS's power map is flat from the coolant setpoint up
+to the derating start (a warmer cell's lower resistance gives no more than the rated power,
+``launch.bms_power_limit``); the pack may deliver full power up to
 ``cell_discharge_limit_C - cell_derating_band_K``, then linearly less, nothing at the limit
 (and likewise for charge and regeneration with ``cell_charge_limit_C``); SOC enters through
 the cell's voltage limits (``performance._battery_limits``). The drive's torque falls from
@@ -114,11 +116,19 @@ def thermal_parameters(bat_cells, cell_mass_kg, cell_cp_J_per_kgK, pack_energy_k
     return th
 
 
-def initial_state(n: int, ambient_C) -> np.ndarray:
-    """State rows (n, N_STATE) of a vehicle soaked at ``ambient_C``: every node at ambient,
-    no energy counted yet."""
+def initial_state(th: np.ndarray, ambient_C, *, preconditioned: bool = True) -> np.ndarray:
+    """State rows (n, N_STATE) at the start of a test at ``ambient_C``: machine and inverter
+    at their coolant's temperature (ambient + the radiator approach); cells and loop at the
+    coolant setpoint when ``preconditioned`` (performance modes bring the pack there before
+    launches and laps), else at ambient. No energy counted yet."""
+    n = th.shape[0]
+    ambient = np.broadcast_to(np.asarray(ambient_C, dtype=float), (n,))
     s = np.zeros((n, N_STATE))
-    s[:, :S_GENERATED] = np.broadcast_to(np.asarray(ambient_C, dtype=float), (n,))[:, None]
+    battery = th[:, TH_SETPOINT] if preconditioned else ambient
+    s[:, S_CELL] = battery
+    s[:, S_LOOP] = battery
+    s[:, S_MACHINE] = ambient + th[:, TH_DRIVE_DT]
+    s[:, S_INV] = ambient + th[:, TH_DRIVE_DT]
     return s
 
 
