@@ -164,9 +164,10 @@ def _envelope(curv, grade, ds, mu, mass, m_in, f0, f1, f2, v_top, env):
 @njit(cache=True, error_model="numpy")
 def _laps(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, ambient, mass, drive,
           front_frac, mu, h_over_l, share, rotating, curv, grade, ds, laps, eta, stop_on_derate,
-          lap_time, lap_energy, peak_cell, pack_derated, lap_derated, trace_v, trace_t):
+          lap_time, lap_energy, peak, pack_derated, lap_derated, trace_v, trace_t):
     """Run ``laps`` flying laps per variant. Fills lap times (s) and terminal energies (J,
-    including the thermal system's draw) (n, laps), the peak cell temperature (n,), whether
+    including the thermal system's draw) (n, laps), the peak cell, machine and inverter
+    temperatures (n, 3), whether
     the BMS ever derated the pack (n,) and per lap whether any derating acted (n, laps);
     with ``trace_v`` (n, 2, K) the speed over the first and last lap, with ``trace_t``
     (n, laps * K) the cell temperature at every step. ``stop_on_derate``: leave a variant at
@@ -193,7 +194,9 @@ def _laps(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, ambient
         soc = soc0[i]
         v_rc = 0.0
         extra = 0.0
-        peak_cell[i] = s[S_CELL]
+        peak[i, 0] = s[S_CELL]
+        peak[i, 1] = s[S_MACHINE]
+        peak[i, 2] = s[S_INV]
         pack_derated[i] = 0.0
         lap_time[i, :] = np.nan
         lap_energy[i, :] = np.nan
@@ -252,7 +255,9 @@ def _laps(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, ambient
                 extra = thermal.step(t_i, s, heat, loss_m, loss_i, ambient[i], dt)
                 time += dt
                 energy += dc * dt
-                peak_cell[i] = max(peak_cell[i], s[S_CELL])
+                peak[i, 0] = max(peak[i, 0], s[S_CELL])
+                peak[i, 1] = max(peak[i, 1], s[S_MACHINE])
+                peak[i, 2] = max(peak[i, 2], s[S_INV])
                 if keep:
                     if lap == 0:
                         trace_v[i, 0, k] = v
@@ -273,7 +278,7 @@ def _run(pt: Powertrain, th, car, track: Track, laps, ambient, soc0, *, stop_on_
     state = thermal.initial_state(th, ambient)
     lap_time = np.empty((n, laps))
     lap_energy = np.empty((n, laps))
-    peak = np.empty(n)
+    peak = np.empty((n, 3))
     pack_derated = np.empty(n)
     lap_derated = np.empty((n, laps))
     trace_v = np.zeros((n, 2, k_n) if traces else (0, 2, k_n))
@@ -349,10 +354,13 @@ def track_laps(pt: Powertrain, th: np.ndarray, car: dict, track: Track, *, laps=
         "track_first_lap_s": first,
         "track_last_lap_s": times[:, -1],
         "track_laps_within_2pct": within.astype(float),
-        "track_peak_cell_temperature_C": out["peak"],
+        "track_peak_cell_temperature_C": out["peak"][:, 0],
+        "track_peak_machine_temperature_C": out["peak"][:, 1],
+        "track_peak_inverter_temperature_C": out["peak"][:, 2],
         "track_energy_per_lap_kWh": out["lap_energy"].mean(axis=1) / 3.6e6,
         "track_derated_laps": out["lap_derated"].sum(axis=1),
         "track_lap_times_s": times,
+        "track_state": out["state"],
     }
     if chiller_search:
         result["track_chiller_kW_required"] = chiller_required_kW(pt, th, car, track, laps,
