@@ -158,7 +158,8 @@ def test_track_file_errors(tmp_path):
     # an oval: two 200 m straights and two half circles of 100 m radius
     d = np.arange(0.0, 2 * 200 + 2 * np.pi * 100, 5.0)
     k = np.where((d % (200 + np.pi * 100)) < 200, 0.0, 0.01)
-    good.write_text("distance_m,curvature_1_per_m\n" + "".join(f"{a},{b}\n" for a, b in zip(d, k, strict=True)))
+    rows = "".join(f"{a},{b}\n" for a, b in zip(d, k, strict=True))
+    good.write_text("distance_m,curvature_1_per_m\n" + rows)
     oval = trackmod.load_track(file=good)
     assert abs(np.sum(oval.curvature) * oval.step_m - 2 * np.pi) < 0.05
 
