@@ -172,7 +172,8 @@ TAYCAN_RUNS = 26
 TAYCAN_SPREAD_S = 0.8
 
 
-def test_taycan_26_launches_within_the_published_spread():
+def _taycan(power_kW):
+    """A Taycan-class 800 V design with ``power_kW`` of machines."""
     cell = catalog.load_preset("cells", "nmc-pouch-lges")  # LG Energy Solution NCM pouch
     # Taycan Turbo S: 560 kW overboost from a 198s2p pack of 396 LG pouch cells (33 modules of
     # 12, 723 V nominal, 93.4 kWh: Porsche Taycan press kit 2019): 560 kW / (198 x 3.5 V under
@@ -180,18 +181,22 @@ def test_taycan_26_launches_within_the_published_spread():
     cell["i_peak_discharge_A"] = 560e3 / (198 * 3.5) / 2
     raw = {"study": {"procedures": ["acceleration"]},
            "vehicle": {
-               "name": "Porsche Taycan (pre-series, 2019)", "drive": "AWD",
+               "name": "Porsche Taycan", "drive": "AWD",
                # Taycan Turbo: 2,305 kg DIN kerb weight (Porsche press kit 2019), used as given
                "test_mass_kg": 2305.0 + 136.08, "curb_mass_kg": 2305.0,
                # Cd 0.25 and 2.33 m2 (Porsche press kit 2019, Taycan Turbo S)
                "drag_coefficient": 0.25, "frontal_area_m2": 2.33,
-               # the test car: over 440 kW; Taycan Turbo 850 Nm, 260 km/h, front machine
-               # 175 kW of the system (Porsche press kit 2019)
-               "motor_peak_kW": 440.0, "motor_peak_torque_Nm": 850.0, "top_speed_kmh": 260.0,
+               # Taycan Turbo 850 Nm, 260 km/h, front machine 175 kW of the system (Porsche
+               # press kit 2019)
+               "motor_peak_kW": power_kW, "motor_peak_torque_Nm": 850.0, "top_speed_kmh": 260.0,
                "front_motor_peak_kW": 175.0},
            "candidate": [{"name": "taycan", "cell": cell, "inverter": "si",
                           "pack": {"series": 198, "parallel": 2, "integration": "module"}}]}
-    pt, th, car = _design(raw)
+    return _design(raw)
+
+
+def test_taycan_26_launches_within_the_published_spread():
+    pt, th, car = _taycan(440.0)  # the test car: over 440 kW (600 PS)
     out = launch.launch_repeat(pt, th, car, runs=TAYCAN_RUNS, to_kmh=200.0)
     times = out["launch_repeat_times_s"][0]
     assert np.all(np.isfinite(times))
@@ -200,3 +205,16 @@ def test_taycan_26_launches_within_the_published_spread():
     # and a Taycan-class 0-200 km/h: Porsche gives 9.8 s (Turbo S, 560 kW) and 10.6 s
     # (Turbo, 500 kW); a 440 kW car is slower, within 25 % of the Turbo
     assert 10.6 * 0.9 < times[0] < 10.6 * 1.25
+
+
+def test_taycan_turbo_0_200_and_hockenheim_lap():
+    """Taycan Turbo (500 kW with Launch Control): 0-200 km/h in 10.6 s (Porsche press kit
+    2019) and a Hockenheim GP lap of 1:54.1 (sport auto track test, 2020, reported by
+    motorblock.at 'Taycan Turbo auf der Rennstrecke schneller als M5 Competition'); the model,
+    with the default tyre friction (0.9) and no aerodynamic downforce, within 10 % of both."""
+    pt, th, car = _taycan(500.0)
+    sprint = launch.launch_repeat(pt, th, car, runs=1, to_kmh=200.0)["launch_repeat_first_time_s"][0]
+    assert abs(sprint / 10.6 - 1.0) < 0.10, f"0-200 km/h {sprint:.2f} s vs 10.6 s"
+    lap = trackmod.track_laps(pt, th, car, trackmod.load_track(), laps=1,
+                              chiller_search=False)["track_first_lap_s"][0]
+    assert abs(lap / 114.1 - 1.0) < 0.10, f"Hockenheim lap {lap:.1f} s vs 114.1 s"
