@@ -218,3 +218,24 @@ def test_taycan_turbo_0_200_and_hockenheim_lap():
     lap = trackmod.track_laps(pt, th, car, trackmod.load_track(), laps=1,
                               chiller_search=False)["track_first_lap_s"][0]
     assert abs(lap / 114.1 - 1.0) < 0.10, f"Hockenheim lap {lap:.1f} s vs 114.1 s"
+
+
+def test_study_runs_the_endurance_procedures_and_reports_the_laps(tmp_path):
+    """Through the study: the tables start the procedures, cooling.chiller_kW reaches the
+    thermal system, and the report draws speed and cell temperature over distance."""
+    import json
+
+    from packstudy.report import render_report
+    from packstudy.study import run_study
+
+    raw = _suv("cell_to_pack")
+    raw["study"].update(launch_repeat={"runs": 3}, track={"laps": 3})
+    raw["candidate"].append({**raw["candidate"][0], "name": "b", "cooling": {"chiller_kW": 0.0}})
+    result = run_study(raw)
+    m = result.metrics
+    assert np.all(m["launch_repeat_last_time_s"] >= m["launch_repeat_first_time_s"])
+    assert m["track_peak_cell_temperature_C"][1] > m["track_peak_cell_temperature_C"][0]
+    text = render_report(result, base_dir=tmp_path)
+    figs = json.loads(text.split('id="figures">')[1].split("</script>")[0])
+    speeds = [t for t in figs["track"]["data"] if t.get("yaxis") == "y2"]
+    assert len(speeds) == 4 and max(max(v for v in t["y"] if v is not None) for t in speeds) > 150

@@ -2,7 +2,8 @@
 (``track``), each candidate with its thermal system (``thermal``, ``[[candidate]] cooling``).
 
 They run when ``[study] procedures`` names them or when their table (``[study]
-launch_repeat = {...}``, ``track = {...}``) is given.
+launch_repeat = {...}``, ``track = {...}``) is given. The same thermal system preconditions
+the pack for the cold acceleration (``[study] cold = { preconditioned = true }``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from . import track as trackmod
 from .kernel import B_CELL_CP, B_CELL_MASS, B_PARALLEL, B_SERIES
 from .procedures import Powertrain
 from .spec import ENDURANCE_PROCEDURES, Study, TrackLaps
+from .performance import default as performance_default
 from .vehicle import V_MOTOR_W
 
 
@@ -64,3 +66,11 @@ def evaluate(study: Study, pt: Powertrain, test_mass_kg, metrics: dict, integrat
         metrics.update({k: v for k, v in out.items() if v.ndim == 1})
     return curves
 
+
+
+def preconditioned_cell_C(study: Study, pt: Powertrain, pack_energy_kWh, integration) -> np.ndarray:
+    """Cell temperature (degC) after preconditioning a pack soaked at the cold acceleration
+    temperature with its heater (``thermal.precondition``)."""
+    th = thermal_system(study, pt, pack_energy_kWh, integration)
+    ambient = performance_default("cold_acceleration_temperature_C")
+    return thermal.precondition(th, ambient)[:, thermal.S_CELL]

@@ -433,7 +433,7 @@ def acceleration_run(pt: Powertrain, *, driven_axles, front_axle_load_fraction=N
 def acceleration(pt: Powertrain, *, driven_axles, front_axle_load_fraction=None,
                  tyre_friction=None, top_speed_limit_kmh=None, front_power_share=None,
                  cg_height_to_wheelbase=None, mass_kg=None, soc=None, temperature_C=None,
-                 dt_s=0.1, traces=False) -> dict[str, np.ndarray]:
+                 dt_s=0.1, traces=False, cold_temperature_C=None) -> dict[str, np.ndarray]:
     """Acceleration, top speed and low-SOC peak power for every variant.
 
     driven_axles: "FWD" | "RWD" | "AWD" (scalar or per variant); front_axle_load_fraction:
@@ -445,7 +445,8 @@ def acceleration(pt: Powertrain, *, driven_axles, front_axle_load_fraction=None,
 
     Returns ``accel_0_100_s``, ``accel_80_120_s``, ``accel_0_60mph_s``, ``top_speed_kmh``,
     ``peak_power_kW_at_20pct_soc`` (pack, 10 s) and ``accel_0_100_s_at_minus10C`` (cold pack,
-    same SOC); with ``traces`` also ``trace_time_s`` (steps + 1,) and ``trace_speed_kmh``
+    same SOC; ``cold_temperature_C``: the cells' temperature for it, default the cold-soaked
+    -10 degC); with ``traces`` also ``trace_time_s`` (steps + 1,) and ``trace_speed_kmh``
     (n, steps + 1) of the warm run. NaN where a speed is not reached within the horizon.
     """
     common = dict(driven_axles=driven_axles, front_axle_load_fraction=front_axle_load_fraction,
@@ -454,8 +455,8 @@ def acceleration(pt: Powertrain, *, driven_axles, front_axle_load_fraction=None,
                   cg_height_to_wheelbase=cg_height_to_wheelbase, mass_kg=mass_kg, soc=soc,
                   dt_s=dt_s)
     warm, trace = acceleration_run(pt, temperature_C=temperature_C, traces=traces, **common)
-    cold, _ = acceleration_run(pt, temperature_C=default("cold_acceleration_temperature_C"),
-                               stop_kmh=100.0, **common)
+    cold_C = default("cold_acceleration_temperature_C") if cold_temperature_C is None else cold_temperature_C
+    cold, _ = acceleration_run(pt, temperature_C=cold_C, stop_kmh=100.0, **common)
     n = pt.n
     soc0 = _column(soc, n, "acceleration_soc", "soc")
     temp = _column(_test_temperature() if temperature_C is None else temperature_C, n,

@@ -181,6 +181,7 @@ class Cold(_Strict):
 
     ambient_C: float | None = Field(default=None, ge=-40, le=10)
     cycle: str | None = None
+    preconditioned: bool = False  # the cold acceleration with a pack warmed from the grid
 
 
 class LaunchRepeat(_Strict):

@@ -185,7 +185,7 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
     for name in study.study.procedures:
         if name in procedures.PROCEDURES:
             metrics.update(procedures.PROCEDURES[name](pt))
-    curves = performance_and_charging(study, pt, test_mass, metrics)
+    curves = performance_and_charging(study, pt, test_mass, metrics, packs.integration)
     curves.update(endurance.evaluate(study, pt, test_mass, metrics, packs.integration, base_dir,
                                      traces=pt.n <= REPORT_CURVES_MAX_ROWS))
     for label, file in study.study.cycles.items():
@@ -193,7 +193,8 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
     return metrics, breakdowns, curves, ready.calibration
 
 
-def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_kg, metrics: dict) -> dict:
+def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_kg, metrics: dict,
+                             integration=None) -> dict:
     """Acceleration, fast charge and cold range when the study asks for them; adds their
     scalar results to ``metrics`` and returns the curves kept for the report."""
     v = study.vehicle
@@ -201,12 +202,16 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
     curves = {}
     if "acceleration" in asked:
         share = v.front_motor_peak_kW / v.motor_peak_kW if v.front_motor_peak_kW and v.motor_peak_kW else None
+        cold_C = None
+        if study.study.cold.preconditioned:  # warmed from the grid before the cold run
+            cold_C = metrics["cold_pack_temperature_C"] = endurance.preconditioned_cell_C(
+                study, pt, metrics["pack_energy_kWh"], integration)
         out = performance.acceleration(
             pt, driven_axles=v.drive, front_axle_load_fraction=v.front_axle_load_fraction,
             tyre_friction=v.tyre_friction_coefficient, front_power_share=share,
             cg_height_to_wheelbase=v.cg_height_to_wheelbase,
             mass_kg=performance.acceleration_mass_kg(test_mass_kg, v.curb_mass_kg),
-            traces=pt.n <= REPORT_CURVES_MAX_ROWS)
+            traces=pt.n <= REPORT_CURVES_MAX_ROWS, cold_temperature_C=cold_C)
         if "trace_speed_kmh" in out:
             curves["acceleration_curve"] = {k: out.pop(k) for k in ("trace_time_s", "trace_speed_kmh")}
         metrics.update(out)

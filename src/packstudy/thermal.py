@@ -192,3 +192,23 @@ def stored_heat_J(th: np.ndarray, s: np.ndarray, s0: np.ndarray) -> np.ndarray:
     """Heat stored in the cells and the loop between states ``s0`` and ``s`` (J, per variant)."""
     return (th[:, TH_CELLS] * th[:, TH_CELL_C] * (s[:, S_CELL] - s0[:, S_CELL])
             + th[:, TH_LOOP_C] * (s[:, S_LOOP] - s0[:, S_LOOP]))
+
+
+@njit(cache=True)
+def _precondition(th, state, ambient_C, duration_s, dt_s):
+    for i in range(th.shape[0]):
+        for _ in range(int(duration_s / dt_s)):
+            step(th[i], state[i], 0.0, 0.0, 0.0, ambient_C[i], dt_s)
+
+
+def precondition(th: np.ndarray, ambient_C, duration_s: float | None = None) -> np.ndarray:
+    """State rows after preconditioning from the grid: a pack soaked at ``ambient_C``, its
+    heater (or chiller) working on the loop for ``duration_s`` (default
+    ``preconditioning_time_s``) with no current through the cells; the cells follow the loop
+    through their conductance. Returns the state (``S_CELL``: the cells' temperature)."""
+    n = th.shape[0]
+    ambient = np.ascontiguousarray(np.broadcast_to(np.asarray(ambient_C, float), (n,)))
+    state = initial_state(th, ambient, preconditioned=False)
+    duration = default("preconditioning_time_s") if duration_s is None else float(duration_s)
+    _precondition(np.ascontiguousarray(th), state, ambient, duration, 10.0)
+    return state
