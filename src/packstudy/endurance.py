@@ -15,9 +15,9 @@ import numpy as np
 from . import launch, thermal
 from . import track as trackmod
 from .kernel import B_CELL_CP, B_CELL_MASS, B_PARALLEL, B_SERIES
+from .performance import default as performance_default
 from .procedures import Powertrain
 from .spec import ENDURANCE_PROCEDURES, Study, TrackLaps
-from .performance import default as performance_default
 from .vehicle import V_MOTOR_W
 
 
