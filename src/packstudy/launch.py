@@ -101,6 +101,15 @@ def regen_power(braking_W, regen_share, machine_cap_W, accept_W, aux_W, eta_mach
     return aux_W - into, wheel * (1.0 - eta_machine), wheel * eta_machine * (1.0 - eta_inverter)
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def variant_terms(p, inv_i, b, mass_kg, rotating):
+    """One variant's constants for the step loops: (drivetrain terms of ``_drive_terms``,
+    road terms (motor W, f0, f1, f2), inertial mass kg, cells in the pack, SOC per A s)."""
+    return (_drive_terms(p, inv_i), (p[V_MOTOR_W], p[V_F0], p[V_F1], p[V_F2]),
+            mass_kg * (1.0 + rotating), b[B_SERIES] * b[B_PARALLEL],
+            1.0 / (3600.0 * b[B_CAPACITY_AH]))
+
+
 @njit(cache=True, error_model="numpy")
 def _launches(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, ambient, mass,
               drive, front_frac, mu, h_over_l, share, rotating, v_limit, v_from, v_to, runs,
@@ -115,14 +124,10 @@ def _launches(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, amb
         b = bat[i]
         t_i = th[i]
         s = state[i]
-        d = _drive_terms(p, inv[i])
-        road_terms = (p[V_MOTOR_W], p[V_F0], p[V_F1], p[V_F2])
         m = mass[i]
-        m_in = m * (1.0 + rotating[i])
+        d, road_terms, m_in, cells, per_soc = variant_terms(p, inv[i], b, m, rotating[i])
         grip = (drive[i], share[i], mu[i], m * h_over_l[i], m * G_MPS2 * front_frac[i],
                 m * G_MPS2 * (1.0 - front_frac[i]))
-        cells = b[B_SERIES] * b[B_PARALLEL]
-        per_soc = 1.0 / (3600.0 * b[B_CAPACITY_AH])
         soc = soc0[i]
         v_rc = 0.0
         extra = 0.0  # chiller compressor and heater draw on the pack, W

@@ -36,13 +36,20 @@ import numpy as np
 from numba import njit
 
 from . import catalog, thermal
-from .kernel import B_CAPACITY_AH, B_PARALLEL, B_SERIES
-from .launch import bms_power_limit, charge_limit_W, default, drive_losses, efficiencies, regen_power
+from .kernel import B_SERIES
+from .launch import (
+    bms_power_limit,
+    charge_limit_W,
+    default,
+    drive_losses,
+    efficiencies,
+    regen_power,
+    variant_terms,
+)
 from .performance import (
     D_AUX,
     _battery_limits,
     _dc_quadratic,
-    _drive_terms,
     _tractive,
     cell_step,
 )
@@ -182,12 +189,8 @@ def _laps(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, ambient
         b = bat[i]
         t_i = th[i]
         s = state[i]
-        d = _drive_terms(p, inv[i])
-        road_terms = (p[V_MOTOR_W], p[V_F0], p[V_F1], p[V_F2])
         m = mass[i]
-        m_in = m * (1.0 + rotating[i])
-        cells = b[B_SERIES] * b[B_PARALLEL]
-        per_soc = 1.0 / (3600.0 * b[B_CAPACITY_AH])
+        d, road_terms, m_in, cells, per_soc = variant_terms(p, inv[i], b, m, rotating[i])
         _envelope(curv, grade, ds, mu[i], m, m_in, p[V_F0], p[V_F1], p[V_F2], p[V_TOP_SPEED], env)
         v = env[0]
         a = 0.0
