@@ -239,3 +239,34 @@ def test_study_runs_the_endurance_procedures_and_reports_the_laps(tmp_path):
     figs = json.loads(text.split('id="figures">')[1].split("</script>")[0])
     speeds = [t for t in figs["track"]["data"] if t.get("yaxis") == "y2"]
     assert len(speeds) == 4 and max(max(v for v in t["y"] if v is not None) for t in speeds) > 150
+
+
+def test_bad_endurance_input_is_reported_with_its_path():
+    from packstudy.spec import StudyError
+
+    raw = _suv()
+    raw["study"].update(launch_repeat={"from_kmh": 100, "to_kmh": 50},
+                        track={"name": "hockenheim"})
+    raw["candidate"][0]["cooling"] = {"chiller_kW": -1}
+    with pytest.raises(StudyError) as err:
+        parse_study(raw)
+    text = "\n".join(err.value.problems)
+    assert "study.launch_repeat: from_kmh must be below to_kmh" in text
+    assert "candidate[0].cooling.chiller_kW: must be greater than or equal to 0" in text
+    raw["candidate"][0].pop("cooling")
+    raw["study"].pop("launch_repeat")
+    with pytest.raises(StudyError) as err:
+        parse_study(raw)
+    assert "study.track: unknown track 'hockenheim'; shipped: hockenheim-gp" in err.value.problems[0]
+
+
+def test_sweep_over_the_chiller(tmp_path):
+    """cooling.chiller_kW is a sweep axis: without a chiller the pack runs hotter."""
+    from packstudy.study import run_study
+
+    raw = _suv("cell_to_pack")
+    raw["study"].update(procedures=["track"], track={"laps": 3})
+    raw["sweep"] = {"cooling.chiller_kW": [0.0, 20.0]}
+    result = run_study(raw, out_dir=tmp_path, workers=1)
+    peak = result.metrics["track_peak_cell_temperature_C"]
+    assert result.names[0].endswith("cooling.chiller_kW=0.0") and peak[0] > peak[1] + 1.0
