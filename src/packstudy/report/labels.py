@@ -46,6 +46,7 @@ LABELS = {
     "track_peak_inverter_temperature_C": "Track: peak inverter temperature",
     "track_energy_per_lap_kWh": "Track: energy per lap", "track_derated_laps": "Laps with thermal derating",
     "track_chiller_kW_required": "Chiller for laps without pack derating",
+    "cold_pack_temperature_C": "Cell temperature after preconditioning",
     "cell_cost_usd_per_kWh": "Cell cost", "pack_cost_usd_per_kWh": "Pack cost",
     "pack_cost_usd": "Pack cost", "footprint_kgCO2e_per_kWh": "Footprint",
     "footprint_kgCO2e": "Footprint", "lithium_kg": "Lithium", "nickel_kg": "Nickel",
