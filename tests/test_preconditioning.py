@@ -61,3 +61,23 @@ def test_precondition_heat_balance():
     heater, ambient = s[0, thermal.S_HEATER], s[0, thermal.S_AMBIENT]
     assert heater > 5e6
     assert abs(heater - stored - ambient) < 1e-6 * heater
+
+
+def test_preconditioned_cold_fast_charge():
+    """DC fast charge after preconditioning from -10 degC: finite, named after the window, and
+    a bigger heater (warmer cells at the plug) never charges slower."""
+    def run(heater_kW):
+        raw = {"study": {"procedures": ["fast_charge"], "cold": {"preconditioned": True},
+                         "fast_charge": {"soc_start": 0.1, "soc_end": 0.8}},
+               "vehicle": {"preset": "polestar-3-long-range-dual-motor"},
+               "candidate": [{"name": "a", "cell": "nmc811-pouch", "charger": "ccs-350kw-920v",
+                              "cooling": {"heater_kW": heater_kW},
+                              "pack": {"usable_energy_kWh": 107, "nominal_voltage_V": 400}}]}
+        return run_study(raw).metrics
+
+    small, big = run(2.0), run(9.0)
+    assert big["cold_pack_temperature_C"][0] > small["cold_pack_temperature_C"][0]
+    key = "fast_charge_10_80_min_at_minus10C"
+    t_small, t_big = small[key][0], big[key][0]
+    assert np.isfinite(t_big) and t_big <= t_small
+    assert small["fast_charge_10_80_min"][0] == big["fast_charge_10_80_min"][0]  # warm charge

@@ -221,15 +221,18 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
         loaded = {key: charging.load_charger(s) for key, s in distinct.items()}  # each one once
         chargers = [loaded[repr(s)] for s in specs]
         fc = study.study.fast_charge
-        out = charging.fast_charge(
-            pt, charger_power_kW=[c["power_kW"] for c in chargers],
+        common = dict(
+            charger_power_kW=[c["power_kW"] for c in chargers],
             charger_current_A=[c["current_A"] for c in chargers],
             charger_max_voltage_V=[c["max_voltage_V"] for c in chargers],
             vehicle_max_kW=v.max_dc_charge_kW, soc_start=fc.soc_start, soc_end=fc.soc_end,
-            temperature_C=fc.temperature_C, coolant_C=fc.coolant_C,
             wltp_dc_kWh_per_100km=metrics.get("wltp_dc_kWh_per_100km"))
+        out = charging.fast_charge(pt, temperature_C=fc.temperature_C, coolant_C=fc.coolant_C,
+                                   **common)
         curves["fast_charge_curve"] = {k: out.pop(k) for k in list(out) if k.startswith("fast_charge_curve")}
         metrics.update(out)
+        if study.study.cold.preconditioned:  # the charge after preconditioning at -10 degC
+            metrics.update(endurance.cold_fast_charge(study, pt, metrics, integration, common))
     if "cold" in asked:
         cycle = None
         if study.study.cold.cycle is not None:

@@ -47,6 +47,8 @@ LABELS = {
     "track_energy_per_lap_kWh": "Track: energy per lap", "track_derated_laps": "Laps with thermal derating",
     "track_chiller_kW_required": "Chiller for laps without pack derating",
     "cold_pack_temperature_C": "Cell temperature after preconditioning",
+    "fast_charge_10_80_min_at_minus10C": "Fast charge 10-80 % from -10 °C, preconditioned",
+    "fast_charge_peak_kW_at_minus10C": "Fast-charge peak from -10 °C, preconditioned",
     "cell_cost_usd_per_kWh": "Cell cost", "pack_cost_usd_per_kWh": "Pack cost",
     "pack_cost_usd": "Pack cost", "footprint_kgCO2e_per_kWh": "Footprint",
     "footprint_kgCO2e": "Footprint", "lithium_kg": "Lithium", "nickel_kg": "Nickel",
