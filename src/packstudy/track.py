@@ -303,13 +303,15 @@ def _take(pt: Powertrain, rows) -> Powertrain:
                           if isinstance(getattr(pt, f.name), np.ndarray)})
 
 
-def chiller_required_kW(pt: Powertrain, th, car, track: Track, laps, ambient, soc0) -> np.ndarray:
+def chiller_required_kW(pt: Powertrain, th, car, track: Track, laps, ambient, soc0,
+                        held=None) -> np.ndarray:
     """Smallest chiller rating (kW) with which the pack is never derated over ``laps``
     (bisection to ``chiller_search_tolerance_kW``; NaN when ``chiller_search_max_kW`` is not
-    enough). All variants still open run together at each bisection step."""
+    enough). ``held``: whether each variant's own chiller (``th``) already held the pack (the
+    run is made when not given); it brackets the search. All variants still open run together
+    at each bisection step, each run stopping at its first pack derating."""
     n = pt.n
-    lo = np.zeros(n)
-    hi = np.full(n, thermal.default("chiller_search_max_kW"))
+    top = thermal.default("chiller_search_max_kW")
     tol = thermal.default("chiller_search_tolerance_kW")
 
     def holds(rows, kW):
@@ -320,9 +322,18 @@ def chiller_required_kW(pt: Powertrain, th, car, track: Track, laps, ambient, so
                    stop_on_derate=True)
         return out["pack_derated"] == 0.0
 
-    everything = np.arange(n)
-    feasible = holds(everything, hi)
-    hi = np.where(holds(everything, lo), 0.0, hi)  # no chiller needed at all
+    given = np.minimum(th[:, TH_CHILLER_W] / 1e3, top)
+    if held is None:
+        held = holds(np.arange(n), given)
+    lo = np.where(held, 0.0, given)
+    hi = np.where(held, given, top)
+    feasible = held.copy()
+    short = np.flatnonzero(~held)
+    if short.size:
+        feasible[short] = holds(short, hi[short])
+    spare = np.flatnonzero(held & (given > 0.0))
+    if spare.size:  # no chiller needed at all?
+        hi[spare] = np.where(holds(spare, np.zeros(spare.size)), 0.0, hi[spare])
     while True:
         open_rows = np.flatnonzero(feasible & (hi - lo > tol))
         if open_rows.size == 0:
@@ -366,8 +377,8 @@ def track_laps(pt: Powertrain, th: np.ndarray, car: dict, track: Track, *, laps=
         "track_state": out["state"],
     }
     if chiller_search:
-        result["track_chiller_kW_required"] = chiller_required_kW(pt, th, car, track, laps,
-                                                                  ambient, soc0)
+        result["track_chiller_kW_required"] = chiller_required_kW(
+            pt, th, car, track, laps, ambient, soc0, held=out["pack_derated"] == 0.0)
     if traces:
         k_n = track.curvature.shape[0]
         every = max(k_n // 200, 1)
