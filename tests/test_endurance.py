@@ -270,3 +270,25 @@ def test_sweep_over_the_chiller(tmp_path):
     result = run_study(raw, out_dir=tmp_path, workers=1)
     peak = result.metrics["track_peak_cell_temperature_C"]
     assert result.names[0].endswith("cooling.chiller_kW=0.0") and peak[0] > peak[1] + 1.0
+
+
+def test_loop_control_is_stable_for_large_ratings_and_steps():
+    """A 100 kW chiller on a small loop, stepped at 10 s: the loop never undershoots the
+    setpoint and stays inside the control band (no growing oscillation), and the energy still
+    balances."""
+    th = np.zeros((1, thermal.N_TH))
+    th[0, [thermal.TH_CELLS, thermal.TH_CELL_C, thermal.TH_CELL_G, thermal.TH_LOOP_C]] = [
+        100, 900.0, 1.0, 2e4]
+    th[0, [thermal.TH_AMB_G, thermal.TH_CHILLER_W, thermal.TH_HEATER_W]] = [10.0, 1e5, 5e4]
+    th[0, [thermal.TH_SETPOINT, thermal.TH_BAND, thermal.TH_COP]] = [30.0, 3.0, 2.5]
+    th[0, [thermal.TH_MACHINE_C, thermal.TH_INV_C]] = [1e5, 1e4]
+    s = thermal.initial_state(th, 45.0, preconditioned=False)
+    loop = []
+    for _ in range(200):
+        thermal.step(th[0], s[0], 20.0, 0.0, 0.0, 45.0, 10.0)
+        loop.append(s[0, thermal.S_LOOP])
+    assert min(loop) >= 30.0 - 1e-9 and max(loop[20:]) <= 30.0 + 3.0
+    s0 = thermal.initial_state(th, 45.0, preconditioned=False)
+    stored = thermal.stored_heat_J(th, s, s0)[0]
+    residual = s[0, S_GENERATED] - stored - s[0, S_AMBIENT] - s[0, S_CHILLER] + s[0, S_HEATER]
+    assert abs(residual) < 1e-6 * s[0, S_CHILLER]

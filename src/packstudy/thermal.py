@@ -172,8 +172,10 @@ def step(th, s, cell_heat_W, machine_loss_W, inverter_loss_W, ambient_C, dt_s):
     to_loop = th[TH_CELL_G] * (s[S_CELL] - s[S_LOOP])  # per cell, W
     to_ambient = th[TH_AMB_G] * (s[S_LOOP] - ambient_C)
     duty = (s[S_LOOP] - th[TH_SETPOINT]) / th[TH_BAND]
-    chiller = th[TH_CHILLER_W] * _ramp(duty)
-    heater = th[TH_HEATER_W] * _ramp(-duty)
+    # the controller never drives the loop past its setpoint within a step (stable for any dt)
+    reach = th[TH_LOOP_C] * (s[S_LOOP] - th[TH_SETPOINT]) / dt_s + cells * to_loop - to_ambient
+    chiller = min(th[TH_CHILLER_W] * _ramp(duty), max(reach, 0.0))
+    heater = min(th[TH_HEATER_W] * _ramp(-duty), max(-reach, 0.0))
     drive = ambient_C + th[TH_DRIVE_DT]
     s[S_CELL] += dt_s * (cell_heat_W - to_loop) / th[TH_CELL_C]
     s[S_LOOP] += dt_s * (cells * to_loop - to_ambient - chiller + heater) / th[TH_LOOP_C]
