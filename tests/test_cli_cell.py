@@ -79,3 +79,25 @@ def test_fit_round_trip(tmp_path):
     res = runner.invoke(app, ["discharge", str(out), "--c-rate", "0.5", "--out",
                               str(tmp_path / "d.csv")])
     assert res.exit_code == 0, res.output
+
+
+def test_isothermal_holds_the_temperature(tmp_path):
+    """--isothermal keeps the cell at --temperature-C (isothermal references); without it a
+    3C discharge warms the cell, which lowers its resistance and raises the end voltage."""
+    runs = {}
+    for flag in ([], ["--isothermal"]):
+        cur = tmp_path / "i.csv"
+        cur.write_text("time_s,current_A\n0,15\n600,15\n")
+        out = tmp_path / f"p{len(flag)}.csv"
+        res = runner.invoke(app, ["profile", "lg-m50", "--current", str(cur), "--out", str(out),
+                                  *flag])
+        assert res.exit_code == 0, res.output
+        runs[bool(flag)] = _rows(out)
+    temp = [float(r["temperature_C"]) for r in runs[True]]
+    assert max(temp) == min(temp) == 25.0
+    assert float(runs[False][-1]["temperature_C"]) > 26.0
+    assert float(runs[False][-1]["voltage_V"]) > float(runs[True][-1]["voltage_V"])
+    out = tmp_path / "d.csv"
+    res = runner.invoke(app, ["discharge", "lg-m50", "--c-rate", "3", "--isothermal",
+                              "--out", str(out)])
+    assert res.exit_code == 0 and "end temperature 25.0 degC" in res.output, res.output

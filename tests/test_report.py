@@ -154,7 +154,7 @@ def test_figures_are_valid_plotly_and_carry_the_results(example):
     result, _, page = example
     go = pytest.importorskip("plotly.graph_objects")
     figs = figures(page)
-    assert set(figs) == {p.id for p in PLOTS} - {"uncertainty", "pareto"}
+    assert set(figs) == {p.id for p in PLOTS} - {"uncertainty", "pareto", "track"}  # no laps run
     for fig in figs.values():
         go.Figure(fig)  # raises on any property Plotly does not know
     bars = {t["name"]: t for t in figs["range"]["data"] if t["type"] == "bar"}

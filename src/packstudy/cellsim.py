@@ -64,13 +64,15 @@ def simulate(cells: CellArrays, time_s: np.ndarray, current_A: np.ndarray,
              scale: np.ndarray | float = 1.0, soc_start: np.ndarray | float = 1.0,
              temperature_C: np.ndarray | float = 25.0, coolant_C: np.ndarray | float | None = None,
              h_W_per_m2K: np.ndarray | float | None = None, keep_trace: bool = False,
-             enforce_limits: bool = True) -> CellRun:
+             enforce_limits: bool = True, isothermal: bool = False) -> CellRun:
     """Run every cell through the current profile ``scale * current_A`` (A, zero-order hold).
 
     ``current_A[k]`` applies from ``time_s[k]`` to ``time_s[k+1]``; ``current_A`` has one
     value per interval or per sample (the last sample then ignored). ``scale`` (per
     variant) turns a normalised profile into currents, e.g. C-rate x capacity.
-    ``enforce_limits=False`` runs through voltage and current limits (used to score fits).
+    ``enforce_limits=False`` runs through voltage and current limits (used to score fits);
+    ``isothermal`` holds the cell at ``temperature_C`` (all heat leaves to the coolant), as
+    isothermal reference models do.
     """
     t = np.ascontiguousarray(time_s, dtype=np.float64)
     i = np.ascontiguousarray(current_A, dtype=np.float64)
@@ -94,7 +96,7 @@ def simulate(cells: CellArrays, time_s: np.ndarray, current_A: np.ndarray,
          cells.capacity_Ah, cells.v_min_V, cells.v_max_V, cells.i_peak_discharge_A,
          cells.i_peak_charge_A, cells.mass_kg * cells.specific_heat_J_per_kgK,
          cells.ocv_V, cells.docv_dT_V_per_K, cells.r0_ohm, cells.r1_ohm, cells.tau1_s,
-         SOC_GRID, TEMP_GRID_C, enforce_limits, state, traces)
+         SOC_GRID, TEMP_GRID_C, enforce_limits, isothermal, state, traces)
     tr = {}
     if keep_trace:
         tr = dict(trace_voltage_V=traces[0], trace_current_A=traces[1], trace_soc=traces[2],
@@ -109,7 +111,7 @@ def simulate(cells: CellArrays, time_s: np.ndarray, current_A: np.ndarray,
 def constant_current(cells: CellArrays, c_rate: np.ndarray | float, dt_s: float = 1.0,
                      soc_start: np.ndarray | float = 1.0, temperature_C: np.ndarray | float = 25.0,
                      h_W_per_m2K: np.ndarray | float | None = None,
-                     keep_trace: bool = False) -> CellRun:
+                     keep_trace: bool = False, isothermal: bool = False) -> CellRun:
     """Constant-current discharge at ``c_rate`` (1/h, per variant) to the lower voltage limit."""
     rate = np.broadcast_to(np.asarray(c_rate, dtype=np.float64), cells.capacity_Ah.shape)
     if np.any(rate <= 0.0):
@@ -119,7 +121,7 @@ def constant_current(cells: CellArrays, c_rate: np.ndarray | float, dt_s: float 
     t = np.arange(steps + 1) * dt_s
     return simulate(cells, t, np.ones(steps), scale=rate * cells.capacity_Ah,
                     soc_start=soc_start, temperature_C=temperature_C,
-                    h_W_per_m2K=h_W_per_m2K, keep_trace=keep_trace)
+                    h_W_per_m2K=h_W_per_m2K, keep_trace=keep_trace, isothermal=isothermal)
 
 
 @njit(cache=True)
@@ -131,7 +133,7 @@ def _terminal(ocv_tab, docv_tab, soc_grid, soc, temp_C, v_rc, current, r0):
 
 @njit(cache=True)
 def _run(t, profile, scale, soc0, temp0, coolant, ha, cap, vmin, vmax, ipk_d, ipk_c, heat_cap,
-         ocv, docv, r0t, r1t, taut, soc_grid, temp_grid, limits, state, traces):
+         ocv, docv, r0t, r1t, taut, soc_grid, temp_grid, limits, isothermal, state, traces):
     n = cap.shape[0]
     keep = traces.shape[2] > 1
     soc = soc0.copy()
@@ -198,6 +200,8 @@ def _run(t, profile, scale, soc0, temp0, coolant, ha, cap, vmin, vmax, ipk_d, ip
                 t_new = t_inf + (temp[v] - t_inf) * math.exp(-ha[v] * dt / heat_cap[v])
             else:
                 t_new = temp[v] + heat * dt / heat_cap[v]
+            if isothermal:
+                t_new = temp[v]
             state[v, 10] += heat * dt - heat_cap[v] * (t_new - temp[v])
             temp[v] = t_new
             soc[v] = soc_end

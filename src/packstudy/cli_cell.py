@@ -69,6 +69,8 @@ def discharge(
     temperature_C: Annotated[float, typer.Option("--temperature-C",
                                                  help="Start and ambient, degC.")] = 25.0,
     dt_s: Annotated[float, typer.Option("--dt-s", help="Time step, s.")] = 1.0,
+    isothermal: Annotated[bool, typer.Option("--isothermal",
+                                             help="Hold the cell at --temperature-C.")] = False,
 ) -> None:
     """Constant-current discharge from 100 % SOC to the lower voltage limit."""
     from .cellsim import constant_current
@@ -79,7 +81,7 @@ def discharge(
         _fail(f"--dt-s: must be positive; got {dt_s}")
     c, cells = _cell(cell)
     run = constant_current(cells, c_rate, dt_s=dt_s, temperature_C=temperature_C,
-                           keep_trace=True)
+                           keep_trace=True, isothermal=isothermal)
     ok = ~np.isnan(run.trace_voltage_V[0])
     write_atomic(out, _csv({"time_s": run.time_s[ok],
                             "discharge_capacity_Ah": run.trace_discharge_capacity_Ah[0][ok],
@@ -100,6 +102,8 @@ def profile(
     soc_start: Annotated[float, typer.Option("--soc-start", help="Initial SOC, 0..1.")] = 1.0,
     temperature_C: Annotated[float, typer.Option("--temperature-C",
                                                  help="Start and ambient, degC.")] = 25.0,
+    isothermal: Annotated[bool, typer.Option("--isothermal",
+                                             help="Hold the cell at --temperature-C.")] = False,
 ) -> None:
     """Run a current profile; stops at a voltage limit."""
     from .cellsim import STOP_REASONS, simulate
@@ -116,7 +120,7 @@ def profile(
         _fail(f"{current}: column time_s: must increase strictly")
     c, cells = _cell(cell)
     run = simulate(cells, t, i[:-1], soc_start=soc_start,
-                   temperature_C=temperature_C, keep_trace=True)
+                   temperature_C=temperature_C, keep_trace=True, isothermal=isothermal)
     ok = ~np.isnan(run.trace_voltage_V[0])
     write_atomic(out, _csv({"time_s": t[ok], "current_A": run.trace_current_A[0][ok],
                             "voltage_V": run.trace_voltage_V[0][ok],

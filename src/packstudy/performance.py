@@ -205,12 +205,13 @@ def _wheel_power_cap(d, wheel_W, speed, volt, p_pack_max):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _tractive(d, road_terms, grip, v, a_prev, v_limit, volt, p_pack_max):
+def _tractive(d, road_terms, grip, v, a_prev, v_limit, volt, p_pack_max, machine_fraction):
     """(net force N = tractive - road load, DC-bus power W) at speed ``v``: machine torque and
-    power limits through the gearbox, tyre grip on the driven axles with the load transfer of
-    acceleration ``a_prev``, the limiter, and the pack's power ``p_pack_max`` through the
-    drivetrain losses (``_wheel_power_cap``). ``road_terms`` = (motor W, f0, f1, f2);
-    ``grip`` = (drive code, front power share, friction, m h / L, front and rear weight N)."""
+    power limits (times ``machine_fraction``, 1 unless thermally derated) through the gearbox,
+    tyre grip on the driven axles with the load transfer of acceleration ``a_prev``, the
+    limiter, and the pack's power ``p_pack_max`` through the drivetrain losses
+    (``_wheel_power_cap``). ``road_terms`` = (motor W, f0, f1, f2); ``grip`` = (drive code,
+    front power share, friction, m h / L, front and rear weight N)."""
     motor_W, f0, f1, f2 = road_terms
     drive, share, mu, m_h_over_l, weight_front, weight_rear = grip
     transfer = m_h_over_l * a_prev
@@ -219,7 +220,7 @@ def _tractive(d, road_terms, grip, v, a_prev, v_limit, volt, p_pack_max):
     machine = d[D_MAX_FORCE]
     if v > 0.0:
         machine = min(machine, motor_W / v)
-    machine *= d[D_GEAR_EFF]
+    machine *= d[D_GEAR_EFF] * machine_fraction
     if drive == 2:
         force = min(share * machine, mu * n_front) + min((1.0 - share) * machine, mu * n_rear)
     elif drive == 0:
@@ -234,6 +235,32 @@ def _tractive(d, road_terms, grip, v, a_prev, v_limit, volt, p_pack_max):
         wheel, dc = _wheel_power_cap(d, force * v, v, volt, p_pack_max)
         force = wheel / v
     return force - road, dc
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def heun_step(d, road_terms, grip, m_inertial, v, a, v_limit, volt, p_pack_max, machine_fraction,
+              dt_s):
+    """One full-throttle step by Heun's (trapezoidal) method: the net force (``_tractive``) at
+    the step's start and at the Euler-predicted end speed, averaged. Returns (acceleration
+    m/s2, end speed m/s, mean DC-bus power W)."""
+    net1, dc1 = _tractive(d, road_terms, grip, v, a, v_limit, volt, p_pack_max, machine_fraction)
+    a1 = max(net1 / m_inertial, 0.0) if v <= 0.0 else net1 / m_inertial
+    v_pred = max(v + a1 * dt_s, 0.0)
+    net2, dc2 = _tractive(d, road_terms, grip, v_pred, a1, v_limit, volt, p_pack_max,
+                          machine_fraction)
+    a = 0.5 * (a1 + net2 / m_inertial)
+    return a, max(v + a * dt_s, 0.0), 0.5 * (dc1 + dc2)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def cell_step(source, r_eff, r0, r1, decay, g, v_rc, p_cell):
+    """The cell over a step at terminal power ``p_cell`` (W, discharge positive), with the
+    step's factors of ``_battery_limits``: (current A, heat W = R0 and RC-pair losses, RC
+    voltage at the step's end V)."""
+    current = ecm.current_for_power(source, r_eff, p_cell)
+    v_mean = g * v_rc + (1.0 - g) * current * r1  # RC pair at constant current
+    heat = current * current * r0 + v_mean * current
+    return current, heat, v_rc * decay + current * r1 * (1.0 - decay)
 
 
 @njit(cache=True, error_model="numpy")
@@ -283,20 +310,13 @@ def _accelerate(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, soc0, temp0_C, mas
                 b, ocv_i, r0_i, r1_i, tau_i, soc, temp, v_rc, dt_s)
             volt = b[B_SERIES] * ocv
             p_pack_max = p_cell_max * cells
-            net1, dc1 = _tractive(d, road_terms, grip, v, a, v_limit[i], volt, p_pack_max)
-            a1 = max(net1 / m_inertial, 0.0) if v <= 0.0 else net1 / m_inertial
-            v_pred = max(v + a1 * dt_s, 0.0)
-            net2, dc2 = _tractive(d, road_terms, grip, v_pred, a1, v_limit[i], volt, p_pack_max)
-            a = 0.5 * (a1 + net2 / m_inertial)
-            p_cell = min(0.5 * (dc1 + dc2) / cells, p_cell_max)
-            current = ecm.current_for_power(source, r_eff, p_cell)
-            v_mean = g * v_rc + (1.0 - g) * current * r1  # RC pair at constant current
-            heat = current * current * r0 + v_mean * current
-            v_rc = v_rc * decay + current * r1 * (1.0 - decay)
+            a, v_new, dc = heun_step(d, road_terms, grip, m_inertial, v, a, v_limit[i], volt,
+                                     p_pack_max, 1.0, dt_s)
+            current, heat, v_rc = cell_step(source, r_eff, r0, r1, decay, g, v_rc,
+                                            min(dc / cells, p_cell_max))
             soc -= current * dt_s / (3600.0 * b[B_CAPACITY_AH])
             temp += dt_s * (heat - b[B_CELL_HA] * (temp - temp0_C[i])) / (
                 b[B_CELL_MASS] * b[B_CELL_CP])
-            v_new = max(v + a * dt_s, 0.0)
             for j in range(last + 1):
                 if np.isnan(result[i, j]) and v < thresholds[j] <= v_new:
                     result[i, j] = t + dt_s * (thresholds[j] - v) / (v_new - v)
@@ -413,7 +433,7 @@ def acceleration_run(pt: Powertrain, *, driven_axles, front_axle_load_fraction=N
 def acceleration(pt: Powertrain, *, driven_axles, front_axle_load_fraction=None,
                  tyre_friction=None, top_speed_limit_kmh=None, front_power_share=None,
                  cg_height_to_wheelbase=None, mass_kg=None, soc=None, temperature_C=None,
-                 dt_s=0.1, traces=False) -> dict[str, np.ndarray]:
+                 dt_s=0.1, traces=False, cold_temperature_C=None) -> dict[str, np.ndarray]:
     """Acceleration, top speed and low-SOC peak power for every variant.
 
     driven_axles: "FWD" | "RWD" | "AWD" (scalar or per variant); front_axle_load_fraction:
@@ -425,7 +445,8 @@ def acceleration(pt: Powertrain, *, driven_axles, front_axle_load_fraction=None,
 
     Returns ``accel_0_100_s``, ``accel_80_120_s``, ``accel_0_60mph_s``, ``top_speed_kmh``,
     ``peak_power_kW_at_20pct_soc`` (pack, 10 s) and ``accel_0_100_s_at_minus10C`` (cold pack,
-    same SOC); with ``traces`` also ``trace_time_s`` (steps + 1,) and ``trace_speed_kmh``
+    same SOC; ``cold_temperature_C``: the cells' temperature for it, default the cold-soaked
+    -10 degC); with ``traces`` also ``trace_time_s`` (steps + 1,) and ``trace_speed_kmh``
     (n, steps + 1) of the warm run. NaN where a speed is not reached within the horizon.
     """
     common = dict(driven_axles=driven_axles, front_axle_load_fraction=front_axle_load_fraction,
@@ -434,8 +455,8 @@ def acceleration(pt: Powertrain, *, driven_axles, front_axle_load_fraction=None,
                   cg_height_to_wheelbase=cg_height_to_wheelbase, mass_kg=mass_kg, soc=soc,
                   dt_s=dt_s)
     warm, trace = acceleration_run(pt, temperature_C=temperature_C, traces=traces, **common)
-    cold, _ = acceleration_run(pt, temperature_C=default("cold_acceleration_temperature_C"),
-                               stop_kmh=100.0, **common)
+    cold_C = default("cold_acceleration_temperature_C") if cold_temperature_C is None else cold_temperature_C
+    cold, _ = acceleration_run(pt, temperature_C=cold_C, stop_kmh=100.0, **common)
     n = pt.n
     soc0 = _column(soc, n, "acceleration_soc", "soc")
     temp = _column(_test_temperature() if temperature_C is None else temperature_C, n,

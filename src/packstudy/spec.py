@@ -21,7 +21,8 @@ from .cycles import CycleFileError, load_cycle
 from .footprint import FootprintSettings
 from .uncertainty import UncertaintySettings
 
-PROCEDURE_NAMES = ("wltp", "epa", "acceleration", "fast_charge", "cold")
+PROCEDURE_NAMES = ("wltp", "epa", "acceleration", "fast_charge", "cold")  # the default
+ENDURANCE_PROCEDURES = ("launch_repeat", "track")  # run when named or when their table is given
 
 
 class StudyError(ValueError):
@@ -144,6 +145,14 @@ class Pack(_Strict):
         return self
 
 
+class Cooling(_Strict):
+    """A candidate's thermal system: battery chiller and heater ratings (kW of heat; None:
+    the defaults of data/factors/thermal.toml)."""
+
+    chiller_kW: float | None = Field(default=None, ge=0, le=100)
+    heater_kW: float | None = Field(default=None, ge=0, le=50)
+
+
 class Candidate(_Strict):
     """One battery-system option (a ``[[candidate]]`` table)."""
 
@@ -153,6 +162,7 @@ class Candidate(_Strict):
     inverter: Literal["si", "sic"] = "si"
     charger: str | ChargerTable | None = None  # a charger preset or its limits
     as_built: bool = False  # take the vehicle's as-built battery system (keys beside it override)
+    cooling: Cooling | None = None
 
 
 class FastCharge(_Strict):
@@ -175,6 +185,40 @@ class Cold(_Strict):
 
     ambient_C: float | None = Field(default=None, ge=-40, le=10)
     cycle: str | None = None
+    preconditioned: bool = False  # the cold acceleration with a pack warmed from the grid
+
+
+class LaunchRepeat(_Strict):
+    """``[study.launch_repeat]``: consecutive full-throttle launches (None: the defaults of
+    data/factors/endurance.toml)."""
+
+    runs: int | None = Field(default=None, ge=1, le=200)
+    from_kmh: float | None = Field(default=None, ge=0, le=400)
+    to_kmh: float | None = Field(default=None, gt=0, le=400)
+    pause_s: float | None = Field(default=None, ge=0, le=3600)
+    ambient_C: float | None = Field(default=None, ge=-40, le=50)
+
+    @model_validator(mode="after")
+    def _speeds(self):
+        if self.to_kmh is not None and (self.from_kmh or 0.0) >= self.to_kmh:
+            raise ValueError("from_kmh must be below to_kmh")
+        return self
+
+
+class TrackLaps(_Strict):
+    """``[study.track]``: laps back to back on a shipped track (``name``) or a user CSV
+    (``file``: distance_m,curvature_1_per_m[,grade]); None: the defaults."""
+
+    laps: int | None = Field(default=None, ge=1, le=100)
+    ambient_C: float | None = Field(default=None, ge=-40, le=50)
+    name: str | None = None
+    file: str | None = None
+
+    @model_validator(mode="after")
+    def _one_track(self):
+        if self.name is not None and self.file is not None:
+            raise ValueError("give name (a shipped track) or file, not both")
+        return self
 
 
 class Bound(_Strict):
@@ -190,16 +234,19 @@ class Ranking(_Strict):
 
 class StudySection(_Strict):
     name: str = "study"
-    procedures: list[Literal["wltp", "epa", "acceleration", "fast_charge", "cold"]] = Field(
+    procedures: list[Literal["wltp", "epa", "acceleration", "fast_charge", "cold",
+                             "launch_repeat", "track"]] = Field(
         default_factory=lambda: list(PROCEDURE_NAMES))
     fast_charge: FastCharge = Field(default_factory=FastCharge)
     cold: Cold = Field(default_factory=Cold)
+    launch_repeat: LaunchRepeat | None = None
+    track: TrackLaps | None = None
     cycles: dict[str, str] = Field(default_factory=dict)  # label -> CSV path (custom cycles)
     baseline: str | None = None
 
 
 SWEEP_KEYS = ("cell", "inverter", "charger", "pack.series", "pack.parallel", "pack.usable_energy_kWh",
-              "pack.nominal_voltage_V", "pack.integration")
+              "pack.nominal_voltage_V", "pack.integration", "cooling.chiller_kW", "cooling.heater_kW")
 
 
 class Sweep(BaseModel):
@@ -349,6 +396,13 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
             load_cycle(Path(file), base_dir=base_dir)
         except (CycleFileError, OSError) as exc:
             problems.append(f"study.cycles.{label}: {exc}")
+    if study.study.track is not None:
+        from .track import TrackFileError, load_track
+
+        try:
+            load_track(study.study.track.name, study.study.track.file, base_dir)
+        except (TrackFileError, OSError) as exc:
+            problems.append(f"study.track: {exc}")
     return problems
 
 

@@ -21,6 +21,7 @@ from . import (
     cold,
     cost,
     decision,
+    endurance,
     footprint,
     kernel,
     limits,
@@ -216,13 +217,16 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
     for name in study.study.procedures:
         if name in procedures.PROCEDURES:
             metrics.update(procedures.PROCEDURES[name](pt))
-    curves = performance_and_charging(study, pt, test_mass, metrics)
+    curves = performance_and_charging(study, pt, test_mass, metrics, packs.integration)
+    curves.update(endurance.evaluate(study, pt, test_mass, metrics, packs.integration, base_dir,
+                                     traces=pt.n <= REPORT_CURVES_MAX_ROWS))
     for label, file in study.study.cycles.items():
         metrics.update(procedures.custom(pt, load_cycle(Path(file), base_dir=base_dir), label))
     return metrics, breakdowns, curves, ready.calibration
 
 
-def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_kg, metrics: dict) -> dict:
+def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_kg, metrics: dict,
+                             integration=None) -> dict:
     """Acceleration, fast charge and cold range when the study asks for them; adds their
     scalar results to ``metrics`` and returns the curves kept for the report."""
     v = study.vehicle
@@ -230,35 +234,42 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
     curves = {}
     if "acceleration" in asked:
         share = v.front_motor_peak_kW / v.motor_peak_kW if v.front_motor_peak_kW and v.motor_peak_kW else None
+        cold_C = None
+        if study.study.cold.preconditioned:  # warmed from the grid before the cold run
+            cold_C = metrics["cold_pack_temperature_C"] = endurance.preconditioned_cell_C(
+                study, pt, metrics["pack_energy_kWh"], integration)
         out = performance.acceleration(
             pt, driven_axles=v.drive, front_axle_load_fraction=v.front_axle_load_fraction,
             tyre_friction=v.tyre_friction_coefficient, front_power_share=share,
             cg_height_to_wheelbase=v.cg_height_to_wheelbase,
             mass_kg=performance.acceleration_mass_kg(test_mass_kg, v.curb_mass_kg),
-            traces=pt.n <= REPORT_CURVES_MAX_ROWS)
+            traces=pt.n <= REPORT_CURVES_MAX_ROWS, cold_temperature_C=cold_C)
         if "trace_speed_kmh" in out:
             curves["acceleration_curve"] = {k: out.pop(k) for k in ("trace_time_s", "trace_speed_kmh")}
         metrics.update(out)
     if "fast_charge" in asked:
         chargers = candidate_chargers(study)
         fc = study.study.fast_charge
+        common = dict(
+            charger_power_kW=[c["power_kW"] for c in chargers],
+            charger_current_A=[c["current_A"] for c in chargers],
+            charger_max_voltage_V=[c["max_voltage_V"] for c in chargers],
+            vehicle_max_kW=v.max_dc_charge_kW, soc_start=fc.soc_start, soc_end=fc.soc_end,
+            wltp_dc_kWh_per_100km=metrics.get("wltp_dc_kWh_per_100km"))
 
-        def charge(soc_start, soc_end):
-            return charging.fast_charge(
-                pt, charger_power_kW=[c["power_kW"] for c in chargers],
-                charger_current_A=[c["current_A"] for c in chargers],
-                charger_max_voltage_V=[c["max_voltage_V"] for c in chargers],
-                vehicle_max_kW=v.max_dc_charge_kW, soc_start=soc_start, soc_end=soc_end,
-                temperature_C=fc.temperature_C, coolant_C=fc.coolant_C,
-                wltp_dc_kWh_per_100km=metrics.get("wltp_dc_kWh_per_100km"))
+        def charge(**window):
+            return charging.fast_charge(pt, temperature_C=fc.temperature_C, coolant_C=fc.coolant_C,
+                                        **{**common, **window})
 
-        out = charge(fc.soc_start, fc.soc_end)
+        out = charge()
         curves["fast_charge_curve"] = {k: out.pop(k) for k in list(out) if k.startswith("fast_charge_curve")}
         metrics.update(out)
         if as_built.row(study) is not None:  # the windows the car's published times span
             for key, (lo, hi) in as_built.published_windows(study.vehicle).items():
                 if key not in metrics:
-                    metrics[key] = charge(lo, hi)[key]
+                    metrics[key] = charge(soc_start=lo, soc_end=hi)[key]
+        if study.study.cold.preconditioned:  # the charge after preconditioning at -10 degC
+            metrics.update(endurance.cold_fast_charge(study, pt, metrics, integration, common))
     if "cold" in asked:
         cycle = None
         if study.study.cold.cycle is not None:

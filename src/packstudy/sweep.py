@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .results import atomic_write, column_values, numeric_array
-from .spec import Candidate, Pack, Study, StudyError
+from .spec import Candidate, Cooling, Pack, Study, StudyError
 from .store import changed_inputs, inputs_record, read_checked, remove_checked, write_checked
 from .study import StudyResult, check_result_names, compute, decide, pack_envelopes
 
@@ -57,13 +57,15 @@ class Variants(Sequence):
         self._labels = [[f"{k}={_label(v)}" for v in values] for k, values in self.parameters.items()]
         self._built: dict[int, Candidate] = {}
         self._keys = list(self.parameters)
-        self._pack_axes = [j for j, key in enumerate(self._keys) if key.startswith("pack.")]
-        self._top_axes = [j for j, key in enumerate(self._keys) if not key.startswith("pack.")]
+        # keys of candidate tables ("pack.series", "cooling.chiller_kW") vs top-level keys
+        self._pack_axes = [j for j, key in enumerate(self._keys) if "." in key]
+        self._top_axes = [j for j, key in enumerate(self._keys) if "." not in key]
         self._base_values = dict(self.base)
         self._values: dict[tuple[int, int], object] = {}
-        self._packs: dict[tuple, Pack | None] = {}  # validated pack per combination of pack picks
+        # validated (pack, cooling) per combination of table picks
+        self._packs: dict[tuple, tuple[Pack | None, Cooling | None]] = {}
         self._fields = (set(self._base_data) | {"name"}
-                        | {k for k in self.parameters if not k.startswith("pack.")})
+                        | {k for k in self.parameters if "." not in k})
 
     def __len__(self) -> int:
         return math.prod(self._shape)
@@ -90,14 +92,14 @@ class Variants(Sequence):
         pack_picks = tuple(picks[j] for j in self._pack_axes)
         if pack_picks not in self._packs:
             cand = self._validated(picks)
-            self._packs[pack_picks] = cand.pack
+            self._packs[pack_picks] = (cand.pack, cand.cooling)
             return cand
         values = dict(self._base_values)
         for axis in self._top_axes:
             values[self._keys[axis]] = self._value(axis, picks[axis])
-        values["pack"] = self._packs[pack_picks]
+        values["pack"], values["cooling"] = self._packs[pack_picks]
         values["name"] = self._name(picks)
-        fields = self._fields | ({"pack"} if values["pack"] is not None else set())
+        fields = self._fields | {t for t in ("pack", "cooling") if values[t] is not None}
         return Candidate.model_construct(fields, **values)
 
     def _value(self, axis: int, pick: int):
@@ -110,8 +112,11 @@ class Variants(Sequence):
     def _validated(self, picks) -> Candidate:
         data = dict(self._base_data)  # shallow: only "pack" (copied) and top-level keys change
         data["pack"] = dict(data.get("pack") or {})
+        data["cooling"] = dict(data.get("cooling") or {})
         for (key, values), pick in zip(self.parameters.items(), picks, strict=True):
-            if key.startswith("pack."):
+            if key.startswith("cooling."):
+                data["cooling"][key[len("cooling."):]] = values[pick]
+            elif key.startswith("pack."):
                 field = key[len("pack."):]
                 data["pack"][field] = values[pick]
                 if field == "series":
@@ -121,8 +126,9 @@ class Variants(Sequence):
             else:
                 data[key] = values[pick]
         data["name"] = self._name(picks)
-        if not data["pack"]:
-            data.pop("pack")
+        for table in ("pack", "cooling"):
+            if not data[table]:
+                data.pop(table)
         return Candidate.model_validate(data)
 
     def _name(self, picks) -> str:
@@ -163,7 +169,8 @@ class Variants(Sequence):
 def swept_text(candidate: Candidate, key: str) -> str:
     """The value of swept key ``key`` ("cell", "pack.series", ...) as ``candidate`` holds it,
     as shown in names and the report."""
-    value = getattr(candidate.pack, key[5:]) if key.startswith("pack.") else getattr(candidate, key)
+    table, _, field = key.rpartition(".")
+    value = getattr(getattr(candidate, table), field) if table else getattr(candidate, key)
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 

@@ -35,7 +35,8 @@ BREAKDOWNS = ("cost_usd", "footprint_kgCO2e")  # the other breakdown entries are
 # Factor tables read by the chain: always, and per procedure when the study runs it.
 ALWAYS_TABLES = ("drivetrain", "inverter", "power_electronics", "pack_design", "procedures")
 PROCEDURE_TABLES = {"acceleration": ("performance",), "fast_charge": ("charging",),
-                    "cold": ("climate",)}
+                    "cold": ("climate",), "launch_repeat": ("performance", "thermal", "endurance"),
+                    "track": ("performance", "thermal", "endurance")}
 PROCEDURE_CYCLES = {"wltp": ("wltc_class3b",), "epa": ("udds", "hwfet")}
 
 

@@ -185,6 +185,38 @@ def fast_charge_curves(data) -> dict | None:
     return {"data": traces, "layout": layout}
 
 
+def track_curves(data) -> dict | None:
+    """Track laps: speed over the lap distance, first lap solid and last lap dotted (top), and
+    the cell temperature over the whole run (bottom)."""
+    curve = data.extras.get("track_curve")
+    if not curve or "track_speed_first_kmh" not in curve:
+        return None
+    lap = _values(np.asarray(curve["track_distance_m"]) / 1e3)
+    total = _values(np.asarray(curve["track_total_distance_m"]) / 1e3)
+    traces = []
+    for k, i in enumerate(data.rows):
+        name, c = data.display(i), colour(k)
+        for key, dash, shown in (("track_speed_first_kmh", "solid", True),
+                                 ("track_speed_last_kmh", "dot", False)):
+            traces.append({"type": "scatter", "mode": "lines", "name": name, "legendgroup": name,
+                           "showlegend": shown, "x": lap, "y": _values(curve[key][i]),
+                           "yaxis": "y2", "line": {"color": c, "width": 1.2, "dash": dash},
+                           "hovertemplate": "%{x:.2f} km: %{y:.0f} km/h<extra>%{fullData.name}</extra>"})
+        traces.append({"type": "scatter", "mode": "lines", "name": name, "legendgroup": name,
+                       "showlegend": False, "x": total, "y": _values(curve["track_cell_temperature_C"][i]),
+                       "xaxis": "x2", "line": {"color": c, "width": 1.2},
+                       "hovertemplate": "%{x:.1f} km: %{y:.1f} °C<extra>%{fullData.name}</extra>"})
+    layout = _layout("cell temperature (°C)", height=620)
+    layout["yaxis"]["domain"] = [0.0, 0.42]
+    layout["xaxis"]["title"] = {"text": "lap distance (km): first lap solid, last lap dotted"}
+    layout["xaxis"]["anchor"] = "y2"
+    layout["yaxis2"] = {"title": {"text": "speed (km/h)"}, "domain": [0.58, 1.0],
+                        "automargin": True}
+    layout["xaxis2"] = {"title": {"text": "distance over all laps (km)"}, "anchor": "y",
+                        "automargin": True}
+    return {"data": traces, "layout": layout}
+
+
 def _stacked(data, kind: str, unit: str) -> dict | None:
     parts = data.breakdowns.get(kind)
     if not parts:
@@ -293,6 +325,7 @@ PLOTS = (
     Plot("wltc-trace", "energy", "WLTC class 3b: speed and battery power", wltc_trace),
     Plot("acceleration", "performance", "Full-throttle acceleration", acceleration_curves),
     Plot("fast-charge", "performance", "DC fast charge", fast_charge_curves),
+    Plot("track", "performance", "Track laps: speed and cell temperature over distance", track_curves),
     Plot("cost", "cost", "Pack manufacturing cost breakdown (not a market price)", cost_breakdown),
     Plot("footprint", "footprint", "Cradle-to-gate footprint breakdown", footprint_breakdown),
     Plot("minerals", "footprint", "Critical minerals and metals in the pack", minerals),

@@ -1,0 +1,90 @@
+"""The endurance procedures of a study: repeated launches (``launch``) and track laps
+(``track``), each candidate with its thermal system (``thermal``, ``[[candidate]] cooling``).
+
+They run when ``[study] procedures`` names them or when their table (``[study]
+launch_repeat = {...}``, ``track = {...}``) is given. The same thermal system preconditions
+the pack for the cold acceleration (``[study] cold = { preconditioned = true }``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from . import charging, launch, thermal
+from . import track as trackmod
+from .kernel import B_CELL_CP, B_CELL_MASS, B_PARALLEL, B_SERIES
+from .performance import default as performance_default
+from .procedures import Powertrain
+from .spec import ENDURANCE_PROCEDURES, Study, TrackLaps
+from .vehicle import V_MOTOR_W
+
+
+def asked(study: Study) -> set[str]:
+    """The endurance procedures the study asks for."""
+    given = {name for name in ENDURANCE_PROCEDURES if getattr(study.study, name) is not None}
+    return (set(study.study.procedures) & set(ENDURANCE_PROCEDURES)) | given
+
+
+def thermal_system(study: Study, pt: Powertrain, pack_energy_kWh, integration) -> np.ndarray:
+    """The candidates' thermal parameters (``thermal.thermal_parameters``) with their
+    ``cooling`` tables."""
+    def rating(key):
+        return [np.nan if c.cooling is None or getattr(c.cooling, key) is None
+                else getattr(c.cooling, key) for c in study.candidate]
+
+    bat = pt.battery
+    return thermal.thermal_parameters(
+        bat[:, B_SERIES] * bat[:, B_PARALLEL], bat[:, B_CELL_MASS], bat[:, B_CELL_CP],
+        pack_energy_kWh, integration, pt.vehicle[:, V_MOTOR_W],
+        chiller_kW=rating("chiller_kW"), heater_kW=rating("heater_kW"))
+
+
+def evaluate(study: Study, pt: Powertrain, test_mass_kg, metrics: dict, integration,
+             base_dir: Path, traces: bool) -> dict:
+    """Run the endurance procedures the study asks for; adds their results to ``metrics``
+    and returns the curves kept for the report (with ``traces``)."""
+    wanted = asked(study)
+    if not wanted:
+        return {}
+    th = thermal_system(study, pt, metrics["pack_energy_kWh"], integration)
+    car = launch.vehicle_arrays(pt, study.vehicle, test_mass_kg)
+    curves = {}
+    if "launch_repeat" in wanted:
+        settings = study.study.launch_repeat
+        kw = settings.model_dump() if settings is not None else {}
+        out = launch.launch_repeat(pt, th, car, **kw)
+        metrics.update({k: v for k, v in out.items() if v.ndim == 1})
+    if "track" in wanted:
+        settings = study.study.track or TrackLaps()
+        lap = trackmod.load_track(settings.name, settings.file, base_dir)
+        out = trackmod.track_laps(pt, th, car, lap, laps=settings.laps,
+                                  ambient_C=settings.ambient_C, traces=traces)
+        if "track_curve" in out:
+            curves["track_curve"] = out.pop("track_curve")
+        metrics.update({k: v for k, v in out.items() if v.ndim == 1})
+    return curves
+
+
+
+def preconditioned_cell_C(study: Study, pt: Powertrain, pack_energy_kWh, integration) -> np.ndarray:
+    """Cell temperature (degC) after preconditioning a pack soaked at the cold acceleration
+    temperature with its heater (``thermal.precondition``)."""
+    th = thermal_system(study, pt, pack_energy_kWh, integration)
+    ambient = performance_default("cold_acceleration_temperature_C")
+    return thermal.precondition(th, ambient)[:, thermal.S_CELL]
+
+
+def cold_fast_charge(study: Study, pt: Powertrain, metrics: dict, integration, charge: dict) -> dict:
+    """The study's DC fast charge (``charge``: ``charging.fast_charge``'s arguments but the
+    temperatures) of a pack preconditioned from a -10 degC soak (``preconditioned_cell_C``),
+    with the heater holding the coolant at its setpoint while the cells also warm by their own
+    losses: its window time and peak power, named ``..._at_minus10C``."""
+    if "cold_pack_temperature_C" not in metrics:
+        metrics["cold_pack_temperature_C"] = preconditioned_cell_C(
+            study, pt, metrics["pack_energy_kWh"], integration)
+    out = charging.fast_charge(pt, temperature_C=metrics["cold_pack_temperature_C"],
+                               coolant_C=thermal.default("coolant_setpoint_C"), **charge)
+    window = next(k for k in out if k.endswith("_min"))
+    return {f"{k}_at_minus10C": out[k] for k in (window, "fast_charge_peak_kW")}

@@ -1,0 +1,83 @@
+"""Cold acceleration with a pack preconditioned from the grid (``[study] cold =
+{ preconditioned = true }``): the heater warms the loop and the cells follow."""
+
+import numpy as np
+import pytest
+
+from packstudy import thermal
+from packstudy.study import run_study
+
+NMC_PRESETS = ("nmc811-pouch", "nmc9-pouch", "nmc622-prismatic", "nmc-pouch-lges",
+               "nmc-prismatic-catl")
+
+
+def _accel(cells, preconditioned, heater_kW=None):
+    cooling = {} if heater_kW is None else {"cooling": {"heater_kW": heater_kW}}
+    raw = {"study": {"procedures": ["acceleration"], "cold": {"preconditioned": preconditioned}},
+           "vehicle": {"preset": "polestar-3-long-range-dual-motor"},
+           "candidate": [{"name": c, "cell": c, "inverter": "sic", **cooling,
+                          "pack": {"usable_energy_kWh": 107, "nominal_voltage_V": 400}}
+                         for c in cells]}
+    return run_study(raw).metrics
+
+
+@pytest.fixture(scope="module")
+def nmc():
+    return _accel(NMC_PRESETS, False), _accel(NMC_PRESETS, True)
+
+
+def test_preconditioned_nmc_within_15pct_of_warm(nmc):
+    soaked, warmed = nmc
+    warm = warmed["accel_0_100_s"]
+    assert np.all(warmed["accel_0_100_s_at_minus10C"] <= 1.15 * warm)
+    # the cold-soaked pack (-10 degC cells) is much slower: its resistance is 2-3x
+    assert np.all(soaked["accel_0_100_s_at_minus10C"] > 1.4 * soaked["accel_0_100_s"])
+    np.testing.assert_array_equal(soaked["accel_0_100_s"], warm)  # the warm run is unchanged
+
+
+def test_preconditioning_energy_and_heater(nmc):
+    """The cells end between the soak and the setpoint; a bigger heater warms them more and
+    makes the cold run no slower."""
+    _, warmed = nmc
+    t = warmed["cold_pack_temperature_C"]
+    assert np.all((t > -10.0) & (t < thermal.default("coolant_setpoint_C")))
+    small = _accel(NMC_PRESETS[:1], True, heater_kW=3.0)
+    big = _accel(NMC_PRESETS[:1], True, heater_kW=9.0)
+    assert big["cold_pack_temperature_C"][0] > small["cold_pack_temperature_C"][0] + 2.0
+    assert big["accel_0_100_s_at_minus10C"][0] <= small["accel_0_100_s_at_minus10C"][0]
+
+
+def test_precondition_heat_balance():
+    """Heater energy = heat stored in loop and cells + heat lost to the ambient."""
+    th = np.zeros((1, thermal.N_TH))
+    th[0, [thermal.TH_CELLS, thermal.TH_CELL_C, thermal.TH_CELL_G, thermal.TH_LOOP_C]] = [
+        400, 900.0, 1.2, 5e4]
+    th[0, [thermal.TH_AMB_G, thermal.TH_HEATER_W, thermal.TH_SETPOINT, thermal.TH_BAND]] = [
+        30.0, 6e3, 30.0, 3.0]
+    th[0, [thermal.TH_COP, thermal.TH_MACHINE_C, thermal.TH_INV_C]] = [2.5, 1e5, 1e4]
+    s = thermal.precondition(th, -10.0, 1800.0)
+    s0 = thermal.initial_state(th, -10.0, preconditioned=False)
+    stored = thermal.stored_heat_J(th, s, s0)[0]
+    heater, ambient = s[0, thermal.S_HEATER], s[0, thermal.S_AMBIENT]
+    assert heater > 5e6
+    assert abs(heater - stored - ambient) < 1e-6 * heater
+
+
+def test_preconditioned_cold_fast_charge():
+    """DC fast charge after preconditioning from -10 degC: finite, named after the window, and
+    a bigger heater (warmer cells at the plug) never charges slower."""
+    def run(heater_kW):
+        raw = {"study": {"procedures": ["fast_charge"], "cold": {"preconditioned": True},
+                         "fast_charge": {"soc_start": 0.1, "soc_end": 0.8}},
+               "vehicle": {"preset": "polestar-3-long-range-dual-motor"},
+               "candidate": [{"name": "a", "cell": "nmc811-pouch", "charger": "ccs-350kw-920v",
+                              "cooling": {"heater_kW": heater_kW},
+                              "pack": {"usable_energy_kWh": 107, "nominal_voltage_V": 400}}]}
+        return run_study(raw).metrics
+
+    small, big = run(2.0), run(9.0)
+    assert big["cold_pack_temperature_C"][0] > small["cold_pack_temperature_C"][0]
+    key = "fast_charge_10_80_min_at_minus10C"
+    t_small, t_big = small[key][0], big[key][0]
+    assert np.isfinite(t_big) and t_big <= t_small
+    assert small["fast_charge_10_80_min"][0] == big["fast_charge_10_80_min"][0]  # warm charge
