@@ -376,6 +376,13 @@ def _residuals_and_jacobian(pt, x, lo, span, par_names, names, y, active, procs,
     for proc in procs:
         out.update(procedures.PROCEDURES[proc](trial))
     model = np.stack([out[t].reshape(n, k + 1) for t in names], axis=1)  # (n, m, k + 1)
+    unfit = np.isnan(model) & ~np.isnan(y)[:, :, None]
+    if unfit.any():
+        target = names[int(np.flatnonzero(unfit.any(axis=(0, 2)))[0])]
+        raise CalibrationError(
+            f"vehicle.calibration.{target}: the vehicle cannot follow the cycle it is measured on (too little "
+            "motor or battery power, or a road load that gives back energy), so its known "
+            "results cannot be fitted; check motor_peak_kW, the road load and the pack")
     r = model[:, :, 0] / y - 1.0
     jac = (model[:, :, 1:] - model[:, :, :1]) / y[:, :, None] / h[:, None, :]
     jac = np.where(np.isnan(y)[:, :, None] | ~active[:, None, :], 0.0, jac)

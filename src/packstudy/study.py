@@ -184,13 +184,14 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
     for name in study.study.procedures:
         if name in procedures.PROCEDURES:
             metrics.update(procedures.PROCEDURES[name](pt))
-    curves = performance_and_charging(study, pt, test_mass, metrics)
+    curves = performance_and_charging(study, pt, test_mass, metrics, base_dir)
     for label, file in study.study.cycles.items():
         metrics.update(procedures.custom(pt, load_cycle(Path(file), base_dir=base_dir), label))
     return metrics, breakdowns, curves, ready.calibration
 
 
-def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_kg, metrics: dict) -> dict:
+def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_kg, metrics: dict,
+                             base_dir: Path = Path(".")) -> dict:
     """Acceleration, fast charge and cold range when the study asks for them; adds their
     scalar results to ``metrics`` and returns the curves kept for the report."""
     v = study.vehicle
@@ -224,8 +225,8 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
         metrics.update(out)
     if "cold" in asked:
         cycle = None
-        if study.study.cold.cycle is not None:
-            cycle = load_cycle(study.study.cold.cycle)
+        if study.study.cold.cycle is not None:  # a shipped name or a CSV file (checked at load)
+            cycle = load_cycle(study.study.cold.cycle, base_dir=base_dir)
         metrics.update(cold.cold_range(pt, ambient_C=study.study.cold.ambient_C, heating=v.heating,
                                        cycle=cycle))
     return curves
@@ -349,7 +350,7 @@ def powertrain(study: Study, cells, packs: pack.PackArrays, inverter_kinds):
     inv = inverter_parameters(np.asarray(inverter_kinds), veh[:, vehicle.V_MOTOR_W],
                               packs.nominal_voltage_V)
     bat = kernel.battery_parameters(cells, packs.series, packs.parallel,
-                                    pack.default("cell_cooling_W_per_K_per_kg"))
+                                    pack.default("cell_cooling_W_per_K_per_kg"), packs.soc_min)
     pt = procedures.Powertrain(
         vehicle=veh, inverter=inv, battery=bat,
         ocv_V=np.ascontiguousarray(cells.ocv_V), r0_ohm=np.ascontiguousarray(cells.r0_ohm),
