@@ -380,8 +380,8 @@ def _residuals_and_jacobian(pt, x, lo, span, par_names, names, y, active, procs,
     if unfit.any():
         target = names[int(np.flatnonzero(unfit.any(axis=(0, 2)))[0])]
         raise CalibrationError(
-            f"vehicle.calibration.{target}: the vehicle cannot follow the cycle it is measured on (too little "
-            "motor or battery power, or a road load that gives back energy), so its known "
+            f"vehicle.calibration.{target}: the vehicle cannot follow the cycle it is measured "
+            "on (too little motor or battery power, or a road load that gives back energy), so its known "
             "results cannot be fitted; check motor_peak_kW, the road load and the pack")
     r = model[:, :, 0] / y - 1.0
     jac = (model[:, :, 1:] - model[:, :, :1]) / y[:, :, None] / h[:, None, :]

@@ -336,9 +336,9 @@ def _battery_step(w, m, dt_s, v_end_sq, lower_sq, excursion_s):
     Traction not delivered is taken from the kinetic energy: the speed reached at the end of
     the step is sqrt(v_end^2 - 2 deficit / inertial mass), the deficit summing the undelivered
     energy over consecutive short steps (forgiven at the first step with power to spare, as
-    the regulation's band is on speed, not distance: an optimistic convention). Below ``lower_sq`` (the speed band, squared), or with
-    the SOC below the usable window, the step is off the trace; runs of at least
-    ``excursion_s`` are added to the missed time."""
+    the regulation's band is on speed, not distance: an optimistic convention). Below
+    ``lower_sq`` (the speed band, squared), or with the SOC below the usable window, the step
+    is off the trace; runs of at least ``excursion_s`` are added to the missed time."""
     for j in range(m):
         soc = w[_SOC + j]
         v_rc = w[_V_RC + j]
