@@ -26,6 +26,7 @@ from . import (
     performance,
     procedures,
     uncertainty,
+    validity,
     vehicle,
 )
 from . import cell as cellmod
@@ -52,6 +53,7 @@ class StudyResult:
     # candidate built when read)
     inputs: Study | None = None
     notes: list[str] = field(default_factory=list)  # what the user may not expect (``decide``)
+    row_notes: dict[int, list[str]] = field(default_factory=dict)  # row -> why a metric is null
 
     def __post_init__(self):
         if self.checks is None:
@@ -251,9 +253,12 @@ def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,
     if envelopes is None:
         envelopes = pack_envelopes(study.candidate)
     bounds = {k: (b.min, b.max) for k, b in study.requirements.items()}
-    result.checks = decision.check_requirements(names, metrics, bounds, envelopes)
+    always = validity.trace_checks(metrics, len(names))  # a cycle not followed fails
+    result.checks = decision.check_requirements(names, metrics, bounds, {**envelopes, **always})
     if study.ranking.weights:
         metrics["score"] = decision.weighted_score(metrics, study.ranking.weights)
+    result.row_notes = validity.row_notes(metrics)
+    result.notes += validity.study_notes(names, result.row_notes)
     if study.study.baseline is not None and study.study.baseline in names:
         result.deltas = decision.deltas_to_baseline(metrics, names.index(study.study.baseline))
     return result
