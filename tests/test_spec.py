@@ -33,7 +33,8 @@ def test_all_problems_reported_at_once_with_paths():
         "candidate": [{"name": "a", "pack": {"usable_energy_kWh": 0.0}, "inverter": "gan"}],
     }
     found = problems(raw)
-    assert any(p.startswith("vehicle.test_mass_kg: must be greater than 0; got -5.0") for p in found)
+    assert any(p.startswith("vehicle.test_mass_kg: must be greater than or equal to 100 (allowed: "
+                            "100 to 60000); got -5.0") for p in found)
     assert any(p.startswith("candidate[0].pack.usable_energy_kWh: must be greater than 0")
                for p in found)
     assert any(p.startswith("candidate[0].inverter:") and "'si'" in p for p in found)
@@ -104,7 +105,8 @@ def test_errors_name_the_file_keys_not_the_schema_branches():
     assert found[0].startswith("vehicle.preset: unknown vehicle preset "
                                "'polestar-3-long-range-dual-motr'; did you mean "
                                "'polestar-3-long-range-dual-motor'")
-    assert found[1:] == ["candidate[0].charger.power_kW: must be greater than 0; got -5"]
+    assert found[1:] == ["candidate[0].charger.power_kW: must be greater than 0 (allowed: 0 to 3750); "
+                         "got -5"]
     (p,) = problems({**VALID, "candidate": [{**VALID["candidate"][0], "name": {"a": 1}}]})
     assert p.startswith("candidate[0].name: Input should be a valid string")  # a table, alone
 

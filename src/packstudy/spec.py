@@ -8,6 +8,7 @@ path (``candidate[1].pack.series: must be an integer >= 1; got 0``), unknown key
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +24,8 @@ from .uncertainty import UncertaintySettings
 
 PROCEDURE_NAMES = ("wltp", "epa", "acceleration", "fast_charge", "cold")
 
+_range = catalog.input_range
+
 
 class StudyError(ValueError):
     """Invalid study input; ``problems`` lists every problem found, each with its path."""
@@ -36,15 +39,16 @@ class StudyError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a boolean is never taken as a number (nor a number as a string); no NaN or inf
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class RoadLoad(_Strict):
     """Coast-down target coefficients: F = f0 + f1 v + f2 v^2 (N, v in m/s)."""
 
-    f0_N: float = Field(ge=0)
-    f1_N_per_mps: float
-    f2_N_per_mps2: float = Field(gt=0)
+    f0_N: float = Field(**_range("f0_N"))
+    f1_N_per_mps: float = Field(**_range("f1_N_per_mps"))
+    f2_N_per_mps2: float = Field(**_range("f2_N_per_mps2", open_low=True))
 
 
 class OwnBattery(_Strict):
@@ -71,22 +75,22 @@ class Vehicle(_Strict):
     name: str = "vehicle"
     model_year: int | None = None
     drive: Literal["FWD", "RWD", "AWD"] = "RWD"
-    test_mass_kg: float | None = Field(default=None, gt=0)
-    glider_mass_kg: float | None = Field(default=None, gt=0)
-    curb_mass_kg: float | None = Field(default=None, gt=0)
+    test_mass_kg: float | None = Field(default=None, **_range("mass_kg"))
+    glider_mass_kg: float | None = Field(default=None, **_range("mass_kg"))
+    curb_mass_kg: float | None = Field(default=None, **_range("mass_kg"))
     road_load: RoadLoad | None = None
     drag_coefficient: float | None = Field(default=None, gt=0, lt=1.5)
     frontal_area_m2: float | None = Field(default=None, gt=0, lt=10)
     rolling_resistance_coefficient: float | None = Field(default=None, gt=0, lt=0.05)
-    motor_peak_kW: float | None = Field(default=None, gt=0)
-    motor_peak_torque_Nm: float | None = Field(default=None, gt=0)
-    front_motor_peak_kW: float | None = Field(default=None, gt=0)
-    rear_motor_peak_kW: float | None = Field(default=None, gt=0)
-    top_speed_kmh: float | None = Field(default=None, gt=0)
+    motor_peak_kW: float | None = Field(default=None, **_range("motor_peak_kW"))
+    motor_peak_torque_Nm: float | None = Field(default=None, **_range("motor_peak_torque_Nm"))
+    front_motor_peak_kW: float | None = Field(default=None, **_range("motor_peak_kW"))
+    rear_motor_peak_kW: float | None = Field(default=None, **_range("motor_peak_kW"))
+    top_speed_kmh: float | None = Field(default=None, **_range("top_speed_kmh"))
     wheel_radius_m: float | None = Field(default=None, gt=0, lt=1)
-    gear_ratio: float | None = Field(default=None, gt=0)
-    max_dc_charge_kW: float | None = Field(default=None, gt=0)
-    aux_W: float | None = Field(default=None, ge=0)
+    gear_ratio: float | None = Field(default=None, **_range("gear_ratio"))
+    max_dc_charge_kW: float | None = Field(default=None, **_range("max_dc_charge_kW", open_low=True))
+    aux_W: float | None = Field(default=None, **_range("aux_W"))
     front_axle_load_fraction: float | None = Field(default=None, gt=0, lt=1)
     tyre_friction_coefficient: float | None = Field(default=None, gt=0, le=2)
     cg_height_to_wheelbase: float | None = Field(default=None, gt=0, le=0.5)
@@ -136,9 +140,9 @@ class ChargerTable(_Strict):
     """A DC charger given by its limits (without ``max_voltage_V``: the CCS class's, see
     ``charger_max_voltage_V`` in data/factors/charging.toml)."""
 
-    power_kW: float = Field(gt=0)
-    current_A: float = Field(gt=0)
-    max_voltage_V: float | None = Field(default=None, gt=0)
+    power_kW: float = Field(**_range("max_dc_charge_kW", open_low=True))
+    current_A: float = Field(**_range("charger_current_A", open_low=True))
+    max_voltage_V: float | None = Field(default=None, **_range("charger_max_voltage_V", open_low=True))
 
 
 class Candidate(_Strict):
@@ -184,6 +188,9 @@ class Ranking(_Strict):
     weights: dict[str, float] = Field(default_factory=dict)
 
 
+CYCLE_LABEL = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
+
+
 class StudySection(_Strict):
     name: str = "study"
     procedures: list[Literal["wltp", "epa", "acceleration", "fast_charge", "cold"]] = Field(
@@ -192,6 +199,23 @@ class StudySection(_Strict):
     cold: Cold = Field(default_factory=Cold)
     cycles: dict[str, str] = Field(default_factory=dict)  # label -> CSV path (custom cycles)
     baseline: str | None = None
+
+    @model_validator(mode="after")
+    def _procedures_and_labels(self):
+        problems = []
+        twice = sorted({p for p in self.procedures if self.procedures.count(p) > 1})
+        if twice:
+            problems.append(f"procedures: {', '.join(twice)} listed more than once")
+        for label in self.cycles:
+            taken = label in PROCEDURE_NAMES or label.startswith(tuple(f"{p}_" for p in PROCEDURE_NAMES))
+            if not CYCLE_LABEL.fullmatch(label) or taken:
+                problems.append(
+                    f"cycles: label {label!r} must be a letter then up to 39 letters, digits or "
+                    f"underscores, not starting with a procedure's name ({', '.join(PROCEDURE_NAMES)}): "
+                    "it begins the result names (LABEL_range_km)")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 SWEEP_KEYS = ("cell", "inverter", "charger", "pack.series", "pack.parallel", "pack.usable_energy_kWh",
@@ -202,10 +226,10 @@ class Sweep(BaseModel):
     """``[sweep]``: lists for candidate keys (the cartesian product is run), objectives for the
     Pareto front (``"min:pack_cost_usd"``, ``"max:wltp_range_km"``), the base candidate."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True, allow_inf_nan=False)
     base: str | None = None
     objectives: list[str] = Field(default_factory=list)
-    batch_size: int = Field(default=1000, ge=1)
+    batch_size: int = Field(default=1000, **_range("batch_size"))
 
     @model_validator(mode="after")
     def _lists_and_objectives(self):
@@ -271,7 +295,7 @@ def parse_study(raw: dict, *, source: str = "<study>", base_dir: Path | None = N
             raw["vehicle"] = _merge(preset, vehicle)
         except catalog.UnknownPresetError as exc:
             problems.append(f"vehicle.preset: {exc}")
-            raw["vehicle"] = {k: v for k, v in vehicle.items() if k != "preset"} | {"test_mass_kg": 1}
+            raw["vehicle"] = {k: v for k, v in vehicle.items() if k != "preset"} | {"test_mass_kg": 1e3}
     study = None
     try:
         study = Study.model_validate(raw)
@@ -330,6 +354,11 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
             load_cycle(Path(file), base_dir=base_dir)
         except (CycleFileError, OSError) as exc:
             problems.append(f"study.cycles.{label}: {exc}")
+    if study.study.cold.cycle is not None:
+        try:
+            load_cycle(study.study.cold.cycle, base_dir=base_dir)
+        except (CycleFileError, OSError, catalog.UnknownPresetError) as exc:
+            problems.append(f"study.cold.cycle: {str(exc).strip(chr(34))}")
     return problems
 
 
@@ -368,6 +397,13 @@ def _describe(err: dict) -> str:
     message = err["msg"].replace("Value error, ", "")
     if kind.startswith("greater_than") or kind.startswith("less_than"):
         message = "must be " + message.replace("Input should be ", "")
+        allowed = _allowed_range(err["loc"])
+        if allowed:
+            message += f" (allowed: {allowed})"
+    elif kind == "finite_number":
+        message = "must be a finite number (not NaN or inf)"
+    elif kind in ("float_type", "int_type") and isinstance(given, bool):
+        message = f"must be a number, not true/false ({message})"
     if isinstance(given, dict | list):
         return f"{loc}: {message}"
     return f"{loc}: {message}; got {given!r}"
@@ -411,6 +447,28 @@ def _allowed_keys(parent_loc) -> list[str]:
             return []
         model = inner
     return sorted(model.model_fields)
+
+
+def _allowed_range(loc) -> str:
+    """'100 to 60000' for a bounded field of the study file ('' when unknown)."""
+    model: type[BaseModel] | None = Study
+    field = None
+    for part in loc:
+        if isinstance(part, int) or model is None or part in _MODELS or part in ("str", "function-after"):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return ""
+        model = _model_of(field.annotation)
+    if field is None:
+        return ""
+    low = high = None
+    for item in field.metadata:
+        for name in ("ge", "gt"):
+            low = getattr(item, name, None) if getattr(item, name, None) is not None else low
+        for name in ("le", "lt"):
+            high = getattr(item, name, None) if getattr(item, name, None) is not None else high
+    return f"{low:g} to {high:g}" if low is not None and high is not None else ""
 
 
 def _model_of(annotation):
