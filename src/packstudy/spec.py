@@ -115,9 +115,9 @@ class Vehicle(_Strict):
 class Pack(_Strict):
     """A candidate's pack: counts, or targets the designer meets."""
 
-    series: int | None = Field(default=None, ge=1)
-    parallel: int | None = Field(default=None, ge=1)
-    usable_energy_kWh: float | None = Field(default=None, gt=0)
+    series: int | None = Field(default=None, **_range("pack_series"))
+    parallel: int | None = Field(default=None, **_range("pack_parallel"))
+    usable_energy_kWh: float | None = Field(default=None, **_range("pack_usable_energy_kWh", open_low=True))
     nominal_voltage_V: float | None = Field(default=None, gt=0, le=1500)
     integration: Literal["module", "cell_to_pack", "cell_to_body"] = "module"
     soc_min: float | None = Field(default=None, ge=0, lt=1)
@@ -354,11 +354,29 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
             load_cycle(Path(file), base_dir=base_dir)
         except (CycleFileError, OSError) as exc:
             problems.append(f"study.cycles.{label}: {exc}")
+    if study.sweep is not None:
+        problems += _sweep_value_problems(study)
     if study.study.cold.cycle is not None:
         try:
             load_cycle(study.study.cold.cycle, base_dir=base_dir)
         except (CycleFileError, OSError, catalog.UnknownPresetError) as exc:
             problems.append(f"study.cold.cycle: {str(exc).strip(chr(34))}")
+    return problems
+
+
+def _sweep_value_problems(study: Study) -> list[str]:
+    """Every swept value, checked as the candidate that takes it: ``sweep."pack.series"[0]``."""
+    from .sweep import Variants  # the sweep module builds the variants (and imports this one)
+
+    problems = []
+    variants = Variants(study)
+    for axis, (key, values) in enumerate(study.sweep.parameters.items()):
+        for pick in range(len(values)):
+            try:
+                variants._validated_at(variants._only(axis, pick))
+            except ValidationError as exc:
+                for err in exc.errors():
+                    problems.append(f'sweep."{key}"[{pick}]: {_describe(err).partition(": ")[2]}')
     return problems
 
 
