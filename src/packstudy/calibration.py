@@ -323,7 +323,12 @@ def calibrate_table(pt: Powertrain, table: dict) -> CalibrationResult:
             raise CalibrationError(f"vehicle.calibration.{key}: unknown key; allowed: "
                                    f"{', '.join(allowed)}")
     targets = {k: v for k, v in table.items() if k in TARGET_PROCEDURE or k in NOT_YET}
-    return calibrate(pt, targets, table.get("parameters"))
+    parameters = table.get("parameters")
+    if parameters is not None and not (isinstance(parameters, list)
+                                       and all(isinstance(p, str) for p in parameters)):
+        raise CalibrationError(f"vehicle.calibration.parameters: a list of parameter names; got "
+                               f"{parameters!r}")
+    return calibrate(pt, targets, parameters)
 
 
 def _target_matrix(targets: list[dict[str, float]]) -> tuple[list[str], np.ndarray]:
@@ -336,7 +341,8 @@ def _target_matrix(targets: list[dict[str, float]]) -> tuple[list[str], np.ndarr
             if key not in TARGET_PROCEDURE:
                 raise CalibrationError(f"calibration target {key!r} (vehicle {i}) is not known; "
                                        f"allowed: {', '.join(TARGET_PROCEDURE)}")
-            if not (isinstance(value, int | float) and np.isfinite(value) and value > 0):
+            if not (isinstance(value, int | float) and not isinstance(value, bool)
+                    and np.isfinite(value) and value > 0):
                 raise CalibrationError(f"calibration target {key} (vehicle {i}) must be a number "
                                        f"> 0; got {value!r}")
         if not t:

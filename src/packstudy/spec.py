@@ -354,7 +354,7 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
             load_cycle(Path(file), base_dir=base_dir)
         except (CycleFileError, OSError) as exc:
             problems.append(f"study.cycles.{label}: {exc}")
-    if study.sweep is not None:
+    if study.sweep is not None and (study.sweep.base is None or study.sweep.base in names):
         problems += _sweep_value_problems(study)
     if study.study.cold.cycle is not None:
         try:
@@ -375,8 +375,13 @@ def _sweep_value_problems(study: Study) -> list[str]:
             try:
                 variants._validated_at(variants._only(axis, pick))
             except ValidationError as exc:
-                for err in exc.errors():
-                    problems.append(f'sweep."{key}"[{pick}]: {_describe(err).partition(": ")[2]}')
+                for err in exc.errors():  # the value's own errors (others: at their own key)
+                    where = _path(err["loc"])
+                    if where == key or where.startswith(key + ".") or (
+                            where == "pack" and key.startswith("pack.")):
+                        text = _describe({**err, "loc": ("candidate", 0, *err["loc"])})
+                        line = f'sweep."{key}"[{pick}]: {text.partition(": ")[2]}'
+                        problems += [line] if line not in problems else []
     return problems
 
 
