@@ -118,3 +118,35 @@ def test_cell_file_that_does_not_exist_is_named_with_where_it_was_looked_for(tmp
     (p,) = info.value.problems
     assert p.startswith("candidate[0].cell: cell file 'cells/mine.toml' not found (looked for "
                         f"{tmp_path / 'cells' / 'mine.toml'};")
+
+
+def test_swept_values_are_checked_at_load_with_their_paths():
+    raw = {**VALID, "sweep": {"cell": [".", "nmc811-pouch"], "pack.series": [True, 0, 96],
+                              "pack.parallel": [2], "charger": ["no-such-charger"]}}
+    found = problems(raw)
+    assert any(p.startswith("sweep.\"cell\"[0]: unknown cell preset '.'") for p in found)
+    assert any(p.startswith("sweep.\"charger\"[0]: unknown charger preset") for p in found)
+    assert any(p.startswith('sweep."pack.series"[0]: must be a number, not true/false') for p in found)
+    assert any(p.startswith('sweep."pack.series"[1]: must be greater than or equal to 1') for p in found)
+    assert len(found) == 4
+
+
+def test_study_errors_survive_a_worker_process():
+    """A StudyError raised in a sweep worker is pickled back to the CLI (exit 2, not a broken
+    process pool)."""
+    import pickle
+
+    err = pickle.loads(pickle.dumps(StudyError("s.toml", ["candidate[0].cell: bad"])))
+    assert err.source == "s.toml" and err.problems == ["candidate[0].cell: bad"]
+
+
+def test_nan_booleans_and_long_values_are_refused_clearly():
+    raw = {**VALID, "vehicle": {**VALID["vehicle"], "aux_W": float("nan"), "motor_peak_kW": True,
+                                "name": "x" * 10_000}, "ranking": {"weights": {"pack_mass_kg": float("inf")}},
+           "requirements": {"pack_mass_kg": {"max": float("nan")}}}
+    found = problems(raw)
+    assert "vehicle.aux_W: must be a finite number (not NaN or inf); got nan" in found
+    assert any(p.startswith("vehicle.motor_peak_kW: must be a number, not true/false") for p in found)
+    assert any(p.startswith("ranking.weights.pack_mass_kg: must be a finite number") for p in found)
+    assert any(p.startswith("requirements.pack_mass_kg.max: must be a finite number") for p in found)
+    assert all(len(p) < 300 for p in found)

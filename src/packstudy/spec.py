@@ -37,6 +37,9 @@ class StudyError(ValueError):
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         super().__init__(f"{source}: {count} in the study file:\n{lines}")
 
+    def __reduce__(self):  # so that an error raised in a sweep worker process reaches the CLI
+        return (type(self), (self.source, self.problems))
+
 
 class _Strict(BaseModel):
     # strict: a boolean is never taken as a number (nor a number as a string); no NaN or inf
@@ -329,17 +332,23 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
     problems = []
     cells = catalog.list_presets("cells")
     chargers = charging.list_chargers()
-    for i, cand in enumerate(study.candidate):
-        path = cell_file(cand.cell, base_dir)
+    named = [(f"candidate[{i}]", c.cell, c.charger) for i, c in enumerate(study.candidate)]
+    swept = study.sweep.parameters if study.sweep is not None else {}
+    named += [(f'sweep."cell"[{j}]', value, None) for j, value in enumerate(swept.get("cell", []))]
+    named += [(f'sweep."charger"[{j}]', None, value)
+              for j, value in enumerate(swept.get("charger", []))]
+    for where, cell, charger in named:
+        at = where if where.startswith("sweep") else f"{where}.cell"
+        path = cell_file(cell, base_dir) if isinstance(cell, str | dict) else None
         if path is not None:
             if not path.is_file():
-                problems.append(f"candidate[{i}].cell: cell file {cand.cell!r} not found (looked "
-                                f"for {path.absolute()}; relative paths start at the study file's folder)")
-        elif isinstance(cand.cell, str) and cand.cell not in cells:
-            problems.append(_unknown_preset(f"candidate[{i}].cell", "cell", cand.cell, cells))
-        if isinstance(cand.charger, str) and cand.charger not in chargers:
-            problems.append(_unknown_preset(f"candidate[{i}].charger", "charger", cand.charger,
-                                            chargers))
+                problems.append(f"{at}: cell file {cell!r} not found (looked for "
+                                f"{path.absolute()}; relative paths start at the study file's folder)")
+        elif isinstance(cell, str) and cell not in cells:
+            problems.append(_unknown_preset(at, "cell", cell, cells))
+        if isinstance(charger, str) and charger not in chargers:
+            at = where if where.startswith("sweep") else f"{where}.charger"
+            problems.append(_unknown_preset(at, "charger", charger, chargers))
     problems += _cost_and_footprint_problems(study)
     names = [c.name for c in study.candidate]
     if len(set(names)) != len(names):
@@ -429,7 +438,8 @@ def _describe(err: dict) -> str:
         message = f"must be a number, not true/false ({message})"
     if isinstance(given, dict | list):
         return f"{loc}: {message}"
-    return f"{loc}: {message}; got {given!r}"
+    shown = repr(given)
+    return f"{loc}: {message}; got {shown if len(shown) <= 80 else shown[:60] + '...'}"
 
 
 _MODELS = {model.__name__ for model in (*_Strict.__subclasses__(), Sweep)}  # union branch tags
