@@ -80,3 +80,12 @@ def test_row_notes_name_the_reason():
     notes = validity.row_notes(metrics)
     assert "gives back more energy" in notes[0][0]
     assert "does not reach that speed" in notes[1][0]
+
+
+def test_a_null_by_design_is_noted_per_candidate_not_in_the_study_notes():
+    counts = small_study()
+    counts["candidate"][0]["pack"] = {"series": 96, "parallel": 3}
+    result = run_study(counts)
+    assert np.isnan(result.metrics["pack_requested_usable_energy_kWh"][0])
+    assert "cell counts" in result.row_notes[0][0]
+    assert not result.notes

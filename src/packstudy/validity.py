@@ -24,7 +24,9 @@ REASONS = (
     ("fast_charge_", "the charger cannot take the pack through the SOC window (the charger's "
                      "or the car's voltage and current limits, or the cells' charge map)"),
     ("score", "a metric it weighs is null"),
+    ("pack_requested_", "the pack was given by its cell counts (no energy was asked)"),
 )
+QUIET = ("pack_requested_",)  # nulls by design: noted per candidate, not in the study's notes
 
 
 def trace_checks(metrics: dict, n: int) -> dict[str, np.ndarray]:
@@ -81,7 +83,10 @@ def row_notes(metrics: dict) -> dict[int, list[str]]:
 
 
 def study_notes(names: list[str], notes: dict[int, list[str]]) -> list[str]:
-    """The per-row notes for the study's notes: one by one for a few rows, else counted."""
+    """The per-row notes for the study's notes (but nulls by design): one by one for a few
+    rows, else counted."""
+    quiet = tuple(text for prefix, text in REASONS if prefix in QUIET)
+    notes = {i: kept for i, texts in notes.items() if (kept := [t for t in texts if not t.startswith(quiet)])}
     if 0 < len(notes) <= NOTE_MAX_NAMED:
         return [f"{names[i]!r}: {text}." for i, texts in notes.items() for text in texts]
     if notes:
