@@ -112,5 +112,5 @@ def _frozen(obj):
 def input_range(key: str, *, open_low: bool = False) -> dict:
     """pydantic Field bounds of a study input from ``data/factors/input_bounds.toml`` (sane
     ranges, conventions each with its reason): ``{"ge" or "gt": low, "le": high}``."""
-    b = _factor_file("input_bounds")[key]
-    return {"gt" if open_low else "ge": b["low"], "le": b["high"]}
+    low, high = _factor_file("input_bounds")[key]["value"]
+    return {"gt" if open_low else "ge": low, "le": high}
