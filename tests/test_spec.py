@@ -150,3 +150,18 @@ def test_nan_booleans_and_long_values_are_refused_clearly():
     assert any(p.startswith("ranking.weights.pack_mass_kg: must be a finite number") for p in found)
     assert any(p.startswith("requirements.pack_mass_kg.max: must be a finite number") for p in found)
     assert all(len(p) < 300 for p in found)
+
+
+def test_windows_with_their_defaults_and_motor_shares_are_checked():
+    raw = {**VALID, "vehicle": {**VALID["vehicle"], "motor_peak_kW": 100.0, "front_motor_peak_kW": 150.0}}
+    assert any("front_motor_peak_kW (150) exceeds motor_peak_kW (100)" in p for p in problems(raw))
+    raw = {**VALID, "candidate": [{"name": "a", "pack": {"usable_energy_kWh": 75.0, "soc_min": 0.98}}],
+           "study": {"fast_charge": {"soc_end": 0.05}}}
+    found = problems(raw)
+    assert any(p.startswith("candidate[0].pack: soc_min (0.98) must be below soc_max") for p in found)
+    assert any(p.startswith("study.fast_charge: soc_start (0.1) must be below soc_end (0.05") for p in found)
+
+
+def test_a_huge_echoed_value_is_cut():
+    found = problems({**VALID, "study": {"baseline": "x" * 50_000}})
+    assert found and all(len(p) <= 603 for p in found)

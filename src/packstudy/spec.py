@@ -27,13 +27,17 @@ PROCEDURE_NAMES = ("wltp", "epa", "acceleration", "fast_charge", "cold")
 _range = catalog.input_range
 
 
+PROBLEM_MAX_CHARS = 600  # a problem line echoing a huge value is cut here
+
+
 class StudyError(ValueError):
     """Invalid study input; ``problems`` lists every problem found, each with its path."""
 
     def __init__(self, source: str, problems: list[str]):
         self.source = source
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
+        self.problems = [p if len(p) <= PROBLEM_MAX_CHARS else p[:PROBLEM_MAX_CHARS] + "..."
+                         for p in problems]
+        lines = "\n".join(f"  - {p}" for p in self.problems)
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         super().__init__(f"{source}: {count} in the study file:\n{lines}")
 
@@ -108,6 +112,11 @@ class Vehicle(_Strict):
     def _mass_and_road_load(self):
         if self.test_mass_kg is None and self.glider_mass_kg is None:
             raise ValueError("give test_mass_kg (whole vehicle as tested) or glider_mass_kg")
+        for axle in ("front_motor_peak_kW", "rear_motor_peak_kW"):
+            kW = getattr(self, axle)
+            if None not in (kW, self.motor_peak_kW) and kW > self.motor_peak_kW:
+                raise ValueError(f"{axle} ({kW:g}) exceeds motor_peak_kW ({self.motor_peak_kW:g}), "
+                                 "the vehicle's total")
         if self.road_load is None and (self.drag_coefficient is None or self.frontal_area_m2 is None):
             raise ValueError(
                 "give road_load = { f0_N, f1_N_per_mps, f2_N_per_mps2 } or drag_coefficient "
@@ -349,7 +358,7 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
         if isinstance(charger, str) and charger not in chargers:
             at = where if where.startswith("sweep") else f"{where}.charger"
             problems.append(_unknown_preset(at, "charger", charger, chargers))
-    problems += _cost_and_footprint_problems(study)
+    problems += _cost_and_footprint_problems(study) + _window_problems(study)
     names = [c.name for c in study.candidate]
     if len(set(names)) != len(names):
         problems.append("candidate: names must be unique")
@@ -370,6 +379,26 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
             load_cycle(study.study.cold.cycle, base_dir=base_dir)
         except (CycleFileError, OSError, catalog.UnknownPresetError) as exc:
             problems.append(f"study.cold.cycle: {str(exc).strip(chr(34))}")
+    return problems
+
+
+def _window_problems(study: Study) -> list[str]:
+    """SOC windows with their sourced defaults filled in: the start below the end."""
+    problems = []
+    low, high = (catalog.factor("pack_design", k) for k in ("usable_soc_min", "usable_soc_max"))
+    for i, cand in enumerate(study.candidate):
+        if cand.pack is not None:
+            lo = low if cand.pack.soc_min is None else cand.pack.soc_min
+            hi = high if cand.pack.soc_max is None else cand.pack.soc_max
+            if lo >= hi:
+                problems.append(f"candidate[{i}].pack: soc_min ({lo:g}) must be below soc_max "
+                                f"({hi:g}; defaults {low:g} and {high:g})")
+    fc = study.study.fast_charge
+    start = charging.default("soc_start") if fc.soc_start is None else fc.soc_start
+    end = charging.default("soc_end") if fc.soc_end is None else fc.soc_end
+    if start >= end:
+        problems.append(f"study.fast_charge: soc_start ({start:g}) must be below soc_end ({end:g}; "
+                        f"defaults {charging.default('soc_start'):g} and {charging.default('soc_end'):g})")
     return problems
 
 
