@@ -305,8 +305,8 @@ def parse_study(raw: dict, *, source: str = "<study>", base_dir: Path | None = N
         try:
             preset = catalog.load_preset("vehicles", str(vehicle["preset"]))
             raw["vehicle"] = _merge(preset, vehicle)
-        except catalog.UnknownPresetError as exc:
-            problems.append(f"vehicle.preset: {exc}")
+        except (catalog.UnknownPresetError, OSError) as exc:  # OSError: e.g. a name too long
+            problems.append(f"vehicle.preset: {str(exc).strip(chr(34))}")
             raw["vehicle"] = {k: v for k, v in vehicle.items() if k != "preset"} | {"test_mass_kg": 1e3}
     study = None
     try:
@@ -350,7 +350,7 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
         at = where if where.startswith("sweep") else f"{where}.cell"
         path = cell_file(cell, base_dir) if isinstance(cell, str | dict) else None
         if path is not None:
-            if not path.is_file():
+            if not _is_file(path):
                 problems.append(f"{at}: cell file {cell!r} not found (looked for "
                                 f"{path.absolute()}; relative paths start at the study file's folder)")
         elif isinstance(cell, str) and cell not in cells:
@@ -380,6 +380,14 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
         except (CycleFileError, OSError, catalog.UnknownPresetError) as exc:
             problems.append(f"study.cold.cycle: {str(exc).strip(chr(34))}")
     return problems
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; False also for a path the OS refuses (e.g. a name too long)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _window_problems(study: Study) -> list[str]:
