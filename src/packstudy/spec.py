@@ -507,7 +507,7 @@ def _allowed_keys(parent_loc) -> list[str]:
     """The keys allowed at a location of the study file, for "did you mean" hints."""
     model: type[BaseModel] = Study
     for part in parent_loc:
-        if isinstance(part, int):
+        if isinstance(part, int) or part in _MODELS:
             continue
         field = model.model_fields.get(str(part))
         if field is None:
