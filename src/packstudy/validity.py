@@ -19,7 +19,8 @@ NOTE_MAX_NAMED = 5  # rows named one by one in a study note; beyond, a count
 REASONS = (
     ("accel_", "the vehicle does not reach that speed within the simulated time (too little "
                "motor or battery power, or grip)"),
-    ("top_speed_", "the vehicle cannot hold any speed against its road load"),
+    ("top_speed_", "the drivetrain cannot hold any speed against the road load (its losses "
+                   "take the motor's power)"),
     ("fast_charge_km_in_", "it needs the WLTP consumption, which is null"),
     ("fast_charge_", "the charger cannot take the pack through the SOC window (the charger's "
                      "or the car's voltage and current limits, or the cells' charge map)"),
