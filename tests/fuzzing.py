@@ -89,7 +89,12 @@ junk = st.one_of(
 )
 
 # keys a study may add (path, a sensible value, itself mutated later)
+PLAIN_VEHICLE = {"name": "plain", "glider_mass_kg": 1700.0, "motor_peak_kW": 150.0,
+                 "road_load": {"f0_N": 130.0, "f1_N_per_mps": 1.0, "f2_N_per_mps2": 0.4}}
 OPTIONAL = [
+    (("vehicle",), PLAIN_VEHICLE),  # no preset, no calibration: weak vehicles still run
+    (("vehicle",), {**PLAIN_VEHICLE, "motor_peak_kW": 1.0}),
+    (("vehicle",), {**PLAIN_VEHICLE, "motor_peak_kW": 2.0, "aux_W": 5000.0}),
     (("vehicle", "road_load"), {"f0_N": 180.0, "f1_N_per_mps": 2.0, "f2_N_per_mps2": 0.45}),
     (("vehicle", "motor_peak_kW"), 1.0),
     (("vehicle", "motor_peak_kW"), 3.0),
