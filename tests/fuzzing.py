@@ -10,6 +10,7 @@ chargers, sweeps, prices, ranking, uncertainty) or a bad drive-cycle file.
 from __future__ import annotations
 
 import copy
+import csv
 import json
 import math
 import tomllib
@@ -288,8 +289,11 @@ def check_outcome(code: int, output: str, out_dir: Path) -> None:
                 assert value > 0, f"{cand['name']}: {key} = {value}"
             if key.endswith("kWh_per_100km"):
                 assert value > 0, f"{cand['name']}: {key} = {value}"
-    csv = (out_dir / "results.csv").read_text().lower()
-    assert "nan" not in csv.replace("nanc", "") and ",inf" not in csv and ",-inf" not in csv
+    with open(out_dir / "results.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    for row in rows[1:]:  # every cell but the candidate's name: a number or empty (null)
+        for cell in row[1:]:
+            assert cell == "" or math.isfinite(float(cell)), f"results.csv holds {cell!r}"
     assert "nan (" not in output and "-nan" not in output
 
 
