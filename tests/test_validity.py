@@ -89,3 +89,12 @@ def test_a_null_by_design_is_noted_per_candidate_not_in_the_study_notes():
     assert np.isnan(result.metrics["pack_requested_usable_energy_kWh"][0])
     assert "cell counts" in result.row_notes[0][0]
     assert not result.notes
+
+
+def test_a_null_weighted_metric_makes_the_score_null_with_a_note(weak):
+    from packstudy.decision import weighted_score
+
+    score = weighted_score({"wltp_range_km": weak.metrics["wltp_range_km"]}, {"wltp_range_km": 1.0})
+    assert np.isnan(score).all()
+    notes = validity.row_notes({"score": score})
+    assert "a metric it weighs is null" in notes[0][0]
