@@ -34,7 +34,7 @@ def test_price_override_and_errors():
     # 10 $/kg more on ~128 kg of CAM (over yields, warranty) adds ~1,400-1,700 $
     assert 1300 < dearer - base < 1800
     assert pack_cost(**NMC).pack_cost_usd[0] == base  # the override stays in its own study
-    with pytest.raises(ValueError, match="must be >= 0"):
+    with pytest.raises(ValueError, match="must be within 0 to 100000"):
         pack_cost(**NMC, settings=CostSettings(prices={"cam_nmc811": -1.0}))
     with pytest.raises(ValueError, match="allowed: anode_graphite"):
         pack_cost(**NMC, settings=CostSettings(prices={"unobtainium": 1.0}))

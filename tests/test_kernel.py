@@ -110,3 +110,21 @@ def test_rows_across_blocks_and_battery_limits_equal_single_runs():
             k: (v[i:i + 1] if isinstance(v, np.ndarray) else v) for k, v in vars(pt).items()})
         single, _ = procedures.run_cycle(alone, cycle)
         np.testing.assert_array_equal(batch[i], single[0])
+
+
+def test_trace_missed_counts_runs_below_the_speed_band():
+    """A healthy car follows every shipped cycle; a 1 kW motor misses a large share of the WLTC; a
+    pack whose usable window is spent mid-cycle misses the rest of it."""
+    band = (procedures.factor("speed_band_mps"), procedures.factor("speed_band_window_s"),
+            procedures.factor("speed_excursion_s"))
+    assert band[0] == pytest.approx(2 * 0.44704)
+    for name in ("udds", "hwfet", "wltc_class3b"):
+        acc, _ = procedures.run_cycle(synthetic_powertrain(n=1), load_cycle(name))
+        assert acc[0, kernel.A_MISSED_TIME] == 0.0
+    weak, _ = procedures.run_cycle(synthetic_powertrain(n=1, motor_kW=1.0), load_cycle("wltc_class3b"))
+    assert weak[0, kernel.A_MISSED_TIME] > 0.3 * weak[0, kernel.A_TIME]
+    small = synthetic_powertrain(n=1, capacity_Ah=2.0, parallel=1)
+    small.battery[:, kernel.B_SOC_MIN] = small.soc_min
+    drained, _ = procedures.run_cycle(small, load_cycle("wltc_class3b"))
+    assert drained[0, kernel.A_SOC_LOW] < small.soc_min[0]
+    assert drained[0, kernel.A_MISSED_TIME] > 100.0

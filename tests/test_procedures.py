@@ -66,3 +66,27 @@ def test_range_equals_driving_the_cycle_until_the_usable_window_is_spent():
         km += acc[0, kernel.A_DIST] / 1e3
         soc = end
     assert estimate == pytest.approx(km, rel=5e-3)
+
+
+def test_a_cycle_not_followed_gives_no_consumption_or_range():
+    """Undeliverable energy is never free: a 1 kW motor gets NaN (null) consumption and range
+    and the share of the trace it missed, never a negative consumption."""
+    from conftest import synthetic_powertrain
+
+    out = procedures.wltp(synthetic_powertrain(n=2, motor_kW=1.0))
+    assert np.isnan(out["wltp_kWh_per_100km"]).all() and np.isnan(out["wltp_range_km"]).all()
+    assert (out["wltp_trace_missed_pct"] > 30.0).all()
+    ok = procedures.wltp(synthetic_powertrain(n=1))
+    assert ok["wltp_trace_missed_pct"][0] == 0.0 and ok["wltp_kWh_per_100km"][0] > 10.0
+
+
+def test_a_downhill_cycle_gives_no_consumption_or_range():
+    from conftest import synthetic_powertrain
+
+    from packstudy.cycles import _cycle
+
+    t = np.arange(0.0, 601.0)
+    downhill = _cycle("downhill", t, np.full(t.size, 15.0), np.full(t.size, -0.08), "test")
+    out = procedures.custom(synthetic_powertrain(n=1), downhill, "down")
+    assert out["down_trace_missed_pct"][0] == 0.0
+    assert np.isnan(out["down_kWh_per_100km"][0]) and np.isnan(out["down_range_km"][0])

@@ -125,7 +125,7 @@ def test_numbers_match_the_results(example):
             continue
         expected = float(result.metrics[metric][col])
         if np.isnan(expected):
-            assert cell["data-value"] == "nan" and cell["text"].strip() == "–"
+            assert cell["data-value"] == "nan" and cell["text"].strip() == "n/a"
         else:
             assert float(cell["data-value"]) == expected
             assert cell["text"].strip() == number(expected)

@@ -33,7 +33,8 @@ def test_all_problems_reported_at_once_with_paths():
         "candidate": [{"name": "a", "pack": {"usable_energy_kWh": 0.0}, "inverter": "gan"}],
     }
     found = problems(raw)
-    assert any(p.startswith("vehicle.test_mass_kg: must be greater than 0; got -5.0") for p in found)
+    assert any(p.startswith("vehicle.test_mass_kg: must be greater than or equal to 100 (allowed: "
+                            "100 to 60000); got -5.0") for p in found)
     assert any(p.startswith("candidate[0].pack.usable_energy_kWh: must be greater than 0")
                for p in found)
     assert any(p.startswith("candidate[0].inverter:") and "'si'" in p for p in found)
@@ -104,7 +105,8 @@ def test_errors_name_the_file_keys_not_the_schema_branches():
     assert found[0].startswith("vehicle.preset: unknown vehicle preset "
                                "'polestar-3-long-range-dual-motr'; did you mean "
                                "'polestar-3-long-range-dual-motor'")
-    assert found[1:] == ["candidate[0].charger.power_kW: must be greater than 0; got -5"]
+    assert found[1:] == ["candidate[0].charger.power_kW: must be greater than 0 (allowed: 0 to 3750); "
+                         "got -5"]
     (p,) = problems({**VALID, "candidate": [{**VALID["candidate"][0], "name": {"a": 1}}]})
     assert p.startswith("candidate[0].name: Input should be a valid string")  # a table, alone
 
@@ -116,3 +118,50 @@ def test_cell_file_that_does_not_exist_is_named_with_where_it_was_looked_for(tmp
     (p,) = info.value.problems
     assert p.startswith("candidate[0].cell: cell file 'cells/mine.toml' not found (looked for "
                         f"{tmp_path / 'cells' / 'mine.toml'};")
+
+
+def test_swept_values_are_checked_at_load_with_their_paths():
+    raw = {**VALID, "sweep": {"cell": [".", "nmc811-pouch"], "pack.series": [True, 0, 96],
+                              "pack.parallel": [2], "charger": ["no-such-charger"]}}
+    found = problems(raw)
+    assert any(p.startswith("sweep.\"cell\"[0]: unknown cell preset '.'") for p in found)
+    assert any(p.startswith("sweep.\"charger\"[0]: unknown charger preset") for p in found)
+    assert any(p.startswith('sweep."pack.series"[0]: must be a number, not true/false') for p in found)
+    assert any(p.startswith('sweep."pack.series"[1]: must be greater than or equal to 1') for p in found)
+    assert len(found) == 4
+
+
+def test_study_errors_survive_a_worker_process():
+    """A StudyError raised in a sweep worker is pickled back to the CLI (exit 2, not a broken
+    process pool)."""
+    import pickle
+
+    err = pickle.loads(pickle.dumps(StudyError("s.toml", ["candidate[0].cell: bad"])))
+    assert err.source == "s.toml" and err.problems == ["candidate[0].cell: bad"]
+
+
+def test_nan_booleans_and_long_values_are_refused_clearly():
+    raw = {**VALID, "vehicle": {**VALID["vehicle"], "aux_W": float("nan"), "motor_peak_kW": True,
+                                "name": "x" * 10_000}, "ranking": {"weights": {"pack_mass_kg": float("inf")}},
+           "requirements": {"pack_mass_kg": {"max": float("nan")}}}
+    found = problems(raw)
+    assert "vehicle.aux_W: must be a finite number (not NaN or inf); got nan" in found
+    assert any(p.startswith("vehicle.motor_peak_kW: must be a number, not true/false") for p in found)
+    assert any(p.startswith("ranking.weights.pack_mass_kg: must be a finite number") for p in found)
+    assert any(p.startswith("requirements.pack_mass_kg.max: must be a finite number") for p in found)
+    assert all(len(p) < 300 for p in found)
+
+
+def test_windows_with_their_defaults_and_motor_shares_are_checked():
+    raw = {**VALID, "vehicle": {**VALID["vehicle"], "motor_peak_kW": 100.0, "front_motor_peak_kW": 150.0}}
+    assert any("front_motor_peak_kW (150) exceeds motor_peak_kW (100)" in p for p in problems(raw))
+    raw = {**VALID, "candidate": [{"name": "a", "pack": {"usable_energy_kWh": 75.0, "soc_min": 0.98}}],
+           "study": {"fast_charge": {"soc_end": 0.05}}}
+    found = problems(raw)
+    assert any(p.startswith("candidate[0].pack: soc_min (0.98) must be below soc_max") for p in found)
+    assert any(p.startswith("study.fast_charge: soc_start (0.1) must be below soc_end (0.05") for p in found)
+
+
+def test_a_huge_echoed_value_is_cut():
+    found = problems({**VALID, "study": {"baseline": "x" * 50_000}})
+    assert found and all(len(p) <= 603 for p in found)

@@ -323,7 +323,12 @@ def calibrate_table(pt: Powertrain, table: dict) -> CalibrationResult:
             raise CalibrationError(f"vehicle.calibration.{key}: unknown key; allowed: "
                                    f"{', '.join(allowed)}")
     targets = {k: v for k, v in table.items() if k in TARGET_PROCEDURE or k in NOT_YET}
-    return calibrate(pt, targets, table.get("parameters"))
+    parameters = table.get("parameters")
+    if parameters is not None and not (isinstance(parameters, list)
+                                       and all(isinstance(p, str) for p in parameters)):
+        raise CalibrationError(f"vehicle.calibration.parameters: a list of parameter names; got "
+                               f"{parameters!r}")
+    return calibrate(pt, targets, parameters)
 
 
 def _target_matrix(targets: list[dict[str, float]]) -> tuple[list[str], np.ndarray]:
@@ -336,7 +341,8 @@ def _target_matrix(targets: list[dict[str, float]]) -> tuple[list[str], np.ndarr
             if key not in TARGET_PROCEDURE:
                 raise CalibrationError(f"calibration target {key!r} (vehicle {i}) is not known; "
                                        f"allowed: {', '.join(TARGET_PROCEDURE)}")
-            if not (isinstance(value, int | float) and np.isfinite(value) and value > 0):
+            if not (isinstance(value, int | float) and not isinstance(value, bool)
+                    and np.isfinite(value) and value > 0):
                 raise CalibrationError(f"calibration target {key} (vehicle {i}) must be a number "
                                        f"> 0; got {value!r}")
         if not t:
@@ -376,6 +382,13 @@ def _residuals_and_jacobian(pt, x, lo, span, par_names, names, y, active, procs,
     for proc in procs:
         out.update(procedures.PROCEDURES[proc](trial))
     model = np.stack([out[t].reshape(n, k + 1) for t in names], axis=1)  # (n, m, k + 1)
+    unfit = np.isnan(model) & ~np.isnan(y)[:, :, None]
+    if unfit.any():
+        target = names[int(np.flatnonzero(unfit.any(axis=(0, 2)))[0])]
+        raise CalibrationError(
+            f"vehicle.calibration.{target}: the vehicle cannot follow the cycle it is measured "
+            "on (too little motor or battery power, or a road load that gives back energy), so its known "
+            "results cannot be fitted; check motor_peak_kW, the road load and the pack")
     r = model[:, :, 0] / y - 1.0
     jac = (model[:, :, 1:] - model[:, :, :1]) / y[:, :, None] / h[:, None, :]
     jac = np.where(np.isnan(y)[:, :, None] | ~active[:, None, :], 0.0, jac)

@@ -117,3 +117,10 @@ def _frozen(obj):
     if isinstance(obj, list):
         return tuple(_frozen(v) for v in obj)
     return obj
+
+
+def input_range(key: str, *, open_low: bool = False) -> dict:
+    """pydantic Field bounds of a study input from ``data/factors/input_bounds.toml`` (sane
+    ranges, conventions each with its reason): ``{"ge" or "gt": low, "le": high}``."""
+    low, high = _factor_file("input_bounds")[key]["value"]
+    return {"gt" if open_low else "ge": low, "le": high}

@@ -151,6 +151,8 @@ def load_cell(spec: str | dict | os.PathLike, base_dir: Path | None = None) -> C
         if set(spec) == {"bpx"}:
             from .bpx_import import cell_from_bpx
 
+            if not isinstance(spec["bpx"], str):
+                raise CellError(f"bpx: the path of a BPX JSON file; got {spec['bpx']!r}")
             path = Path(spec["bpx"])
             return cell_from_bpx(path if path.is_absolute() else base / path)
         return cell_from_dict(spec, where="inline cell table")

@@ -279,9 +279,9 @@ def summary_table(result) -> Table:
             continue
         cells = []
         for i, value in enumerate(result.metrics[key]):
-            text = fmt.format(value)
+            text = fmt.format(value) if np.isfinite(value) else "n/a"
             delta = result.deltas.get(f"delta_{key}")
-            if delta is not None and result.names[i] != baseline:
+            if delta is not None and result.names[i] != baseline and np.isfinite(delta[i]):
                 text += f" ({'+' if delta[i] >= 0 else '-'}{fmt.format(abs(delta[i]))})"
             cells.append(text)
         table.add_row(label, *cells)
@@ -305,6 +305,8 @@ def failed_requirements(result) -> list[str]:
 
 
 def _number(x: float) -> str:
+    if not np.isfinite(x):
+        return "n/a"
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 

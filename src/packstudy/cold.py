@@ -69,7 +69,8 @@ def cold_range(pt: Powertrain, *, ambient_C=None, heating="heat_pump", cabin_set
                cycle=None) -> dict[str, np.ndarray]:
     """Range and consumption at ``ambient_C`` (default -7 degC) with cabin heating.
 
-    heating: "resistive" | "heat_pump" (scalar or per variant). Returns
+    heating: "resistive" | "heat_pump" (scalar or per variant); cycle: a ``Cycle``, a shipped
+    cycle's name or None (default WLTC class 3b). Returns
     ``range_at_minus7C_km`` (the label follows the ambient), ``cold_kWh_per_100km`` (AC),
     ``cold_dc_kWh_per_100km`` and ``cabin_heating_W``.
     """
@@ -78,11 +79,14 @@ def cold_range(pt: Powertrain, *, ambient_C=None, heating="heat_pump", cabin_set
         raise ValueError(f"cold_range: ambient_C must lie in -40..40 degC; got {ambient}")
     heater = np.broadcast_to(heating_power_W(heating, ambient, cabin_setpoint_C), (pt.n,))
     cold = replace(pt, vehicle=cold_vehicle(pt.vehicle, ambient, heater))
-    acc, _ = run_cycle(cold, load_cycle(cycle or default("cycle")), temperature_C=ambient)
+    if cycle is None or isinstance(cycle, str):
+        cycle = load_cycle(cycle or default("cycle"))
+    acc, _ = run_cycle(cold, cycle, temperature_C=ambient)
     m = cycle_metrics(cold, acc)
     return {
         f"range_at_{temperature_label(ambient)}_km": m["range_km"],
         "cold_kWh_per_100km": m["ac_kWh_per_100km"],
         "cold_dc_kWh_per_100km": m["dc_kWh_per_100km"],
         "cabin_heating_W": np.array(heater, dtype=float),
+        "cold_trace_missed_pct": m["trace_missed_pct"],
     }

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from packstudy.catalog import input_range
 from packstudy.chemistry import cell_composition, load_tables, price_set_year, table_value
 
 INTEGRATIONS = ("module", "cell_to_pack", "cell_to_body")
@@ -33,8 +34,8 @@ ELECTROLYTE_PRICE = {"electrolyte": "electrolyte", "electrolyte_lfp": "electroly
 class CostSettings(BaseModel):
     """``[cost]`` study keys."""
 
-    model_config = ConfigDict(extra="forbid")
-    production_packs_per_year: float = Field(500_000.0, gt=0)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+    production_packs_per_year: float = Field(500_000.0, **input_range("production_packs_per_year"))
     year: int = Field(default_factory=lambda: price_set_year(None))
     region: str = "usa"
     prices: dict[str, float] = Field(default_factory=dict,
@@ -61,8 +62,10 @@ def price_overrides(prices: dict[str, float], year: int | None = None) -> dict[s
         if name not in allowed:
             raise ValueError(f"cost.prices: unknown material {name!r}; allowed: "
                              f"{', '.join(allowed)}")
-        if not np.isfinite(price) or price < 0:
-            raise ValueError(f"cost.prices.{name}: price_usd_per_kg must be >= 0; got {price}")
+        low, high = (input_range("price_usd_per_kg")[k] for k in ("ge", "le"))
+        if not (np.isfinite(price) and low <= price <= high):
+            raise ValueError(f"cost.prices.{name}: price_usd_per_kg must be within {low:g} to "
+                             f"{high:g} (data/factors/input_bounds.toml); got {price}")
         out[name] = {**table[name], "value": float(price), "low": price, "high": price,
                      "source": "study file [cost] prices override"}
     return {"materials": out} if out else {}

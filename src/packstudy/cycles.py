@@ -177,7 +177,14 @@ def _read_csv(path: Path, name: str, source: str) -> Cycle:
         )
     check(speed_mps < 0, "speed_mps", "speed must be >= 0 m/s")
     check(np.abs(grade) > MAX_ABS_GRADE, "grade", f"|grade| must be <= {MAX_ABS_GRADE} (rise/run)")
-    return _cycle(name, time_s, speed_mps, grade, source)
+    longest = catalog.input_range("cycle_duration_s")["le"]
+    if time_s[-1] > longest or len(time_s) > catalog.input_range("cycle_points")["le"]:
+        raise fail(f"{len(time_s):,} points over {time_s[-1]:g} s; a cycle may last at most "
+                   f"{longest:g} s (one day) with one point per second or fewer")
+    cycle = _cycle(name, time_s, speed_mps, grade, source)
+    if not cycle.distance_m > 0.0:
+        raise fail("the vehicle never moves (every speed is 0): a cycle must cover some distance")
+    return cycle
 
 
 def resample(cycle: Cycle, dt_s: float) -> Cycle:

@@ -146,7 +146,8 @@ def weighted_score(metrics: dict, weights: dict[str, float]) -> np.ndarray:
     score = np.zeros(len(next(iter(metrics.values()))))
     for key, weight in weights.items():
         x = np.asarray(metrics[key], float)
-        span = np.nanmax(x) - np.nanmin(x)
-        scaled = (x - np.nanmin(x)) / span if span > 0 else np.zeros_like(x)
+        known = x[np.isfinite(x)]  # a null value makes its row's score null
+        span = known.max() - known.min() if known.size else 0.0
+        scaled = (x - known.min()) / span if span > 0 else np.where(np.isfinite(x), 0.0, np.nan)
         score += weight * scaled if weight >= 0 else -weight * (1.0 - scaled)
     return score

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from packstudy.catalog import input_range
 from packstudy.chemistry import cell_composition, load_tables, table_value
 from packstudy.cost import INTEGRATIONS, pack_hardware_kg
 
@@ -26,9 +27,9 @@ CAM_SYNTHESIS = {"lfp": "cam_synthesis_kWh_per_kg_lfp"}
 class FootprintSettings(BaseModel):
     """``[footprint]`` study keys."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     region: str = "china"
-    grid_kgCO2e_per_kWh: float | None = Field(None, ge=0)
+    grid_kgCO2e_per_kWh: float | None = Field(None, **input_range("grid_kgCO2e_per_kWh"))
     cam_region: str = "china"
     recycled_content: dict[str, float] = Field(default_factory=dict)
 

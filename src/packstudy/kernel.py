@@ -46,13 +46,15 @@ B_I_CHARGE = 6
 B_CELL_MASS = 7  # kg
 B_CELL_CP = 8  # J/(kg K)
 B_CELL_HA = 9  # cell-to-coolant conductance, W/K
-N_BATTERY_PARAMS = 10
+B_SOC_MIN = 10  # bottom of the usable SOC window (below it the pack counts as empty)
+N_BATTERY_PARAMS = 11
 
 
 
-def battery_parameters(cells, series, parallel, cooling_W_per_K_per_kg) -> np.ndarray:
+def battery_parameters(cells, series, parallel, cooling_W_per_K_per_kg, soc_min=0.0) -> np.ndarray:
     """The battery parameter matrix (n, N_BATTERY_PARAMS) from cell columns (a
-    ``cell.CellArrays``), cell counts and the cell-to-coolant conductance per kg of cell."""
+    ``cell.CellArrays``), cell counts, the cell-to-coolant conductance per kg of cell and the
+    bottom of the usable SOC window."""
     bat = np.empty((cells.capacity_Ah.shape[0], N_BATTERY_PARAMS))
     bat[:, B_SERIES] = series
     bat[:, B_PARALLEL] = parallel
@@ -64,6 +66,7 @@ def battery_parameters(cells, series, parallel, cooling_W_per_K_per_kg) -> np.nd
     bat[:, B_CELL_MASS] = cells.mass_kg
     bat[:, B_CELL_CP] = cells.specific_heat_J_per_kgK
     bat[:, B_CELL_HA] = cells.mass_kg * cooling_W_per_K_per_kg
+    bat[:, B_SOC_MIN] = soc_min
     return bat
 
 
@@ -90,7 +93,11 @@ A_V_CELL_MIN = 18  # lowest cell terminal voltage, V
 A_I_CELL_MAX = 19  # highest cell discharge current, A
 A_I_CELL_MIN = 20  # most negative (charging) cell current, A
 A_TEMP_MAX = 21
-N_ACC = 22
+# time (s) off the trace: in excursions of at least ``excursion_s`` below the speed band (or
+# below the usable SOC window, the pack empty); see ``drive_cycle``
+A_MISSED_TIME = 22
+A_SOC_LOW = 23  # lowest SOC reached
+N_ACC = 24
 
 # Trace channels (only when traces are asked for).
 T_SPEED = 0  # step-average speed, m/s
@@ -108,25 +115,25 @@ BLOCK = 64  # variants stepped together through a cycle
 # Rows of a block's working array: quantity X of the block's variant j is w[X + j]. The row
 # offsets are constant multiples of BLOCK, so LLVM sees that rows never overlap and needs no
 # aliasing checks to vectorise. (The unpacking below checks _N_ROWS.)
-_N_ROWS = 81
+_N_ROWS = 86
 (
     # per-variant constants
     _MASS, _INERTIAL_MASS, _F0, _F1, _F2, _MOTOR_W, _MAX_FORCE, _BASE_SPEED, _GEAR_EFF,
     _INV_GEAR, _NOLOAD_C, _COPPER_C, _LOAD_FRAC, _REGEN_FRAC, _REGEN_V_END, _REGEN_V_START,
     _AUX, _SW_V0, _SW_R, _D_V0, _D_R, _E_SW, _F_SW, _I_RATED, _V_NOM, _M_MAX, _COS_PHI,
     _SERIES, _CELLS, _INV_CELLS, _SOC_PER_A, _TEMP_PER_W, _I_DIS, _I_CHG, _V_MIN, _V_MAX,
-    _COOL_W_PER_K, _COOLANT, _INV_MAX_FORCE, _INV_BASE_SPEED,
+    _COOL_W_PER_K, _COOLANT, _INV_MAX_FORCE, _INV_BASE_SPEED, _SOC_FLOOR,
     # cell parameters, looked up every ``refresh_steps``
     _OCV_A, _OCV_B, _R0, _R1, _G, _DECAY, _R_EFF, _INV_R_EFF, _VDC,
     # state
-    _SOC, _TEMP, _V_RC,
+    _SOC, _TEMP, _V_RC, _DEFICIT, _RUN,
     # the current step (W, V, A)
     _WHEEL, _DELIVERED, _SHARE, _DC, _FRICTION, _GEAR, _MOTOR, _INVERTER, _P_MAX, _P_MIN,
     _TERMINAL, _V_CELL, _CURRENT,
     # sums over the steps (W, J / dt) and extremes
     _WHEEL_POS, _WHEEL_NEG, _FRICTION_SUM, _GEAR_SUM, _MOTOR_SUM, _INV_SUM, _TERMINAL_SUM,
     _REGEN_SUM, _OHMIC_SUM, _RC_SUM, _SHORTFALL, _SHORTFALL_TIME, _V_CELL_MIN, _I_MAX, _I_MIN,
-    _TEMP_MAX,
+    _TEMP_MAX, _MISSED, _SOC_LOW,
 ) = range(0, _N_ROWS * BLOCK, BLOCK)
 
 _FAST = {"nnan", "nsz", "contract"}
@@ -217,11 +224,14 @@ def _load_block(w, m, start, veh, inv, bat, soc0, temp0_C, coolant_C, dt_s, nolo
         w[_V_MAX + j] = b[B_V_MAX]
         w[_COOL_W_PER_K + j] = b[B_CELL_HA]
         w[_COOLANT + j] = coolant_C[start + j]
+        w[_SOC_FLOOR + j] = b[B_SOC_MIN]
         w[_SOC + j] = soc0[start + j]
+        w[_SOC_LOW + j] = soc0[start + j]
         w[_TEMP + j] = temp0_C[start + j]
         w[_V_RC + j] = 0.0
         for row in (_WHEEL_POS, _WHEEL_NEG, _FRICTION_SUM, _GEAR_SUM, _MOTOR_SUM, _INV_SUM,
-                    _TERMINAL_SUM, _REGEN_SUM, _OHMIC_SUM, _RC_SUM, _SHORTFALL, _SHORTFALL_TIME):
+                    _TERMINAL_SUM, _REGEN_SUM, _OHMIC_SUM, _RC_SUM, _SHORTFALL, _SHORTFALL_TIME,
+                    _DEFICIT, _RUN, _MISSED):
             w[row + j] = 0.0
         w[_V_CELL_MIN + j] = np.inf
         w[_I_MAX + j] = -np.inf
@@ -320,8 +330,15 @@ def _limit_traction(w, m, v, inv_speed, speed_pow):
 
 
 @njit(cache=True, error_model="numpy", fastmath=_FAST)
-def _battery_step(w, m):
-    """Cell current, voltages, SOC and temperature of one step for the block, and the sums."""
+def _battery_step(w, m, dt_s, v_end_sq, lower_sq, excursion_s):
+    """Cell current, voltages, SOC and temperature of one step for the block, and the sums.
+
+    Traction not delivered is taken from the kinetic energy: the speed reached at the end of
+    the step is sqrt(v_end^2 - 2 deficit / inertial mass), the deficit summing the undelivered
+    energy over consecutive short steps (forgiven at the first step with power to spare, as
+    the regulation's band is on speed, not distance: an optimistic convention). Below
+    ``lower_sq`` (the speed band, squared), or with the SOC below the usable window, the step
+    is off the trace; runs of at least ``excursion_s`` are added to the missed time."""
     for j in range(m):
         soc = w[_SOC + j]
         v_rc = w[_V_RC + j]
@@ -350,6 +367,16 @@ def _battery_step(w, m):
         wheel = w[_WHEEL + j]
         delivered = w[_DELIVERED + j]
         short = max(wheel - delivered, 0.0)
+        is_short = short > 1e-9 * abs(wheel)
+        deficit = w[_DEFICIT + j] + short * dt_s if is_short else 0.0
+        reached_sq = v_end_sq - 2.0 * deficit / w[_INERTIAL_MASS + j]
+        off = reached_sq < lower_sq or soc < w[_SOC_FLOOR + j]
+        run = w[_RUN + j] + dt_s if off else 0.0
+        counted = (run if run - dt_s < excursion_s else dt_s) if run >= excursion_s else 0.0
+        w[_DEFICIT + j] = deficit
+        w[_RUN + j] = run
+        w[_MISSED + j] += counted
+        w[_SOC_LOW + j] = min(w[_SOC_LOW + j], soc)
         w[_SOC + j] = soc
         w[_V_RC + j] = v_rc
         w[_TEMP + j] = temp
@@ -359,7 +386,7 @@ def _battery_step(w, m):
         w[_WHEEL_POS + j] += max(delivered, 0.0)
         w[_WHEEL_NEG + j] += max(-wheel, 0.0)
         w[_SHORTFALL + j] += short
-        w[_SHORTFALL_TIME + j] += 1.0 if short > 1e-9 * abs(wheel) else 0.0
+        w[_SHORTFALL_TIME + j] += 1.0 if is_short else 0.0
         w[_FRICTION_SUM + j] += friction
         w[_GEAR_SUM + j] += w[_GEAR + j]
         w[_MOTOR_SUM + j] += w[_MOTOR + j]
@@ -416,15 +443,21 @@ def _store_sums(w, m, start, acc, steps, dt_s, distance):
         a[A_I_CELL_MAX] = w[_I_MAX + j]
         a[A_I_CELL_MIN] = w[_I_MIN + j]
         a[A_TEMP_MAX] = w[_TEMP_MAX + j]
+        a[A_MISSED_TIME] = w[_MISSED + j]
+        a[A_SOC_LOW] = w[_SOC_LOW + j]
 
 
 @njit(cache=True, error_model="numpy")
 def drive_cycle(
     speed_mps, grade, dt_s, veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s,
-    soc0, temp0_C, coolant_C, acc, trace, refresh_steps=10,
+    soc0, temp0_C, coolant_C, acc, trace, refresh_steps=10, band_mps=np.inf, band_window_s=1.0,
+    excursion_s=2.0,
 ):
     """Simulate every variant over one cycle; fills ``acc`` (n, N_ACC) and, if it has
     rows, ``trace`` (n, N_TRACE, steps).
+
+    The speed band: at each time the lowest trace speed within ``band_window_s`` less
+    ``band_mps``; runs of at least ``excursion_s`` below it count as missed (``A_MISSED_TIME``).
 
     speed_mps, grade: (steps + 1,) samples at 0, dt, 2 dt ...; veh: (n, N_VEHICLE_PARAMS);
     inv: (n, N_INVERTER_PARAMS); bat: (n, N_BATTERY_PARAMS); ocv_V: (n, SOC grid);
@@ -441,8 +474,14 @@ def drive_cycle(
     gravity = np.empty(steps)
     inv_speed = np.empty(steps)
     speed_pow = np.empty(steps)
+    v_end_sq = np.empty(steps)
+    lower_sq = np.empty(steps)
+    reach = int(round(band_window_s / dt_s))
     distance = 0.0
     for t in range(steps):
+        v_end_sq[t] = speed_mps[t + 1] * speed_mps[t + 1]
+        lowest = speed_mps[max(t + 1 - reach, 0):min(t + 2 + reach, steps + 1)].min()
+        lower_sq[t] = max(lowest - band_mps, 0.0) ** 2
         speed[t] = 0.5 * (speed_mps[t] + speed_mps[t + 1])
         accel[t] = (speed_mps[t + 1] - speed_mps[t]) / dt_s
         gravity[t] = G_MPS2 * math.sin(math.atan(grade[t]))
@@ -459,7 +498,7 @@ def drive_cycle(
                 _refresh_cells(w, m, start, ocv_V, r0_ohm, r1_ohm, tau1_s, dt_s)
             if _demand(w, m, speed[t], accel[t], gravity[t], inv_speed[t], speed_pow[t]) > 0:
                 _limit_traction(w, m, speed[t], inv_speed[t], speed_pow[t])
-            _battery_step(w, m)
+            _battery_step(w, m, dt_s, v_end_sq[t], lower_sq[t], excursion_s)
             if keep_trace:
                 _store_trace(w, m, start, trace, t, speed[t])
         _store_sums(w, m, start, acc, steps, dt_s, distance)

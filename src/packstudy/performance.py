@@ -447,7 +447,8 @@ def acceleration(pt: Powertrain, *, driven_axles, front_axle_load_fraction=None,
     ``peak_power_kW_at_20pct_soc`` (pack, 10 s) and ``accel_0_100_s_at_minus10C`` (cold pack,
     same SOC; ``cold_temperature_C``: the cells' temperature for it, default the cold-soaked
     -10 degC); with ``traces`` also ``trace_time_s`` (steps + 1,) and ``trace_speed_kmh``
-    (n, steps + 1) of the warm run. NaN where a speed is not reached within the horizon.
+    (n, steps + 1) of the warm run. NaN where a speed is not reached within the horizon (and a
+    top speed where the drivetrain cannot hold any speed against the road load).
     """
     common = dict(driven_axles=driven_axles, front_axle_load_fraction=front_axle_load_fraction,
                   tyre_friction=tyre_friction, top_speed_limit_kmh=top_speed_limit_kmh,
@@ -471,7 +472,7 @@ def acceleration(pt: Powertrain, *, driven_axles, front_axle_load_fraction=None,
         "accel_0_100_s": warm[:, R_T100],
         "accel_80_120_s": warm[:, R_T120] - warm[:, R_T80],
         "accel_0_60mph_s": warm[:, R_T60MPH],
-        "top_speed_kmh": top / KMH_MPS,
+        "top_speed_kmh": np.where(top > 0.0, top / KMH_MPS, np.nan),  # NaN: no speed is held
         "peak_power_kW_at_20pct_soc": peak_power_kW(pt),
         "accel_0_100_s_at_minus10C": cold[:, R_T100],
     }

@@ -4,6 +4,12 @@ Each procedure takes a ``Powertrain`` (the kernel inputs for n variants) and ret
 result columns (DESIGN §3). Consumption is AC (wall energy with the recharge efficiency);
 range is the pack's usable OCV energy over the cycle's chemical energy per km, i.e. driving
 until the usable window is spent at the cycle's mean loss rate.
+
+A cycle's consumption and range are only reported when the vehicle follows it: every
+procedure also gives ``{name}_trace_missed_pct``, the share of the cycle's time spent below
+the regulatory speed band (or with the pack below its usable SOC window) in runs of 2 s or
+more. Where it is above zero, or where the cycle gives back more energy than it takes (a
+downhill cycle), consumption and range are NaN (null in the results, with a note).
 """
 
 from __future__ import annotations
@@ -68,21 +74,31 @@ def run_cycle(pt: Powertrain, cycle: Cycle, *, soc_start=None, temperature_C=Non
         speed, np.ascontiguousarray(cycle.grade, dtype=float), dt, pt.vehicle, pt.inverter,
         pt.battery, pt.ocv_V, pt.r0_ohm, pt.r1_ohm, pt.tau1_s,
         np.broadcast_to(np.asarray(soc0, float), (n,)).copy(), temp0, temp0.copy(), acc, trace,
-        refresh_steps)
+        refresh_steps, factor("speed_band_mps"), factor("speed_band_window_s"),
+        factor("speed_excursion_s"))
     return acc, (trace if traces else None)
 
 
 def cycle_metrics(pt: Powertrain, acc: np.ndarray) -> dict[str, np.ndarray]:
-    """Consumption (AC and DC, kWh/100 km), range (km) and shortfall from accumulators."""
+    """Consumption (AC and DC, kWh/100 km), range (km), shortfall (kWh) and the share of the
+    trace missed (%) from accumulators; consumption and range NaN where the cycle was not
+    followed or takes no net energy."""
     dist_m = acc[:, kernel.A_DIST]
-    dc = acc[:, kernel.A_TERMINAL] / dist_m * J_PER_M_TO_KWH_PER_100KM
-    chemical_kWh_per_km = acc[:, kernel.A_CHEMICAL] / dist_m * 1e3 / 3.6e6
-    return {
-        "dc_kWh_per_100km": dc,
-        "ac_kWh_per_100km": dc / pt.recharge_efficiency,
-        "range_km": pt.usable_energy_kWh / chemical_kWh_per_km,
-        "shortfall_kWh": acc[:, kernel.A_SHORTFALL] / 3.6e6,
-    }
+    missed_pct = 100.0 * acc[:, kernel.A_MISSED_TIME] / acc[:, kernel.A_TIME]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dc = acc[:, kernel.A_TERMINAL] / dist_m * J_PER_M_TO_KWH_PER_100KM
+        chemical_kWh_per_km = acc[:, kernel.A_CHEMICAL] / dist_m * 1e3 / 3.6e6
+        valid = (missed_pct == 0.0) & (dc > 0.0) & (chemical_kWh_per_km > 0.0)
+        dc = np.where(valid, dc, np.nan)
+        return {
+            "dc_kWh_per_100km": dc,
+            "ac_kWh_per_100km": dc / pt.recharge_efficiency,
+            "range_km": np.where(valid, pt.usable_energy_kWh / chemical_kWh_per_km, np.nan),
+            "shortfall_kWh": acc[:, kernel.A_SHORTFALL] / 3.6e6,
+            "trace_missed_pct": missed_pct,
+            "missed_s": acc[:, kernel.A_MISSED_TIME],
+            "time_s": acc[:, kernel.A_TIME],
+        }
 
 
 def epa(pt: Powertrain) -> dict[str, np.ndarray]:
@@ -101,6 +117,8 @@ def epa(pt: Powertrain) -> dict[str, np.ndarray]:
         "epa_combined_kWh_per_100km": w_city * city_label + (1.0 - w_city) * hwy_label,
         "epa_range_km": adjust * (w_city * city["range_km"] + (1.0 - w_city) * hwy["range_km"]),
         "epa_shortfall_kWh": city["shortfall_kWh"] + hwy["shortfall_kWh"],
+        "epa_trace_missed_pct": 100.0 * (city["missed_s"] + hwy["missed_s"])
+        / (city["time_s"] + hwy["time_s"]),
     }
 
 
@@ -112,16 +130,19 @@ def wltp(pt: Powertrain) -> dict[str, np.ndarray]:
         "wltp_dc_kWh_per_100km": m["dc_kWh_per_100km"],
         "wltp_range_km": m["range_km"],
         "wltp_shortfall_kWh": m["shortfall_kWh"],
+        "wltp_trace_missed_pct": m["trace_missed_pct"],
     }
 
 
 def custom(pt: Powertrain, cycle: Cycle, label: str) -> dict[str, np.ndarray]:
-    """Any cycle: ``{label}_kWh_per_100km`` (AC), ``{label}_range_km``, shortfall."""
+    """Any cycle: ``{label}_kWh_per_100km`` (AC), ``{label}_range_km``, shortfall, share of
+    the trace missed."""
     m = cycle_metrics(pt, run_cycle(pt, cycle)[0])
     return {
         f"{label}_kWh_per_100km": m["ac_kWh_per_100km"],
         f"{label}_range_km": m["range_km"],
         f"{label}_shortfall_kWh": m["shortfall_kWh"],
+        f"{label}_trace_missed_pct": m["trace_missed_pct"],
     }
 
 

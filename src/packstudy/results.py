@@ -88,11 +88,24 @@ def column_values(table: pa.Table, name: str) -> np.ndarray:
 
 
 def metrics_table(result) -> pa.Table:
-    """One row per candidate/variant, a ``candidate`` column then one column per metric."""
+    """One row per candidate/variant, a ``candidate`` column then one column per metric
+    (NaN and infinities written as null)."""
     columns = {"candidate": string_array(result.names)}
     for key, values in {**result.metrics, **result.deltas}.items():
-        columns[key] = numeric_array(np.asarray(values, dtype=float))
+        columns[key] = _nullable(np.asarray(values, dtype=float))
     return pa.table(columns)
+
+
+def _nullable(values: np.ndarray) -> pa.Array:
+    """A float column as an Arrow array with null where a value is not finite."""
+    values = np.ascontiguousarray(values, dtype=float)
+    valid = np.isfinite(values)
+    if valid.all():
+        return numeric_array(values)
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    data = pa.py_buffer(np.where(valid, values, 0.0))
+    return pa.Array.from_buffers(pa.float64(), values.size, [bitmap, data],
+                                 null_count=int(values.size - valid.sum()))
 
 
 JSON_MAX_ROWS = 500  # larger sweeps: every row is in results.parquet/.csv, the JSON keeps a summary
@@ -155,6 +168,7 @@ def _candidates(result, rows: np.ndarray, verdict: dict) -> list[dict]:
             "delta_to_baseline": deltas[j] if deltas else {},
             "breakdowns": {kind: p[j] if p else {} for kind, p in parts.items()},
             "requirements": [_clean(c) for c in result.checks.row(i)],
+            "notes": result.row_notes.get(i, []),  # why a metric is null
         })
     return out
 
@@ -173,16 +187,19 @@ def write_results(result, out_dir: Path) -> list[Path]:
     doc = results_document(result)
     paths = [out_dir / "results.json", out_dir / "results.csv", out_dir / "results.parquet"]
     indent = 2 if len(result.names) <= JSON_MAX_ROWS else None  # C encoder for large sweeps
-    atomic_write(paths[0], lambda p: p.write_text(json.dumps(doc, indent=indent) + "\n"))
+    text = json.dumps(_clean(doc), indent=indent, allow_nan=False)  # strict JSON: null, no NaN
+    atomic_write(paths[0], lambda p: p.write_text(text + "\n"))
     atomic_write(paths[1], lambda p: pacsv.write_csv(table, p))
     atomic_write(paths[2], lambda p: pq.write_table(table, p))
     return paths
 
 
 def _clean(obj):
-    """JSON-safe: NaN and infinities become null."""
+    """JSON-safe: NaN and infinities become null (in dicts and lists, at any depth)."""
     if isinstance(obj, dict):
         return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, float) and not math.isfinite(obj):
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, float | np.floating) and not math.isfinite(obj):
         return None
     return obj

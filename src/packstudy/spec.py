@@ -8,6 +8,7 @@ path (``candidate[1].pack.series: must be an integer >= 1; got 0``), unknown key
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -24,38 +25,48 @@ from .uncertainty import UncertaintySettings
 PROCEDURE_NAMES = ("wltp", "epa", "acceleration", "fast_charge", "cold")  # the default
 ENDURANCE_PROCEDURES = ("launch_repeat", "track")  # run when named or when their table is given
 
+_range = catalog.input_range
+
+
+PROBLEM_MAX_CHARS = 600  # a problem line echoing a huge value is cut here
+
 
 class StudyError(ValueError):
     """Invalid study input; ``problems`` lists every problem found, each with its path."""
 
     def __init__(self, source: str, problems: list[str]):
         self.source = source
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
+        self.problems = [p if len(p) <= PROBLEM_MAX_CHARS else p[:PROBLEM_MAX_CHARS] + "..."
+                         for p in problems]
+        lines = "\n".join(f"  - {p}" for p in self.problems)
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         super().__init__(f"{source}: {count} in the study file:\n{lines}")
 
+    def __reduce__(self):  # so that an error raised in a sweep worker process reaches the CLI
+        return (type(self), (self.source, self.problems))
+
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: a boolean is never taken as a number (nor a number as a string); no NaN or inf
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class RoadLoad(_Strict):
     """Coast-down target coefficients: F = f0 + f1 v + f2 v^2 (N, v in m/s)."""
 
-    f0_N: float = Field(ge=0)
-    f1_N_per_mps: float
-    f2_N_per_mps2: float = Field(gt=0)
+    f0_N: float = Field(**_range("f0_N"))
+    f1_N_per_mps: float = Field(**_range("f1_N_per_mps"))
+    f2_N_per_mps2: float = Field(**_range("f2_N_per_mps2", open_low=True))
 
 
 class ChargerTable(_Strict):
     """A DC charger given by its limits (without ``max_voltage_V``: the CCS class's, see
     ``charger_max_voltage_V`` in data/factors/charging.toml)."""
 
-    power_kW: float = Field(gt=0)
-    current_A: float = Field(gt=0)
-    max_voltage_V: float | None = Field(default=None, gt=0)
-    min_voltage_V: float | None = Field(default=None, gt=0)
+    power_kW: float = Field(**_range("max_dc_charge_kW", open_low=True))
+    current_A: float = Field(**_range("charger_current_A", open_low=True))
+    max_voltage_V: float | None = Field(default=None, **_range("charger_max_voltage_V", open_low=True))
+    min_voltage_V: float | None = Field(default=None, **_range("charger_max_voltage_V", open_low=True))
 
 
 class OwnBattery(_Strict):
@@ -84,22 +95,22 @@ class Vehicle(_Strict):
     name: str = "vehicle"
     model_year: int | None = None
     drive: Literal["FWD", "RWD", "AWD"] = "RWD"
-    test_mass_kg: float | None = Field(default=None, gt=0)
-    glider_mass_kg: float | None = Field(default=None, gt=0)
-    curb_mass_kg: float | None = Field(default=None, gt=0)
+    test_mass_kg: float | None = Field(default=None, **_range("mass_kg"))
+    glider_mass_kg: float | None = Field(default=None, **_range("mass_kg"))
+    curb_mass_kg: float | None = Field(default=None, **_range("mass_kg"))
     road_load: RoadLoad | None = None
     drag_coefficient: float | None = Field(default=None, gt=0, lt=1.5)
     frontal_area_m2: float | None = Field(default=None, gt=0, lt=10)
     rolling_resistance_coefficient: float | None = Field(default=None, gt=0, lt=0.05)
-    motor_peak_kW: float | None = Field(default=None, gt=0)
-    motor_peak_torque_Nm: float | None = Field(default=None, gt=0)
-    front_motor_peak_kW: float | None = Field(default=None, gt=0)
-    rear_motor_peak_kW: float | None = Field(default=None, gt=0)
-    top_speed_kmh: float | None = Field(default=None, gt=0)
+    motor_peak_kW: float | None = Field(default=None, **_range("motor_peak_kW"))
+    motor_peak_torque_Nm: float | None = Field(default=None, **_range("motor_peak_torque_Nm"))
+    front_motor_peak_kW: float | None = Field(default=None, **_range("motor_peak_kW"))
+    rear_motor_peak_kW: float | None = Field(default=None, **_range("motor_peak_kW"))
+    top_speed_kmh: float | None = Field(default=None, **_range("top_speed_kmh"))
     wheel_radius_m: float | None = Field(default=None, gt=0, lt=1)
-    gear_ratio: float | None = Field(default=None, gt=0)
-    max_dc_charge_kW: float | None = Field(default=None, gt=0)
-    aux_W: float | None = Field(default=None, ge=0)
+    gear_ratio: float | None = Field(default=None, **_range("gear_ratio"))
+    max_dc_charge_kW: float | None = Field(default=None, **_range("max_dc_charge_kW", open_low=True))
+    aux_W: float | None = Field(default=None, **_range("aux_W"))
     front_axle_load_fraction: float | None = Field(default=None, gt=0, lt=1)
     tyre_friction_coefficient: float | None = Field(default=None, gt=0, le=2)
     cg_height_to_wheelbase: float | None = Field(default=None, gt=0, le=0.5)
@@ -114,6 +125,11 @@ class Vehicle(_Strict):
     def _mass_and_road_load(self):
         if self.test_mass_kg is None and self.glider_mass_kg is None:
             raise ValueError("give test_mass_kg (whole vehicle as tested) or glider_mass_kg")
+        for axle in ("front_motor_peak_kW", "rear_motor_peak_kW"):
+            kW = getattr(self, axle)
+            if None not in (kW, self.motor_peak_kW) and kW > self.motor_peak_kW:
+                raise ValueError(f"{axle} ({kW:g}) exceeds motor_peak_kW ({self.motor_peak_kW:g}), "
+                                 "the vehicle's total")
         if self.road_load is None and (self.drag_coefficient is None or self.frontal_area_m2 is None):
             raise ValueError(
                 "give road_load = { f0_N, f1_N_per_mps, f2_N_per_mps2 } or drag_coefficient "
@@ -124,9 +140,9 @@ class Vehicle(_Strict):
 class Pack(_Strict):
     """A candidate's pack: counts, or targets the designer meets."""
 
-    series: int | None = Field(default=None, ge=1)
-    parallel: int | None = Field(default=None, ge=1)
-    usable_energy_kWh: float | None = Field(default=None, gt=0)
+    series: int | None = Field(default=None, **_range("pack_series"))
+    parallel: int | None = Field(default=None, **_range("pack_parallel"))
+    usable_energy_kWh: float | None = Field(default=None, **_range("pack_usable_energy_kWh", open_low=True))
     nominal_voltage_V: float | None = Field(default=None, gt=0, le=1500)
     integration: Literal["module", "cell_to_pack", "cell_to_body"] = "module"
     soc_min: float | None = Field(default=None, ge=0, lt=1)
@@ -232,6 +248,9 @@ class Ranking(_Strict):
     weights: dict[str, float] = Field(default_factory=dict)
 
 
+CYCLE_LABEL = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
+
+
 class StudySection(_Strict):
     name: str = "study"
     procedures: list[Literal["wltp", "epa", "acceleration", "fast_charge", "cold",
@@ -244,6 +263,23 @@ class StudySection(_Strict):
     cycles: dict[str, str] = Field(default_factory=dict)  # label -> CSV path (custom cycles)
     baseline: str | None = None
 
+    @model_validator(mode="after")
+    def _procedures_and_labels(self):
+        problems = []
+        twice = sorted({p for p in self.procedures if self.procedures.count(p) > 1})
+        if twice:
+            problems.append(f"procedures: {', '.join(twice)} listed more than once")
+        for label in self.cycles:
+            taken = label in PROCEDURE_NAMES or label.startswith(tuple(f"{p}_" for p in PROCEDURE_NAMES))
+            if not CYCLE_LABEL.fullmatch(label) or taken:
+                problems.append(
+                    f"cycles: label {label!r} must be a letter then up to 39 letters, digits or "
+                    f"underscores, not starting with a procedure's name ({', '.join(PROCEDURE_NAMES)}): "
+                    "it begins the result names (LABEL_range_km)")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
 
 SWEEP_KEYS = ("cell", "inverter", "charger", "pack.series", "pack.parallel", "pack.usable_energy_kWh",
               "pack.nominal_voltage_V", "pack.integration", "cooling.chiller_kW", "cooling.heater_kW")
@@ -253,10 +289,10 @@ class Sweep(BaseModel):
     """``[sweep]``: lists for candidate keys (the cartesian product is run), objectives for the
     Pareto front (``"min:pack_cost_usd"``, ``"max:wltp_range_km"``), the base candidate."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True, allow_inf_nan=False)
     base: str | None = None
     objectives: list[str] = Field(default_factory=list)
-    batch_size: int = Field(default=1000, ge=1)
+    batch_size: int = Field(default=1000, **_range("batch_size"))
 
     @model_validator(mode="after")
     def _lists_and_objectives(self):
@@ -328,9 +364,9 @@ def parse_study(raw: dict, *, source: str = "<study>", base_dir: Path | None = N
         try:
             preset = catalog.load_preset("vehicles", str(vehicle["preset"]))
             raw["vehicle"] = _merge(preset, vehicle)
-        except catalog.UnknownPresetError as exc:
-            problems.append(f"vehicle.preset: {exc}")
-            raw["vehicle"] = {k: v for k, v in vehicle.items() if k != "preset"} | {"test_mass_kg": 1}
+        except (catalog.UnknownPresetError, OSError) as exc:  # OSError: e.g. a name too long
+            problems.append(f"vehicle.preset: {str(exc).strip(chr(34))}")
+            raw["vehicle"] = {k: v for k, v in vehicle.items() if k != "preset"} | {"test_mass_kg": 1e3}
     study = None
     try:
         study = Study.model_validate(raw)
@@ -365,24 +401,30 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
     problems = []
     cells = catalog.list_presets("cells")
     chargers = charging.list_chargers()
-    for i, cand in enumerate(study.candidate):
-        path = cell_file(cand.cell, base_dir)
+    named = [(f"candidate[{i}]", c.cell, c.charger) for i, c in enumerate(study.candidate)]
+    swept = study.sweep.parameters if study.sweep is not None else {}
+    named += [(f'sweep."cell"[{j}]', value, None) for j, value in enumerate(swept.get("cell", []))]
+    named += [(f'sweep."charger"[{j}]', None, value)
+              for j, value in enumerate(swept.get("charger", []))]
+    for where, cell, charger in named:
+        at = where if where.startswith("sweep") else f"{where}.cell"
+        path = cell_file(cell, base_dir) if isinstance(cell, str | dict) else None
         if path is not None:
             try:
                 found = path.is_file()
             except OSError as exc:  # e.g. a name too long for the file system
-                problems.append(f"candidate[{i}].cell: cell file {catalog.shown(cand.cell)} cannot "
-                                f"be read ({exc.strerror}); give the path of a cell TOML file")
-                continue
-            if not found:
-                problems.append(f"candidate[{i}].cell: cell file {cand.cell!r} not found (looked "
-                                f"for {path.absolute()}; relative paths start at the study file's folder)")
-        elif isinstance(cand.cell, str) and cand.cell not in cells:
-            problems.append(_unknown_preset(f"candidate[{i}].cell", "cell", cand.cell, cells))
-        if isinstance(cand.charger, str) and cand.charger not in chargers:
-            problems.append(_unknown_preset(f"candidate[{i}].charger", "charger", cand.charger,
-                                            chargers))
-    problems += _cost_and_footprint_problems(study)
+                found = None
+                problems.append(f"{at}: cell file {catalog.shown(cell)} cannot be read "
+                                f"({exc.strerror}); give the path of a cell TOML file")
+            if found is False:
+                problems.append(f"{at}: cell file {cell!r} not found (looked for "
+                                f"{path.absolute()}; relative paths start at the study file's folder)")
+        elif isinstance(cell, str) and cell not in cells:
+            problems.append(_unknown_preset(at, "cell", cell, cells))
+        if isinstance(charger, str) and charger not in chargers:
+            at = where if where.startswith("sweep") else f"{where}.charger"
+            problems.append(_unknown_preset(at, "charger", charger, chargers))
+    problems += _cost_and_footprint_problems(study) + _window_problems(study)
     names = [c.name for c in study.candidate]
     if len(set(names)) != len(names):
         problems.append("candidate: names must be unique")
@@ -403,6 +445,54 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
             load_track(study.study.track.name, study.study.track.file, base_dir)
         except (TrackFileError, OSError) as exc:
             problems.append(f"study.track: {exc}")
+    if study.sweep is not None and (study.sweep.base is None or study.sweep.base in names):
+        problems += _sweep_value_problems(study)
+    if study.study.cold.cycle is not None:
+        try:
+            load_cycle(study.study.cold.cycle, base_dir=base_dir)
+        except (CycleFileError, OSError, catalog.UnknownPresetError) as exc:
+            problems.append(f"study.cold.cycle: {str(exc).strip(chr(34))}")
+    return problems
+
+
+def _window_problems(study: Study) -> list[str]:
+    """SOC windows with their sourced defaults filled in: the start below the end."""
+    problems = []
+    low, high = (catalog.factor("pack_design", k) for k in ("usable_soc_min", "usable_soc_max"))
+    for i, cand in enumerate(study.candidate):
+        if cand.pack is not None:
+            lo = low if cand.pack.soc_min is None else cand.pack.soc_min
+            hi = high if cand.pack.soc_max is None else cand.pack.soc_max
+            if lo >= hi:
+                problems.append(f"candidate[{i}].pack: soc_min ({lo:g}) must be below soc_max "
+                                f"({hi:g}; defaults {low:g} and {high:g})")
+    fc = study.study.fast_charge
+    start = charging.default("soc_start") if fc.soc_start is None else fc.soc_start
+    end = charging.default("soc_end") if fc.soc_end is None else fc.soc_end
+    if start >= end:
+        problems.append(f"study.fast_charge: soc_start ({start:g}) must be below soc_end ({end:g}; "
+                        f"defaults {charging.default('soc_start'):g} and {charging.default('soc_end'):g})")
+    return problems
+
+
+def _sweep_value_problems(study: Study) -> list[str]:
+    """Every swept value, checked as the candidate that takes it: ``sweep."pack.series"[0]``."""
+    from .sweep import Variants  # the sweep module builds the variants (and imports this one)
+
+    problems = []
+    variants = Variants(study)
+    for axis, (key, values) in enumerate(study.sweep.parameters.items()):
+        for pick in range(len(values)):
+            try:
+                variants._validated_at(variants._only(axis, pick))
+            except ValidationError as exc:
+                for err in exc.errors():  # the value's own errors (others: at their own key)
+                    where = _path(err["loc"])
+                    if where == key or where.startswith(key + ".") or (
+                            where == "pack" and key.startswith("pack.")):
+                        text = _describe({**err, "loc": ("candidate", 0, *err["loc"])})
+                        line = f'sweep."{key}"[{pick}]: {text.partition(": ")[2]}'
+                        problems += [line] if line not in problems else []
     return problems
 
 
@@ -441,9 +531,17 @@ def _describe(err: dict) -> str:
     message = err["msg"].replace("Value error, ", "")
     if kind.startswith("greater_than") or kind.startswith("less_than"):
         message = "must be " + message.replace("Input should be ", "")
+        allowed = _allowed_range(err["loc"])
+        if allowed:
+            message += f" (allowed: {allowed})"
+    elif kind == "finite_number":
+        message = "must be a finite number (not NaN or inf)"
+    elif kind in ("float_type", "int_type") and isinstance(given, bool):
+        message = f"must be a number, not true/false ({message})"
     if isinstance(given, dict | list):
         return f"{loc}: {message}"
-    return f"{loc}: {message}; got {given!r}"
+    shown = repr(given)
+    return f"{loc}: {message}; got {shown if len(shown) <= 80 else shown[:60] + '...'}"
 
 
 _MODELS = {model.__name__ for model in (*_Strict.__subclasses__(), Sweep)}  # union branch tags
@@ -474,7 +572,7 @@ def _allowed_keys(parent_loc) -> list[str]:
     """The keys allowed at a location of the study file, for "did you mean" hints."""
     model: type[BaseModel] = Study
     for part in parent_loc:
-        if isinstance(part, int):
+        if isinstance(part, int) or part in _MODELS:
             continue
         field = model.model_fields.get(str(part))
         if field is None:
@@ -484,6 +582,28 @@ def _allowed_keys(parent_loc) -> list[str]:
             return []
         model = inner
     return sorted(model.model_fields)
+
+
+def _allowed_range(loc) -> str:
+    """'100 to 60000' for a bounded field of the study file ('' when unknown)."""
+    model: type[BaseModel] | None = Study
+    field = None
+    for part in loc:
+        if isinstance(part, int) or model is None or part in _MODELS or part in ("str", "function-after"):
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return ""
+        model = _model_of(field.annotation)
+    if field is None:
+        return ""
+    low = high = None
+    for item in field.metadata:
+        for name in ("ge", "gt"):
+            low = getattr(item, name, None) if getattr(item, name, None) is not None else low
+        for name in ("le", "lt"):
+            high = getattr(item, name, None) if getattr(item, name, None) is not None else high
+    return f"{low:g} to {high:g}" if low is not None and high is not None else ""
 
 
 def _model_of(annotation):

@@ -30,6 +30,7 @@ from . import (
     power_electronics,
     procedures,
     uncertainty,
+    validity,
     vehicle,
 )
 from . import cell as cellmod
@@ -58,6 +59,7 @@ class StudyResult:
     notes: list[str] = field(default_factory=list)  # what the user may not expect (``decide``)
     # "does the model reproduce the car?": published figures beside the as-built candidate's
     reproduction: list[dict] = field(default_factory=list)
+    row_notes: dict[int, list[str]] = field(default_factory=dict)  # row -> why a metric is null
 
     def __post_init__(self):
         if self.checks is None:
@@ -217,7 +219,8 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
     for name in study.study.procedures:
         if name in procedures.PROCEDURES:
             metrics.update(procedures.PROCEDURES[name](pt))
-    curves = performance_and_charging(study, pt, test_mass, metrics, packs.integration)
+    curves = performance_and_charging(study, pt, test_mass, metrics, packs.integration,
+                                      base_dir)
     curves.update(endurance.evaluate(study, pt, test_mass, metrics, packs.integration, base_dir,
                                      traces=pt.n <= REPORT_CURVES_MAX_ROWS))
     for label, file in study.study.cycles.items():
@@ -226,7 +229,7 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
 
 
 def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_kg, metrics: dict,
-                             integration=None) -> dict:
+                             integration=None, base_dir: Path = Path(".")) -> dict:
     """Acceleration, fast charge and cold range when the study asks for them; adds their
     scalar results to ``metrics`` and returns the curves kept for the report."""
     v = study.vehicle
@@ -272,8 +275,8 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
             metrics.update(endurance.cold_fast_charge(study, pt, metrics, integration, common))
     if "cold" in asked:
         cycle = None
-        if study.study.cold.cycle is not None:
-            cycle = load_cycle(study.study.cold.cycle)
+        if study.study.cold.cycle is not None:  # a shipped name or a CSV file (checked at load)
+            cycle = load_cycle(study.study.cold.cycle, base_dir=base_dir)
         metrics.update(cold.cold_range(pt, ambient_C=study.study.cold.ambient_C, heating=v.heating,
                                        cycle=cycle))
     return curves
@@ -319,11 +322,14 @@ def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,
     if envelopes is None:
         envelopes = pack_envelopes(study.candidate)
     bounds = {k: (b.min, b.max) for k, b in study.requirements.items()}
-    result.checks = decision.check_requirements(names, metrics, bounds, envelopes,
+    always = validity.trace_checks(metrics, len(names))  # a cycle not followed fails
+    result.checks = decision.check_requirements(names, metrics, bounds, {**envelopes, **always},
                                                 limits.checks(metrics))
     result.notes += limits.notes(names, metrics, _failed_limits(result.checks))
     if study.ranking.weights:
         metrics["score"] = decision.weighted_score(metrics, study.ranking.weights)
+    result.row_notes = validity.row_notes(metrics)
+    result.notes += validity.study_notes(names, result.row_notes)
     if study.study.baseline is not None and study.study.baseline in names:
         result.deltas = decision.deltas_to_baseline(metrics, names.index(study.study.baseline))
     return result
@@ -415,7 +421,7 @@ def powertrain(study: Study, cells, packs: pack.PackArrays, inverter_kinds):
     inv = inverter_parameters(np.asarray(inverter_kinds), veh[:, vehicle.V_MOTOR_W],
                               packs.nominal_voltage_V)
     bat = kernel.battery_parameters(cells, packs.series, packs.parallel,
-                                    pack.default("cell_cooling_W_per_K_per_kg"))
+                                    pack.default("cell_cooling_W_per_K_per_kg"), packs.soc_min)
     pt = procedures.Powertrain(
         vehicle=veh, inverter=inv, battery=bat,
         ocv_V=np.ascontiguousarray(cells.ocv_V), r0_ohm=np.ascontiguousarray(cells.r0_ohm),

@@ -203,7 +203,7 @@ def pareto_front(metrics: dict, objectives: list[str]) -> np.ndarray:
     A row can only be dominated by a row that sorts before it lexicographically, and if a
     dominated row dominates another, so does the row that dominates it: so rows are taken in
     lexicographic order, in blocks, and each block is compared with the front found so far
-    and with itself. Rows with NaN never dominate and are never dominated.
+    and with itself. A row with a null (NaN) objective is never on the front and takes no part.
     """
     cols = []
     for objective in objectives:
@@ -212,6 +212,7 @@ def pareto_front(metrics: dict, objectives: list[str]) -> np.ndarray:
         cols.append(x if sense == "min" else -x)
     f = np.column_stack(cols)
     order = np.lexsort(f.T[::-1])
+    order = order[np.isfinite(f[order]).all(axis=1)]
     front = np.zeros(f.shape[0], dtype=bool)
     kept = f[:0]
     lo = 0

@@ -23,7 +23,7 @@ PERCENTILES = (10, 50, 90)
 class UncertaintySettings(BaseModel):
     """``[uncertainty]`` study keys."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     samples: int = Field(1000, ge=10, le=100_000)
     seed: int = Field(1, ge=0)  # numpy.random.default_rng takes non-negative seeds
 

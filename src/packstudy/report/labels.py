@@ -126,9 +126,10 @@ def _words(text: str) -> str:
 
 
 def number(x) -> str:
-    """A value rounded for reading: 3-4 significant figures, thousands separated, '–' for NaN."""
+    """A value rounded for reading: 3-4 significant figures, thousands separated, 'n/a' for a
+    null (NaN) value."""
     if x is None or not math.isfinite(float(x)):
-        return "–"
+        return "n/a"
     x = float(x)
     if abs(x) >= 100 or (x == int(x) and abs(x) < 1e6):
         return f"{x:,.0f}"
