@@ -8,11 +8,12 @@ import os
 import numpy as np
 import pytest
 from conftest import synthetic_powertrain
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from packstudy import kernel, procedures
+from packstudy import kernel, procedures, validity
 from packstudy.cycles import load_cycle
+from packstudy.spec import StudyError
 from packstudy.study import run_study
 
 EXAMPLES = int(os.environ.get("PACKSTUDY_PROPERTY_EXAMPLES", "25"))
@@ -36,6 +37,16 @@ candidates = st.fixed_dictionaries({
 })
 
 
+def run_valid(spec: dict):
+    """``run_study``, with the designs the study refuses as implausible (a pack heavier than
+    the whole vehicle, issue 12) set aside as not a valid study."""
+    try:
+        return run_study(spec)
+    except StudyError as exc:
+        assume("more than the whole vehicle as tested" not in str(exc))
+        raise
+
+
 def study(vehicle: dict, *cands: dict, procedures=("wltp", "epa")) -> dict:
     return {"study": {"name": "property", "procedures": list(procedures)}, "vehicle": vehicle,
             "candidate": [{**c, "name": f"c{i}"} for i, c in enumerate(cands)]}
@@ -46,7 +57,7 @@ def study(vehicle: dict, *cands: dict, procedures=("wltp", "epa")) -> dict:
 def test_range_rises_with_usable_energy_at_a_fixed_mass(vehicle, cand, more):
     bigger = {**cand, "pack": {**cand["pack"],
                                "usable_energy_kWh": min(cand["pack"]["usable_energy_kWh"] * more, 300.0)}}
-    r = run_study(study(vehicle, cand, bigger))
+    r = run_valid(study(vehicle, cand, bigger))
     usable, rng = r.metrics["pack_usable_energy_kWh"], r.metrics["wltp_range_km"]
     assert np.all(r.metrics["vehicle_test_mass_kg"] == vehicle["test_mass_kg"])
     if usable[1] > usable[0] and np.isfinite(rng).all():
@@ -62,7 +73,7 @@ def test_consumption_rises_with_mass_and_drag(vehicle, cand, more, key):
         heavier[key] = vehicle[key] * more
     else:
         heavier["road_load"][key] = vehicle["road_load"][key] * more
-    a, b = run_study(study(vehicle, cand)), run_study(study(heavier, cand))
+    a, b = run_valid(study(vehicle, cand)), run_valid(study(heavier, cand))
     for metric in ("wltp_kWh_per_100km", "epa_city_unadjusted_kWh_per_100km",
                    "epa_highway_unadjusted_kWh_per_100km"):
         if np.isfinite(a.metrics[metric][0]) and np.isfinite(b.metrics[metric][0]):
@@ -73,9 +84,11 @@ def test_consumption_rises_with_mass_and_drag(vehicle, cand, more, key):
 @given(vehicles, candidates, candidates)
 def test_every_number_is_finite_or_null_with_a_note_and_the_label_is_unadjusted_over_0_7(
         vehicle, first, second):
-    r = run_study(study(vehicle, first, second,
+    r = run_valid(study(vehicle, first, second,
                         procedures=("wltp", "epa", "acceleration", "fast_charge", "cold")))
     for key, values in r.metrics.items():
+        if key.startswith(validity.SILENT):  # inputs echoed, null where not given
+            continue
         values = np.asarray(values, float)
         for i in np.flatnonzero(~np.isfinite(values)):
             assert key in " ".join(r.row_notes.get(int(i), [])), f"{key} null without a note"

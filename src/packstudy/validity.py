@@ -28,6 +28,10 @@ REASONS = (
     ("pack_requested_", "the pack was given by its cell counts (no energy was asked)"),
 )
 QUIET = ("pack_requested_",)  # nulls by design: noted per candidate, not in the study's notes
+# inputs echoed for the limit checks, null where not given: a nominal voltage not asked, a
+# charger without a voltage range, no feasible pack (the failing limit's note says so)
+SILENT = ("pack_requested_nominal_voltage_V", "pack_feasible_", "charger_min_voltage_V",
+          "charger_max_voltage_V")
 
 
 def trace_checks(metrics: dict, n: int) -> dict[str, np.ndarray]:
@@ -60,7 +64,7 @@ def row_notes(metrics: dict) -> dict[int, list[str]]:
                 "(too little motor or battery power, or the pack's usable energy runs out)", [])
     for key, values in metrics.items():
         column = np.asarray(values)
-        if column.ndim != 1 or column.dtype.kind != "f" or key == "pareto":
+        if column.ndim != 1 or column.dtype.kind != "f" or key == "pareto" or key.startswith(SILENT):
             continue
         bad = np.flatnonzero(~np.isfinite(column))
         if not bad.size:
