@@ -1,0 +1,378 @@
+"""Battery aging: semi-empirical calendar and cycle capacity fade, and resistance growth.
+
+The models are the published fits in ``data/aging/MODEL.toml`` (Smith et al., ACC 2017 form;
+Gasper et al., J. Energy Storage 2023): a calendar loss ``k_cal(T, SOC, Ua) · (t_days/s)^p_cal``
+and a cycle loss ``k_cyc(T, DOD, C-rate) · (EFC/s)^p_cyc``. Stresses change along a profile, so
+each loss is carried as a state and advanced with the power law's state equation
+``dy = k·p·(y/k)^((p-1)/p)·dx`` segment by segment (a segment: at most one day or one equivalent
+full cycle). Capacity retention ``q = 1 − loss_cal − loss_cyc``; resistance growth is
+``resistance_growth_per_capacity_loss · (1 − q)`` (``data/factors/aging.toml``).
+
+A profile is one period of (time, SOC, cell temperature) repeated to the horizon. The same energy
+is drawn as capacity fades, so each period's SOC swings are stretched by ``1/q`` about the
+period's first SOC (clipped to 0..1). EFC counts charge throughput in nominal capacities.
+
+:func:`simulate` runs any number of variants through one compiled loop (variants outside, the
+repeated profile inside); the variants share the time grid and segmentation, each has its own
+SOC trace, model and temperature row.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from numba import njit
+
+from . import catalog
+
+FORMS = {"lgm50": 0, "lfp250": 1, "nmc_b1": 2, "nmc_a": 3}
+_N_PAR = 16  # cal[0:5], cyc[5:10], p_cal, p_cyc, days_scale, efc_scale, fade scale, (spare)
+_SECONDS_PER_DAY = 86400.0
+
+
+class AgingError(ValueError):
+    """An unknown cell or model, or a profile the models cannot use."""
+
+
+@dataclass(frozen=True)
+class AgingModel:
+    """One fitted fade model (``data/aging/NAME.toml``)."""
+
+    name: str
+    form: str
+    description: str
+    source: str
+    params: np.ndarray  # length _N_PAR, fade scale 1
+    validity: dict
+
+
+@dataclass(frozen=True)
+class CellAging:
+    """A cell's aging model, why it was chosen, and the fade-scale band (``factors/aging.toml``)."""
+
+    cell: str
+    model: AgingModel
+    why: str
+    scale: float
+    scale_low: float
+    scale_high: float
+
+
+@cache
+def load_model(name: str) -> AgingModel:
+    """The fitted model ``data/aging/NAME.toml``."""
+    path = catalog.data_dir() / "aging" / f"{name}.toml"
+    if not path.is_file():
+        names = sorted(p.stem for p in path.parent.glob("*.toml"))
+        raise AgingError(f"unknown aging model {name!r}; shipped: {', '.join(names)}")
+    data = tomllib.loads(path.read_text())
+    terms = data["form_terms"]
+    par = np.zeros(_N_PAR)
+    par[0:len(terms["cal"])] = terms["cal"]
+    par[5:5 + len(terms["cyc"])] = terms["cyc"]
+    par[10:15] = (terms["p_cal"], terms["p_cyc"], terms["days_scale"], terms["efc_scale"], 1.0)
+    par.flags.writeable = False
+    return AgingModel(data["name"], data["form"], data["description"], data["source"], par,
+                      dict(data["validity"]))
+
+
+def mapped_cells() -> list[str]:
+    """Cell names that ``factors/aging.toml`` maps to a model."""
+    return sorted(k for k, v in catalog.factor_table("aging").items() if "scale" in v)
+
+
+def cell_aging(cell: str, chemistry: str | None = None) -> CellAging:
+    """The aging model of a cell preset name (or, for a user cell, of a shipped preset of the same
+    ``chemistry``); an unknown name raises :class:`AgingError` with the close matches."""
+    table = catalog.factor_table("aging")
+    entry = table.get(cell)
+    if entry is None or "scale" not in entry:
+        if chemistry is not None:
+            for name in mapped_cells():
+                if catalog.load_preset("cells", name).get("chemistry") == chemistry:
+                    base = cell_aging(name)
+                    return CellAging(cell, base.model, f"same chemistry ({chemistry}) as the "
+                                     f"preset {name!r}: {base.why}", base.scale,
+                                     base.scale_low, base.scale_high)
+        close = difflib.get_close_matches(cell, mapped_cells(), n=3, cutoff=0.5)
+        hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+        raise AgingError(f"no aging model for cell {cell!r}; {hint}cells with a model: "
+                         f"{', '.join(mapped_cells())}")
+    return CellAging(cell, load_model(entry["value"]), entry["source"], float(entry["scale"]),
+                     float(entry["low"]), float(entry["high"]))
+
+
+def settings() -> np.ndarray:
+    """Model-wide numbers for the kernel: lithiation at SOC 0 and 1, rest threshold (1/h),
+    capacity step between rate evaluations."""
+    f = catalog.factor_table("aging")
+    return np.array([f["anode_lithiation_at_soc0"]["value"], f["anode_lithiation_at_soc1"]["value"],
+                     f["storage_c_rate_threshold"]["value"],
+                     f["rate_update_capacity_step"]["value"]])
+
+
+def resistance_growth(capacity_retention: np.ndarray, ratio: float | None = None) -> np.ndarray:
+    """Relative DC resistance growth (fraction) for a capacity retention (fraction)."""
+    if ratio is None:
+        ratio = catalog.factor("aging", "resistance_growth_per_capacity_loss")
+    return ratio * (1.0 - np.asarray(capacity_retention))
+
+
+def segment_profile(time_s: np.ndarray, soc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Segments of one profile period: start sample and sample count of each (neighbours share
+    their boundary sample). A segment closes at the first SOC reversal after one equivalent full
+    cycle, or when it reaches one day (``factors/aging.toml``)."""
+    max_s = catalog.factor("aging", "segment_max_days") * _SECONDS_PER_DAY
+    max_efc = catalog.factor("aging", "segment_max_efc")
+    d = np.diff(soc)
+    sign = np.sign(d)
+    nz = np.flatnonzero(sign)
+    reversal = np.zeros(soc.size, dtype=bool)
+    if nz.size > 1:
+        flips = nz[1:][sign[nz[1:]] != sign[nz[:-1]]]
+        reversal[flips] = True  # sample at which the SOC direction turns
+    efc = np.concatenate(([0.0], np.cumsum(np.abs(d)) / 2.0))
+    starts = [0]
+    for i in range(1, soc.size - 1):
+        s = starts[-1]
+        if time_s[i] - time_s[s] >= max_s or (reversal[i] and efc[i] - efc[s] > max_efc):
+            starts.append(i)
+    starts = np.array(starts)
+    ends = np.append(starts[1:], soc.size - 1)
+    return starts, ends - starts + 1
+
+
+@njit(cache=True)
+def _anode_potential_V(soc, x0, x1):
+    """Graphite potential vs Li (V) at a cell SOC (Safari & Delacourt 2011 curve)."""
+    x = x0 + soc * (x1 - x0)
+    return (0.6379 + 0.5416 * np.exp(-305.5309 * x) + 0.044 * np.tanh(-(x - 0.1958) / 0.1088)
+            - 0.1978 * np.tanh((x - 1.0571) / 0.0854) - 0.6875 * np.tanh((x + 0.0117) / 0.0529)
+            - 0.0175 * np.tanh((x - 0.5692) / 0.0875))
+
+
+@njit(cache=True, error_model="numpy")
+def _k_cal(form, par, T_K, soc, ua):
+    tn = T_K / 308.15
+    uan = ua / 0.123
+    if form == 0:
+        return (par[0] + par[1] * np.exp(tn ** 3 / uan ** (1.0 / 3.0))
+                + par[2] * tn ** 3 / np.sqrt(uan) + par[3] * np.exp(np.sqrt(soc) / tn ** 2)
+                + par[4] * np.exp(soc ** 3))
+    if form == 1:
+        return abs(par[0]) * np.exp(par[1] / T_K) * np.exp(par[2] * ua / T_K)
+    if form == 2:
+        return par[0] * np.exp(par[1] * uan ** (1.0 / 3.0) / tn ** 3)
+    return par[0] * np.exp(par[1] * tn ** 3 / uan ** (1.0 / 3.0))
+
+
+@njit(cache=True, error_model="numpy")
+def _k_cyc(form, par, T_K, dod, crate, cdis):
+    tn = T_K / 308.15
+    if form == 0:
+        return par[5] * np.exp(par[6] * cdis ** 3) * np.exp(par[7] * tn ** 3 * np.sqrt(cdis))
+    if form == 1:
+        return (par[5] + par[6] * dod + par[7] * crate) * (np.exp(par[8] / T_K)
+                                                           + np.exp(-par[9] / T_K))
+    if form == 2:
+        return abs(par[5] * (dod ** 2 * tn ** 3 * np.sqrt(crate)) ** par[6])
+    return abs(par[5] + par[6] * tn ** 3 * np.sqrt(dod) + par[7] * np.exp(crate ** 2 / np.sqrt(tn))
+               + par[8] * np.exp(np.sqrt(dod) * tn ** 2 * np.sqrt(crate)))
+
+
+@njit(cache=True, error_model="numpy")
+def _segment_rates(form, par, time_s, soc, temp_C, i0, j0, n, q, anchor, setting, out):
+    """Time-averaged k_cal, k_cyc, days and EFC of one segment at capacity ``q`` into ``out``."""
+    x0, x1, c_rest = setting[0], setting[1], setting[2]
+    span_s = time_s[i0 + n - 1] - time_s[i0]
+    throughput = 0.0
+    lo, hi = 1.0, 0.0
+    c_sum = 0.0
+    dis_sum = 0.0
+    dis_t = 0.0
+    prev = min(max(anchor + (soc[i0] - anchor) / q, 0.0), 1.0)
+    lo = min(lo, prev)
+    hi = max(hi, prev)
+    for i in range(1, n):
+        s = min(max(anchor + (soc[i0 + i] - anchor) / q, 0.0), 1.0)
+        dt_s = time_s[i0 + i] - time_s[i0 + i - 1]
+        ds = s - prev
+        throughput += abs(ds)
+        lo = min(lo, s)
+        hi = max(hi, s)
+        c = ds / (dt_s / 3600.0) if dt_s > 0.0 else 0.0
+        if abs(c) >= c_rest:
+            c_sum += abs(c) * dt_s
+            if c < 0.0:
+                dis_sum += -c * dt_s
+                dis_t += dt_s
+        prev = s
+    crate = q * c_sum / span_s if span_s > 0.0 else 0.0
+    cdis = q * dis_sum / dis_t if dis_t > 0.0 else 0.0
+    dod = hi - lo
+    kc = 0.0
+    ky = 0.0
+    k_prev_c = 0.0
+    k_prev_y = 0.0
+    for i in range(n):
+        s = min(max(anchor + (soc[i0 + i] - anchor) / q, 0.0), 1.0)
+        T_K = temp_C[j0 + i] + 273.15
+        a = _k_cal(form, par, T_K, s, _anode_potential_V(s, x0, x1))
+        b = _k_cyc(form, par, T_K, dod, crate, cdis)
+        if i > 0:
+            dt_s = time_s[i0 + i] - time_s[i0 + i - 1]
+            kc += 0.5 * (a + k_prev_c) * dt_s
+            ky += 0.5 * (b + k_prev_y) * dt_s
+        k_prev_c = a
+        k_prev_y = b
+    if span_s > 0.0:
+        out[0] = kc / span_s
+        out[1] = ky / span_s
+    else:
+        out[0] = k_prev_c
+        out[1] = k_prev_y
+    out[2] = span_s / 86400.0
+    out[3] = q * throughput / 2.0
+
+
+@njit(cache=True, error_model="numpy")
+def _power_step(y, dx, k, p):
+    """Increase of a state y = k·x^p over dx when k changes (state-equation form)."""
+    if dx <= 0.0 or not k > 0.0:
+        return 0.0
+    if y <= 0.0:
+        return k * dx ** p
+    return k * p * (y / k) ** ((p - 1.0) / p) * dx
+
+
+@njit(cache=True, error_model="numpy")
+def _age(form, par, soc, time_s, temp_C, temp_row, seg_i0, seg_j0, seg_n, seq, horizon_days,
+         record_days, threshold, setting, q_rec, efc_rec, t_threshold):
+    n_var = soc.shape[0]
+    n_seg = seg_n.size
+    n_rec = record_days.shape[1]
+    rates = np.empty((n_seg, 4))
+    step = setting[3]
+    for v in range(n_var):
+        p = par[v]
+        row = temp_C[temp_row[v]]
+        anchor = soc[v, 0]
+        q = 1.0
+        q_eval = 2.0
+        y_cal = 0.0
+        y_cyc = 0.0
+        t = 0.0
+        efc = 0.0
+        r = 0
+        t_threshold[v] = np.nan
+        done = False
+        while not done:
+            for j in range(seq.size):
+                s = seq[j]
+                if q_eval - q > step:
+                    for k in range(n_seg):
+                        _segment_rates(form[v], p, time_s, soc[v], row, seg_i0[k], seg_j0[k],
+                                       seg_n[k], q, anchor, setting, rates[k])
+                    q_eval = q
+                y_cal += p[14] * _power_step(y_cal, rates[s, 2] / p[12], rates[s, 0], p[10])
+                y_cyc += p[14] * _power_step(y_cyc, rates[s, 3] / p[13], rates[s, 1], p[11])
+                q_new = 1.0 - y_cal - y_cyc
+                t_new = t + rates[s, 2]
+                efc_new = efc + rates[s, 3]
+                while r < n_rec and record_days[v, r] <= t_new:
+                    f = (record_days[v, r] - t) / (t_new - t) if t_new > t else 1.0
+                    q_rec[v, r] = q + f * (q_new - q)
+                    efc_rec[v, r] = efc + f * (efc_new - efc)
+                    r += 1
+                if np.isnan(t_threshold[v]) and q_new < threshold <= q:
+                    t_threshold[v] = t + (q - threshold) / (q - q_new) * (t_new - t)
+                q, t, efc = q_new, t_new, efc_new
+                if t >= horizon_days[v] or q <= 0.0:
+                    done = True
+                    break
+            if rates[:, 2].sum() <= 0.0:
+                break
+
+
+@dataclass(frozen=True)
+class AgingRun:
+    """Retention (fraction) and throughput (nominal EFC) at each variant's record days, and the
+    day the retention first fell below ``threshold`` (NaN: not within the horizon)."""
+
+    capacity_retention: np.ndarray  # (variants, records)
+    efc: np.ndarray  # (variants, records)
+    days_to_threshold: np.ndarray  # (variants,)
+
+
+def model_arrays(aging: list[CellAging], scale: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Form codes and parameter rows of the variants' models; ``scale`` overrides each cell's
+    fade scale (e.g. a Monte Carlo draw)."""
+    form = np.array([FORMS[a.model.form] for a in aging], dtype=np.int64)
+    par = np.array([a.model.params for a in aging])
+    par[:, 14] = [a.scale for a in aging] if scale is None else scale
+    return form, par
+
+
+def simulate(form: np.ndarray, par: np.ndarray, soc: np.ndarray, time_s: np.ndarray,
+             temp_C: np.ndarray, temp_row: np.ndarray, segments: tuple, sequence: np.ndarray,
+             horizon_days: np.ndarray, record_days: np.ndarray, threshold: float = 0.7
+             ) -> AgingRun:
+    """Age variants through a repeated period.
+
+    soc: (variants, samples) cell SOC 0..1; time_s: (samples,) s, shared; temp_C: (rows, samples')
+    cell temperature, degC, row ``temp_row[v]`` for variant v; segments: (soc start, temperature
+    start, sample count) arrays, shared; sequence: the segment order of one period; horizon_days:
+    (variants,) when to stop; record_days: (variants, records) increasing days to report.
+    """
+    seg_i0, seg_j0, seg_n = (np.ascontiguousarray(a, dtype=np.int64) for a in segments)
+    n_var = soc.shape[0]
+    record_days = np.ascontiguousarray(np.broadcast_to(record_days, (n_var, record_days.shape[-1])),
+                                       dtype=float)
+    q_rec = np.full(record_days.shape, np.nan)
+    efc_rec = np.full(record_days.shape, np.nan)
+    t_thr = np.full(n_var, np.nan)
+    _age(np.ascontiguousarray(form, dtype=np.int64), np.ascontiguousarray(par, dtype=float),
+         np.ascontiguousarray(soc, dtype=float), np.ascontiguousarray(time_s, dtype=float),
+         np.ascontiguousarray(temp_C, dtype=float), np.ascontiguousarray(temp_row, dtype=np.int64),
+         seg_i0, seg_j0, seg_n, np.ascontiguousarray(sequence, dtype=np.int64),
+         np.ascontiguousarray(np.broadcast_to(horizon_days, (n_var,)), dtype=float),
+         record_days, float(threshold), settings(), q_rec, efc_rec, t_thr)
+    return AgingRun(q_rec, efc_rec, t_thr)
+
+
+def age_profile(aging: CellAging, time_s: np.ndarray, soc: np.ndarray, temperature_C: np.ndarray,
+                years: float, record_days: np.ndarray) -> AgingRun:
+    """One cell through one profile period repeated for ``years`` (the ``cell age`` command)."""
+    time_s = np.asarray(time_s, dtype=float) - float(time_s[0])
+    if not time_s[-1] > 0.0:
+        raise AgingError("the profile must span a positive time")
+    starts, counts = segment_profile(time_s, soc)
+    form, par = model_arrays([aging])
+    return simulate(form, par, np.asarray(soc, dtype=float)[None, :], time_s,
+                    np.asarray(temperature_C, dtype=float)[None, :], np.zeros(1, dtype=np.int64),
+                    (starts, starts, counts), np.arange(starts.size), np.array([365.0 * years]),
+                    np.asarray(record_days, dtype=float)[None, :])
+
+
+def validity_notes(aging: CellAging, temperature_C: np.ndarray, c_rate_charge: float,
+                   c_rate_discharge: float) -> list[str]:
+    """Where a use lies outside the range the cell's model was fitted in."""
+    v = aging.model.validity
+    notes = []
+    lo, hi = v["calendar_temperature_C"]
+    t_min, t_max = float(np.min(temperature_C)), float(np.max(temperature_C))
+    if t_min < lo or t_max > hi:
+        notes.append(f"{aging.cell}: cell temperature {t_min:.0f}..{t_max:.0f} degC outside the "
+                     f"fitted {lo:g}..{hi:g} degC of aging model {aging.model.name}")
+    if c_rate_charge > v["charge_c_rate_max"]:
+        notes.append(f"{aging.cell}: charge rate {c_rate_charge:.2f}C above the fitted "
+                     f"{v['charge_c_rate_max']:g}C of aging model {aging.model.name}")
+    if c_rate_discharge > v["discharge_c_rate_max"]:
+        notes.append(f"{aging.cell}: discharge rate {c_rate_discharge:.2f}C above the fitted "
+                     f"{v['discharge_c_rate_max']:g}C of aging model {aging.model.name}")
+    return notes
