@@ -3,6 +3,7 @@
 import csv
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from packstudy.cli_cell import app
@@ -79,3 +80,40 @@ def test_fit_round_trip(tmp_path):
     res = runner.invoke(app, ["discharge", str(out), "--c-rate", "0.5", "--out",
                               str(tmp_path / "d.csv")])
     assert res.exit_code == 0, res.output
+
+
+def _age_profile(path, soc_scale=1.0, header="time_s,soc,temperature_C"):
+    t = np.arange(0.0, 86400.0 + 1.0, 900.0)
+    soc = np.interp(t / 3600.0, [0, 1, 4, 6, 24], [0.9, 0.3, 0.3, 0.9, 0.9]) * soc_scale
+    rows = [header] + [f"{a:g},{b:g},25" for a, b in zip(t, soc)]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_age_writes_retention_and_resistance(tmp_path):
+    out = tmp_path / "age.csv"
+    res = runner.invoke(app, ["age", "lfp-prismatic", "--profile",
+                              str(_age_profile(tmp_path / "p.csv")), "--years", "3",
+                              "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(out.open()))
+    assert list(rows[0]) == ["time_days", "capacity_retention", "resistance_growth"]
+    q = np.array([float(r["capacity_retention"]) for r in rows])
+    assert float(rows[-1]["time_days"]) == pytest.approx(3 * 365)
+    assert q[0] == 1.0 and np.all(np.diff(q) <= 0.0) and 0.8 < q[-1] < 1.0
+
+
+def test_age_bad_inputs_exit_2_naming_the_field(tmp_path):
+    good = _age_profile(tmp_path / "p.csv")
+    cases = [
+        (["lg-m50", "--profile", str(good), "--years", "0"], "--years"),
+        (["lg-m50", "--profile", str(_age_profile(tmp_path / "b.csv", 100.0)), "--years", "1"],
+         "column soc"),
+        (["lg-m50", "--profile", str(_age_profile(tmp_path / "m.csv", header="time_s,soc,T")),
+          "--years", "1"], "temperature_C"),
+        (["lg-m5", "--profile", str(good), "--years", "1"], "did you mean 'lg-m50'"),
+    ]
+    for args, field in cases:
+        res = runner.invoke(app, ["age", *args, "--out", str(tmp_path / "o.csv")])
+        assert res.exit_code == 2, res.output
+        assert field in res.output
