@@ -85,7 +85,7 @@ def test_fit_round_trip(tmp_path):
 def _age_profile(path, soc_scale=1.0, header="time_s,soc,temperature_C"):
     t = np.arange(0.0, 86400.0 + 1.0, 900.0)
     soc = np.interp(t / 3600.0, [0, 1, 4, 6, 24], [0.9, 0.3, 0.3, 0.9, 0.9]) * soc_scale
-    rows = [header] + [f"{a:g},{b:g},25" for a, b in zip(t, soc)]
+    rows = [header] + [f"{a:g},{b:g},25" for a, b in zip(t, soc, strict=True)]
     path.write_text("\n".join(rows) + "\n")
     return path
 
