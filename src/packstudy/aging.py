@@ -250,19 +250,35 @@ def _power_step(y, dx, k, p):
 
 
 @njit(cache=True, error_model="numpy")
+def _all_rates(form, par, time_s, soc, temp_C, seg_i0, seg_j0, seg_n, q, anchor, setting, out):
+    for k in range(seg_n.size):
+        _segment_rates(form, par, time_s, soc, temp_C, seg_i0[k], seg_j0[k], seg_n[k], q, anchor,
+                       setting, out[k])
+
+
+@njit(cache=True, error_model="numpy")
 def _age(form, par, soc, time_s, temp_C, temp_row, seg_i0, seg_j0, seg_n, seq, horizon_days,
          record_days, threshold, setting, q_rec, efc_rec, t_threshold):
+    """Advance each variant's calendar and cycle losses segment by segment. The stress rates
+    depend on capacity through the stretched SOC swing: they are evaluated on a grid of capacity
+    (step ``setting[3]``) and interpolated linearly between its two nearest points."""
     n_var = soc.shape[0]
     n_seg = seg_n.size
     n_rec = record_days.shape[1]
+    hi = np.empty((n_seg, 4))
+    lo = np.empty((n_seg, 4))
     rates = np.empty((n_seg, 4))
     step = setting[3]
     for v in range(n_var):
         p = par[v]
         row = temp_C[temp_row[v]]
         anchor = soc[v, 0]
+        q_hi = 1.0
+        _all_rates(form[v], p, time_s, soc[v], row, seg_i0, seg_j0, seg_n, q_hi, anchor,
+                   setting, hi)
+        _all_rates(form[v], p, time_s, soc[v], row, seg_i0, seg_j0, seg_n, q_hi - step, anchor,
+                   setting, lo)
         q = 1.0
-        q_eval = 2.0
         y_cal = 0.0
         y_cyc = 0.0
         t = 0.0
@@ -273,11 +289,14 @@ def _age(form, par, soc, time_s, temp_C, temp_row, seg_i0, seg_j0, seg_n, seq, h
         while not done:
             for j in range(seq.size):
                 s = seq[j]
-                if q_eval - q > step:
-                    for k in range(n_seg):
-                        _segment_rates(form[v], p, time_s, soc[v], row, seg_i0[k], seg_j0[k],
-                                       seg_n[k], q, anchor, setting, rates[k])
-                    q_eval = q
+                while q < q_hi - step and q_hi - step > step:
+                    hi[:, :] = lo
+                    q_hi -= step
+                    _all_rates(form[v], p, time_s, soc[v], row, seg_i0, seg_j0, seg_n,
+                               q_hi - step, anchor, setting, lo)
+                w = min(max((q_hi - q) / step, 0.0), 1.0)
+                for c in range(4):
+                    rates[s, c] = hi[s, c] + w * (lo[s, c] - hi[s, c])
                 y_cal += p[14] * _power_step(y_cal, rates[s, 2] / p[12], rates[s, 0], p[10])
                 y_cyc += p[14] * _power_step(y_cyc, rates[s, 3] / p[13], rates[s, 1], p[11])
                 q_new = 1.0 - y_cal - y_cyc
@@ -294,7 +313,7 @@ def _age(form, par, soc, time_s, temp_C, temp_row, seg_i0, seg_j0, seg_n, seq, h
                 if t >= horizon_days[v] or q <= 0.0:
                     done = True
                     break
-            if rates[:, 2].sum() <= 0.0:
+            if hi[:, 2].sum() <= 0.0:
                 break
 
 
