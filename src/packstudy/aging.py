@@ -29,8 +29,9 @@ from numba import njit
 
 from . import catalog
 
-FORMS = {"lgm50": 0, "lfp250": 1, "nmc_b1": 2, "nmc_a": 3}
-_N_PAR = 16  # cal[0:5], cyc[5:10], p_cal, p_cyc, days_scale, efc_scale, fade scale, (spare)
+FORMS = {"lgm50": 0, "lfp250": 1, "nmc622_denso": 2}
+_N_PAR = 21  # cal[0:8], cyc[8:16], p_cal, p_cyc, days_scale, efc_scale, fade scale
+_P_CAL, _P_CYC, _DAYS, _EFC, _SCALE = 16, 17, 18, 19, 20
 _SECONDS_PER_DAY = 86400.0
 
 
@@ -73,8 +74,8 @@ def load_model(name: str) -> AgingModel:
     terms = data["form_terms"]
     par = np.zeros(_N_PAR)
     par[0:len(terms["cal"])] = terms["cal"]
-    par[5:5 + len(terms["cyc"])] = terms["cyc"]
-    par[10:15] = (terms["p_cal"], terms["p_cyc"], terms["days_scale"], terms["efc_scale"], 1.0)
+    par[8:8 + len(terms["cyc"])] = terms["cyc"]
+    par[_P_CAL:] = (terms["p_cal"], terms["p_cyc"], terms["days_scale"], terms["efc_scale"], 1.0)
     par.flags.writeable = False
     return AgingModel(data["name"], data["form"], data["description"], data["source"], par,
                       dict(data["validity"]))
@@ -163,25 +164,33 @@ def _k_cal(form, par, T_K, soc, ua):
         return (par[0] + par[1] * np.exp(tn ** 3 / uan ** (1.0 / 3.0))
                 + par[2] * tn ** 3 / np.sqrt(uan) + par[3] * np.exp(np.sqrt(soc) / tn ** 2)
                 + par[4] * np.exp(soc ** 3))
-    if form == 1:
-        return abs(par[0]) * np.exp(par[1] / T_K) * np.exp(par[2] * ua / T_K)
-    if form == 2:
-        return par[0] * np.exp(par[1] * uan ** (1.0 / 3.0) / tn ** 3)
-    return par[0] * np.exp(par[1] * tn ** 3 / uan ** (1.0 / 3.0))
+    return abs(par[0]) * np.exp(par[1] / T_K) * np.exp(par[2] * ua / T_K)
 
 
 @njit(cache=True, error_model="numpy")
 def _k_cyc(form, par, T_K, dod, crate, cdis):
     tn = T_K / 308.15
     if form == 0:
-        return par[5] * np.exp(par[6] * cdis ** 3) * np.exp(par[7] * tn ** 3 * np.sqrt(cdis))
-    if form == 1:
-        return (par[5] + par[6] * dod + par[7] * crate) * (np.exp(par[8] / T_K)
-                                                           + np.exp(-par[9] / T_K))
-    if form == 2:
-        return abs(par[5] * (dod ** 2 * tn ** 3 * np.sqrt(crate)) ** par[6])
-    return abs(par[5] + par[6] * tn ** 3 * np.sqrt(dod) + par[7] * np.exp(crate ** 2 / np.sqrt(tn))
-               + par[8] * np.exp(np.sqrt(dod) * tn ** 2 * np.sqrt(crate)))
+        return par[8] * np.exp(par[9] * cdis ** 3) * np.exp(par[10] * tn ** 3 * np.sqrt(cdis))
+    return (par[8] + par[9] * dod + par[10] * crate) * (np.exp(par[11] / T_K)
+                                                       + np.exp(-par[12] / T_K))
+
+
+@njit(cache=True, error_model="numpy")
+def _arrhenius(ea_J_per_mol, T_K):
+    return np.exp(-(ea_J_per_mol / 8.3144) * (1.0 / T_K - 1.0 / 298.15))
+
+
+@njit(cache=True, error_model="numpy")
+def _denso_rates(par, T_K, soc, dod, c_rate, out):
+    """k_cal and k_cyc of the NMC622 form: Arrhenius factors about 298.15 K, a cubic in SOC,
+    cycle stress sqrt(DOD x charge C-rate) (discharge C-rate when the segment has no charge)."""
+    b1t = _arrhenius(par[0], T_K) * (par[1] + par[2] * soc + par[3] * soc ** 2 + par[4] * soc ** 3
+                               + par[5] * soc * T_K + par[6] * max(0.0, T_K - 328.15))
+    b1n = (max(0.0, par[9] * _arrhenius(par[8], T_K) * np.sqrt(dod * c_rate) * (1.0 + par[10] * soc)
+                    + par[11]) + par[12] * _arrhenius(par[13], T_K) * dod ** 6)
+    out[0] = b1t
+    out[1] = b1t * b1n * par[14]
 
 
 @njit(cache=True, error_model="numpy")
@@ -194,6 +203,8 @@ def _segment_rates(form, par, time_s, soc, temp_C, i0, j0, n, q, anchor, setting
     c_sum = 0.0
     dis_sum = 0.0
     dis_t = 0.0
+    chg_sum = 0.0
+    chg_t = 0.0
     prev = min(max(anchor + (soc[i0] - anchor) / q, 0.0), 1.0)
     lo = min(lo, prev)
     hi = max(hi, prev)
@@ -210,10 +221,24 @@ def _segment_rates(form, par, time_s, soc, temp_C, i0, j0, n, q, anchor, setting
             if c < 0.0:
                 dis_sum += -c * dt_s
                 dis_t += dt_s
+            else:
+                chg_sum += c * dt_s
+                chg_t += dt_s
         prev = s
     crate = q * c_sum / span_s if span_s > 0.0 else 0.0
     cdis = q * dis_sum / dis_t if dis_t > 0.0 else 0.0
     dod = hi - lo
+    out[2] = span_s / 86400.0
+    out[3] = q * throughput / 2.0
+    if form == 2:  # rates of the segment's mean temperature and SOC (Smith et al. 2021)
+        soc_mean = 0.0
+        T_mean = 0.0
+        for i in range(n):
+            soc_mean += min(max(anchor + (soc[i0 + i] - anchor) / q, 0.0), 1.0) / n
+            T_mean += (temp_C[j0 + i] + 273.15) / n
+        cchg = q * chg_sum / chg_t if chg_t > 0.0 else 0.0
+        _denso_rates(par, T_mean, soc_mean, dod, cchg if cchg > 0.0 else crate, out)
+        return
     kc = 0.0
     ky = 0.0
     k_prev_c = 0.0
@@ -235,8 +260,6 @@ def _segment_rates(form, par, time_s, soc, temp_C, i0, j0, n, q, anchor, setting
     else:
         out[0] = k_prev_c
         out[1] = k_prev_y
-    out[2] = span_s / 86400.0
-    out[3] = q * throughput / 2.0
 
 
 @njit(cache=True, error_model="numpy")
@@ -287,8 +310,9 @@ def _age(form, par, soc, time_s, temp_C, temp_row, seg_i0, seg_j0, seg_n, seq, h
         t_threshold[v] = np.nan
         done = False
         while not done:
-            for j in range(seq.size):
-                s = seq[j]
+            order = seq[min(v, seq.shape[0] - 1)]
+            for j in range(order.size):
+                s = order[j]
                 while q < q_hi - step and q_hi - step > step:
                     hi[:, :] = lo
                     q_hi -= step
@@ -297,8 +321,10 @@ def _age(form, par, soc, time_s, temp_C, temp_row, seg_i0, seg_j0, seg_n, seq, h
                 w = min(max((q_hi - q) / step, 0.0), 1.0)
                 for c in range(4):
                     rates[s, c] = hi[s, c] + w * (lo[s, c] - hi[s, c])
-                y_cal += p[14] * _power_step(y_cal, rates[s, 2] / p[12], rates[s, 0], p[10])
-                y_cyc += p[14] * _power_step(y_cyc, rates[s, 3] / p[13], rates[s, 1], p[11])
+                y_cal += p[_SCALE] * _power_step(y_cal, rates[s, 2] / p[_DAYS], rates[s, 0],
+                                                 p[_P_CAL])
+                y_cyc += p[_SCALE] * _power_step(y_cyc, rates[s, 3] / p[_EFC], rates[s, 1],
+                                                 p[_P_CYC])
                 q_new = 1.0 - y_cal - y_cyc
                 t_new = t + rates[s, 2]
                 efc_new = efc + rates[s, 3]
@@ -333,7 +359,7 @@ def model_arrays(aging: list[CellAging], scale: np.ndarray | None = None
     fade scale (e.g. a Monte Carlo draw)."""
     form = np.array([FORMS[a.model.form] for a in aging], dtype=np.int64)
     par = np.array([a.model.params for a in aging])
-    par[:, 14] = [a.scale for a in aging] if scale is None else scale
+    par[:, _SCALE] = [a.scale for a in aging] if scale is None else scale
     return form, par
 
 
@@ -345,11 +371,16 @@ def simulate(form: np.ndarray, par: np.ndarray, soc: np.ndarray, time_s: np.ndar
 
     soc: (variants, samples) cell SOC 0..1; time_s: (samples,) s, shared; temp_C: (rows, samples')
     cell temperature, degC, row ``temp_row[v]`` for variant v; segments: (soc start, temperature
-    start, sample count) arrays, shared; sequence: the segment order of one period; horizon_days:
+    start, sample count) arrays, shared; sequence: (1 or variants, segments a period) the segment
+    order of one period, shared or per variant; horizon_days:
     (variants,) when to stop; record_days: (variants, records) increasing days to report.
     """
     seg_i0, seg_j0, seg_n = (np.ascontiguousarray(a, dtype=np.int64) for a in segments)
     n_var = soc.shape[0]
+    if (time_s.shape != soc.shape[1:] or np.max(seg_i0 + seg_n) > time_s.size
+            or np.max(seg_j0 + seg_n) > temp_C.shape[1]):
+        raise ValueError("aging.simulate: segments reach beyond the SOC, time or temperature "
+                         "samples (time_s must have one entry per SOC sample)")
     record_days = np.ascontiguousarray(np.broadcast_to(record_days, (n_var, record_days.shape[-1])),
                                        dtype=float)
     q_rec = np.full(record_days.shape, np.nan)
@@ -358,7 +389,7 @@ def simulate(form: np.ndarray, par: np.ndarray, soc: np.ndarray, time_s: np.ndar
     _age(np.ascontiguousarray(form, dtype=np.int64), np.ascontiguousarray(par, dtype=float),
          np.ascontiguousarray(soc, dtype=float), np.ascontiguousarray(time_s, dtype=float),
          np.ascontiguousarray(temp_C, dtype=float), np.ascontiguousarray(temp_row, dtype=np.int64),
-         seg_i0, seg_j0, seg_n, np.ascontiguousarray(sequence, dtype=np.int64),
+         seg_i0, seg_j0, seg_n, np.ascontiguousarray(np.atleast_2d(sequence), dtype=np.int64),
          np.ascontiguousarray(np.broadcast_to(horizon_days, (n_var,)), dtype=float),
          record_days, float(threshold), settings(), q_rec, efc_rec, t_thr)
     return AgingRun(q_rec, efc_rec, t_thr)

@@ -173,6 +173,24 @@ class Cold(_Strict):
     cycle: str | None = None
 
 
+class Life(_Strict):
+    """``[study] life``: the life procedure's usage (None: sourced defaults, life.toml)."""
+
+    years: float | None = Field(default=None, gt=0, le=30)
+    km_per_year: float | None = Field(default=None, gt=0, le=200000)
+    climate: str | None = None  # "temperate" | "hot" | "cold" | an hourly CSV file
+    dc_fast_share: float | None = Field(default=None, ge=0, le=1)
+    charge_target: float | None = Field(default=None, gt=0, le=1)
+
+
+class Warranty(_Strict):
+    """``[study] warranty``: the maker's battery warranty, checked as ``limit:warranty``."""
+
+    years: float = Field(gt=0, le=30)
+    km: float = Field(gt=0)
+    min_capacity_pct: float = Field(gt=0, lt=100)
+
+
 class Bound(_Strict):
     min: float | None = None
     max: float | None = None
@@ -186,10 +204,12 @@ class Ranking(_Strict):
 
 class StudySection(_Strict):
     name: str = "study"
-    procedures: list[Literal["wltp", "epa", "acceleration", "fast_charge", "cold"]] = Field(
+    procedures: list[Literal["wltp", "epa", "acceleration", "fast_charge", "cold", "life"]] = Field(
         default_factory=lambda: list(PROCEDURE_NAMES))
     fast_charge: FastCharge = Field(default_factory=FastCharge)
     cold: Cold = Field(default_factory=Cold)
+    life: Life | None = None  # the life procedure runs when given (or "life" in procedures)
+    warranty: Warranty | None = None
     cycles: dict[str, str] = Field(default_factory=dict)  # label -> CSV path (custom cycles)
     baseline: str | None = None
 

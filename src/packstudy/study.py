@@ -106,6 +106,7 @@ def evaluate(study: Study, base_dir: Path) -> StudyResult:
     """Design every candidate's pack, run the procedures and check the requirements."""
     metrics, breakdowns, curves, fit = compute(study, base_dir)
     result = decide(study, [c.name for c in study.candidate], metrics, breakdowns)
+    result.notes += curves.pop("life_notes", {}).get("notes", [])
     result.curves = curves
     result.calibration = fit
     return result
@@ -187,7 +188,28 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
     curves = performance_and_charging(study, pt, test_mass, metrics)
     for label, file in study.study.cycles.items():
         metrics.update(procedures.custom(pt, load_cycle(Path(file), base_dir=base_dir), label))
+    if study.study.life is not None or "life" in study.study.procedures:
+        curves.update(life_results(study, base_dir, cells, pt, metrics))
     return metrics, breakdowns, curves, ready.calibration
+
+
+def life_results(study: Study, base_dir: Path, cells, pt, metrics: dict) -> dict:
+    """Run the life procedure (packstudy.life) into ``metrics``; its fade curve and notes."""
+    from . import life
+
+    s = study.study
+    try:
+        if "wltp_dc_kWh_per_100km" not in metrics:
+            metrics.update(procedures.wltp(pt))
+        settings = life.settings(s.life.model_dump() if s.life else None,
+                                 s.warranty.model_dump() if s.warranty else None, base_dir)
+        grid = footprint.grid_intensity(settings.climate.grid_region or "eu")
+        out, curve, notes = life.life_procedure(settings, cells.name, cells.chemistry, pt,
+                                                metrics, grid)
+    except life.LifeError as exc:
+        raise StudyError("study", [str(exc)]) from None
+    metrics.update(out)
+    return {"life_fade_curve": curve, "life_notes": {"notes": notes}}
 
 
 def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_kg, metrics: dict) -> dict:
@@ -251,6 +273,10 @@ def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,
         envelopes = pack_envelopes(study.candidate)
     bounds = {k: (b.min, b.max) for k, b in study.requirements.items()}
     result.checks = decision.check_requirements(names, metrics, bounds, envelopes)
+    if "life_capacity_retention_pct" in metrics:
+        from .life import limit_checks
+
+        result.checks = limit_checks(result.checks, metrics, study.study.warranty)
     if study.ranking.weights:
         metrics["score"] = decision.weighted_score(metrics, study.ranking.weights)
     if study.study.baseline is not None and study.study.baseline in names:

@@ -11,7 +11,8 @@ import numpy as np
 PROFILES = Path(__file__).resolve().parents[2] / "examples" / "aging"
 # cell preset -> BLAST-Lite class of the same fitted model (packstudy/data/factors/aging.toml)
 BLAST_CLASS = {"lg-m50": "Nmc811_GrSi_LGM50_5Ah_Battery", "lfp-prismatic": "Lfp_Gr_250AhPrismatic",
-               "nmc811-pouch": "NMC_Gr_50Ah_B1"}
+               "nmc811-pouch": "Nmc811_GrSi_LGM50_5Ah_Battery",
+               "nmc622-prismatic": "Nmc622_Gr_DENSO50Ah_Battery"}
 
 
 def blast_models():
