@@ -324,7 +324,7 @@ def _notes(s: LifeSettings, distinct: dict, u: Usage, run: LifeRun) -> list[str]
     notes = []
     temp = parked_temperature_C(s.climate, u.time_h)
     t_all = np.append(temp.ravel(), charging.default("temperature_C"))
-    for name, a in distinct.items():
+    for a in distinct.values():
         notes += aging.validity_notes(a, t_all, float(np.max(u.c_rate_dc)),
                                       float(np.max(u.c_rate_drive)))
     beyond = int(np.isnan(run.years_to_threshold).sum())

@@ -7,8 +7,8 @@ week (examples/aging/, written by scripts/make_aging_profiles.py).
 
 import numpy as np
 import pytest
-
 from blastlite_reference import BLAST_CLASS, blast_models, blast_retention, load_profile
+
 from packstudy import aging
 
 try:
