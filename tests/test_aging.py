@@ -81,3 +81,17 @@ def test_unknown_cell_names_close_matches():
 def test_resistance_grows_with_capacity_loss():
     g = aging.resistance_growth(np.array([1.0, 0.9, 0.8]))
     assert g[0] == 0.0 and 0.0 < g[1] < g[2]
+
+
+def test_capacity_grid_step_of_the_stress_rates_is_converged(monkeypatch):
+    t = np.arange(0.0, 86400.0 + 1.0, 600.0)
+    soc = np.interp(t / 3600.0, [0, 1, 4, 6, 24], [1, 0, 0, 1, 1])
+    temp = np.full(t.size, 25.0)
+    q = {}
+    base = aging.settings()
+    for step in (0.001, base[3]):
+        monkeypatch.setattr(aging, "settings", lambda s=step: np.array([*base[:3], s]))
+        q[step] = aging.age_profile(aging.cell_aging("lg-m50"), t, soc, temp, 8.0,
+                                    np.array([2920.0])).capacity_retention[0, 0]
+    assert q[0.001] < 0.7  # a deep fade, where the SOC swing stretches most
+    assert abs(q[0.001] - q[base[3]]) < 0.0005

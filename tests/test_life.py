@@ -99,3 +99,18 @@ def test_bad_life_input_names_the_field():
         run_study(_study({"dc_fast_share": 1.5}))
     with pytest.raises(StudyError, match="years"):
         run_study(_study({"years": 0}))
+
+
+@pytest.mark.parametrize("cell", ["nmc-prismatic-catl", "lfp-prismatic"])
+def test_trace_resolution_is_converged_for_the_calendar_dominated_fits(cell, monkeypatch):
+    usable, window, soc_min = np.array([107.0]), np.array([0.94]), np.array([0.03])
+    q = {}
+    default = life.default
+    for minutes in (5.0, default("sample_minutes")):
+        monkeypatch.setattr(life, "default",
+                            lambda k, m=minutes: m if k == "sample_minutes" else default(k))
+        s = life.settings({"dc_fast_share": 0.4}, None)
+        u = life.usage(s, usable, np.array([0.17]), np.array([1.3]), window)
+        q[minutes] = life.simulate_life(s, [life.aging.cell_aging(cell)], u, window, soc_min,
+                                        np.array([[8.0]])).retention[0, 0]
+    assert abs(q[5.0] - q[default("sample_minutes")]) < 0.0015

@@ -264,12 +264,11 @@ def _segment_rates(form, par, time_s, soc, temp_C, i0, j0, n, q, anchor, setting
 
 @njit(cache=True, error_model="numpy")
 def _power_step(y, dx, k, p):
-    """Increase of a state y = k·x^p over dx when k changes (state-equation form)."""
+    """Increase of a state following y = k·x^p over dx at the current k: from the equivalent
+    x = (y/k)^(1/p) of the state reached so far (exact while k holds)."""
     if dx <= 0.0 or not k > 0.0:
         return 0.0
-    if y <= 0.0:
-        return k * dx ** p
-    return k * p * (y / k) ** ((p - 1.0) / p) * dx
+    return k * ((y / k) ** (1.0 / p) + dx) ** p - y
 
 
 @njit(cache=True, error_model="numpy")
@@ -280,9 +279,11 @@ def _all_rates(form, par, time_s, soc, temp_C, seg_i0, seg_j0, seg_n, q, anchor,
 
 
 @njit(cache=True, error_model="numpy")
-def _age(form, par, soc, time_s, temp_C, temp_row, seg_i0, seg_j0, seg_n, seq, horizon_days,
-         record_days, threshold, setting, q_rec, efc_rec, t_threshold):
-    """Advance each variant's calendar and cycle losses segment by segment. The stress rates
+def _age(form, par, soc, time_s, temp_C, temp_row, seg_i0, seg_j0, seg_n, seq, reps,
+         horizon_days, record_days, threshold, setting, q_rec, efc_rec, t_threshold):
+    """Advance each variant's calendar and cycle losses segment by segment (``reps`` equal
+    segments in one step), until the horizon, or once every record is taken and the threshold
+    crossed. The stress rates
     depend on capacity through the stretched SOC swing: they are evaluated on a grid of capacity
     (step ``setting[3]``) and interpolated linearly between its two nearest points."""
     n_var = soc.shape[0]
@@ -311,8 +312,10 @@ def _age(form, par, soc, time_s, temp_C, temp_row, seg_i0, seg_j0, seg_n, seq, h
         done = False
         while not done:
             order = seq[min(v, seq.shape[0] - 1)]
+            times = reps[min(v, reps.shape[0] - 1)]
             for j in range(order.size):
                 s = order[j]
+                m = times[j]
                 while q < q_hi - step and q_hi - step > step:
                     hi[:, :] = lo
                     q_hi -= step
@@ -321,13 +324,13 @@ def _age(form, par, soc, time_s, temp_C, temp_row, seg_i0, seg_j0, seg_n, seq, h
                 w = min(max((q_hi - q) / step, 0.0), 1.0)
                 for c in range(4):
                     rates[s, c] = hi[s, c] + w * (lo[s, c] - hi[s, c])
-                y_cal += p[_SCALE] * _power_step(y_cal, rates[s, 2] / p[_DAYS], rates[s, 0],
+                y_cal += p[_SCALE] * _power_step(y_cal, m * rates[s, 2] / p[_DAYS], rates[s, 0],
                                                  p[_P_CAL])
-                y_cyc += p[_SCALE] * _power_step(y_cyc, rates[s, 3] / p[_EFC], rates[s, 1],
+                y_cyc += p[_SCALE] * _power_step(y_cyc, m * rates[s, 3] / p[_EFC], rates[s, 1],
                                                  p[_P_CYC])
                 q_new = 1.0 - y_cal - y_cyc
-                t_new = t + rates[s, 2]
-                efc_new = efc + rates[s, 3]
+                t_new = t + m * rates[s, 2]
+                efc_new = efc + m * rates[s, 3]
                 while r < n_rec and record_days[v, r] <= t_new:
                     f = (record_days[v, r] - t) / (t_new - t) if t_new > t else 1.0
                     q_rec[v, r] = q + f * (q_new - q)
@@ -336,7 +339,8 @@ def _age(form, par, soc, time_s, temp_C, temp_row, seg_i0, seg_j0, seg_n, seq, h
                 if np.isnan(t_threshold[v]) and q_new < threshold <= q:
                     t_threshold[v] = t + (q - threshold) / (q - q_new) * (t_new - t)
                 q, t, efc = q_new, t_new, efc_new
-                if t >= horizon_days[v] or q <= 0.0:
+                if (t >= horizon_days[v] or q <= 0.0
+                        or (r == n_rec and not np.isnan(t_threshold[v]))):
                     done = True
                     break
             if hi[:, 2].sum() <= 0.0:
@@ -365,14 +369,15 @@ def model_arrays(aging: list[CellAging], scale: np.ndarray | None = None
 
 def simulate(form: np.ndarray, par: np.ndarray, soc: np.ndarray, time_s: np.ndarray,
              temp_C: np.ndarray, temp_row: np.ndarray, segments: tuple, sequence: np.ndarray,
-             horizon_days: np.ndarray, record_days: np.ndarray, threshold: float = 0.7
-             ) -> AgingRun:
+             horizon_days: np.ndarray, record_days: np.ndarray, threshold: float = 0.7,
+             repeats: np.ndarray | None = None) -> AgingRun:
     """Age variants through a repeated period.
 
     soc: (variants, samples) cell SOC 0..1; time_s: (samples,) s, shared; temp_C: (rows, samples')
     cell temperature, degC, row ``temp_row[v]`` for variant v; segments: (soc start, temperature
     start, sample count) arrays, shared; sequence: (1 or variants, segments a period) the segment
-    order of one period, shared or per variant; horizon_days:
+    order of one period, shared or per variant; repeats: how many times in a row each entry of
+    ``sequence`` applies (default 1; 0 pads ragged rows); horizon_days:
     (variants,) when to stop; record_days: (variants, records) increasing days to report.
     """
     seg_i0, seg_j0, seg_n = (np.ascontiguousarray(a, dtype=np.int64) for a in segments)
@@ -390,6 +395,8 @@ def simulate(form: np.ndarray, par: np.ndarray, soc: np.ndarray, time_s: np.ndar
          np.ascontiguousarray(soc, dtype=float), np.ascontiguousarray(time_s, dtype=float),
          np.ascontiguousarray(temp_C, dtype=float), np.ascontiguousarray(temp_row, dtype=np.int64),
          seg_i0, seg_j0, seg_n, np.ascontiguousarray(np.atleast_2d(sequence), dtype=np.int64),
+         np.ascontiguousarray(np.atleast_2d(np.ones_like(sequence) if repeats is None else repeats),
+                              dtype=np.int64),
          np.ascontiguousarray(np.broadcast_to(horizon_days, (n_var,)), dtype=float),
          record_days, float(threshold), settings(), q_rec, efc_rec, t_thr)
     return AgingRun(q_rec, efc_rec, t_thr)

@@ -187,13 +187,25 @@ def parked_temperature_C(climate: Climate, time_h: np.ndarray) -> np.ndarray:
     return mean + gain * amp * np.cos(w * (time_h[None, :] - 15.0 - lag_h))
 
 
-def year_sequence(trip_days_per_year: np.ndarray) -> np.ndarray:
-    """(n, 365) segment of each day: 2 x month + (1 on a trip day), trip days spread evenly."""
+def year_sequence(trip_days_per_year: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The segments of a year per variant, run-length coded: (segment, days in a row), each
+    (n, runs), zero-padded. A day's segment is 2 x month + (1 on a trip day); trip days are
+    spread evenly."""
     month = np.repeat(np.arange(12), DAYS_IN_MONTH)
     day = np.arange(365)
     f = np.asarray(trip_days_per_year, float)[:, None] / 365.0
     trip = np.floor((day + 1) * f + 1e-9) > np.floor(day * f + 1e-9)
-    return 2 * month[None, :] + trip.astype(np.int64)
+    ids = 2 * month[None, :] + trip.astype(np.int64)
+    n = ids.shape[0]
+    start = np.ones(ids.shape, bool)
+    start[:, 1:] = ids[:, 1:] != ids[:, :-1]
+    run = np.cumsum(start, axis=1) - 1
+    rows = np.broadcast_to(np.arange(n)[:, None], ids.shape)
+    counts = np.zeros((n, int(run[:, -1].max()) + 1), dtype=np.int64)
+    np.add.at(counts, (rows, run), 1)
+    seg = np.zeros_like(counts)
+    seg[rows[start], run[start]] = ids[start]
+    return seg, counts
 
 
 @dataclass(frozen=True)
@@ -220,11 +232,12 @@ def simulate_life(s: LifeSettings, models: list[aging.CellAging], u: Usage, wind
     seg = np.arange(24)
     segments = ((seg % 2) * k, seg * k, np.full(24, k))
     form, par = aging.model_arrays(models, scale)
+    seq, reps = year_sequence(u.trip_days_per_year)
     horizon = np.maximum(np.nanmax(record_years, axis=1), default("horizon_years")) * 365.0
     run = aging.simulate(form, par, np.clip(cell_soc, 0.0, 1.0), np.tile(u.time_h, 2) * 3600.0, temp,
-                         np.zeros(n, dtype=np.int64), segments, year_sequence(u.trip_days_per_year),
-                         horizon, record_years * 365.0,
-                         threshold=default("end_of_life_retention_pct") / 100.0)
+                         np.zeros(n, dtype=np.int64), segments, seq, horizon,
+                         record_years * 365.0,
+                         threshold=default("end_of_life_retention_pct") / 100.0, repeats=reps)
     return LifeRun(run.capacity_retention, run.efc, run.days_to_threshold / 365.0, record_years)
 
 
