@@ -114,3 +114,13 @@ def test_trace_resolution_is_converged_for_the_calendar_dominated_fits(cell, mon
         q[minutes] = life.simulate_life(s, [life.aging.cell_aging(cell)], u, window, soc_min,
                                         np.array([[8.0]])).retention[0, 0]
     assert abs(q[5.0] - q[default("sample_minutes")]) < 0.0015
+
+
+def test_aged_acceleration_and_retention_percentiles():
+    study = _study({}, procedures=("wltp", "fast_charge", "acceleration"))
+    study["uncertainty"] = {"samples": 200, "seed": 3}
+    m = run_study(study).metrics
+    assert m["life_accel_0_100_end_s"][0] > m["accel_0_100_s"][0]
+    p10, p50, p90 = (m[f"life_capacity_retention_pct_p{p}"][0] for p in (10, 50, 90))
+    assert p10 < p50 < p90
+    assert p10 < m["life_capacity_retention_pct"][0] < p90

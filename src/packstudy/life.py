@@ -268,12 +268,15 @@ FADE_CURVE_STEP_YEARS = 0.25  # points of the report's fade curve
 
 
 def life_procedure(s: LifeSettings, cell_names, cell_chemistries, pt, metrics: dict,
-                   grid_kgCO2e_per_kWh: float) -> tuple[dict, dict, list[str]]:
+                   grid_kgCO2e_per_kWh: float, aged_results=None, uncertainty=None
+                   ) -> tuple[dict, dict, list[str]]:
     """The life results of every variant, the fade curve for the report and notes.
 
     Needs ``wltp_dc_kWh_per_100km``, ``wltp_kWh_per_100km``, ``pack_energy_kWh``,
     ``pack_cost_usd`` and ``footprint_kgCO2e`` in ``metrics``; uses ``fast_charge_10_80_min``
-    for the DC C-rate when present."""
+    for the DC C-rate when present. ``aged_results(pt)``: more results of the aged powertrain
+    (e.g. acceleration). With ``uncertainty`` (UncertaintySettings), P10/P50/P90 of the
+    retention from each cell's fade-scale band."""
     from . import procedures
 
     n = pt.n
@@ -310,7 +313,8 @@ def life_procedure(s: LifeSettings, cell_names, cell_chemistries, pt, metrics: d
     km = points[0] * s.km_per_year
     delivered_kWh = efc[:, 0] * np.asarray(metrics["pack_energy_kWh"], float)
     use_kWh = km * np.asarray(metrics["wltp_kWh_per_100km"], float) / 100.0
-    aged = procedures.wltp(_aged_powertrain(pt, q_end, growth))
+    aged_pt = _aged_powertrain(pt, q_end, growth)
+    aged = procedures.wltp(aged_pt)
     out = {
         "life_capacity_retention_pct": 100.0 * q_end,
         "life_resistance_growth_pct": 100.0 * growth,
@@ -328,6 +332,18 @@ def life_procedure(s: LifeSettings, cell_names, cell_chemistries, pt, metrics: d
     }
     if s.warranty:
         out["life_capacity_at_warranty_pct"] = 100.0 * q[:, 3]
+    if aged_results is not None:
+        out.update(aged_results(aged_pt))
+    if uncertainty is not None:
+        from .uncertainty import monotone_percentile_inputs
+
+        scales = monotone_percentile_inputs([m.scale_low for m in models],
+                                            [m.scale for m in models],
+                                            [m.scale_high for m in models], uncertainty)
+        for pct, scale in scales.items():
+            r = simulate_life(s, models, u, window, pt.soc_min, points[None, :1].repeat(n, 0),
+                              scale)
+            out[f"life_capacity_retention_pct_p{pct}"] = 100.0 * r.retention[:, 0]
     curve = {"time_years": curve_years,
              "capacity_retention_pct": 100.0 * q[:, points.size:]}
     return out, curve, _notes(s, distinct, u, run)

@@ -204,8 +204,13 @@ def life_results(study: Study, base_dir: Path, cells, pt, metrics: dict) -> dict
         settings = life.settings(s.life.model_dump() if s.life else None,
                                  s.warranty.model_dump() if s.warranty else None, base_dir)
         grid = footprint.grid_intensity(settings.climate.grid_region or "eu")
+        aged = None
+        if "acceleration" in s.procedures:
+            def aged(aged_pt):
+                accel = acceleration_results(study, aged_pt, metrics["vehicle_test_mass_kg"])
+                return {"life_accel_0_100_end_s": accel["accel_0_100_s"]}
         out, curve, notes = life.life_procedure(settings, cells.name, cells.chemistry, pt,
-                                                metrics, grid)
+                                                metrics, grid, aged, study.uncertainty)
     except life.LifeError as exc:
         raise StudyError("study", [str(exc)]) from None
     metrics.update(out)
@@ -219,13 +224,7 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
     asked = set(study.study.procedures)
     curves = {}
     if "acceleration" in asked:
-        share = v.front_motor_peak_kW / v.motor_peak_kW if v.front_motor_peak_kW and v.motor_peak_kW else None
-        out = performance.acceleration(
-            pt, driven_axles=v.drive, front_axle_load_fraction=v.front_axle_load_fraction,
-            tyre_friction=v.tyre_friction_coefficient, front_power_share=share,
-            cg_height_to_wheelbase=v.cg_height_to_wheelbase,
-            mass_kg=performance.acceleration_mass_kg(test_mass_kg, v.curb_mass_kg),
-            traces=pt.n <= REPORT_CURVES_MAX_ROWS)
+        out = acceleration_results(study, pt, test_mass_kg, traces=pt.n <= REPORT_CURVES_MAX_ROWS)
         if "trace_speed_kmh" in out:
             curves["acceleration_curve"] = {k: out.pop(k) for k in ("trace_time_s", "trace_speed_kmh")}
         metrics.update(out)
@@ -251,6 +250,17 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
         metrics.update(cold.cold_range(pt, ambient_C=study.study.cold.ambient_C, heating=v.heating,
                                        cycle=cycle))
     return curves
+
+
+def acceleration_results(study: Study, pt: procedures.Powertrain, test_mass_kg, traces=False) -> dict:
+    """The acceleration procedure on ``pt`` with the study vehicle's traction data."""
+    v = study.vehicle
+    share = v.front_motor_peak_kW / v.motor_peak_kW if v.front_motor_peak_kW and v.motor_peak_kW else None
+    return performance.acceleration(
+        pt, driven_axles=v.drive, front_axle_load_fraction=v.front_axle_load_fraction,
+        tyre_friction=v.tyre_friction_coefficient, front_power_share=share,
+        cg_height_to_wheelbase=v.cg_height_to_wheelbase,
+        mass_kg=performance.acceleration_mass_kg(test_mass_kg, v.curb_mass_kg), traces=traces)
 
 
 def _charger_spec(charger):
