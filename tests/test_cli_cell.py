@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from packstudy import catalog
 from packstudy.cli_cell import app
 
 runner = CliRunner()
@@ -117,3 +118,18 @@ def test_age_bad_inputs_exit_2_naming_the_field(tmp_path):
         res = runner.invoke(app, ["age", *args, "--out", str(tmp_path / "o.csv")])
         assert res.exit_code == 2, res.output
         assert field in res.output
+
+
+def test_age_takes_current_for_the_validity_notes(tmp_path):
+    t = np.arange(0.0, 86400.0 + 1.0, 900.0)
+    soc = np.interp(t / 3600.0, [0, 1, 4, 6, 24], [0.9, 0.3, 0.3, 0.9, 0.9])
+    capacity_Ah = catalog.load_preset("cells", "lg-m50")["capacity_Ah"]
+    current = -np.gradient(soc, t / 3600.0) * capacity_Ah * 5.0  # 5 x the SOC's 0.3C charge
+    rows = ["time_s,soc,temperature_C,current_A"] + [
+        f"{a:g},{b:g},25,{c:g}" for a, b, c in zip(t, soc, current, strict=True)]
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join(rows) + "\n")
+    res = runner.invoke(app, ["age", "lg-m50", "--profile", str(path), "--years", "1",
+                              "--out", str(tmp_path / "o.csv")])
+    assert res.exit_code == 0, res.output
+    assert "charge rate 1.5" in res.output and "above the fitted 0.3C" in res.output
