@@ -346,16 +346,18 @@ def life_procedure(s: LifeSettings, cell_names, cell_chemistries, pt, metrics: d
             out[f"life_capacity_retention_pct_p{pct}"] = 100.0 * r.retention[:, 0]
     curve = {"time_years": curve_years,
              "capacity_retention_pct": 100.0 * q[:, points.size:]}
-    return out, curve, _notes(s, distinct, u, run)
+    return out, curve, _notes(s, distinct, np.asarray(cell_names), u, run)
 
 
-def _notes(s: LifeSettings, distinct: dict, u: Usage, run: LifeRun) -> list[str]:
+def _notes(s: LifeSettings, distinct: dict, cell_names: np.ndarray, u: Usage, run: LifeRun
+           ) -> list[str]:
     notes = []
     temp = parked_temperature_C(s.climate, u.time_h)
     t_all = np.append(temp.ravel(), charging.default("temperature_C"))
-    for a in distinct.values():
-        notes += aging.validity_notes(a, t_all, float(np.max(u.c_rate_dc)),
-                                      float(np.max(u.c_rate_drive)))
+    for name, a in distinct.items():
+        rows = cell_names == name
+        notes += aging.validity_notes(a, t_all, float(np.max(u.c_rate_dc[rows])),
+                                      float(np.max(u.c_rate_drive[rows])))
     beyond = int(np.isnan(run.years_to_threshold).sum())
     if beyond:
         notes.append(f"life_years_to_70pct: {beyond} of {run.retention.shape[0]} rows keep more "
