@@ -13,7 +13,7 @@ AREAS = ("technical", "cost", "sustainability")
 AREA_PREFIXES = {
     "cost": ("cell_cost_", "pack_cost_"),
     "sustainability": ("footprint_", "lithium_", "nickel_", "cobalt_", "manganese_", "graphite_",
-                       "copper_", "aluminium_"),
+                       "copper_", "aluminium_", "limit:recycled_content"),
 }
 
 
@@ -84,6 +84,17 @@ def check_requirements(names: list[str], metrics: dict, bounds: dict[str, tuple]
                   np.array([c[2] for c in columns]).reshape(k, n),
                   np.array([np.asarray(metrics[c[0]], float) for c in columns]).reshape(k, n),
                   np.array([c[3] for c in columns], bool).reshape(k, n))
+
+
+def with_limits(checks: Checks, columns: list[tuple]) -> Checks:
+    """``checks`` with minimum checks added on every row: (name, limit (n,), value (n,))."""
+    n = len(checks.names)
+    k = len(columns)
+    return Checks(checks.names, [*checks.metric, *(c[0] for c in columns)],
+                  [*checks.bound, *("min" for _ in columns)],
+                  np.vstack([checks.limit.reshape(-1, n), *(np.reshape(c[1], (1, n)) for c in columns)]),
+                  np.vstack([checks.value.reshape(-1, n), *(np.reshape(c[2], (1, n)) for c in columns)]),
+                  np.vstack([checks.checked.reshape(-1, n), np.ones((k, n), bool)]))
 
 
 def verdicts(names: list[str], checks: Checks) -> dict[str, dict]:

@@ -368,12 +368,10 @@ def _notes(s: LifeSettings, distinct: dict, cell_names: np.ndarray, u: Usage, ru
     return notes
 
 
-def limit_checks(checks, metrics: dict, warranty) -> object:
-    """``checks`` (decision.Checks) with the technical limits of the life results added:
-    ``limit:euro7_durability`` (always: the binding one of the two Euro 7 points) and
-    ``limit:warranty`` (when a warranty is given), both on capacity retention in %."""
-    from .decision import Checks
-
+def limit_columns(metrics: dict, warranty) -> list[tuple]:
+    """The technical limits of the life results, as (name, limit, value) columns for
+    ``decision.with_limits``: ``limit:euro7_durability`` (always: the binding one of the two
+    Euro 7 points) and ``limit:warranty`` (when a warranty is given), on capacity in %."""
     q5 = np.asarray(metrics["life_capacity_at_euro7_5y_pct"], float)
     q8 = np.asarray(metrics["life_capacity_at_euro7_8y_pct"], float)
     lim5, lim8 = default("euro7_retention_pct")
@@ -382,9 +380,4 @@ def limit_checks(checks, metrics: dict, warranty) -> object:
     if warranty is not None:
         columns.append(("limit:warranty", np.full(q5.size, float(warranty.min_capacity_pct)),
                         np.asarray(metrics["life_capacity_at_warranty_pct"], float)))
-    n = q5.size
-    return Checks(checks.names, [*checks.metric, *(c[0] for c in columns)],
-                  [*checks.bound, *("min" for _ in columns)],
-                  np.vstack([checks.limit.reshape(-1, n), *(c[1][None] for c in columns)]),
-                  np.vstack([checks.value.reshape(-1, n), *(c[2][None] for c in columns)]),
-                  np.vstack([checks.checked.reshape(-1, n), np.ones((len(columns), n), bool)]))
+    return columns

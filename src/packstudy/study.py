@@ -283,10 +283,17 @@ def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,
         envelopes = pack_envelopes(study.candidate)
     bounds = {k: (b.min, b.max) for k, b in study.requirements.items()}
     result.checks = decision.check_requirements(names, metrics, bounds, envelopes)
+    limits = []
     if "life_capacity_retention_pct" in metrics:
-        from .life import limit_checks
+        from .life import limit_columns
 
-        result.checks = limit_checks(result.checks, metrics, study.study.warranty)
+        limits += limit_columns(metrics, study.study.warranty)
+    if study.footprint.recycled_content:
+        from .eol import recycled_content_columns
+
+        limits += recycled_content_columns(study.footprint.recycled_content, len(names))
+    if limits:
+        result.checks = decision.with_limits(result.checks, limits)
     if study.ranking.weights:
         metrics["score"] = decision.weighted_score(metrics, study.ranking.weights)
     if study.study.baseline is not None and study.study.baseline in names:
