@@ -47,6 +47,7 @@ def test_as_built_polestar_3_keeps_76_to_88_pct_after_8_years(polestar):
     assert m["life_footprint_kgCO2e_per_kWh_delivered"] == pytest.approx(
         m["footprint_kgCO2e"] / (1e3 * m["life_energy_throughput_MWh"]))
     assert m["life_cost_usd_per_km"] == pytest.approx(m["pack_cost_usd"] / 120000)
+    assert m["life_second_life_energy_kWh"] == pytest.approx(q / 100 * m["pack_energy_kWh"])
     assert m["lifecycle_kgCO2e_per_km"] > m["footprint_kgCO2e"] / 120000
 
 

@@ -327,6 +327,7 @@ def life_procedure(s: LifeSettings, cell_names, cell_chemistries, pt, metrics: d
         "lifecycle_kgCO2e_per_km": (np.asarray(metrics["footprint_kgCO2e"], float)
                                     + use_kWh * grid_kgCO2e_per_kWh) / km,
         "life_cost_usd_per_km": np.asarray(metrics["pack_cost_usd"], float) / km,
+        "life_second_life_energy_kWh": q_end * np.asarray(metrics["pack_energy_kWh"], float),
         "life_capacity_at_euro7_5y_pct": 100.0 * q[:, 1],
         "life_capacity_at_euro7_8y_pct": 100.0 * q[:, 2],
     }
