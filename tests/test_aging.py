@@ -25,7 +25,7 @@ def test_storage_fade_matches_the_closed_form_calendar_law():
     t, soc, temp = _storage(0.5, 25.0)
     run = aging.age_profile(a, t, soc, temp, 2.0, np.array([730.0]))
     par = a.model.params
-    ua = aging._anode_potential_V(0.5, 0.0085, 0.78)
+    ua = aging._anode_potential_V(0.5, aging.settings())
     k = abs(par[0]) * np.exp(par[1] / 298.15) * np.exp(par[2] * ua / 298.15)
     assert 1 - run.capacity_retention[0, 0] == pytest.approx(k * 730.0 ** par[aging._P_CAL], rel=0.01)
 
@@ -90,7 +90,8 @@ def test_capacity_grid_step_of_the_stress_rates_is_converged(monkeypatch):
     q = {}
     base = aging.settings()
     for step in (0.001, base[3]):
-        monkeypatch.setattr(aging, "settings", lambda s=step: np.array([*base[:3], s]))
+        monkeypatch.setattr(aging, "settings",
+                            lambda s=step: np.array([*base[:3], s, *base[4:]]))
         q[step] = aging.age_profile(aging.cell_aging("lg-m50"), t, soc, temp, 8.0,
                                     np.array([2920.0])).capacity_retention[0, 0]
     assert q[0.001] < 0.7  # a deep fade, where the SOC swing stretches most

@@ -30,8 +30,8 @@ from numba import njit
 from . import catalog
 
 FORMS = {"lgm50": 0, "lfp250": 1, "nmc622_denso": 2}
-_N_PAR = 21  # cal[0:8], cyc[8:16], p_cal, p_cyc, days_scale, efc_scale, fade scale
-_P_CAL, _P_CYC, _DAYS, _EFC, _SCALE = 16, 17, 18, 19, 20
+_N_PAR = 23  # cal[0:8], cyc[8:16], p_cal, p_cyc, days_scale, efc_scale, fade scale, T_n, Ua_n
+_P_CAL, _P_CYC, _DAYS, _EFC, _SCALE, _T_NORM, _UA_NORM = 16, 17, 18, 19, 20, 21, 22
 _SECONDS_PER_DAY = 86400.0
 
 
@@ -75,7 +75,8 @@ def load_model(name: str) -> AgingModel:
     par = np.zeros(_N_PAR)
     par[0:len(terms["cal"])] = terms["cal"]
     par[8:8 + len(terms["cyc"])] = terms["cyc"]
-    par[_P_CAL:] = (terms["p_cal"], terms["p_cyc"], terms["days_scale"], terms["efc_scale"], 1.0)
+    par[_P_CAL:] = (terms["p_cal"], terms["p_cyc"], terms["days_scale"], terms["efc_scale"], 1.0,
+                    terms.get("temperature_norm_K", np.nan), terms.get("anode_potential_norm_V", np.nan))
     par.flags.writeable = False
     return AgingModel(data["name"], data["form"], data["description"], data["source"], par,
                       dict(data["validity"]))
@@ -109,11 +110,12 @@ def cell_aging(cell: str, chemistry: str | None = None) -> CellAging:
 
 def settings() -> np.ndarray:
     """Model-wide numbers for the kernel: lithiation at SOC 0 and 1, rest threshold (1/h),
-    capacity step between rate evaluations."""
+    capacity step between rate evaluations, then the graphite potential curve's coefficients."""
     f = catalog.factor_table("aging")
     return np.array([f["anode_lithiation_at_soc0"]["value"], f["anode_lithiation_at_soc1"]["value"],
                      f["storage_c_rate_threshold"]["value"],
-                     f["rate_update_capacity_step"]["value"]])
+                     f["rate_update_capacity_step"]["value"],
+                     *f["anode_potential_curve"]["value"]])
 
 
 def resistance_growth(capacity_retention: np.ndarray, ratio: float | None = None) -> np.ndarray:
@@ -148,18 +150,21 @@ def segment_profile(time_s: np.ndarray, soc: np.ndarray) -> tuple[np.ndarray, np
 
 
 @njit(cache=True)
-def _anode_potential_V(soc, x0, x1):
-    """Graphite potential vs Li (V) at a cell SOC (Safari & Delacourt 2011 curve)."""
-    x = x0 + soc * (x1 - x0)
-    return (0.6379 + 0.5416 * np.exp(-305.5309 * x) + 0.044 * np.tanh(-(x - 0.1958) / 0.1088)
-            - 0.1978 * np.tanh((x - 1.0571) / 0.0854) - 0.6875 * np.tanh((x + 0.0117) / 0.0529)
-            - 0.0175 * np.tanh((x - 0.5692) / 0.0875))
+def _anode_potential_V(soc, setting):
+    """Graphite potential vs Li (V) at a cell SOC: lithiation x0 + soc (x1 - x0), then
+    c0 + c1 exp(c2 x) + sum over four (a, b, w) of a tanh((x - b) / w) (``setting[4:]``)."""
+    x = setting[0] + soc * (setting[1] - setting[0])
+    c = setting[4:]
+    u = c[0] + c[1] * np.exp(c[2] * x)
+    for k in range(3, c.size, 3):
+        u += c[k] * np.tanh((x - c[k + 1]) / c[k + 2])
+    return u
 
 
 @njit(cache=True, error_model="numpy")
 def _k_cal(form, par, T_K, soc, ua):
-    tn = T_K / 308.15
-    uan = ua / 0.123
+    tn = T_K / par[_T_NORM]
+    uan = ua / par[_UA_NORM]
     if form == 0:
         return (par[0] + par[1] * np.exp(tn ** 3 / uan ** (1.0 / 3.0))
                 + par[2] * tn ** 3 / np.sqrt(uan) + par[3] * np.exp(np.sqrt(soc) / tn ** 2)
@@ -169,7 +174,7 @@ def _k_cal(form, par, T_K, soc, ua):
 
 @njit(cache=True, error_model="numpy")
 def _k_cyc(form, par, T_K, dod, crate, cdis):
-    tn = T_K / 308.15
+    tn = T_K / par[_T_NORM]
     if form == 0:
         return par[8] * np.exp(par[9] * cdis ** 3) * np.exp(par[10] * tn ** 3 * np.sqrt(cdis))
     return (par[8] + par[9] * dod + par[10] * crate) * (np.exp(par[11] / T_K)
@@ -196,7 +201,7 @@ def _denso_rates(par, T_K, soc, dod, c_rate, out):
 @njit(cache=True, error_model="numpy")
 def _segment_rates(form, par, time_s, soc, temp_C, i0, j0, n, q, anchor, setting, out):
     """Time-averaged k_cal, k_cyc, days and EFC of one segment at capacity ``q`` into ``out``."""
-    x0, x1, c_rest = setting[0], setting[1], setting[2]
+    c_rest = setting[2]
     span_s = time_s[i0 + n - 1] - time_s[i0]
     throughput = 0.0
     lo, hi = 1.0, 0.0
@@ -246,7 +251,7 @@ def _segment_rates(form, par, time_s, soc, temp_C, i0, j0, n, q, anchor, setting
     for i in range(n):
         s = min(max(anchor + (soc[i0 + i] - anchor) / q, 0.0), 1.0)
         T_K = temp_C[j0 + i] + 273.15
-        a = _k_cal(form, par, T_K, s, _anode_potential_V(s, x0, x1))
+        a = _k_cal(form, par, T_K, s, _anode_potential_V(s, setting))
         b = _k_cyc(form, par, T_K, dod, crate, cdis)
         if i > 0:
             dt_s = time_s[i0 + i] - time_s[i0 + i - 1]

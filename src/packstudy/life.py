@@ -176,15 +176,16 @@ def usage(s: LifeSettings, usable_kWh, dc_kWh_per_km, dc_c_rate, window) -> Usag
 
 
 def parked_temperature_C(climate: Climate, time_h: np.ndarray) -> np.ndarray:
-    """(12, k) cell temperature of a parked pack each month: the daily sine between mean minimum
-    (at 06:00) and maximum (15:00) of the air, damped and delayed by the pack's time constant."""
+    """(12, k) cell temperature of a parked pack each month: the air's daily sinusoid between the
+    mean minimum and maximum, peaking at ``daily_max_hour``, damped and delayed by the pack's
+    time constant (first-order lag)."""
     tau = default("parked_pack_time_constant_h")
     w = 2.0 * np.pi / 24.0
     gain = 1.0 / np.sqrt(1.0 + (w * tau) ** 2)
     lag_h = np.arctan(w * tau) / w
     mean = 0.5 * (climate.t_max_C + climate.t_min_C)[:, None]
     amp = 0.5 * (climate.t_max_C - climate.t_min_C)[:, None]
-    return mean + gain * amp * np.cos(w * (time_h[None, :] - 15.0 - lag_h))
+    return mean + gain * amp * np.cos(w * (time_h[None, :] - default("daily_max_hour") - lag_h))
 
 
 def year_sequence(trip_days_per_year: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
