@@ -17,7 +17,7 @@ of 365 of them a year, run by :func:`packstudy.aging.simulate` for all variants 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -95,7 +95,6 @@ class LifeSettings:
     dc_fast_share: float
     charge_target: float
     warranty: dict | None = None  # years, km, min_capacity_pct
-    notes: list = field(default_factory=list)
 
 
 def settings(life: dict | None, warranty: dict | None, base_dir: Path | None = None
@@ -124,7 +123,7 @@ def _ramp(t_h, start_h, duration_h, amount):
 @dataclass(frozen=True)
 class Usage:
     """Per variant: the SOC trace of a home day and a trip day (displayed SOC), trip days a
-    year, daily distance, and the trace's time grid (h)."""
+    year, the DC and everyday-driving C-rates; and the traces' time grid (h)."""
 
     time_h: np.ndarray  # (k,)
     home: np.ndarray  # (n, k)
@@ -364,6 +363,11 @@ def _notes(s: LifeSettings, distinct: dict, cell_names: np.ndarray, u: Usage, ru
     if beyond:
         notes.append(f"life_years_to_70pct: {beyond} of {run.retention.shape[0]} rows keep more "
                      f"than 70 % for {default('horizon_years'):g} years (the horizon): null")
+    short = int(np.sum(u.home.min(axis=1) < 0.0))
+    if short:
+        notes.append(f"study.life.km_per_year: a day's driving empties the usable window of "
+                     f"{short} rows; their SOC is held at the window's bottom (their aging is "
+                     "understated)")
     if np.any(u.trip_days_per_year >= 365.0):
         notes.append("study.life.dc_fast_share: more energy than one fast charge a day delivers;"
                      " capped at a fast charge every day")
