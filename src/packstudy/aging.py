@@ -1,11 +1,12 @@
 """Battery aging: semi-empirical calendar and cycle capacity fade, and resistance growth.
 
-The models are the published fits in ``data/aging/MODEL.toml`` (Smith et al., ACC 2017 form;
-Gasper et al., J. Energy Storage 2023): a calendar loss ``k_cal(T, SOC, Ua) · (t_days/s)^p_cal``
-and a cycle loss ``k_cyc(T, DOD, C-rate) · (EFC/s)^p_cyc``. Stresses change along a profile, so
-each loss is carried as a state and advanced with the power law's state equation
-``dy = k·p·(y/k)^((p-1)/p)·dx`` segment by segment (a segment: at most one day or one equivalent
-full cycle). Capacity retention ``q = 1 − loss_cal − loss_cyc``; resistance growth is
+The models are the published fits in ``data/aging/MODEL.toml`` (the semi-empirical form of Smith
+et al., ACC 2017; fits of Gasper et al., J. Energy Storage 2023, Smith et al., JES 2021, and
+NREL's LG M50 fit): a calendar loss ``k_cal(T, SOC, Ua) · (t_days/s)^p_cal`` and a cycle loss
+``k_cyc(T, DOD, C-rate) · (EFC/s)^p_cyc``. Stresses change along a profile, so each loss is
+carried as a state and advanced segment by segment (a segment: at most one day or one
+equivalent full cycle; equal segments in a row in one step) from its equivalent time:
+``y ← k·((y/k)^(1/p) + dx)^p``. Capacity retention ``q = 1 − loss_cal − loss_cyc``; resistance growth is
 ``resistance_growth_per_capacity_loss · (1 − q)`` (``data/factors/aging.toml``).
 
 A profile is one period of (time, SOC, cell temperature) repeated to the horizon. The same energy
