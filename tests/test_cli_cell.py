@@ -3,8 +3,10 @@
 import csv
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
+from packstudy import catalog
 from packstudy.cli_cell import app
 
 runner = CliRunner()
@@ -101,3 +103,54 @@ def test_isothermal_holds_the_temperature(tmp_path):
     res = runner.invoke(app, ["discharge", "lg-m50", "--c-rate", "3", "--isothermal",
                               "--out", str(out)])
     assert res.exit_code == 0 and "end temperature 25.0 degC" in res.output, res.output
+
+def _age_profile(path, soc_scale=1.0, header="time_s,soc,temperature_C"):
+    t = np.arange(0.0, 86400.0 + 1.0, 900.0)
+    soc = np.interp(t / 3600.0, [0, 1, 4, 6, 24], [0.9, 0.3, 0.3, 0.9, 0.9]) * soc_scale
+    rows = [header] + [f"{a:g},{b:g},25" for a, b in zip(t, soc, strict=True)]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_age_writes_retention_and_resistance(tmp_path):
+    out = tmp_path / "age.csv"
+    res = runner.invoke(app, ["age", "lfp-prismatic", "--profile",
+                              str(_age_profile(tmp_path / "p.csv")), "--years", "3",
+                              "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(out.open()))
+    assert list(rows[0]) == ["time_days", "capacity_retention", "resistance_growth"]
+    q = np.array([float(r["capacity_retention"]) for r in rows])
+    assert float(rows[-1]["time_days"]) == pytest.approx(3 * 365)
+    assert q[0] == 1.0 and np.all(np.diff(q) <= 0.0) and 0.8 < q[-1] < 1.0
+
+
+def test_age_bad_inputs_exit_2_naming_the_field(tmp_path):
+    good = _age_profile(tmp_path / "p.csv")
+    cases = [
+        (["lg-m50", "--profile", str(good), "--years", "0"], "--years"),
+        (["lg-m50", "--profile", str(_age_profile(tmp_path / "b.csv", 100.0)), "--years", "1"],
+         "column soc"),
+        (["lg-m50", "--profile", str(_age_profile(tmp_path / "m.csv", header="time_s,soc,T")),
+          "--years", "1"], "temperature_C"),
+        (["lg-m5", "--profile", str(good), "--years", "1"], "did you mean 'lg-m50'"),
+    ]
+    for args, field in cases:
+        res = runner.invoke(app, ["age", *args, "--out", str(tmp_path / "o.csv")])
+        assert res.exit_code == 2, res.output
+        assert field in res.output
+
+
+def test_age_takes_current_for_the_validity_notes(tmp_path):
+    t = np.arange(0.0, 86400.0 + 1.0, 900.0)
+    soc = np.interp(t / 3600.0, [0, 1, 4, 6, 24], [0.9, 0.3, 0.3, 0.9, 0.9])
+    capacity_Ah = catalog.load_preset("cells", "lg-m50")["capacity_Ah"]
+    current = -np.gradient(soc, t / 3600.0) * capacity_Ah * 5.0  # 5 x the SOC's 0.3C charge
+    rows = ["time_s,soc,temperature_C,current_A"] + [
+        f"{a:g},{b:g},25,{c:g}" for a, b, c in zip(t, soc, current, strict=True)]
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join(rows) + "\n")
+    res = runner.invoke(app, ["age", "lg-m50", "--profile", str(path), "--years", "1",
+                              "--out", str(tmp_path / "o.csv")])
+    assert res.exit_code == 0, res.output
+    assert "charge rate 1.5" in res.output and "above the fitted 0.3C" in res.output

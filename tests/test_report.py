@@ -154,7 +154,7 @@ def test_figures_are_valid_plotly_and_carry_the_results(example):
     result, _, page = example
     go = pytest.importorskip("plotly.graph_objects")
     figs = figures(page)
-    assert set(figs) == {p.id for p in PLOTS} - {"uncertainty", "pareto", "track"}  # no laps run
+    assert set(figs) == {p.id for p in PLOTS} - {"uncertainty", "pareto", "track", "life"}  # no laps run
     for fig in figs.values():
         go.Figure(fig)  # raises on any property Plotly does not know
     bars = {t["name"]: t for t in figs["range"]["data"] if t["type"] == "bar"}
@@ -231,6 +231,20 @@ def test_optional_plots_appear_when_their_data_does(tmp_path):
     marker = figs["uncertainty"]["data"][0]
     assert np.asarray(marker["error_y"]["array"]) + marker["y"] == pytest.approx(p90, rel=1e-6)
     assert np.asarray(marker["y"]) - marker["error_y"]["arrayminus"] == pytest.approx(p10, rel=1e-6)
+
+
+def test_life_fade_plot_ends_at_the_life_result_with_the_warranty_line(tmp_path):
+    study = {"study": {"procedures": ["wltp"], "life": {"years": 8},
+                       "warranty": {"years": 8, "km": 160000, "min_capacity_pct": 70}},
+             "vehicle": {"preset": "polestar-3-long-range-dual-motor"},
+             "candidate": [{"name": "as built"}]}
+    result = run_study(study, base_dir=tmp_path)
+    page = Page(render_report(result, base_dir=tmp_path))
+    assert page.problems == []
+    fig = figures(page)["life"]
+    assert fig["data"][0]["x"][-1] == pytest.approx(8.0)
+    assert fig["data"][0]["y"][-1] == pytest.approx(result.metrics["life_capacity_retention_pct"][0])
+    assert fig["layout"]["shapes"][0]["y0"] == 70
 
 
 def test_large_sweep_shows_the_front_only(tmp_path):

@@ -80,6 +80,11 @@ SUMMARY_METRICS = (
     ("lithium_kg", "Lithium (kg)", "{:.1f}"),
     ("nickel_kg", "Nickel (kg)", "{:.1f}"),
     ("cobalt_kg", "Cobalt (kg)", "{:.1f}"),
+    ("life_capacity_retention_pct", "Capacity at life end (%)", "{:.1f}"),
+    ("life_years_to_70pct", "Years to 70 % capacity", "{:.1f}"),
+    ("life_wltp_range_end_km", "WLTP range at life end (km)", "{:.0f}"),
+    ("life_footprint_kgCO2e_per_kWh_delivered", "Footprint per kWh delivered (kg CO2e)", "{:.3f}"),
+    ("life_cost_usd_per_km", "Pack cost per km ($)", "{:.3f}"),
 )
 
 

@@ -133,6 +133,66 @@ def profile(
 
 
 @app.command()
+def age(
+    cell: Annotated[str, typer.Argument(help="Cell preset name or a cell TOML file.")],
+    profile: Annotated[Path, typer.Option("--profile", help="CSV of one period: time_s,soc,"
+                                          "temperature_C[,current_A] (+ = discharge).")],
+    years: Annotated[float, typer.Option("--years", help="Years to repeat the period for.")],
+    out: Annotated[Path, typer.Option("--out", help="Output CSV time_days,capacity_retention,"
+                                      "resistance_growth.")],
+) -> None:
+    """Calendar and cycle aging of one cell over a repeated profile (packstudy.aging)."""
+    from . import aging
+    from .ecm_fit import FitDataError, read_csv_columns
+
+    if not years > 0.0 or not np.isfinite(years):
+        _fail(f"--years: must be a positive number of years; got {years}")
+    try:
+        cols = read_csv_columns(profile, ("time_s", "soc", "temperature_C"))
+        current = _optional_column(profile, "current_A")
+    except FitDataError as exc:
+        _fail(str(exc))
+    t, soc, temp = cols["time_s"], cols["soc"], cols["temperature_C"]
+    if np.any(np.diff(t) <= 0.0):
+        _fail(f"{profile}: column time_s: must increase strictly")
+    if np.any((soc < 0.0) | (soc > 1.0)):
+        _fail(f"{profile}: column soc: state of charge must lie in 0..1; got {soc.min():g}.."
+              f"{soc.max():g} (a percentage? divide by 100)")
+    if np.any((temp < -60.0) | (temp > 100.0)):
+        _fail(f"{profile}: column temperature_C: must lie in -60..100 degC")
+    c, _ = _cell(cell)
+    try:
+        model = aging.cell_aging(c.name, chemistry=c.chemistry)
+    except aging.AgingError as exc:
+        _fail(str(exc))
+    days = np.arange(0.0, 365.0 * years, 1.0)
+    days = np.append(days, 365.0 * years)
+    run = aging.age_profile(model, t, soc, temp, years, days)
+    q = run.capacity_retention[0]
+    ok = np.isfinite(q)
+    write_atomic(out, _csv({"time_days": days[ok], "capacity_retention": q[ok],
+                            "resistance_growth": aging.resistance_growth(q[ok])},
+                           {"time_days": "g", "capacity_retention": ".6f",
+                            "resistance_growth": ".6f"}))
+    rate = (current / c.capacity_Ah if current is not None
+            else -np.diff(soc) / np.diff(t / 3600.0))
+    for note in aging.validity_notes(model, temp, float(max(-rate.min(), 0.0)),
+                                     float(max(rate.max(), 0.0))):
+        typer.echo(f"note: {note}", err=True)
+    typer.echo(f"{c.name} ({model.model.name}): capacity retention {100 * q[ok][-1]:.2f} % after "
+               f"{years:g} years -> {out}")
+
+
+def _optional_column(path: Path, name: str) -> np.ndarray | None:
+    """A numeric column if the CSV header names it, else None."""
+    from .ecm_fit import read_csv_columns
+
+    with open(path) as f:
+        header = [h.strip() for h in f.readline().split(",")]
+    return read_csv_columns(path, (name,))[name] if name in header else None
+
+
+@app.command()
 def fit(
     data: Annotated[Path, typer.Argument(help="CSV time_s,current_A,voltage_V (+ = discharge).")],
     name: Annotated[str, typer.Option("--name", help="Name of the fitted cell.")],

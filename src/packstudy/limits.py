@@ -111,6 +111,11 @@ def checks(metrics: dict) -> list[tuple]:
     return out
 
 
+NAMES = ("limit:nominal_voltage_V", "limit:usable_energy_kWh", "limit:charger_max_voltage_V",
+         "limit:charger_min_voltage_V", "limit:ccs_max_voltage_V", "limit:inverter_device_voltage_V",
+         "limit:cell_discharge_current_A")  # the checks of ``checks``
+
+
 def notes(names: list[str], metrics: dict, failed_rows: dict[str, np.ndarray]) -> list[str]:
     """Sentences explaining failed limits: what was designed against what was asked (with
     the nearest feasible pack of the cell, or that none exists), a pack that cannot charge
@@ -119,6 +124,8 @@ def notes(names: list[str], metrics: dict, failed_rows: dict[str, np.ndarray]) -
     out = []
     m = {k: np.asarray(v) for k, v in metrics.items()}
     for name, rows in failed_rows.items():
+        if name not in NAMES:  # another module's limit (life, recycled content): its own notes
+            continue
         if rows.size > NOTE_MAX_ROWS:
             out.append(f"{rows.size:,} of {len(names):,} candidates fail {name}.")
             continue

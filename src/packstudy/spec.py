@@ -237,6 +237,24 @@ class TrackLaps(_Strict):
         return self
 
 
+class Life(_Strict):
+    """``[study] life``: the life procedure's usage (None: sourced defaults, life.toml)."""
+
+    years: float | None = Field(default=None, gt=0, le=30)
+    km_per_year: float | None = Field(default=None, gt=0, le=200000)
+    climate: str | None = None  # "temperate" | "hot" | "cold" | an hourly CSV file
+    dc_fast_share: float | None = Field(default=None, ge=0, le=1)
+    charge_target: float | None = Field(default=None, gt=0, le=1)
+
+
+class Warranty(_Strict):
+    """``[study] warranty``: the maker's battery warranty, checked as ``limit:warranty``."""
+
+    years: float = Field(gt=0, le=30)
+    km: float = Field(gt=0)
+    min_capacity_pct: float = Field(gt=0, lt=100)
+
+
 class Bound(_Strict):
     min: float | None = None
     max: float | None = None
@@ -254,12 +272,14 @@ CYCLE_LABEL = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 class StudySection(_Strict):
     name: str = "study"
     procedures: list[Literal["wltp", "epa", "acceleration", "fast_charge", "cold",
-                             "launch_repeat", "track"]] = Field(
+                             "launch_repeat", "track", "life"]] = Field(
         default_factory=lambda: list(PROCEDURE_NAMES))
     fast_charge: FastCharge = Field(default_factory=FastCharge)
     cold: Cold = Field(default_factory=Cold)
     launch_repeat: LaunchRepeat | None = None
     track: TrackLaps | None = None
+    life: Life | None = None  # the life procedure runs when given (or "life" in procedures)
+    warranty: Warranty | None = None
     cycles: dict[str, str] = Field(default_factory=dict)  # label -> CSV path (custom cycles)
     baseline: str | None = None
 

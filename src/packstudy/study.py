@@ -115,6 +115,7 @@ def evaluate(study: Study, base_dir: Path) -> StudyResult:
     """Design every candidate's pack, run the procedures and check the requirements."""
     metrics, breakdowns, curves, fit = compute(study, base_dir)
     result = decide(study, [c.name for c in study.candidate], metrics, breakdowns)
+    result.notes += curves.pop("life_notes", {}).get("notes", [])
     result.curves = curves
     result.calibration = fit
     result.reproduction = as_built.reproduction(study, metrics)
@@ -225,7 +226,33 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
                                      traces=pt.n <= REPORT_CURVES_MAX_ROWS))
     for label, file in study.study.cycles.items():
         metrics.update(procedures.custom(pt, load_cycle(Path(file), base_dir=base_dir), label))
+    if study.study.life is not None or "life" in study.study.procedures:
+        curves.update(life_results(study, base_dir, cells, pt, metrics))
     return metrics, breakdowns, curves, ready.calibration
+
+
+def life_results(study: Study, base_dir: Path, cells, pt, metrics: dict) -> dict:
+    """Run the life procedure (packstudy.life) into ``metrics``; its fade curve and notes."""
+    from . import life
+
+    s = study.study
+    try:
+        if "wltp_dc_kWh_per_100km" not in metrics:
+            metrics.update(procedures.wltp(pt))
+        settings = life.settings(s.life.model_dump() if s.life else None,
+                                 s.warranty.model_dump() if s.warranty else None, base_dir)
+        grid = footprint.grid_intensity(settings.climate.grid_region or "eu")
+        aged = None
+        if "acceleration" in s.procedures:
+            def aged(aged_pt):
+                accel = acceleration_results(study, aged_pt, metrics["vehicle_test_mass_kg"])
+                return {"life_accel_0_100_end_s": accel["accel_0_100_s"]}
+        out, curve, notes = life.life_procedure(settings, cells.name, cells.chemistry, pt,
+                                                metrics, grid, aged, study.uncertainty)
+    except life.LifeError as exc:
+        raise StudyError("study", [str(exc)]) from None
+    metrics.update(out)
+    return {"life_fade_curve": curve, "life_notes": {"notes": notes}}
 
 
 def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_kg, metrics: dict,
@@ -236,17 +263,12 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
     asked = set(study.study.procedures)
     curves = {}
     if "acceleration" in asked:
-        share = v.front_motor_peak_kW / v.motor_peak_kW if v.front_motor_peak_kW and v.motor_peak_kW else None
         cold_C = None
         if study.study.cold.preconditioned:  # warmed from the grid before the cold run
             cold_C = metrics["cold_pack_temperature_C"] = endurance.preconditioned_cell_C(
                 study, pt, metrics["pack_energy_kWh"], integration)
-        out = performance.acceleration(
-            pt, driven_axles=v.drive, front_axle_load_fraction=v.front_axle_load_fraction,
-            tyre_friction=v.tyre_friction_coefficient, front_power_share=share,
-            cg_height_to_wheelbase=v.cg_height_to_wheelbase,
-            mass_kg=performance.acceleration_mass_kg(test_mass_kg, v.curb_mass_kg),
-            traces=pt.n <= REPORT_CURVES_MAX_ROWS, cold_temperature_C=cold_C)
+        out = acceleration_results(study, pt, test_mass_kg, traces=pt.n <= REPORT_CURVES_MAX_ROWS,
+                                   cold_temperature_C=cold_C)
         if "trace_speed_kmh" in out:
             curves["acceleration_curve"] = {k: out.pop(k) for k in ("trace_time_s", "trace_speed_kmh")}
         metrics.update(out)
@@ -280,6 +302,20 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
         metrics.update(cold.cold_range(pt, ambient_C=study.study.cold.ambient_C, heating=v.heating,
                                        cycle=cycle))
     return curves
+
+
+def acceleration_results(study: Study, pt: procedures.Powertrain, test_mass_kg, traces=False,
+                         cold_temperature_C=None) -> dict:
+    """The acceleration procedure on ``pt`` with the study vehicle's traction data
+    (``cold_temperature_C``: the cells' temperature for the cold run, default cold-soaked)."""
+    v = study.vehicle
+    share = v.front_motor_peak_kW / v.motor_peak_kW if v.front_motor_peak_kW and v.motor_peak_kW else None
+    return performance.acceleration(
+        pt, driven_axles=v.drive, front_axle_load_fraction=v.front_axle_load_fraction,
+        tyre_friction=v.tyre_friction_coefficient, front_power_share=share,
+        cg_height_to_wheelbase=v.cg_height_to_wheelbase,
+        mass_kg=performance.acceleration_mass_kg(test_mass_kg, v.curb_mass_kg), traces=traces,
+        cold_temperature_C=cold_temperature_C)
 
 
 def candidate_chargers(study: Study) -> list[dict]:
@@ -323,8 +359,9 @@ def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,
         envelopes = pack_envelopes(study.candidate)
     bounds = {k: (b.min, b.max) for k, b in study.requirements.items()}
     always = validity.trace_checks(metrics, len(names))  # a cycle not followed fails
-    result.checks = decision.check_requirements(names, metrics, bounds, {**envelopes, **always},
-                                                limits.checks(metrics))
+    result.checks = decision.check_requirements(
+        names, metrics, bounds, {**envelopes, **always},
+        limits.checks(metrics) + life_and_recycling_limits(study, metrics, len(names)))
     result.notes += limits.notes(names, metrics, _failed_limits(result.checks))
     if study.ranking.weights:
         metrics["score"] = decision.weighted_score(metrics, study.ranking.weights)
@@ -333,6 +370,21 @@ def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,
     if study.study.baseline is not None and study.study.baseline in names:
         result.deltas = decision.deltas_to_baseline(metrics, names.index(study.study.baseline))
     return result
+
+
+def life_and_recycling_limits(study: Study, metrics: dict, n: int) -> list[tuple]:
+    """The life limits (Euro 7 durability, the warranty) and the recycled-content minimums as
+    ``(name, "min", limit, checked, value)`` columns, like ``limits.checks``."""
+    columns = []
+    if "life_capacity_retention_pct" in metrics:
+        from .life import limit_columns
+
+        columns += limit_columns(metrics, study.study.warranty)
+    if study.footprint.recycled_content:
+        from .eol import recycled_content_columns
+
+        columns += recycled_content_columns(study.footprint.recycled_content, n)
+    return [(name, "min", limit, np.ones(n, bool), value) for name, limit, value in columns]
 
 
 def _failed_limits(checks: decision.Checks) -> dict[str, np.ndarray]:

@@ -109,3 +109,16 @@ def cost_footprint_percentiles(chemistry, cell_energy_Wh, cell_mass_kg, cell_for
             for p, row in zip(PERCENTILES, pct, strict=True):
                 out[f"{metric}_p{p}"][sl] = row
     return out
+
+
+def monotone_percentile_inputs(low, mode, high, settings: UncertaintySettings | None = None,
+                               ) -> dict[int, np.ndarray]:
+    """For a result that falls as an uncertain input rises (aging retention against the fade
+    scale): the input's value at which the result reaches each of ``PERCENTILES``, i.e. the
+    input's (100 - p)-th percentile of its seeded PERT samples. Arrays broadcast over variants."""
+    settings = settings or UncertaintySettings()
+    rng = np.random.default_rng(settings.seed)
+    low, mode, high = np.broadcast_arrays(*(np.asarray(x, float) for x in (low, mode, high)))
+    draws = pert(rng, low, np.clip(mode, low, high), np.where(high > low, high, low + 1e-12),
+                 (settings.samples, *low.shape))
+    return {p: np.percentile(draws, 100 - p, axis=0) for p in PERCENTILES}

@@ -7,7 +7,9 @@ import re
 
 # Unit suffixes of result names (DESIGN §3), longest first.
 UNITS = (
-    ("_kWh_per_100km", "kWh/100 km"), ("_usd_per_kWh", "USD/kWh"),
+    ("_years_to_70pct", "years"), ("_km_to_70pct", "km"), ("_pct", "%"), ("_MWh", "MWh"),
+    ("_kgCO2e_per_kWh_delivered", "kg CO2e/kWh"), ("_kgCO2e_per_km", "kg CO2e/km"),
+    ("_usd_per_km", "USD/km"), ("_kWh_per_100km", "kWh/100 km"), ("_usd_per_kWh", "USD/kWh"),
     ("_kgCO2e_per_kWh", "kg CO2e/kWh"), ("_Wh_per_kg", "Wh/kg"), ("_kgCO2e", "kg CO2e"),
     ("_kWh", "kWh"), ("_kmh", "km/h"), ("_km", "km"), ("_kg", "kg"), ("_kW", "kW"),
     ("_W", "W"), ("_V", "V"), ("_A", "A"), ("_L", "L"), ("_min", "min"), ("_s", "s"),
@@ -65,6 +67,15 @@ LABELS = {
     "system_cost_usd": "System cost (pack + inverter + booster)",
     "inverter_footprint_kgCO2e": "Inverter footprint", "booster_footprint_kgCO2e": "Booster footprint",
     "system_footprint_kgCO2e": "System footprint (pack + inverter + booster)",
+    "life_capacity_retention_pct": "Capacity at life end",
+    "life_resistance_growth_pct": "Resistance growth at life end",
+    "life_years_to_70pct": "Years to 70 % capacity", "life_km_to_70pct": "km to 70 % capacity",
+    "life_wltp_range_end_km": "WLTP range at life end",
+    "life_energy_throughput_MWh": "Energy delivered over life",
+    "life_footprint_kgCO2e_per_kWh_delivered": "Footprint per kWh delivered",
+    "lifecycle_kgCO2e_per_km": "Battery + electricity CO2e per km",
+    "life_cost_usd_per_km": "Pack cost per km",
+    "limit:warranty": "Warranty (capacity)", "limit:euro7_durability": "Euro 7 durability",
     # breakdown parts
     "gsa": "General, sales and administration", "rnd": "R&D",
     "cell_monitoring_and_bms": "Cell monitoring and BMS", "bms": "BMS",

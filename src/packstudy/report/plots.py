@@ -214,6 +214,25 @@ def track_curves(data) -> dict | None:
                         "automargin": True}
     layout["xaxis2"] = {"title": {"text": "distance over all laps (km)"}, "anchor": "y",
                         "automargin": True}
+
+def life_fade_curves(data) -> dict | None:
+    """Capacity over the years of the life procedure, the warranty's minimum as a line."""
+    curve = data.extras.get("life_fade_curve")
+    if not curve or "capacity_retention_pct" not in curve:
+        return None
+    years, q = np.asarray(curve["time_years"]), np.asarray(curve["capacity_retention_pct"])
+    traces = [{"type": "scatter", "mode": "lines", "name": data.display(i),
+               "x": _values(years), "y": _values(q[i]), "line": {"color": colour(k)},
+               "hovertemplate": "%{x:.2f} years: %{y:.1f} %<extra>%{fullData.name}</extra>"}
+              for k, i in enumerate(data.rows)]
+    shapes = []
+    warranty = data.study.study.warranty
+    if warranty is not None:
+        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
+                       "y0": warranty.min_capacity_pct, "y1": warranty.min_capacity_pct,
+                       "line": {"color": "#b22", "width": 1, "dash": "dash"}})
+    layout = _layout("capacity (% of new)", shapes=shapes)
+    layout["xaxis"]["title"] = {"text": "years in service"}
     return {"data": traces, "layout": layout}
 
 
@@ -326,6 +345,8 @@ PLOTS = (
     Plot("acceleration", "performance", "Full-throttle acceleration", acceleration_curves),
     Plot("fast-charge", "performance", "DC fast charge", fast_charge_curves),
     Plot("track", "performance", "Track laps: speed and cell temperature over distance", track_curves),
+    Plot("life", "performance", "Battery life: capacity over the years (dashed: warranty minimum)",
+         life_fade_curves),
     Plot("cost", "cost", "Pack manufacturing cost breakdown (not a market price)", cost_breakdown),
     Plot("footprint", "footprint", "Cradle-to-gate footprint breakdown", footprint_breakdown),
     Plot("minerals", "footprint", "Critical minerals and metals in the pack", minerals),

@@ -1,0 +1,127 @@
+"""The life procedure in studies: the as-built Polestar 3 against fleet data, climate and DC
+fast-charging trends, the Euro 7 and warranty limit checks, bad input."""
+
+import numpy as np
+import pytest
+
+from packstudy import life
+from packstudy.spec import StudyError
+from packstudy.study import run_study
+
+POLESTAR = "polestar-3-long-range-dual-motor"
+
+
+def _study(life_table, candidates=None, warranty=None, procedures=("wltp", "fast_charge")):
+    study = {"study": {"procedures": list(procedures), "life": life_table},
+             "vehicle": {"preset": POLESTAR},
+             "candidate": candidates or [{"name": "as built"}]}
+    if warranty:
+        study["study"]["warranty"] = warranty
+    return study
+
+
+def _retention(life_table, **kw):
+    return run_study(_study(life_table, **kw)).metrics["life_capacity_retention_pct"]
+
+
+@pytest.fixture(scope="module")
+def polestar():
+    return run_study(_study({"years": 8, "km_per_year": 15000, "climate": "temperate",
+                             "dc_fast_share": 0.1, "charge_target": 0.8},
+                            warranty={"years": 8, "km": 160000, "min_capacity_pct": 70}))
+
+
+def test_as_built_polestar_3_keeps_76_to_88_pct_after_8_years(polestar):
+    # fleet data: about 1.5-3 %/yr (Geotab 2025, 22,700 vehicles)
+    q = polestar.metrics["life_capacity_retention_pct"][0]
+    assert 76.0 <= q <= 88.0
+    m = {k: v[0] for k, v in polestar.metrics.items()}
+    assert m["life_years_to_70pct"] > 8.0
+    assert m["life_km_to_70pct"] == pytest.approx(15000 * m["life_years_to_70pct"])
+    assert m["life_resistance_growth_pct"] > 0.0
+    assert m["life_wltp_range_end_km"] < q / 100 * m["wltp_range_km"]  # resistance costs range too
+    # throughput: 8 years x 15,000 km at the WLTP DC consumption, in nominal pack energy
+    drawn_MWh = 8 * 15000 * m["wltp_dc_kWh_per_100km"] / 100 / 1e3
+    assert m["life_energy_throughput_MWh"] == pytest.approx(
+        drawn_MWh * m["pack_energy_kWh"] / m["pack_usable_energy_kWh"], rel=0.08)
+    assert m["life_footprint_kgCO2e_per_kWh_delivered"] == pytest.approx(
+        m["footprint_kgCO2e"] / (1e3 * m["life_energy_throughput_MWh"]))
+    assert m["life_cost_usd_per_km"] == pytest.approx(m["pack_cost_usd"] / 120000)
+    assert m["life_second_life_energy_kWh"] == pytest.approx(q / 100 * m["pack_energy_kWh"])
+    assert m["lifecycle_kgCO2e_per_km"] > m["footprint_kgCO2e"] / 120000
+
+
+def test_limit_checks_are_technical_and_fail_the_verdict(polestar):
+    checks = {c["metric"]: c for c in polestar.checks.row(0)}
+    assert checks["limit:euro7_durability"]["passed"]
+    assert checks["limit:warranty"]["limit"] == 70.0 and checks["limit:warranty"]["passed"]
+    strict = run_study(_study({}, warranty={"years": 8, "km": 160000, "min_capacity_pct": 90}))
+    assert strict.verdicts["as built"]["technical"] == "fail"
+    assert "limit:warranty min" in strict.verdicts["as built"]["failed"]
+
+
+def test_hot_climate_ages_faster():
+    temperate, hot, cold = (_retention({"climate": c})[0] for c in ("temperate", "hot", "cold"))
+    assert hot < temperate - 2.0
+    assert cold < 100.0 and temperate < 100.0
+
+
+def test_more_dc_fast_charging_ages_faster_on_a_charge_rate_sensitive_model():
+    cand = [{"name": "NMC622", "cell": "nmc622-prismatic",
+             "pack": {"usable_energy_kWh": 107, "nominal_voltage_V": 400}}]
+    low, mid, high = (_retention({"dc_fast_share": s}, candidates=cand)[0] for s in (0.0, 0.1, 0.3))
+    assert high < mid < low
+
+
+@pytest.mark.xfail(strict=True, reason="the as-built Polestar 3's cell maps to the LG M50 fit, "
+                   "whose cycle fade does not depend on charge rate (all its tests charged at "
+                   "C/3): 8-year retention 79.95 / 79.99 / 80.00 % at 0 / 10 / 30 % DC share, "
+                   "so Geotab's DC effect cannot show on this car")
+def test_more_dc_fast_charging_ages_the_as_built_polestar_faster():
+    low, high = (_retention({"dc_fast_share": s})[0] for s in (0.0, 0.3))
+    assert high < low
+
+
+def test_user_hourly_climate_csv(tmp_path):
+    hours = np.arange(8760)
+    temp = 11.0 - 9.0 * np.cos(2 * np.pi * hours / 8760) - 4.0 * np.cos(2 * np.pi * (hours % 24 - 3) / 24)
+    path = tmp_path / "site.csv"
+    path.write_text("temperature_C\n" + "\n".join(f"{t:.2f}" for t in temp) + "\n")
+    c = life.load_climate(str(path))
+    assert c.t_max_C.shape == (12,) and np.all(c.t_max_C > c.t_min_C)
+    q = _retention({"climate": str(path)})[0]
+    assert 70.0 < q < 95.0
+
+
+def test_bad_life_input_names_the_field():
+    with pytest.raises(StudyError, match="did you mean 'temperate'"):
+        run_study(_study({"climate": "temperat"}))
+    with pytest.raises(StudyError, match="dc_fast_share"):
+        run_study(_study({"dc_fast_share": 1.5}))
+    with pytest.raises(StudyError, match="years"):
+        run_study(_study({"years": 0}))
+
+
+@pytest.mark.parametrize("cell", ["nmc-prismatic-catl", "lfp-prismatic"])
+def test_trace_resolution_is_converged_for_the_calendar_dominated_fits(cell, monkeypatch):
+    usable, window, soc_min = np.array([107.0]), np.array([0.94]), np.array([0.03])
+    q = {}
+    default = life.default
+    for minutes in (5.0, default("sample_minutes")):
+        monkeypatch.setattr(life, "default",
+                            lambda k, m=minutes: m if k == "sample_minutes" else default(k))
+        s = life.settings({"dc_fast_share": 0.4}, None)
+        u = life.usage(s, usable, np.array([0.17]), np.array([1.3]), window)
+        q[minutes] = life.simulate_life(s, [life.aging.cell_aging(cell)], u, window, soc_min,
+                                        np.array([[8.0]])).retention[0, 0]
+    assert abs(q[5.0] - q[default("sample_minutes")]) < 0.0015
+
+
+def test_aged_acceleration_and_retention_percentiles():
+    study = _study({}, procedures=("wltp", "fast_charge", "acceleration"))
+    study["uncertainty"] = {"samples": 200, "seed": 3}
+    m = run_study(study).metrics
+    assert m["life_accel_0_100_end_s"][0] > m["accel_0_100_s"][0]
+    p10, p50, p90 = (m[f"life_capacity_retention_pct_p{p}"][0] for p in (10, 50, 90))
+    assert p10 < p50 < p90
+    assert p10 < m["life_capacity_retention_pct"][0] < p90
