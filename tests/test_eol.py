@@ -19,7 +19,8 @@ def test_binding_material_below_the_2031_minimum_fails_sustainability():
     assert (c31["limit"], c31["value"]) == (pytest.approx(6.0), pytest.approx(5.0))  # lithium
     assert not c31["passed"] and c31["area"] == "sustainability"
     assert not checks["limit:recycled_content_2036"]["passed"]
-    assert verdict["sustainability"] == "fail" and verdict["technical"] == "not assessed"
+    assert verdict["sustainability"] == "fail"
+    assert verdict["failed"] == ["limit:recycled_content_2031 min", "limit:recycled_content_2036 min"]
 
 
 def test_shares_above_both_minimums_pass():
@@ -33,4 +34,4 @@ def test_no_recycled_content_no_checks():
     result = run_study({"study": {"procedures": ["wltp"]},
                         "vehicle": {"preset": "polestar-3-long-range-dual-motor"},
                         "candidate": [{"name": "as built"}]})
-    assert not any(c["metric"].startswith("limit:") for c in result.checks.row(0))
+    assert not any(c["metric"].startswith("limit:recycled_content") for c in result.checks.row(0))
