@@ -214,6 +214,8 @@ def track_curves(data) -> dict | None:
                         "automargin": True}
     layout["xaxis2"] = {"title": {"text": "distance over all laps (km)"}, "anchor": "y",
                         "automargin": True}
+    return {"data": traces, "layout": layout}
+
 
 def life_fade_curves(data) -> dict | None:
     """Capacity over the years of the life procedure, the warranty's minimum as a line."""
