@@ -22,6 +22,7 @@ from . import (
     decision,
     footprint,
     kernel,
+    motors,
     pack,
     performance,
     power_electronics,
@@ -367,6 +368,7 @@ def powertrain(study: Study, cells, packs: pack.PackArrays, inverter_kinds):
         motor_peak_kW=motor_kW, top_speed_kmh=v.top_speed_kmh or vehicle.default("top_speed_kmh"),
         max_tractive_force_N=force, aux_W=v.aux_W,
         rotating_inertia_fraction=v.rotating_inertia_fraction,
+        machines=[motors.Machine(m.axle, m.type, m.peak_kW, m.disconnect) for m in v.motors or ()],
     )
     inv = inverter_parameters(np.asarray(inverter_kinds), veh[:, vehicle.V_MOTOR_W],
                               packs.nominal_voltage_V)
