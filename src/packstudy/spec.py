@@ -145,6 +145,17 @@ class Vehicle(_Strict):
             object.__setattr__(self, "motor_peak_kW", sum(peak.values()))
         return self
 
+    @property
+    def front_power_share(self) -> float | None:
+        """The front machine's share of the machine power (AWD acceleration): from
+        ``motors`` (their own split, also where ``motor_peak_kW`` is below their sum), else
+        front_motor_peak_kW / motor_peak_kW; None when unknown."""
+        if self.motors:
+            return (self.front_motor_peak_kW or 0.0) / sum(m.peak_kW for m in self.motors)
+        if self.front_motor_peak_kW and self.motor_peak_kW:
+            return self.front_motor_peak_kW / self.motor_peak_kW
+        return None
+
 
 class Pack(_Strict):
     """A candidate's pack: counts, or targets the designer meets."""

@@ -200,7 +200,7 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
     asked = set(study.study.procedures)
     curves = {}
     if "acceleration" in asked:
-        share = v.front_motor_peak_kW / v.motor_peak_kW if v.front_motor_peak_kW and v.motor_peak_kW else None
+        share = v.front_power_share
         out = performance.acceleration(
             pt, driven_axles=v.drive, front_axle_load_fraction=v.front_axle_load_fraction,
             tyre_friction=v.tyre_friction_coefficient, front_power_share=share,
