@@ -28,7 +28,8 @@ def _city(machines=None, drive=None, inverter="si"):
 
 
 def _loss(c, force, speed_pow=30.0, speed=15.0):
-    return motors.split_loss_W(*c, 0.04, speed_pow, force, force * speed)
+    split = motors.copper_split(c[6], c[7])
+    return motors.split_loss_W(*c, split, 0.04, speed_pow, force, force * speed)
 
 
 def _coefficients(iron, idle, excite, copper, fmax):

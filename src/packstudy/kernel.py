@@ -109,7 +109,7 @@ BLOCK = 64  # variants stepped together through a cycle
 # Rows of a block's working array: quantity X of the block's variant j is w[X + j]. The row
 # offsets are constant multiples of BLOCK, so LLVM sees that rows never overlap and needs no
 # aliasing checks to vectorise. (The unpacking below checks _N_ROWS.)
-_N_ROWS = 89
+_N_ROWS = 90
 (
     # per-variant constants
     _MASS, _INERTIAL_MASS, _F0, _F1, _F2, _MOTOR_W, _MAX_FORCE, _BASE_SPEED, _GEAR_EFF,
@@ -118,7 +118,7 @@ _N_ROWS = 89
     _SERIES, _CELLS, _INV_CELLS, _SOC_PER_A, _TEMP_PER_W, _I_DIS, _I_CHG, _V_MIN, _V_MAX,
     _COOL_W_PER_K, _COOLANT, _INV_MAX_FORCE, _INV_BASE_SPEED,
     # the second machine, and both machines' idle drag, excitation and force limits
-    _NOLOAD_C2, _COPPER_C2, _IDLE_C1, _IDLE_C2, _EXCITE1, _EXCITE2, _FMAX1, _FMAX2,
+    _NOLOAD_C2, _COPPER_C2, _IDLE_C1, _IDLE_C2, _EXCITE1, _EXCITE2, _FMAX1, _FMAX2, _SPLIT1,
     # cell parameters, looked up every ``refresh_steps``
     _OCV_A, _OCV_B, _R0, _R1, _G, _DECAY, _R_EFF, _INV_R_EFF, _VDC,
     # state
@@ -156,7 +156,7 @@ def _drivetrain(w, j, wheel_W, speed, inv_speed, speed_pow, share):
     motor = mt.split_loss_W(
         noload_c, w[_NOLOAD_C2 + j], w[_IDLE_C1 + j], w[_IDLE_C2 + j], w[_EXCITE1 + j],
         w[_EXCITE2 + j], w[_COPPER_C + j], w[_COPPER_C2 + j], w[_FMAX1 + j], w[_FMAX2 + j],
-        w[_LOAD_FRAC + j], speed_pow, force, shaft)
+        w[_SPLIT1 + j], w[_LOAD_FRAC + j], speed_pow, force, shaft)
     inverter = iv.loss_from_columns(
         w[_SW_V0 + j], w[_SW_R + j], w[_D_V0 + j], w[_D_R + j], w[_E_SW + j], w[_F_SW + j],
         w[_I_RATED + j], w[_V_NOM + j], w[_M_MAX + j], w[_COS_PHI + j],
@@ -192,6 +192,7 @@ def _load_machines(w, j, p, noload_exp):
         w[copper_row + j] = copper * p[col + mt.M_COPPER] / share if share > 0.0 else 0.0
         w[fmax_row + j] = share * p[vh.V_MAX_FORCE] if two else (
             mt.NO_LIMIT_N if share > 0.0 else 0.0)
+    w[_SPLIT1 + j] = mt.copper_split(w[_COPPER_C + j], w[_COPPER_C2 + j])
 
 
 @njit(cache=True, error_model="numpy")

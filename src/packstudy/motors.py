@@ -93,14 +93,21 @@ def drive_of(machines) -> str:
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def copper_split(copper1, copper2):
+    """The first machine's share of the force that minimises copper2 f2^2 + copper1 f1^2."""
+    return copper2 / (copper1 + copper2)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def split_loss_W(iron1, iron2, idle1, idle2, excite1, excite2, copper1, copper2, fmax1, fmax2,
-                 load_fraction, speed_pow, force_N, shaft_W):
+                 split1, load_fraction, speed_pow, force_N, shaft_W):
     """Losses (W) of two machines sharing the tractive force ``force_N`` (at the wheels,
     motoring or generating) at the cheapest split; ``speed_pow`` = v^k.
 
     iron/idle: energised no-load and idle drag coefficients (W per (m/s)^k); excite: W while
     energised; copper: W per N^2 of the machine's own force; fmax: each machine's force
-    limit (N). Branch-free, so that callers vectorise.
+    limit (N); split1: the first machine's copper-optimal share of the force,
+    copper2 / (copper1 + copper2) (``copper_split``). Branch-free, so that callers vectorise.
     """
     big = 1e30
     f = abs(force_N)
@@ -111,7 +118,7 @@ def split_loss_W(iron1, iron2, idle1, idle2, excite1, excite2, copper1, copper2,
     both_idle = off1 + off2 + (0.0 if f == 0.0 else big)
     alone1 = on1 + off2 + copper1 * f * f + (0.0 if f <= fmax1 else big)
     alone2 = on2 + off1 + copper2 * f * f + (0.0 if f <= fmax2 else big)
-    f1 = min(max(f * copper2 / (copper1 + copper2), f - fmax2), fmax1)
+    f1 = min(max(f * split1, f - fmax2), fmax1)
     f2 = f - f1
     together = on1 + on2 + copper1 * f1 * f1 + copper2 * f2 * f2
     return min(min(both_idle, alone1), min(alone2, together)) + load_fraction * abs(shaft_W)
