@@ -32,6 +32,7 @@ from numba import njit
 
 from . import ecm
 from . import inverter as iv
+from . import motors as mt
 from . import vehicle as vh
 from .units import G_MPS2
 
@@ -115,7 +116,7 @@ BLOCK = 64  # variants stepped together through a cycle
 # Rows of a block's working array: quantity X of the block's variant j is w[X + j]. The row
 # offsets are constant multiples of BLOCK, so LLVM sees that rows never overlap and needs no
 # aliasing checks to vectorise. (The unpacking below checks _N_ROWS.)
-_N_ROWS = 86
+_N_ROWS = 95
 (
     # per-variant constants
     _MASS, _INERTIAL_MASS, _F0, _F1, _F2, _MOTOR_W, _MAX_FORCE, _BASE_SPEED, _GEAR_EFF,
@@ -123,6 +124,8 @@ _N_ROWS = 86
     _AUX, _SW_V0, _SW_R, _D_V0, _D_R, _E_SW, _F_SW, _I_RATED, _V_NOM, _M_MAX, _COS_PHI,
     _SERIES, _CELLS, _INV_CELLS, _SOC_PER_A, _TEMP_PER_W, _I_DIS, _I_CHG, _V_MIN, _V_MAX,
     _COOL_W_PER_K, _COOLANT, _INV_MAX_FORCE, _INV_BASE_SPEED, _SOC_FLOOR,
+    # the second machine, and both machines' idle drag, excitation and force limits
+    _NOLOAD_C2, _COPPER_C2, _IDLE_C1, _IDLE_C2, _EXCITE1, _EXCITE2, _FMAX1, _FMAX2, _SPLIT1,
     # cell parameters, looked up every ``refresh_steps``
     _OCV_A, _OCV_B, _R0, _R1, _G, _DECAY, _R_EFF, _INV_R_EFF, _VDC,
     # state
@@ -157,8 +160,10 @@ def _drivetrain(w, j, wheel_W, speed, inv_speed, speed_pow, share):
     friction = 0.0 if motoring else regen_wheel - wheel_W
     gear = shaft - (wheel_W if motoring else regen_wheel)
     force = shaft * inv_speed
-    motor = vh.motor_loss_W(noload_c, w[_COPPER_C + j], w[_LOAD_FRAC + j], speed_pow, force,
-                            shaft)
+    motor = mt.split_loss_W(
+        noload_c, w[_NOLOAD_C2 + j], w[_IDLE_C1 + j], w[_IDLE_C2 + j], w[_EXCITE1 + j],
+        w[_EXCITE2 + j], w[_COPPER_C + j], w[_COPPER_C2 + j], w[_FMAX1 + j], w[_FMAX2 + j],
+        w[_SPLIT1 + j], w[_LOAD_FRAC + j], speed_pow, force, shaft)
     inverter = iv.loss_from_columns(
         w[_SW_V0 + j], w[_SW_R + j], w[_D_V0 + j], w[_D_R + j], w[_E_SW + j], w[_F_SW + j],
         w[_I_RATED + j], w[_V_NOM + j], w[_M_MAX + j], w[_COS_PHI + j],
@@ -166,13 +171,35 @@ def _drivetrain(w, j, wheel_W, speed, inv_speed, speed_pow, share):
     electrical = shaft + motor + inverter
     # at very low regen power the losses exceed what comes back: brake by friction instead
     lossy = (not motoring) and electrical > 0.0
-    idle_motor = noload_c * speed_pow
+    idle_motor = (w[_IDLE_C1 + j] + w[_IDLE_C2 + j]) * speed_pow
     friction = -wheel_W if lossy else friction
     gear = 0.0 if lossy else gear
     motor = idle_motor if lossy else motor
     inverter = 0.0 if lossy else inverter
     electrical = idle_motor if lossy else electrical
     return electrical + aux_W, friction, gear, motor, inverter
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _load_machines(w, j, p, noload_exp):
+    """The two machines' loss coefficients (``motors.split_loss_W``) from vehicle row p."""
+    rated = p[vh.V_MOTOR_W]
+    iron = rated * p[vh.V_NOLOAD] / p[vh.V_TOP_SPEED] ** noload_exp
+    copper = rated * p[vh.V_COPPER] / (p[vh.V_MAX_FORCE] * p[vh.V_MAX_FORCE])
+    two = p[vh.V_M2 + mt.M_SHARE] > 0.0
+    rows = ((vh.V_M1, _NOLOAD_C, _COPPER_C, _IDLE_C1, _EXCITE1, _FMAX1),
+            (vh.V_M2, _NOLOAD_C2, _COPPER_C2, _IDLE_C2, _EXCITE2, _FMAX2))
+    for col, noload_row, copper_row, idle_row, excite_row, fmax_row in rows:
+        share = p[col + mt.M_SHARE]
+        machine_iron = iron * share * p[col + mt.M_NOLOAD]
+        w[noload_row + j] = machine_iron
+        w[idle_row + j] = machine_iron * p[col + mt.M_IDLE]
+        w[excite_row + j] = rated * share * p[col + mt.M_EXCITE]
+        # copper ~ (own force / own limit)^2 x own rated power, own limit = share x vehicle's
+        w[copper_row + j] = copper * p[col + mt.M_COPPER] / share if share > 0.0 else 0.0
+        w[fmax_row + j] = share * p[vh.V_MAX_FORCE] if two else (
+            mt.NO_LIMIT_N if share > 0.0 else 0.0)
+    w[_SPLIT1 + j] = mt.copper_split(w[_COPPER_C + j], w[_COPPER_C2 + j])
 
 
 @njit(cache=True, error_model="numpy")
@@ -194,9 +221,7 @@ def _load_block(w, m, start, veh, inv, bat, soc0, temp0_C, coolant_C, dt_s, nolo
         w[_INV_BASE_SPEED + j] = 1.0 / p[vh.V_BASE_SPEED]
         w[_GEAR_EFF + j] = p[vh.V_GEAR_EFF]
         w[_INV_GEAR + j] = 1.0 / p[vh.V_GEAR_EFF]
-        w[_NOLOAD_C + j] = p[vh.V_MOTOR_W] * p[vh.V_NOLOAD] / p[vh.V_TOP_SPEED] ** noload_exp
-        w[_COPPER_C + j] = p[vh.V_MOTOR_W] * p[vh.V_COPPER] / (
-            p[vh.V_MAX_FORCE] * p[vh.V_MAX_FORCE])
+        _load_machines(w, j, p, noload_exp)
         w[_LOAD_FRAC + j] = p[vh.V_LOAD_LOSS]
         w[_REGEN_FRAC + j] = p[vh.V_REGEN_FRAC]
         w[_REGEN_V_END + j] = p[vh.V_REGEN_V_END]

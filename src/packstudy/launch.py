@@ -194,8 +194,7 @@ def vehicle_arrays(pt: Powertrain, vehicle, test_mass_kg):
     """Per-variant grip and mass inputs of the acceleration model from a study's
     ``[vehicle]`` table (as ``study.performance_and_charging`` passes them)."""
     n = pt.n
-    share = (vehicle.front_motor_peak_kW / vehicle.motor_peak_kW
-             if vehicle.front_motor_peak_kW and vehicle.motor_peak_kW else None)
+    share = vehicle.front_power_share
     mass = acceleration_mass_kg(test_mass_kg, vehicle.curb_mass_kg)
     return dict(
         drive=drive_codes(vehicle.drive, n),

@@ -87,6 +87,15 @@ class OwnBattery(_Strict):
     charger: str | ChargerTable | None = None  # the one its published fast charge was timed on
 
 
+class Motor(_Strict):
+    """One traction machine of ``[vehicle] motors`` (see ``packstudy.motors``)."""
+
+    axle: Literal["front", "rear"]
+    type: Literal["pmsm", "induction", "eesm"]
+    peak_kW: float = Field(gt=0)
+    disconnect: bool = False
+
+
 class Vehicle(_Strict):
     """The ``[vehicle]`` table (a preset's keys, overridden by the study's)."""
 
@@ -106,6 +115,7 @@ class Vehicle(_Strict):
     motor_peak_torque_Nm: float | None = Field(default=None, **_range("motor_peak_torque_Nm"))
     front_motor_peak_kW: float | None = Field(default=None, **_range("motor_peak_kW"))
     rear_motor_peak_kW: float | None = Field(default=None, **_range("motor_peak_kW"))
+    motors: list[Motor] | None = Field(default=None, min_length=1, max_length=2)
     top_speed_kmh: float | None = Field(default=None, **_range("top_speed_kmh"))
     wheel_radius_m: float | None = Field(default=None, gt=0, lt=1)
     gear_ratio: float | None = Field(default=None, **_range("gear_ratio"))
@@ -135,6 +145,45 @@ class Vehicle(_Strict):
                 "give road_load = { f0_N, f1_N_per_mps, f2_N_per_mps2 } or drag_coefficient "
                 "and frontal_area_m2 (rolling_resistance_coefficient optional)")
         return self
+
+    @model_validator(mode="after")
+    def _drive_from_motors(self):
+        """With ``motors``: one per axle, ``drive`` follows from their axles (a different
+        ``drive`` given is an error), the per-axle peak powers from their entries and the
+        system's ``motor_peak_kW``, unless given, from their sum."""
+        if not self.motors:
+            return self
+        axles = [m.axle for m in self.motors]
+        if len(set(axles)) < len(axles):
+            raise ValueError(f"motors: one entry per axle (got {', '.join(axles)}); give the "
+                             "axle's machines as one entry")
+        drive = "AWD" if len(axles) == 2 else ("FWD" if axles == ["front"] else "RWD")
+        if "drive" in self.model_fields_set and self.drive != drive:
+            raise ValueError(f"drive {self.drive!r} conflicts with motors on the {' and '.join(axles)} "
+                             f"axle(s), which give {drive!r}; drop drive or make it {drive!r}")
+        peak = {m.axle: m.peak_kW for m in self.motors}
+        for axle in ("front", "rear"):
+            given = getattr(self, f"{axle}_motor_peak_kW")
+            if given is not None and abs(given - peak.get(axle, 0.0)) > 0.5:
+                raise ValueError(f"{axle}_motor_peak_kW = {given} conflicts with motors "
+                                 f"({peak.get(axle, 0.0)} kW on the {axle} axle); give one of them")
+        object.__setattr__(self, "drive", drive)
+        object.__setattr__(self, "front_motor_peak_kW", peak.get("front"))
+        object.__setattr__(self, "rear_motor_peak_kW", peak.get("rear"))
+        if self.motor_peak_kW is None:
+            object.__setattr__(self, "motor_peak_kW", sum(peak.values()))
+        return self
+
+    @property
+    def front_power_share(self) -> float | None:
+        """The front machine's share of the machine power (AWD acceleration): from
+        ``motors`` (their own split, also where ``motor_peak_kW`` is below their sum), else
+        front_motor_peak_kW / motor_peak_kW; None when unknown."""
+        if self.motors:
+            return (self.front_motor_peak_kW or 0.0) / sum(m.peak_kW for m in self.motors)
+        if self.front_motor_peak_kW and self.motor_peak_kW:
+            return self.front_motor_peak_kW / self.motor_peak_kW
+        return None
 
 
 class Pack(_Strict):

@@ -25,6 +25,7 @@ from . import (
     footprint,
     kernel,
     limits,
+    motors,
     pack,
     performance,
     power_electronics,
@@ -309,10 +310,9 @@ def acceleration_results(study: Study, pt: procedures.Powertrain, test_mass_kg, 
     """The acceleration procedure on ``pt`` with the study vehicle's traction data
     (``cold_temperature_C``: the cells' temperature for the cold run, default cold-soaked)."""
     v = study.vehicle
-    share = v.front_motor_peak_kW / v.motor_peak_kW if v.front_motor_peak_kW and v.motor_peak_kW else None
     return performance.acceleration(
         pt, driven_axles=v.drive, front_axle_load_fraction=v.front_axle_load_fraction,
-        tyre_friction=v.tyre_friction_coefficient, front_power_share=share,
+        tyre_friction=v.tyre_friction_coefficient, front_power_share=v.front_power_share,
         cg_height_to_wheelbase=v.cg_height_to_wheelbase,
         mass_kg=performance.acceleration_mass_kg(test_mass_kg, v.curb_mass_kg), traces=traces,
         cold_temperature_C=cold_temperature_C)
@@ -469,6 +469,7 @@ def powertrain(study: Study, cells, packs: pack.PackArrays, inverter_kinds):
         motor_peak_kW=motor_kW, top_speed_kmh=v.top_speed_kmh or vehicle.default("top_speed_kmh"),
         max_tractive_force_N=force, aux_W=v.aux_W,
         rotating_inertia_fraction=v.rotating_inertia_fraction,
+        machines=[motors.Machine(m.axle, m.type, m.peak_kW, m.disconnect) for m in v.motors or ()],
     )
     inv = inverter_parameters(np.asarray(inverter_kinds), veh[:, vehicle.V_MOTOR_W],
                               packs.nominal_voltage_V)

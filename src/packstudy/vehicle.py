@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from . import catalog
+from . import catalog, motors
 from .units import G_MPS2, KMH_MPS
 
 # Columns of the vehicle parameter matrix passed to the kernel (one row per variant).
@@ -32,7 +32,9 @@ V_REGEN_FRAC = 14  # share of braking power at the wheels taken by regeneration
 V_REGEN_V_START = 15  # regen starts to fade below this speed, m/s
 V_REGEN_V_END = 16  # no regen below this speed, m/s
 V_AUX = 17  # auxiliary load, W
-N_VEHICLE_PARAMS = 18
+V_M1 = 18  # first machine's columns (motors.M_SHARE .. motors.M_EXCITE)
+V_M2 = V_M1 + motors.N_MACHINE_COLS  # second machine's (share 0: no second machine)
+N_VEHICLE_PARAMS = V_M2 + motors.N_MACHINE_COLS
 
 
 def default(key: str) -> float:
@@ -74,12 +76,15 @@ def vehicle_parameters(
     rotating_inertia_fraction=None,
     gearbox_efficiency=None,
     regen_fraction=None,
+    machines=None,
 ) -> np.ndarray:
     """The kernel's vehicle parameter matrix, shape (n, N_VEHICLE_PARAMS).
 
     Arguments broadcast to n variants; ``None`` takes the sourced default. When
     ``max_tractive_force_N`` (machine torque x gear ratio / wheel radius) is not known, the
     base speed is a sourced fraction of the top speed and the force follows from power.
+    ``machines`` (``motors.Machine`` list, the same for every variant) split the rated power
+    between up to two machines of their types; without them one baseline machine has it all.
     """
     arrays = np.broadcast_arrays(
         np.asarray(test_mass_kg, float), np.asarray(f0_N, float), np.asarray(f1_N_per_mps, float),
@@ -120,6 +125,7 @@ def vehicle_parameters(
     params[:, V_REGEN_V_START] = default("regen_fade_start_speed_mps")
     params[:, V_REGEN_V_END] = default("regen_fade_end_speed_mps")
     params[:, V_AUX] = pick(aux_W, "aux_W")
+    params[:, V_M1:] = motors.machine_columns(machines).ravel()
     return params
 
 

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from test_epa_vehicles import _rows, _study
 
 from packstudy import calibration
@@ -58,15 +59,30 @@ def test_calibration_on_public_vehicles(shared_validation):
     for b, ok in zip(both, within, strict=True):
         assert ok or (not b.met and b.at_bound and "not met" in b.summary().lower())
         assert b.well_determined
-    # the issue asks for every vehicle; within the sourced bounds the model reaches 24 of
-    # 34 (the others need a city/highway split beyond regen_fraction 0.8..1.0 and aux_W
-    # 200..500 W together): keep it there
-    assert within.sum() >= 24
+    # the issue asks for every vehicle; within the sourced bounds the model reaches 27 of
+    # 34 with the cars' motors (24 without; the others need a city/highway split beyond
+    # regen_fraction 0.8..1.0 and aux_W 200..500 W together): keep it there
+    assert within.sum() >= 27
     assert np.abs(pred_hwy).mean() <= PREDICT_MAPE_GOAL
     # highway -> city stays above the 4 % goal: the uncalibrated model's city-minus-highway
     # error has a spread (4.3 % mean absolute for any one lever) no single parameter removes
     assert np.abs(pred_city).mean() <= 5.0
     assert seconds < 5.0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 15: calibrated on the highway alone, city MAPE 4.74 % with the cars' motors and "
+    "inverters (4.71 % without): the remaining error is the city/highway ratio of a few cars "
+    "(E-GMP RWD +9..+13 %, EQS -10/-14 %, ID.4 MY2021 +7.5 %) that no machine type or loss "
+    "level moves, since loss_level scales city and highway alike"))
+def test_highway_calibration_predicts_city_within_4_percent(shared_validation):
+    rows = _rows(shared_validation)
+    pt = calibration.stack([_powertrain(r) for r in rows])
+    ref = [(float(r["fe_udds_unadj_kWh_per_100km"]), float(r["fe_hwfet_unadj_kWh_per_100km"]))
+           for r in rows]
+    fits = calibration.calibrate_many(pt, [{HWY: h} for _, h in ref])
+    errors = [abs(100 * (f.predicted[CITY] / c - 1)) for f, (c, _) in zip(fits, ref, strict=True)]
+    assert np.mean(errors) <= PREDICT_MAPE_GOAL
 
 
 def test_target_beyond_the_bounds_is_reported_with_the_closest_fit(shared_validation):
