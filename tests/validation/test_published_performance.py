@@ -157,8 +157,10 @@ def test_polestar_3_performance_pack_within_10_pct(p3_pair):
     assert abs(p3_pair[2] / P3_PERFORMANCE_PACK_0_100_S - 1.0) <= 0.10
 
 
-# 4.51 s, -9.8 %, with the front power share of the preset's motors (127 of 307 kW, issue 15);
-# 4.48 s, -10.5 %, with the default share 0.4 (a strict xfail until then).
+@pytest.mark.xfail(strict=True, reason="at the slow ends of the sourced ranges the model gives 4.50 s "
+                   "vs the maker's 5.0 s, -10.004 %, just beyond 10 %: 4.51 s (-9.8 %) with the "
+                   "front power share of the preset's motors (127 of 307 kW, issue 15) on the pack "
+                   "designed from 107 kWh; the as-built 98s3p CATL pack (issue 12) sags a little less")
 def test_polestar_3_published_time_lies_at_the_slow_end_of_the_sourced_ranges():
     """The maker's 5.0 s is inside the model's uncertainty, not beyond a missing limit: with
     the slow ends of the sourced ranges of performance.toml (tyre friction, CG height over
