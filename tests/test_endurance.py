@@ -20,6 +20,7 @@ from packstudy.thermal import (
     TH_INV_LIMIT,
     TH_MACHINE_LIMIT,
 )
+from packstudy.vehicle import V_REGEN_FRAC
 
 
 def _design(raw):
@@ -77,16 +78,38 @@ def test_loop_energy_balance_closes(suv, lap):
     assert laps["track_state"][:, S_HEATER].min() >= 0.0
 
 
-def test_bigger_chiller_never_slower_or_hotter(suv, lap):
+def _chiller_rows(suv, regen=True):
     chillers = np.array([0.0, 2.0, 4.0, 8.0, 16.0, 32.0])
     pt, th, car = _rows(*suv, chillers.size)
     th[:, TH_CHILLER_W] = chillers * 1e3
-    out = trackmod.track_laps(pt, th, car, lap, laps=6, chiller_search=False)
-    last, peak = out["track_last_lap_s"], out["track_peak_cell_temperature_C"]
+    if not regen:
+        pt.vehicle[:, V_REGEN_FRAC] = 0.0
+    return pt, th, car
+
+
+def test_bigger_chiller_never_hotter_and_without_regeneration_never_slower(suv, lap):
+    out = trackmod.track_laps(*_chiller_rows(suv), lap, laps=6, chiller_search=False)
+    peak = out["track_peak_cell_temperature_C"]
     assert peak[0] - peak[-1] > 2.0  # the chiller matters on this design
     assert np.all(np.diff(peak) <= 1e-9)
-    # a bigger chiller's compressor draws more from the pack (lower SOC, less voltage): allow
-    # that effect, 0.05 % of a lap, where no derating acts
+    # the chiller's own effects on the lap (compressor draw on the pack, cooler cells) without
+    # the regeneration-heats-the-machine trade-off of the next test: a bigger chiller's
+    # compressor draws more from the pack (lower SOC, less voltage): allow that, 0.05 % of a lap
+    out = trackmod.track_laps(*_chiller_rows(suv, regen=False), lap, laps=6, chiller_search=False)
+    last, peak = out["track_last_lap_s"], out["track_peak_cell_temperature_C"]
+    assert peak[0] - peak[-1] > 2.0 and np.all(np.diff(peak) <= 1e-9)
+    assert np.all(np.diff(last) <= 5e-4 * last[:-1])
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "machine-limited design: a bigger chiller keeps the cells below the charge-derating band "
+    "(35 degC), so the pack accepts more regeneration, whose losses heat the traction machine "
+    "that limits these laps (drive derating on 3 of 6 laps); last lap 134.02 s with no chiller "
+    "-> 134.34 s with 32 kW (+0.24 %), regeneration already stopped inside the drive's "
+    "derating band; without regeneration all six laps are equal (127.97 s)"))
+def test_bigger_chiller_never_slower_with_regeneration(suv, lap):
+    out = trackmod.track_laps(*_chiller_rows(suv), lap, laps=6, chiller_search=False)
+    last = out["track_last_lap_s"]
     assert np.all(np.diff(last) <= 5e-4 * last[:-1])
 
 

@@ -248,8 +248,9 @@ def _laps(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, ambient
                         dc += extra
                     else:
                         accept = charge_limit_W(b, source, r_eff) * cells * f_chg
+                        f_regen = thermal.regen_fraction(t_i, s[S_MACHINE], s[S_INV])
                         dc, loss_m, loss_i = regen_power(-wheel, p[V_REGEN_FRAC],
-                                                         p[V_MOTOR_W] * f_drive, accept,
+                                                         p[V_MOTOR_W] * f_regen, accept,
                                                          d[D_AUX] + extra, eta_machine, eta_inverter)
                 dt = 2.0 * ds / (v + v_next)
                 current, heat, v_rc = cell_step(source, r_eff, r0, r1, decay, g, v_rc,
