@@ -220,11 +220,13 @@ def test_circle_lap_at_the_grip_limit(suv, tmp_path):
 
 @pytest.mark.parametrize("text, match", [
     ("[[segment]]\nlength_m = 100\n", "turn 0 deg"),
+    ("[[segment]]\nlength_m = true\n", "length_m"),
     ("[[segment]]\nradius_m = 2\nangle_deg = 360\ndirection = 'left'\n", "radius_m"),
     ("[[segment]]\nradius_m = 50\nangle_deg = 360\ndirection = 'up'\n", "direction"),
     ("[[segment]]\nradius_m = 50\nangle_deg = 360\n", "segment\\[0\\]: give length_m"),
     ("transition_m = -1\n[[segment]]\nlength_m = 100\n", "transition_m"),
     ("segment = 3\n", "needs \\[\\[segment\\]\\]"),
+    ("segment = [1]\n", "segment\\[0\\]: give length_m"),
     ("[[segment\n", "not valid TOML"),
 ])
 def test_segment_track_errors(tmp_path, text, match):

@@ -137,6 +137,10 @@ def _turning(dist, curv, at):
     return knots[j] + curv[j] * x + 0.5 * slope * x * x
 
 
+def _number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
 def segments_profile(doc: dict, path) -> tuple[np.ndarray, np.ndarray]:
     """Knots (distance m, curvature 1/m) of the piecewise-linear curvature of a circuit given
     as ``[[segment]]`` tables in order: a straight ``{length_m}`` or a constant-radius corner
@@ -148,15 +152,15 @@ def segments_profile(doc: dict, path) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(segments, list) or not segments:
         raise TrackFileError(f"{path}: needs [[segment]] tables (straights and corners)")
     trans = doc.get("transition_m", 0.0)
-    if not isinstance(trans, (int, float)) or not 0.0 <= trans <= 200.0:
+    if not _number(trans) or not 0.0 <= trans <= 200.0:
         raise TrackFileError(f"{path}: transition_m must be a number from 0 to 200 (m)")
     dist, curv, turn = [0.0], [0.0], 0.0
     for i, seg in enumerate(segments):
         where = f"{path}: segment[{i}]"
-        keys = set(seg)
+        keys = set(seg) if isinstance(seg, dict) else {"?"}
         if keys == {"length_m"}:
             length = seg["length_m"]
-            if not isinstance(length, (int, float)) or not 0.0 < length <= 1e4:
+            if not _number(length) or not 0.0 < length <= 1e4:
                 raise TrackFileError(f"{where}: length_m must be a number in (0, 10000] (m)")
             dist.append(dist[-1] + length)
             curv.append(0.0)
@@ -165,9 +169,9 @@ def segments_profile(doc: dict, path) -> tuple[np.ndarray, np.ndarray]:
             raise TrackFileError(f"{where}: give length_m (a straight) or radius_m, angle_deg "
                                  f"and direction (a corner); got {', '.join(sorted(keys))}")
         radius, angle, side = seg["radius_m"], seg["angle_deg"], seg["direction"]
-        if not isinstance(radius, (int, float)) or radius < 1.0 / MAX_ABS_CURVATURE:
+        if not _number(radius) or radius < 1.0 / MAX_ABS_CURVATURE:
             raise TrackFileError(f"{where}: radius_m must be a number >= {1 / MAX_ABS_CURVATURE:g}")
-        if not isinstance(angle, (int, float)) or not 0.0 < angle <= 360.0:
+        if not _number(angle) or not 0.0 < angle <= 360.0:
             raise TrackFileError(f"{where}: angle_deg must be a number in (0, 360]")
         if side not in ("left", "right"):
             raise TrackFileError(f"{where}: direction must be \"left\" or \"right\"")
