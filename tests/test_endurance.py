@@ -359,3 +359,16 @@ def test_loop_control_is_stable_for_large_ratings_and_steps():
     stored = thermal.stored_heat_J(th, s, s0)[0]
     residual = s[0, S_GENERATED] - stored - s[0, S_AMBIENT] - s[0, S_CHILLER] + s[0, S_HEATER]
     assert abs(residual) < 1e-6 * s[0, S_CHILLER]
+
+
+def test_regeneration_stops_inside_the_drive_derating_band():
+    th = thermal.thermal_parameters(np.array([100.0]), np.array([0.07]), np.array([1000.0]),
+                                    np.array([100.0]), "module", np.array([3e5]))[0]
+    _, _, machine_start, inverter_start = thermal.derating_temperatures(th)
+    cool = inverter_start - 10.0
+    assert thermal.regen_fraction(th, machine_start - 0.1, cool) == 1.0
+    assert thermal.machine_fraction(th, machine_start - 0.1, cool) == 1.0
+    for hot in (machine_start + 0.1, th[TH_MACHINE_LIMIT], th[TH_MACHINE_LIMIT] + 5.0):
+        assert thermal.regen_fraction(th, hot, cool) == 0.0
+        assert thermal.machine_fraction(th, hot, cool) > 0.0  # traction keeps its share
+    assert thermal.regen_fraction(th, machine_start - 10.0, inverter_start + 0.1) == 0.0
