@@ -1,5 +1,6 @@
-"""Build a shipped track (``distance_m,curvature_1_per_m``) from a closed race line given as
-``x_m,y_m`` points (the TUM racetrack database's ``racelines/*.csv`` format).
+"""Build a user track CSV (``distance_m,curvature_1_per_m``, for ``track = { file = ... }``)
+from a closed race line of your own given as ``x_m,y_m`` points in metres (e.g. a GPS log
+of a lap projected to a local plane), one point a line.
 
 Usage: python scripts/make_track.py RACELINE.csv OUT.csv [--step-m 5] [--smooth-m 25]
 

@@ -20,6 +20,8 @@ from packstudy.thermal import (
     TH_INV_LIMIT,
     TH_MACHINE_LIMIT,
 )
+from packstudy.units import G_MPS2
+from packstudy.vehicle import V_REGEN_FRAC
 
 
 def _design(raw):
@@ -77,16 +79,38 @@ def test_loop_energy_balance_closes(suv, lap):
     assert laps["track_state"][:, S_HEATER].min() >= 0.0
 
 
-def test_bigger_chiller_never_slower_or_hotter(suv, lap):
+def _chiller_rows(suv, regen=True):
     chillers = np.array([0.0, 2.0, 4.0, 8.0, 16.0, 32.0])
     pt, th, car = _rows(*suv, chillers.size)
     th[:, TH_CHILLER_W] = chillers * 1e3
-    out = trackmod.track_laps(pt, th, car, lap, laps=6, chiller_search=False)
-    last, peak = out["track_last_lap_s"], out["track_peak_cell_temperature_C"]
+    if not regen:
+        pt.vehicle[:, V_REGEN_FRAC] = 0.0
+    return pt, th, car
+
+
+def test_bigger_chiller_never_hotter_and_without_regeneration_never_slower(suv, lap):
+    out = trackmod.track_laps(*_chiller_rows(suv), lap, laps=6, chiller_search=False)
+    peak = out["track_peak_cell_temperature_C"]
     assert peak[0] - peak[-1] > 2.0  # the chiller matters on this design
     assert np.all(np.diff(peak) <= 1e-9)
-    # a bigger chiller's compressor draws more from the pack (lower SOC, less voltage): allow
-    # that effect, 0.05 % of a lap, where no derating acts
+    # the chiller's own effects on the lap (compressor draw on the pack, cooler cells) without
+    # the regeneration-heats-the-machine trade-off of the next test: a bigger chiller's
+    # compressor draws more from the pack (lower SOC, less voltage): allow that, 0.05 % of a lap
+    out = trackmod.track_laps(*_chiller_rows(suv, regen=False), lap, laps=6, chiller_search=False)
+    last, peak = out["track_last_lap_s"], out["track_peak_cell_temperature_C"]
+    assert peak[0] - peak[-1] > 2.0 and np.all(np.diff(peak) <= 1e-9)
+    assert np.all(np.diff(last) <= 5e-4 * last[:-1])
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "machine-limited design: a bigger chiller keeps the cells below the charge-derating band "
+    "(35 degC), so the pack accepts more regeneration, whose losses heat the traction machine "
+    "that limits these laps (drive derating on 2 of 6 laps); last lap 139.32 s with no chiller "
+    "-> 139.77 s with 32 kW (+0.32 %), regeneration already stopped inside the drive's "
+    "derating band; without regeneration all six chillers give 133.56 s"))
+def test_bigger_chiller_never_slower_with_regeneration(suv, lap):
+    out = trackmod.track_laps(*_chiller_rows(suv), lap, laps=6, chiller_search=False)
+    last = out["track_last_lap_s"]
     assert np.all(np.diff(last) <= 5e-4 * last[:-1])
 
 
@@ -118,7 +142,7 @@ def test_derating_when_and_only_when_a_limit_is_reached(suv, lap):
     chillers = np.array([0.0, 5.0, 40.0, 40.0])
     pt, th, car = _rows(*suv, chillers.size)
     th[:, TH_CHILLER_W] = chillers * 1e3
-    car["mu"] = car["mu"] * np.array([1.0, 1.0, 1.0, 0.4])  # a wet track: less power used
+    car["mu"] = car["mu"] * np.array([1.0, 1.0, 1.0, 0.3])  # a wet track: less power used
     out = trackmod.track_laps(pt, th, car, lap, laps=6, chiller_search=False)
     free = th.copy()
     free[:, [TH_DIS_LIMIT, TH_MACHINE_LIMIT, TH_INV_LIMIT]] = 1e4
@@ -164,6 +188,54 @@ def test_track_file_errors(tmp_path):
     assert abs(np.sum(oval.curvature) * oval.step_m - 2 * np.pi) < 0.05
 
 
+def test_shipped_track_is_a_closed_circuit_with_a_mix_of_corners():
+    """The synthetic circuit turns once round and closes in position (heading integrated from
+    the sampled curvature, 1 m steps); a few km; hairpins, medium and fast corners."""
+    t = trackmod.load_track(step_m=1.0)
+    assert abs(np.sum(t.curvature) * t.step_m - 2 * np.pi) < 1e-9
+    heading = np.cumsum(t.curvature * t.step_m) - 0.5 * t.curvature * t.step_m
+    gap = np.hypot(np.sum(np.cos(heading)), np.sum(np.sin(heading))) * t.step_m
+    assert gap < 1.0, f"the lap ends {gap:.2f} m from its start"
+    assert 3000.0 < t.length_m < 6000.0
+    radius = 1.0 / np.abs(t.curvature[np.abs(t.curvature) > 1e-9])
+    for low, high in ((0.0, 25.0), (25.0, 100.0), (100.0, 400.0)):  # hairpin, medium, fast
+        assert np.any((radius > low) & (radius <= high) & np.isclose(radius, np.round(radius)))
+    assert "not a real circuit" in t.source
+
+
+def test_circle_lap_at_the_grip_limit(suv, tmp_path):
+    """One 360-degree corner with no transition: the lap is driven at the grip-limited speed
+    sqrt(mu g R) all round, lap time 2 pi R / that speed; never faster, and slower only by
+    the drag the tyres cannot balance when the friction circle is all lateral (< 0.1 %)."""
+    circle = tmp_path / "circle.toml"
+    circle.write_text('transition_m = 0\n[[segment]]\nradius_m = 50\nangle_deg = 360\n'
+                      'direction = "right"\n')
+    track = trackmod.load_track(file=circle, step_m=1.0)
+    pt, th, car = _rows(*suv, 1)
+    out = trackmod.track_laps(pt, th, car, track, laps=2, chiller_search=False)
+    expect = 2 * np.pi * 50.0 / np.sqrt(car["mu"][0] * G_MPS2 * 50.0)
+    times = out["track_lap_times_s"][0]
+    assert np.all(times >= expect * (1 - 1e-9)) and np.all(times <= expect * 1.001), times
+
+
+@pytest.mark.parametrize("text, match", [
+    ("[[segment]]\nlength_m = 100\n", "turn 0 deg"),
+    ("[[segment]]\nlength_m = true\n", "length_m"),
+    ("[[segment]]\nradius_m = 2\nangle_deg = 360\ndirection = 'left'\n", "radius_m"),
+    ("[[segment]]\nradius_m = 50\nangle_deg = 360\ndirection = 'up'\n", "direction"),
+    ("[[segment]]\nradius_m = 50\nangle_deg = 360\n", "segment\\[0\\]: give length_m"),
+    ("transition_m = -1\n[[segment]]\nlength_m = 100\n", "transition_m"),
+    ("segment = 3\n", "needs \\[\\[segment\\]\\]"),
+    ("segment = [1]\n", "segment\\[0\\]: give length_m"),
+    ("[[segment\n", "not valid TOML"),
+])
+def test_segment_track_errors(tmp_path, text, match):
+    bad = tmp_path / "lap.toml"
+    bad.write_text(text)
+    with pytest.raises(trackmod.TrackFileError, match=match):
+        trackmod.load_track(file=bad)
+
+
 # Porsche AG, 'Taycan Sprint Challenge' (press release, Lahr airfield, 2019; reported e.g. by
 # dailytv.net/video/x7fvm2v): a pre-series Taycan of over 440 kW (600 PS), all-wheel drive,
 # accelerated 26 times in a row from 0 to 200 km/h; the difference between the fastest and
@@ -207,17 +279,12 @@ def test_taycan_26_launches_within_the_published_spread():
     assert 10.6 * 0.9 < times[0] < 10.6 * 1.25
 
 
-def test_taycan_turbo_0_200_and_hockenheim_lap():
+def test_taycan_turbo_0_200():
     """Taycan Turbo (500 kW with Launch Control): 0-200 km/h in 10.6 s (Porsche press kit
-    2019) and a Hockenheim GP lap of 1:54.1 (sport auto track test, 2020, reported by
-    motorblock.at 'Taycan Turbo auf der Rennstrecke schneller als M5 Competition'); the model,
-    with the default tyre friction (0.9) and no aerodynamic downforce, within 10 % of both."""
+    2019); the model within 10 %."""
     pt, th, car = _taycan(500.0)
     sprint = launch.launch_repeat(pt, th, car, runs=1, to_kmh=200.0)["launch_repeat_first_time_s"][0]
     assert abs(sprint / 10.6 - 1.0) < 0.10, f"0-200 km/h {sprint:.2f} s vs 10.6 s"
-    lap = trackmod.track_laps(pt, th, car, trackmod.load_track(), laps=1,
-                              chiller_search=False)["track_first_lap_s"][0]
-    assert abs(lap / 114.1 - 1.0) < 0.10, f"Hockenheim lap {lap:.1f} s vs 114.1 s"
 
 
 def test_study_runs_the_endurance_procedures_and_reports_the_laps(tmp_path):
@@ -257,7 +324,7 @@ def test_bad_endurance_input_is_reported_with_its_path():
     raw["study"].pop("launch_repeat")
     with pytest.raises(StudyError) as err:
         parse_study(raw)
-    assert "study.track: unknown track 'hockenheim'; shipped: hockenheim-gp" in err.value.problems[0]
+    assert "study.track: unknown track 'hockenheim'; shipped: synthetic-gp" in err.value.problems[0]
 
 
 def test_sweep_over_the_chiller(tmp_path):
@@ -292,3 +359,16 @@ def test_loop_control_is_stable_for_large_ratings_and_steps():
     stored = thermal.stored_heat_J(th, s, s0)[0]
     residual = s[0, S_GENERATED] - stored - s[0, S_AMBIENT] - s[0, S_CHILLER] + s[0, S_HEATER]
     assert abs(residual) < 1e-6 * s[0, S_CHILLER]
+
+
+def test_regeneration_stops_inside_the_drive_derating_band():
+    th = thermal.thermal_parameters(np.array([100.0]), np.array([0.07]), np.array([1000.0]),
+                                    np.array([100.0]), "module", np.array([3e5]))[0]
+    _, _, machine_start, inverter_start = thermal.derating_temperatures(th)
+    cool = inverter_start - 10.0
+    assert thermal.regen_fraction(th, machine_start - 0.1, cool) == 1.0
+    assert thermal.machine_fraction(th, machine_start - 0.1, cool) == 1.0
+    for hot in (machine_start + 0.1, th[TH_MACHINE_LIMIT], th[TH_MACHINE_LIMIT] + 5.0):
+        assert thermal.regen_fraction(th, hot, cool) == 0.0
+        assert thermal.machine_fraction(th, hot, cool) > 0.0  # traction keeps its share
+    assert thermal.regen_fraction(th, machine_start - 10.0, inverter_start + 0.1) == 0.0

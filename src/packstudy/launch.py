@@ -172,10 +172,10 @@ def _launches(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, amb
                 ocv, r0, r1, decay, g, source, r_eff, p_cell_max = _battery_limits(
                     b, ocv_V[i], r0_ohm[i], r1_ohm[i], tau1_s[i], soc, s[S_CELL], v_rc, dt)
                 f_chg = thermal.pack_fractions(t_i, s[S_CELL])[1]
-                f_drive = thermal.machine_fraction(t_i, s[S_MACHINE], s[S_INV])
+                f_regen = thermal.regen_fraction(t_i, s[S_MACHINE], s[S_INV])
                 accept = charge_limit_W(b, source, r_eff) * cells * f_chg
                 dc, loss_m, loss_i = regen_power(max(braking, 0.0), p[V_REGEN_FRAC],
-                                                 p[V_MOTOR_W] * f_drive, accept, d[D_AUX] + extra,
+                                                 p[V_MOTOR_W] * f_regen, accept, d[D_AUX] + extra,
                                                  eta_machine, eta_inverter)
                 current, heat, v_rc = cell_step(source, r_eff, r0, r1, decay, g, v_rc, dc / cells)
                 soc -= current * dt * per_soc

@@ -271,8 +271,9 @@ class LaunchRepeat(_Strict):
 
 
 class TrackLaps(_Strict):
-    """``[study.track]``: laps back to back on a shipped track (``name``) or a user CSV
-    (``file``: distance_m,curvature_1_per_m[,grade]); None: the defaults."""
+    """``[study.track]``: laps back to back on a shipped track (``name``) or a user file
+    (``file``: a CSV distance_m,curvature_1_per_m[,grade] or a segment TOML, see
+    ``track.segments_profile``); None: the defaults."""
 
     laps: int | None = Field(default=None, ge=1, le=100)
     ambient_C: float | None = Field(default=None, ge=-40, le=50)

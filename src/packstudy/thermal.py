@@ -19,7 +19,8 @@ to the derating start (a warmer cell's lower resistance gives no more than the r
 (and likewise for charge and regeneration with ``cell_charge_limit_C``); SOC enters through
 the cell's voltage limits (``performance._battery_limits``). The drive's torque falls from
 peak to its continuous rating over ``machine_derating_band_K`` below the machine's or the
-inverter's limit temperature.
+inverter's limit temperature; regeneration stops inside that band (its losses would heat a
+machine whose thermal budget traction needs; the friction brakes take the braking).
 
 Every step is explicit in time with fluxes from the step's start, so the loop's energy
 balance closes to round-off: heat generated = heat stored + heat to ambient + chiller - heater.
@@ -146,13 +147,27 @@ def pack_fractions(th, cell_C):
 
 
 @njit(cache=True, inline="always")
+def _drive_over(th, machine_C, inverter_C):
+    """How far (0..1) the machine or inverter is into its derating band."""
+    band = th[TH_DRIVE_BAND]
+    return max(_ramp((machine_C - th[TH_MACHINE_LIMIT] + band) / band),
+               _ramp((inverter_C - th[TH_INV_LIMIT] + band) / band))
+
+
+@njit(cache=True, inline="always")
 def machine_fraction(th, machine_C, inverter_C):
     """Fraction of the drive's peak torque and power allowed at the machine's and inverter's
     temperatures: 1 below the derating band, the continuous rating at the limit."""
-    band = th[TH_DRIVE_BAND]
-    over = max(_ramp((machine_C - th[TH_MACHINE_LIMIT] + band) / band),
-               _ramp((inverter_C - th[TH_INV_LIMIT] + band) / band))
-    return 1.0 - (1.0 - th[TH_CONT_FRAC]) * over
+    return 1.0 - (1.0 - th[TH_CONT_FRAC]) * _drive_over(th, machine_C, inverter_C)
+
+
+@njit(cache=True, inline="always")
+def regen_fraction(th, machine_C, inverter_C):
+    """Fraction of the machine's power allowed for regeneration: 1 below the drive's derating
+    band, none in it. Regeneration's losses heat the same windings and switches as traction;
+    once the drive derates, its thermal budget goes to traction and the brake blending hands
+    the braking to the friction brakes."""
+    return 1.0 if _drive_over(th, machine_C, inverter_C) <= 0.0 else 0.0
 
 
 @njit(cache=True, inline="always")

@@ -1,9 +1,10 @@
 """Track laps: a quasi-steady-state lap time simulation run lap after lap with the thermal
 state carried over.
 
-A track is a closed lap given as curvature (1/m, signed) and grade (rise/run) against
-distance along the racing line: a shipped one (``data/tracks``, see its ``provenance.toml``)
-or a user CSV ``distance_m,curvature_1_per_m[,grade]``, resampled every ``track_step_m``.
+A track is a closed lap given as curvature (1/m, signed, positive to the left) and grade
+(rise/run) against distance along the racing line, resampled every ``track_step_m``: a
+circuit described as segments in a TOML file (``data/tracks/<name>.toml`` for the shipped
+ones, see ``segments_profile``) or a user CSV ``distance_m,curvature_1_per_m[,grade]``.
 
 Per variant, the speed envelope comes first: the grip-limited cornering speed
 sqrt(mu g / |curvature|) (capped by the top speed), and a backward pass from each corner
@@ -85,26 +86,106 @@ class Track:
 
 def list_tracks() -> list[str]:
     """Names of the shipped tracks."""
-    return sorted(p.stem for p in (catalog.data_dir() / "tracks").glob("*.csv"))
+    return sorted(p.stem for p in (catalog.data_dir() / "tracks").glob("*.toml"))
 
 
 def load_track(name: str | None = None, file: str | os.PathLike | None = None,
                base_dir: Path | None = None, step_m: float | None = None) -> Track:
-    """A shipped track by name (default: ``track_name`` of ``endurance.toml``) or a user CSV
-    (relative to ``base_dir``), resampled every ``step_m`` (default ``track_step_m``)."""
+    """A shipped track by name (default: ``track_name`` of ``endurance.toml``) or a user file
+    (relative to ``base_dir``): a segment TOML (``.toml``) or a curvature CSV, sampled every
+    ``step_m`` (default ``track_step_m``)."""
     step = float(default("track_step_m") if step_m is None else step_m)
     if file is not None:
         path = Path(file)
         if not path.is_absolute() and base_dir is not None:
             path = Path(base_dir) / path
+        if path.suffix == ".toml":
+            return segments_track(path, step, str(file))
         return _resample(str(file), *_read_csv(path), step, f"user file {path}")
     name = name or default("track_name")
     if name not in list_tracks():
         raise TrackFileError(f"unknown track {name!r}; shipped: {', '.join(list_tracks())}")
-    folder = catalog.data_dir() / "tracks"
-    with open(folder / "provenance.toml", "rb") as f:
-        source = tomllib.load(f)[name]["source"]
-    return _resample(name, *_read_csv(folder / f"{name}.csv"), step, source)
+    return segments_track(catalog.data_dir() / "tracks" / f"{name}.toml", step, name)
+
+
+def segments_track(path: Path, step: float, name: str) -> Track:
+    """The track described by the segment TOML at ``path`` (see ``segments_profile``),
+    sampled every ``step`` m; its ``source`` names where the layout comes from."""
+    if not path.is_file():
+        raise TrackFileError(f"{path}: track file not found")
+    try:
+        with open(path, "rb") as f:
+            doc = tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise TrackFileError(f"{path}: not valid TOML ({exc})") from None
+    dist, curv = segments_profile(doc, path)
+    count = max(int(round(dist[-1] / step)), 3)
+    at = np.linspace(0.0, dist[-1], count + 1)
+    turned = _turning(dist, curv, at)
+    return Track(name, dist[-1] / count, np.diff(turned) / np.diff(at), np.zeros(count),
+                 str(doc.get("source", f"user file {path}")))
+
+
+def _turning(dist, curv, at):
+    """Heading change (rad) from 0 to each of ``at`` along the piecewise-linear curvature
+    through the knots (``dist``, ``curv``; a repeated distance is a step): exact, so sampled
+    corners keep their angle."""
+    knots = np.concatenate([[0.0], np.cumsum(0.5 * (curv[1:] + curv[:-1]) * np.diff(dist))])
+    j = np.clip(np.searchsorted(dist, at, side="right") - 1, 0, dist.size - 2)
+    x = at - dist[j]
+    slope = (curv[j + 1] - curv[j]) / np.where(np.diff(dist)[j] > 0, np.diff(dist)[j], 1.0)
+    return knots[j] + curv[j] * x + 0.5 * slope * x * x
+
+
+def _number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def segments_profile(doc: dict, path) -> tuple[np.ndarray, np.ndarray]:
+    """Knots (distance m, curvature 1/m) of the piecewise-linear curvature of a circuit given
+    as ``[[segment]]`` tables in order: a straight ``{length_m}`` or a constant-radius corner
+    ``{radius_m, angle_deg, direction = "left"|"right"}``. A corner's curvature rises linearly
+    from zero over ``transition_m`` (top level, m), holds 1/radius and falls back over
+    ``transition_m`` (shorter when the corner's arc is shorter than it), so the corner turns
+    exactly ``angle_deg``. The turning angles must add up to one full turn (closed lap)."""
+    segments = doc.get("segment")
+    if not isinstance(segments, list) or not segments:
+        raise TrackFileError(f"{path}: needs [[segment]] tables (straights and corners)")
+    trans = doc.get("transition_m", 0.0)
+    if not _number(trans) or not 0.0 <= trans <= 200.0:
+        raise TrackFileError(f"{path}: transition_m must be a number from 0 to 200 (m)")
+    dist, curv, turn = [0.0], [0.0], 0.0
+    for i, seg in enumerate(segments):
+        where = f"{path}: segment[{i}]"
+        keys = set(seg) if isinstance(seg, dict) else {"?"}
+        if keys == {"length_m"}:
+            length = seg["length_m"]
+            if not _number(length) or not 0.0 < length <= 1e4:
+                raise TrackFileError(f"{where}: length_m must be a number in (0, 10000] (m)")
+            dist.append(dist[-1] + length)
+            curv.append(0.0)
+            continue
+        if keys != {"radius_m", "angle_deg", "direction"}:
+            raise TrackFileError(f"{where}: give length_m (a straight) or radius_m, angle_deg "
+                                 f"and direction (a corner); got {', '.join(sorted(keys))}")
+        radius, angle, side = seg["radius_m"], seg["angle_deg"], seg["direction"]
+        if not _number(radius) or radius < 1.0 / MAX_ABS_CURVATURE:
+            raise TrackFileError(f"{where}: radius_m must be a number >= {1 / MAX_ABS_CURVATURE:g}")
+        if not _number(angle) or not 0.0 < angle <= 360.0:
+            raise TrackFileError(f"{where}: angle_deg must be a number in (0, 360]")
+        if side not in ("left", "right"):
+            raise TrackFileError(f"{where}: direction must be \"left\" or \"right\"")
+        k = (1.0 if side == "left" else -1.0) / radius
+        arc = math.radians(angle) * radius
+        ramp = min(trans, arc)
+        s0 = dist[-1]
+        dist += [s0 + ramp, s0 + arc, s0 + arc + ramp]
+        curv += [k, k, 0.0]
+        turn += math.copysign(angle, k)
+    if abs(abs(turn) - 360.0) > 0.5:
+        raise TrackFileError(f"{path}: the corners turn {turn:g} deg in all; a closed lap "
+                             f"turns 360 (left minus right)")
+    return np.array(dist), np.array(curv)
 
 
 def _read_csv(path: Path):
@@ -248,8 +329,9 @@ def _laps(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, ambient
                         dc += extra
                     else:
                         accept = charge_limit_W(b, source, r_eff) * cells * f_chg
+                        f_regen = thermal.regen_fraction(t_i, s[S_MACHINE], s[S_INV])
                         dc, loss_m, loss_i = regen_power(-wheel, p[V_REGEN_FRAC],
-                                                         p[V_MOTOR_W] * f_drive, accept,
+                                                         p[V_MOTOR_W] * f_regen, accept,
                                                          d[D_AUX] + extra, eta_machine, eta_inverter)
                 dt = 2.0 * ds / (v + v_next)
                 current, heat, v_rc = cell_step(source, r_eff, r0, r1, decay, g, v_rc,
