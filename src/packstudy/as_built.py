@@ -67,20 +67,9 @@ def resolve(study):
             continue
         given = cand.model_fields_set
         update = {k: v for k, v in own.items() if k not in given}
-        if "pack" in update:
-            update["pack"] = _pack(update["pack"])
-        if "charger" in update and isinstance(update["charger"], dict):
-            from .spec import ChargerTable
-
-            update["charger"] = ChargerTable(**update["charger"])
-        candidates.append(cand.model_copy(update=update))
+        # validated by the candidate's own model (its pack and charger tables included)
+        candidates.append(type(cand).model_validate({**cand.model_dump(exclude_unset=True), **update}))
     return study.model_copy(update={"candidate": candidates}), problems
-
-
-def _pack(table: dict):
-    from .spec import Pack
-
-    return Pack(**table)
 
 
 def row(study) -> int | None:
@@ -94,9 +83,8 @@ def own_study(study, name: str = "as built"):
     The vehicle is fitted on it (``study.fit_vehicle``)."""
     if system(study.vehicle) is None:
         return None
-    from .spec import Candidate
-
-    one = study.model_copy(update={"candidate": [Candidate(name=name, as_built=True)],
+    candidate = type(study.candidate[0])  # the study file's candidate model
+    one = study.model_copy(update={"candidate": [candidate(name=name, as_built=True)],
                                    "sweep": None, "requirements": {}, "uncertainty": None})
     return resolve(one)[0]
 
