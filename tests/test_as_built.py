@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
+from packstudy.runner import run_study
 from packstudy.spec import StudyError, parse_study
-from packstudy.study import run_study
 
 P3 = {"preset": "polestar-3-long-range-dual-motor"}
 

@@ -72,7 +72,7 @@ def test_notes_name_an_oversized_pack_and_a_fixed_test_mass():
     with a glider mass it does not."""
     from packstudy.report.html import render_report
     from packstudy.results import results_document
-    from packstudy.study import run_study
+    from packstudy.runner import run_study
 
     study = {"study": {"procedures": ["wltp"]}, "vehicle": {"preset": "kia-ev6-long-range-awd"},
              "candidate": [{"name": "own"},

@@ -293,7 +293,7 @@ def test_study_runs_the_endurance_procedures_and_reports_the_laps(tmp_path):
     import json
 
     from packstudy.report import render_report
-    from packstudy.study import run_study
+    from packstudy.runner import run_study
 
     raw = _suv("cell_to_pack")
     raw["study"].update(launch_repeat={"runs": 3}, track={"laps": 3})
@@ -329,7 +329,7 @@ def test_bad_endurance_input_is_reported_with_its_path():
 
 def test_sweep_over_the_chiller(tmp_path):
     """cooling.chiller_kW is a sweep axis: without a chiller the pack runs hotter."""
-    from packstudy.study import run_study
+    from packstudy.runner import run_study
 
     raw = _suv("cell_to_pack")
     raw["study"].update(procedures=["track"], track={"laps": 3})

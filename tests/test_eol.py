@@ -2,7 +2,7 @@
 
 import pytest
 
-from packstudy.study import run_study
+from packstudy.runner import run_study
 
 
 def _checks(recycled):

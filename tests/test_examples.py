@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from packstudy.study import run_study
+from packstudy.runner import run_study
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.toml"))
 SWEEP_SETTINGS = {"objectives", "batch_size"}

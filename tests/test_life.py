@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from packstudy import life
+from packstudy.runner import run_study
 from packstudy.spec import StudyError
-from packstudy.study import run_study
 
 POLESTAR = "polestar-3-long-range-dual-motor"
 

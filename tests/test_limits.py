@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from packstudy import catalog, limits
+from packstudy.runner import run_study
 from packstudy.spec import StudyError
-from packstudy.study import run_study
 
 VEHICLE = {"preset": "polestar-3-long-range-dual-motor"}
 FAST = {"procedures": ["wltp"]}

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from packstudy import motors
+from packstudy.runner import run_study
 from packstudy.spec import StudyError, parse_study
-from packstudy.study import run_study
 
 ROAD = {"f0_N": 130.0, "f1_N_per_mps": 1.5, "f2_N_per_mps2": 0.40}
 

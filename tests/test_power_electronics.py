@@ -8,7 +8,7 @@ import pytest
 
 from packstudy import catalog, decision
 from packstudy import power_electronics as pe
-from packstudy.study import run_study
+from packstudy.runner import run_study
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "performance-suv-battery-options.toml"
 F = catalog.factor_table("power_electronics")

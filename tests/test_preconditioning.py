@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from packstudy import thermal
-from packstudy.study import run_study
+from packstudy.runner import run_study
 
 NMC_PRESETS = ("nmc811-pouch", "nmc9-pouch", "nmc622-prismatic", "nmc-pouch-lges",
                "nmc-prismatic-catl")

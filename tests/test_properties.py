@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from packstudy import kernel, procedures, validity
 from packstudy.cycles import load_cycle
+from packstudy.runner import run_study
 from packstudy.spec import StudyError
-from packstudy.study import run_study
 
 EXAMPLES = int(os.environ.get("PACKSTUDY_PROPERTY_EXAMPLES", "25"))
 bounded = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,

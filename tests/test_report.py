@@ -12,7 +12,7 @@ import pytest
 
 from packstudy.report import PLOTS, render_report, report_data, write_report
 from packstudy.report.labels import label, number, unit_of
-from packstudy.study import run_study
+from packstudy.runner import run_study
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from packstudy.report import write_report
-from packstudy.study import run_study
+from packstudy.runner import run_study
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -8,7 +8,7 @@ import pytest
 
 from packstudy import validity
 from packstudy.results import write_results
-from packstudy.study import run_study
+from packstudy.runner import run_study
 from packstudy.sweep import pareto_front
 
 

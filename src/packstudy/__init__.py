@@ -8,7 +8,7 @@ __version__ = "0.1.0"
 
 
 def run_study(source, **options):
-    """Run a study (a TOML path or a dict); see ``packstudy.study.run_study``."""
-    from .study import run_study as _run
+    """Run a study (a TOML path or a dict); see ``packstudy.runner.run_study``."""
+    from .runner import run_study as _run
 
     return _run(source, **options)

@@ -25,18 +25,21 @@ from pathlib import Path
 import numpy as np
 
 from . import catalog
-from .cell import Cell, CellError, cell_from_dict
 
 FARADAY_C_PER_MOL = 96485.33212  # CODATA 2018 (exact)
 GAS_J_PER_MOLK = 8.314462618
 SOC = np.linspace(0.0, 1.0, 21)
 
 
+class BPXError(ValueError):
+    """A BPX file that cannot be read as a cell (the message names the file)."""
+
+
 def _bpx():
     try:
         import bpx  # noqa: PLC0415
     except ImportError:
-        raise CellError("reading BPX files needs the optional 'bpx' package: "
+        raise BPXError("reading BPX files needs the optional 'bpx' package: "
                         "pip install 'packstudy[bpx]' (or pip install bpx)") from None
     return bpx
 
@@ -63,12 +66,13 @@ def _short(exc: Exception) -> str:
     return text if len(text) < 600 else text[:600] + " ..."
 
 
-def cell_from_bpx(path: Path) -> Cell:
-    """A Cell from a BPX file; CellError with the path and bpx's (shortened) message."""
+def cell_table_from_bpx(path: Path) -> dict:
+    """A cell table (as a cell TOML holds it, for ``cell.cell_from_dict``) from a BPX file;
+    BPXError with the path and bpx's (shortened) message."""
     bpx = _bpx()
     path = Path(path)
     if not path.is_file():
-        raise CellError(f"{path}: BPX file not found")
+        raise BPXError(f"{path}: BPX file not found")
     try:
         import warnings
 
@@ -76,19 +80,19 @@ def cell_from_bpx(path: Path) -> Cell:
             warnings.simplefilter("ignore")
             model = bpx.parse_bpx_file(path)
     except Exception as exc:  # pydantic ValidationError, JSON errors, bpx's ValueErrors
-        raise CellError(f"{path}: not a valid BPX file: {_short(exc)}") from None
+        raise BPXError(f"{path}: not a valid BPX file: {_short(exc)}") from None
     p = model.parameterisation
     neg, pos, cell = p.negative_electrode, p.positive_electrode, p.cell
     if hasattr(neg, "particle") or hasattr(pos, "particle"):
-        raise CellError(f"{path}: Parameterisation: blended electrodes are not supported")
+        raise BPXError(f"{path}: Parameterisation: blended electrodes are not supported")
     if not hasattr(p, "electrolyte"):
-        raise CellError(f"{path}: Header.Model: needs a DFN/SPMe parameter set (with "
+        raise BPXError(f"{path}: Header.Model: needs a DFN/SPMe parameter set (with "
                         "Electrolyte and Separator) to derive the ohmic resistance")
     assumptions = [__doc__.split("\n\n")[1].replace("\n", " ")]
     missing = [k for k, v in (("Cell.Volume [m3]", cell.volume),
                               ("Cell.Density [kg.m-3]", cell.density)) if v is None]
     if missing:
-        raise CellError(f"{path}: {', '.join(missing)}: required to give the cell's mass "
+        raise BPXError(f"{path}: {', '.join(missing)}: required to give the cell's mass "
                         "and volume")
 
     x = neg.minimum_stoichiometry + SOC * (neg.maximum_stoichiometry - neg.minimum_stoichiometry)
@@ -159,9 +163,9 @@ def cell_from_bpx(path: Path) -> Cell:
             "capacity_Ah", "v_min_V", "v_max_V", "mass_kg", "volume_L", "ocv", "resistance")},
     }
     if not math.isfinite(mean_v) or np.any(np.diff(ocv) <= 0):
-        raise CellError(f"{path}: OCP [V]: the electrode OCPs give an OCV that does not rise "
+        raise BPXError(f"{path}: OCP [V]: the electrode OCPs give an OCV that does not rise "
                         "with SOC over the stoichiometry window")
-    return cell_from_dict(table, where=str(path))
+    return table
 
 
 def _guess_chemistry(text: str) -> str:

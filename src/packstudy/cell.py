@@ -149,12 +149,17 @@ def load_cell(spec: str | dict | os.PathLike, base_dir: Path | None = None) -> C
     base = Path(base_dir) if base_dir is not None else Path.cwd()
     if isinstance(spec, dict):
         if set(spec) == {"bpx"}:
-            from .bpx_import import cell_from_bpx
+            from .bpx_import import BPXError, cell_table_from_bpx
 
             if not isinstance(spec["bpx"], str):
                 raise CellError(f"bpx: the path of a BPX JSON file; got {spec['bpx']!r}")
             path = Path(spec["bpx"])
-            return cell_from_bpx(path if path.is_absolute() else base / path)
+            path = path if path.is_absolute() else base / path
+            try:
+                table = cell_table_from_bpx(path)
+            except BPXError as exc:
+                raise CellError(str(exc)) from None
+            return cell_from_dict(table, where=str(path))
         return cell_from_dict(spec, where="inline cell table")
     path = cell_file(spec, base)
     if path is not None:

@@ -100,9 +100,9 @@ def run(
     """Run a study: design packs, simulate the procedures, write results and a summary."""
     from .report import write_report
     from .results import write_results
+    from .runner import run_study
     from .spec import StudyError
     from .store import OutputError, OutputLock
-    from .study import run_study
     from .sweep import ExecutorError
 
     out = out or Path(f"{study.stem}-results")

@@ -545,16 +545,39 @@ def _window_problems(study: Study) -> list[str]:
     return problems
 
 
-def _sweep_value_problems(study: Study) -> list[str]:
-    """Every swept value, checked as the candidate that takes it: ``sweep."pack.series"[0]``."""
-    from .sweep import Variants  # the sweep module builds the variants (and imports this one)
+def with_swept_values(base: dict, values: dict) -> dict:
+    """A candidate table (a ``model_dump``) with swept keys set (``cell``, ``pack.series``,
+    ``cooling.chiller_kW``, ...); a pack's ``series`` and ``nominal_voltage_V`` replace each
+    other; empty pack and cooling tables are dropped."""
+    data = dict(base)
+    data["pack"] = dict(data.get("pack") or {})
+    data["cooling"] = dict(data.get("cooling") or {})
+    for key, value in values.items():
+        table, _, field = key.partition(".")
+        if field and table in ("pack", "cooling"):
+            data[table][field] = value
+            if table == "pack" and field in ("series", "nominal_voltage_V"):
+                data["pack"].pop("nominal_voltage_V" if field == "series" else "series", None)
+        else:
+            data[key] = value
+    for table in ("pack", "cooling"):
+        if not data[table]:
+            data.pop(table)
+    return data
 
+
+def _sweep_value_problems(study: Study) -> list[str]:
+    """Every swept value, checked as the candidate that takes it (the other keys at their
+    first value): ``sweep."pack.series"[0]``."""
+    names = [c.name for c in study.candidate]
+    base = study.candidate[names.index(study.sweep.base) if study.sweep.base else 0]
+    data = base.model_dump(exclude_none=True)
+    first = {key: values[0] for key, values in study.sweep.parameters.items()}
     problems = []
-    variants = Variants(study)
-    for axis, (key, values) in enumerate(study.sweep.parameters.items()):
-        for pick in range(len(values)):
+    for key, values in study.sweep.parameters.items():
+        for pick, value in enumerate(values):
             try:
-                variants._validated_at(variants._only(axis, pick))
+                Candidate.model_validate(with_swept_values(data, {**first, key: value}))
             except ValidationError as exc:
                 for err in exc.errors():  # the value's own errors (others: at their own key)
                     where = _path(err["loc"])

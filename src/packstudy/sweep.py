@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .results import atomic_write, column_values, numeric_array
-from .spec import Candidate, Cooling, Pack, Study, StudyError
+from .spec import Candidate, Cooling, Pack, Study, StudyError, with_swept_values
 from .store import changed_inputs, inputs_record, read_checked, remove_checked, write_checked
 from .study import StudyResult, check_result_names, compute, decide, pack_envelopes
 
@@ -110,25 +110,9 @@ class Variants(Sequence):
         return self._values[axis, pick]
 
     def _validated(self, picks) -> Candidate:
-        data = dict(self._base_data)  # shallow: only "pack" (copied) and top-level keys change
-        data["pack"] = dict(data.get("pack") or {})
-        data["cooling"] = dict(data.get("cooling") or {})
-        for (key, values), pick in zip(self.parameters.items(), picks, strict=True):
-            if key.startswith("cooling."):
-                data["cooling"][key[len("cooling."):]] = values[pick]
-            elif key.startswith("pack."):
-                field = key[len("pack."):]
-                data["pack"][field] = values[pick]
-                if field == "series":
-                    data["pack"].pop("nominal_voltage_V", None)
-                if field == "nominal_voltage_V":
-                    data["pack"].pop("series", None)
-            else:
-                data[key] = values[pick]
+        data = with_swept_values(self._base_data, {
+            key: values[pick] for (key, values), pick in zip(self.parameters.items(), picks, strict=True)})
         data["name"] = self._name(picks)
-        for table in ("pack", "cooling"):
-            if not data[table]:
-                data.pop(table)
         return Candidate.model_validate(data)
 
     def _name(self, picks) -> str:

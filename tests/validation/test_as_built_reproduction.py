@@ -13,7 +13,7 @@ from functools import cache
 import pytest
 
 from packstudy import catalog
-from packstudy.study import run_study
+from packstudy.runner import run_study
 
 MUST = ("polestar-2-long-range-dual-motor", "polestar-2-long-range-single-motor",
         "polestar-3-long-range-dual-motor", "hyundai-ioniq-5-long-range-rwd",

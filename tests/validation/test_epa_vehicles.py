@@ -14,7 +14,7 @@ import re
 import numpy as np
 import pytest
 
-from packstudy.study import run_study
+from packstudy.runner import run_study
 
 CITY_MAPE_GOAL = 5.0  # %, issue 2 and issue 15
 HIGHWAY_MAPE_GOAL = 4.0  # issue 15 (issue 2: 5 %)
