@@ -29,6 +29,7 @@ import numpy as np
 from numba import njit
 
 from . import catalog
+from .units import ZERO_CELSIUS_K
 
 FORMS = {"lgm50": 0, "lfp250": 1, "nmc622_denso": 2}
 _N_PAR = 23  # cal[0:8], cyc[8:16], p_cal, p_cyc, days_scale, efc_scale, fade scale, T_n, Ua_n
@@ -241,7 +242,7 @@ def _segment_rates(form, par, time_s, soc, temp_C, i0, j0, n, q, anchor, setting
         T_mean = 0.0
         for i in range(n):
             soc_mean += min(max(anchor + (soc[i0 + i] - anchor) / q, 0.0), 1.0) / n
-            T_mean += (temp_C[j0 + i] + 273.15) / n
+            T_mean += (temp_C[j0 + i] + ZERO_CELSIUS_K) / n
         cchg = q * chg_sum / chg_t if chg_t > 0.0 else 0.0
         _denso_rates(par, T_mean, soc_mean, dod, cchg if cchg > 0.0 else crate, out)
         return
@@ -251,7 +252,7 @@ def _segment_rates(form, par, time_s, soc, temp_C, i0, j0, n, q, anchor, setting
     k_prev_y = 0.0
     for i in range(n):
         s = min(max(anchor + (soc[i0 + i] - anchor) / q, 0.0), 1.0)
-        T_K = temp_C[j0 + i] + 273.15
+        T_K = temp_C[j0 + i] + ZERO_CELSIUS_K
         a = _k_cal(form, par, T_K, s, _anode_potential_V(s, setting))
         b = _k_cyc(form, par, T_K, dod, crate, cdis)
         if i > 0:
