@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import catalog
+from . import catalog, metrics
 from .cli_cell import app as cell_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
@@ -44,48 +44,8 @@ def _options(version: Annotated[bool, typer.Option("--version", callback=_print_
 console = Console(width=max(shutil.get_terminal_size((160, 40)).columns, 120))
 errors = Console(stderr=True)
 
-SUMMARY_METRICS = (
-    ("pack_energy_kWh", "Pack energy (kWh)", "{:.1f}"),
-    ("pack_usable_energy_kWh", "Usable energy (kWh)", "{:.1f}"),
-    ("pack_nominal_voltage_V", "Nominal voltage (V)", "{:.0f}"),
-    ("pack_mass_kg", "Pack mass (kg)", "{:.0f}"),
-    ("vehicle_test_mass_kg", "Test mass (kg)", "{:.0f}"),
-    ("wltp_kWh_per_100km", "WLTP (kWh/100 km, AC)", "{:.1f}"),
-    ("wltp_range_km", "WLTP range (km)", "{:.0f}"),
-    ("epa_city_unadjusted_kWh_per_100km", "EPA city unadj. (kWh/100 km)", "{:.2f}"),
-    ("epa_highway_unadjusted_kWh_per_100km", "EPA hwy unadj. (kWh/100 km)", "{:.2f}"),
-    ("epa_combined_kWh_per_100km", "EPA combined label (kWh/100 km)", "{:.1f}"),
-    ("epa_range_km", "EPA label range (km)", "{:.0f}"),
-    ("accel_0_100_s", "0-100 km/h (s)", "{:.2f}"),
-    ("accel_0_100_s_at_minus10C", "0-100 km/h at -10 degC (s)", "{:.2f}"),
-    ("top_speed_kmh", "Top speed (km/h)", "{:.0f}"),
-    ("peak_power_kW_at_20pct_soc", "Peak power at 20 % SOC (kW)", "{:.0f}"),
-    ("fast_charge_10_80_min", "DC 10-80 % (min)", "{:.1f}"),
-    ("fast_charge_peak_kW", "DC peak (kW)", "{:.0f}"),
-    ("fast_charge_km_in_10_min", "WLTP range in 10 min DC (km)", "{:.0f}"),
-    ("range_at_minus7C_km", "Range at -7 degC (km)", "{:.0f}"),
-    ("launch_repeat_first_time_s", "Repeated launches: first (s)", "{:.2f}"),
-    ("launch_repeat_last_time_s", "Repeated launches: last (s)", "{:.2f}"),
-    ("track_first_lap_s", "Track: first lap (s)", "{:.1f}"),
-    ("track_last_lap_s", "Track: last lap (s)", "{:.1f}"),
-    ("track_peak_cell_temperature_C", "Track: peak cell (degC)", "{:.1f}"),
-    ("track_chiller_kW_required", "Chiller for the laps (kW)", "{:.1f}"),
-    ("cell_cost_usd_per_kWh", "Cell mfg. cost ($/kWh)", "{:.0f}"),
-    ("pack_cost_usd_per_kWh", "Pack mfg. cost ($/kWh)", "{:.0f}"),
-    ("pack_cost_usd", "Pack mfg. cost ($)", "{:,.0f}"),
-    ("inverter_cost_usd", "Inverter cost ($)", "{:,.0f}"),
-    ("system_cost_usd", "System cost ($)", "{:,.0f}"),
-    ("footprint_kgCO2e_per_kWh", "Footprint (kg CO2e/kWh)", "{:.1f}"),
-    ("footprint_kgCO2e", "Footprint (kg CO2e)", "{:,.0f}"),
-    ("lithium_kg", "Lithium (kg)", "{:.1f}"),
-    ("nickel_kg", "Nickel (kg)", "{:.1f}"),
-    ("cobalt_kg", "Cobalt (kg)", "{:.1f}"),
-    ("life_capacity_retention_pct", "Capacity at life end (%)", "{:.1f}"),
-    ("life_years_to_70pct", "Years to 70 % capacity", "{:.1f}"),
-    ("life_wltp_range_end_km", "WLTP range at life end (km)", "{:.0f}"),
-    ("life_footprint_kgCO2e_per_kWh_delivered", "Footprint per kWh delivered (kg CO2e)", "{:.3f}"),
-    ("life_cost_usd_per_km", "Pack cost per km ($)", "{:.3f}"),
-)
+# (name, label with unit, format) per row, from the metric registry
+SUMMARY_METRICS = metrics.summary_rows()
 
 
 @app.command()

@@ -7,24 +7,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import metrics
+
 AREAS = ("technical", "cost", "sustainability")
-# Result names by area: a metric belongs to the first area whose prefix it starts with;
-# everything else is technical.
-AREA_PREFIXES = {
-    "cost": ("cell_cost_", "pack_cost_", "inverter_cost_", "inverter_sic_premium_",
-             "booster_cost_", "system_cost_"),
-    "sustainability": ("footprint_", "lithium_", "nickel_", "cobalt_", "manganese_", "graphite_",
-                       "copper_", "aluminium_", "inverter_footprint_", "booster_footprint_",
-                       "system_footprint_", "limit:recycled_content"),
-}
 
 
 def area_of(metric: str) -> str:
-    """The feasibility area (technical, cost, sustainability) a result name belongs to."""
-    for area, prefixes in AREA_PREFIXES.items():
-        if metric.startswith(prefixes):
-            return area
-    return "technical"
+    """The feasibility area (technical, cost, sustainability) a result name belongs to (from the
+    metric registry)."""
+    return metrics.area(metric)
 
 
 class Checks:
