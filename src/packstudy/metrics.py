@@ -89,7 +89,7 @@ METRICS = (
     M('fast_charge_energy_kWh', 'Fast-charge energy', 'kWh', 'technical', None),
     M('fast_charge_km_in_10_min', 'WLTP range added in 10 min', 'km', 'technical', True,
       'WLTP range in 10 min DC (km)', '{:.0f}'),
-    M('range_at_minus7C_km', 'Range at -7 °C', 'km', 'technical', None, 'Range at -7 degC (km)',
+    M('range_at_minus7C_km', 'Range at -7 °C', 'km', 'technical', True, 'Range at -7 degC (km)',
       '{:.0f}'),
     M('cold_kWh_per_100km', 'Cold weather', 'kWh/100 km', 'technical', False),
     M('launch_repeat_first_time_s', 'Repeated launches: first run', 's', 'technical', False,
@@ -283,7 +283,7 @@ DOC_ROWS = (
      '55 % city + 45 % highway label consumption'),
     ('`epa_range_km`',
      'label range: 0.7 x (55 % UDDS + 45 % HWFET range)'),
-    ('`*_shortfall_kWh`',
+    ('`wltp_shortfall_kWh`, `epa_shortfall_kWh`, `{label}_shortfall_kWh`',
      'traction energy the vehicle could not deliver on the cycle'),
     ('`wltp_trace_missed_pct`, `epa_trace_missed_pct`, `cold_trace_missed_pct`, '
      '`{label}_trace_missed_pct`',
@@ -311,8 +311,14 @@ DOC_ROWS = (
      "windows of the vehicle's published times, e.g. `fast_charge_15_80_min`), "
      '`fast_charge_peak_kW`, `fast_charge_energy_kWh`, `fast_charge_km_in_10_min`',
      "DC fast charge on the candidate's charger"),
+    ("`fast_charge_loss_kWh`, `fast_charge_max_cell_V`, `fast_charge_max_cell_temp_C`, "
+     "`fast_charge_soc_reached`",
+     "DC fast charge: heat in the cells, highest cell voltage and temperature, and the share of "
+     "the SOC window reached (1 when the charge reaches its end SOC)"),
     ('`range_at_minus7C_km` (name follows the ambient), `cold_kWh_per_100km`',
      'cold-weather range and AC consumption with cabin heating'),
+    ("`cold_dc_kWh_per_100km`, `cabin_heating_W`",
+     "the cold run's consumption at the battery terminals (DC); the cabin heater's electric power"),
     ('`launch_repeat_first_time_s`, `launch_repeat_last_time_s`',
      'repeated launches (`[study] launch_repeat`): time of the first and last run from `from_kmh`'
      ' to `to_kmh`'),
@@ -472,6 +478,16 @@ def nomenclature_table() -> str:
     """The result-name table of docs/nomenclature.md, as markdown."""
     rows = "".join(f"| {names} | {meaning} |\n" for names, meaning in DOC_ROWS)
     return "| name | meaning |\n| --- | --- |\n" + rows
+
+
+def with_nomenclature_table(doc: str) -> str:
+    """docs/nomenclature.md's text ``doc`` with its result table (the first paragraph after the
+    "## Result names" heading) replaced by :func:`nomenclature_table`."""
+    heading = doc.index("\n## Result names")
+    start = doc.index("\n\n", heading) + 2
+    end = doc.find("\n\n", start)
+    end = len(doc) if end < 0 else end + 1
+    return doc[:start] + nomenclature_table() + doc[end:]
 
 
 def _words(text: str) -> str:
