@@ -61,13 +61,12 @@ def _col(value, n, key):
 
 
 def thermal_parameters(bat_cells, cell_mass_kg, cell_cp_J_per_kgK, pack_energy_kWh, integration,
-                       machine_peak_W, *, chiller_kW=None, heater_kW=None,
-                       reference_ambient_C=25.0) -> np.ndarray:
+                       machine_peak_W, *, chiller_kW=None, heater_kW=None) -> np.ndarray:
     """The parameter matrix (n, N_TH) of n variants: cells in the pack, cell mass (kg) and
     specific heat, pack energy (kWh), integration type, peak machine power (W, all machines);
     chiller and heater ratings (kW, None or NaN: the defaults). The machine's and inverter's
     conductances hold their continuous rating at the limit with the drive coolant at
-    ``reference_ambient_C`` + the radiator approach."""
+    the rating's reference ambient + the radiator approach (both in data/factors/thermal.toml)."""
     n = np.asarray(bat_cells).shape[0]
     kinds = np.broadcast_to(np.asarray(integration, dtype=str), (n,))
     bad = sorted(set(np.unique(kinds).tolist()) - set(INTEGRATIONS))
@@ -98,7 +97,7 @@ def thermal_parameters(bat_cells, cell_mass_kg, cell_cp_J_per_kgK, pack_energy_k
     th[:, TH_CHG_LIMIT] = default("cell_charge_limit_C")
     th[:, TH_CELL_BAND] = default("cell_derating_band_K")
     cont = default("machine_continuous_fraction")
-    drive_coolant = reference_ambient_C + default("drive_coolant_above_ambient_K")
+    drive_coolant = default("rating_reference_ambient_C") + default("drive_coolant_above_ambient_K")
     machine_loss = cont * peak * (1.0 / default("machine_efficiency_continuous") - 1.0)
     inverter_loss = cont * peak * (1.0 / default("inverter_efficiency_continuous") - 1.0)
     th[:, TH_MACHINE_C] = peak / 1e3 * default("machine_mass_kg_per_kW") * default(

@@ -37,6 +37,7 @@ import numpy as np
 from numba import njit
 
 from . import catalog, thermal
+from .cycles import MAX_ABS_GRADE  # the same bound as a drive cycle's grade
 from .kernel import B_SERIES
 from .launch import (
     bms_power_limit,
@@ -61,7 +62,6 @@ from .vehicle import V_F0, V_F1, V_F2, V_MOTOR_W, V_REGEN_FRAC, V_TOP_SPEED
 
 COLUMNS = ("distance_m", "curvature_1_per_m")
 MAX_ABS_CURVATURE = 0.2  # 1/m: a 5 m radius, tighter than any hairpin a car can take
-MAX_ABS_GRADE = 0.3
 
 
 class TrackFileError(ValueError):
