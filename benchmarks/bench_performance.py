@@ -22,7 +22,7 @@ from dataclasses import replace
 import numpy as np
 
 from packstudy import cell as cellmod
-from packstudy import charging, kernel, performance, vehicle
+from packstudy import charging, kernel, performance, powertrain, vehicle
 from packstudy import study as studymod
 from packstudy.spec import parse_study
 
@@ -35,7 +35,7 @@ def variants(n: int, seed: int = 1):
                          "candidate": [{"name": "own", "inverter": "sic"}]})
     cells = cellmod.cell_arrays([cellmod.load_cell("nmc811-pouch")], np.zeros(n, dtype=int))
     packs = studymod.design_packs(cells, [studymod.pack_request(study, 0)] * n)
-    pt, _ = studymod.powertrain(study, cells, packs, ["sic"] * n)
+    pt, _ = powertrain.assemble(study, cells, packs, ["sic"] * n)
     rng = np.random.default_rng(seed)
     veh, bat = pt.vehicle.copy(), pt.battery.copy()
     scale = rng.uniform(0.85, 1.15, n)

@@ -2,8 +2,8 @@
 (``track``), each candidate with its thermal system (``thermal``, ``[[candidate]] cooling``).
 
 They run when ``[study] procedures`` names them or when their table (``[study]
-launch_repeat = {...}``, ``track = {...}``) is given. The same thermal system preconditions
-the pack for the cold acceleration (``[study] cold = { preconditioned = true }``).
+launch_repeat = {...}``, ``track = {...}``) is given (``chain.PROCEDURES``). The same thermal
+system preconditions the pack for the cold acceleration (``[study] cold = { preconditioned = true }``).
 """
 
 from __future__ import annotations
@@ -17,14 +17,8 @@ from . import track as trackmod
 from .kernel import B_CELL_CP, B_CELL_MASS, B_PARALLEL, B_SERIES
 from .performance import default as performance_default
 from .procedures import Powertrain
-from .spec import ENDURANCE_PROCEDURES, Study, TrackLaps
+from .spec import Study, TrackLaps
 from .vehicle import V_MOTOR_W
-
-
-def asked(study: Study) -> set[str]:
-    """The endurance procedures the study asks for."""
-    given = {name for name in ENDURANCE_PROCEDURES if getattr(study.study, name) is not None}
-    return (set(study.study.procedures) & set(ENDURANCE_PROCEDURES)) | given
 
 
 def thermal_system(study: Study, pt: Powertrain, pack_energy_kWh, integration) -> np.ndarray:
@@ -41,31 +35,27 @@ def thermal_system(study: Study, pt: Powertrain, pack_energy_kWh, integration) -
         chiller_kW=rating("chiller_kW"), heater_kW=rating("heater_kW"))
 
 
-def evaluate(study: Study, pt: Powertrain, test_mass_kg, metrics: dict, integration,
-             base_dir: Path, traces: bool) -> dict:
-    """Run the endurance procedures the study asks for; adds their results to ``metrics``
-    and returns the curves kept for the report (with ``traces``)."""
-    wanted = asked(study)
-    if not wanted:
-        return {}
+def launches(study: Study, pt: Powertrain, test_mass_kg, metrics: dict, integration) -> dict:
+    """Repeated launches (``[study] launch_repeat``) with each candidate's thermal system: the
+    per-candidate result columns."""
     th = thermal_system(study, pt, metrics["pack_energy_kWh"], integration)
-    car = launch.vehicle_arrays(pt, study.vehicle, test_mass_kg)
-    curves = {}
-    if "launch_repeat" in wanted:
-        settings = study.study.launch_repeat
-        kw = settings.model_dump() if settings is not None else {}
-        out = launch.launch_repeat(pt, th, car, **kw)
-        metrics.update({k: v for k, v in out.items() if v.ndim == 1})
-    if "track" in wanted:
-        settings = study.study.track or TrackLaps()
-        lap = trackmod.load_track(settings.name, settings.file, base_dir)
-        out = trackmod.track_laps(pt, th, car, lap, laps=settings.laps,
-                                  ambient_C=settings.ambient_C, traces=traces)
-        if "track_curve" in out:
-            curves["track_curve"] = out.pop("track_curve")
-        metrics.update({k: v for k, v in out.items() if v.ndim == 1})
-    return curves
+    settings = study.study.launch_repeat
+    out = launch.launch_repeat(pt, th, launch.vehicle_arrays(pt, study.vehicle, test_mass_kg),
+                               **(settings.model_dump() if settings is not None else {}))
+    return {k: v for k, v in out.items() if v.ndim == 1}
 
+
+def laps(study: Study, pt: Powertrain, test_mass_kg, metrics: dict, integration, base_dir: Path,
+         traces: bool) -> tuple[dict, dict | None]:
+    """Track laps (``[study] track``) with each candidate's thermal system: the per-candidate
+    result columns, and the lap curve for the report (with ``traces``, else None)."""
+    th = thermal_system(study, pt, metrics["pack_energy_kWh"], integration)
+    settings = study.study.track or TrackLaps()
+    lap = trackmod.load_track(settings.name, settings.file, base_dir)
+    out = trackmod.track_laps(pt, th, launch.vehicle_arrays(pt, study.vehicle, test_mass_kg), lap,
+                              laps=settings.laps, ambient_C=settings.ambient_C, traces=traces)
+    curve = out.pop("track_curve", None)
+    return {k: v for k, v in out.items() if v.ndim == 1}, curve
 
 
 def preconditioned_cell_C(study: Study, pt: Powertrain, pack_energy_kWh, integration) -> np.ndarray:

@@ -192,7 +192,7 @@ def _launches(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, amb
 
 def vehicle_arrays(pt: Powertrain, vehicle, test_mass_kg):
     """Per-variant grip and mass inputs of the acceleration model from a study's
-    ``[vehicle]`` table (as ``study.performance_and_charging`` passes them)."""
+    ``[vehicle]`` table (as ``chain.acceleration_results`` passes them)."""
     n = pt.n
     share = vehicle.front_power_share
     mass = acceleration_mass_kg(test_mass_kg, vehicle.curb_mass_kg)

@@ -23,7 +23,6 @@ from .footprint import FootprintSettings
 from .uncertainty import UncertaintySettings
 
 PROCEDURE_NAMES = ("wltp", "epa", "acceleration", "fast_charge", "cold")  # the default
-ENDURANCE_PROCEDURES = ("launch_repeat", "track")  # run when named or when their table is given
 
 _range = catalog.input_range
 

@@ -16,29 +16,22 @@ import numpy as np
 from . import (
     as_built,
     calibration,
+    chain,
     charging,
-    cold,
     cost,
     decision,
-    endurance,
     footprint,
-    kernel,
     limits,
-    motors,
     pack,
-    performance,
     power_electronics,
+    powertrain,
     procedures,
     uncertainty,
     validity,
     vehicle,
 )
 from . import cell as cellmod
-from .cycles import load_cycle
-from .inverter import inverter_parameters
 from .spec import Study, StudyError
-
-REPORT_CURVES_MAX_ROWS = 25  # acceleration traces are kept for the report up to this many rows
 
 
 @dataclass
@@ -125,7 +118,7 @@ def prepare(study: Study, base_dir: Path, calibrated: dict | None = None) -> Pre
     except pack.PackDesignError as exc:
         where = ", ".join(f"candidate[{i}]" for i in exc.rows[:5]) or "candidate"
         raise StudyError("candidate", [f"{where}.{exc}"]) from None
-    pt, test_mass = powertrain(study, cells, packs, [c.inverter for c in candidates])
+    pt, test_mass = powertrain.assemble(study, cells, packs, [c.inverter for c in candidates])
     problems = limits.implausible(candidates, packs, test_mass)
     if problems:
         raise StudyError("candidate", problems)
@@ -188,104 +181,11 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
         chargers, [c.inverter for c in study.candidate], pt.vehicle[:, vehicle.V_MOTOR_W]))
     breakdowns = cost_and_footprint(study, cells, packs, metrics,
                                     power_electronics_inputs(study, packs, pt, chargers))
-    for name in study.study.procedures:
-        if name in procedures.PROCEDURES:
-            metrics.update(procedures.PROCEDURES[name](pt))
-    curves = performance_and_charging(study, pt, test_mass, metrics, packs.integration,
-                                      base_dir)
-    curves.update(endurance.evaluate(study, pt, test_mass, metrics, packs.integration, base_dir,
-                                     traces=pt.n <= REPORT_CURVES_MAX_ROWS))
-    for label, file in study.study.cycles.items():
-        metrics.update(procedures.custom(pt, load_cycle(Path(file), base_dir=base_dir), label))
-    if study.study.life is not None or "life" in study.study.procedures:
-        curves.update(life_results(study, base_dir, cells, pt, metrics))
-    return metrics, breakdowns, curves, ready.calibration
-
-
-def life_results(study: Study, base_dir: Path, cells, pt, metrics: dict) -> dict:
-    """Run the life procedure (packstudy.life) into ``metrics``; its fade curve and notes."""
-    from . import life
-
-    s = study.study
-    try:
-        if "wltp_dc_kWh_per_100km" not in metrics:
-            metrics.update(procedures.wltp(pt))
-        settings = life.settings(s.life.model_dump() if s.life else None,
-                                 s.warranty.model_dump() if s.warranty else None, base_dir)
-        grid = footprint.grid_intensity(settings.climate.grid_region or "eu")
-        aged = None
-        if "acceleration" in s.procedures:
-            def aged(aged_pt):
-                accel = acceleration_results(study, aged_pt, metrics["vehicle_test_mass_kg"])
-                return {"life_accel_0_100_end_s": accel["accel_0_100_s"]}
-        out, curve, notes = life.life_procedure(settings, cells.name, cells.chemistry, pt,
-                                                metrics, grid, aged, study.uncertainty)
-    except life.LifeError as exc:
-        raise StudyError("study", [str(exc)]) from None
-    metrics.update(out)
-    return {"life_fade_curve": curve, "life_notes": {"notes": notes}}
-
-
-def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_kg, metrics: dict,
-                             integration=None, base_dir: Path = Path(".")) -> dict:
-    """Acceleration, fast charge and cold range when the study asks for them; adds their
-    scalar results to ``metrics`` and returns the curves kept for the report."""
-    v = study.vehicle
-    asked = set(study.study.procedures)
-    curves = {}
-    if "acceleration" in asked:
-        cold_C = None
-        if study.study.cold.preconditioned:  # warmed from the grid before the cold run
-            cold_C = metrics["cold_pack_temperature_C"] = endurance.preconditioned_cell_C(
-                study, pt, metrics["pack_energy_kWh"], integration)
-        out = acceleration_results(study, pt, test_mass_kg, traces=pt.n <= REPORT_CURVES_MAX_ROWS,
-                                   cold_temperature_C=cold_C)
-        if "trace_speed_kmh" in out:
-            curves["acceleration_curve"] = {k: out.pop(k) for k in ("trace_time_s", "trace_speed_kmh")}
-        metrics.update(out)
-    if "fast_charge" in asked:
-        chargers = candidate_chargers(study)
-        fc = study.study.fast_charge
-        common = dict(
-            charger_power_kW=[c["power_kW"] for c in chargers],
-            charger_current_A=[c["current_A"] for c in chargers],
-            charger_max_voltage_V=[c["max_voltage_V"] for c in chargers],
-            vehicle_max_kW=v.max_dc_charge_kW, soc_start=fc.soc_start, soc_end=fc.soc_end,
-            wltp_dc_kWh_per_100km=metrics.get("wltp_dc_kWh_per_100km"))
-
-        def charge(**window):
-            return charging.fast_charge(pt, temperature_C=fc.temperature_C, coolant_C=fc.coolant_C,
-                                        **{**common, **window})
-
-        out = charge()
-        curves["fast_charge_curve"] = {k: out.pop(k) for k in list(out) if k.startswith("fast_charge_curve")}
-        metrics.update(out)
-        if as_built.row(study) is not None:  # the windows the car's published times span
-            for key, (lo, hi) in as_built.published_windows(study.vehicle).items():
-                if key not in metrics:
-                    metrics[key] = charge(soc_start=lo, soc_end=hi)[key]
-        if study.study.cold.preconditioned:  # the charge after preconditioning at -10 degC
-            metrics.update(endurance.cold_fast_charge(study, pt, metrics, integration, common))
-    if "cold" in asked:
-        cycle = None
-        if study.study.cold.cycle is not None:  # a shipped name or a CSV file (checked at load)
-            cycle = load_cycle(study.study.cold.cycle, base_dir=base_dir)
-        metrics.update(cold.cold_range(pt, ambient_C=study.study.cold.ambient_C, heating=v.heating,
-                                       cycle=cycle))
-    return curves
-
-
-def acceleration_results(study: Study, pt: procedures.Powertrain, test_mass_kg, traces=False,
-                         cold_temperature_C=None) -> dict:
-    """The acceleration procedure on ``pt`` with the study vehicle's traction data
-    (``cold_temperature_C``: the cells' temperature for the cold run, default cold-soaked)."""
-    v = study.vehicle
-    return performance.acceleration(
-        pt, driven_axles=v.drive, front_axle_load_fraction=v.front_axle_load_fraction,
-        tyre_friction=v.tyre_friction_coefficient, front_power_share=v.front_power_share,
-        cg_height_to_wheelbase=v.cg_height_to_wheelbase,
-        mass_kg=performance.acceleration_mass_kg(test_mass_kg, v.curb_mass_kg), traces=traces,
-        cold_temperature_C=cold_temperature_C)
+    run = chain.Run(study, base_dir, cells, pt, test_mass, packs.integration, chargers, metrics)
+    chain.run_procedures(run)
+    if run.notes:
+        run.curves["life_notes"] = {"notes": run.notes}
+    return metrics, breakdowns, run.curves, ready.calibration
 
 
 def candidate_chargers(study: Study) -> list[dict]:
@@ -415,45 +315,6 @@ def pack_envelopes(candidates) -> dict[str, np.ndarray]:
     packs = [c.pack for c in candidates]
     return {key: np.array([_nan(getattr(p, field, None)) for p in packs])
             for key, field in (("pack_mass_kg", "max_mass_kg"), ("pack_volume_L", "max_volume_L"))}
-
-
-def powertrain(study: Study, cells, packs: pack.PackArrays, inverter_kinds):
-    """Kernel inputs for every candidate, and the vehicle test mass (kg) each one gives."""
-    v = study.vehicle
-    n = packs.cells.shape[0]
-    if v.glider_mass_kg is not None:
-        test_mass = v.glider_mass_kg + packs.mass_kg + pack.default("test_payload_kg")
-    else:
-        test_mass = np.full(n, v.test_mass_kg)
-    if v.road_load is not None:
-        f0, f1, f2 = v.road_load.f0_N, v.road_load.f1_N_per_mps, v.road_load.f2_N_per_mps2
-    else:
-        crr = v.rolling_resistance_coefficient or vehicle.default("rolling_resistance_coefficient")
-        f0, f1, f2 = vehicle.road_load_from_drag(v.drag_coefficient, v.frontal_area_m2, crr, test_mass)
-    motor_kW = v.motor_peak_kW or test_mass * vehicle.default("motor_specific_power_W_per_kg") / 1e3
-    force = performance.tractive_force_limit_N(
-        motor_kW, motor_peak_torque_Nm=v.motor_peak_torque_Nm, gear_ratio=v.gear_ratio,
-        wheel_radius_m=v.wheel_radius_m, top_speed_kmh=v.top_speed_kmh)
-    veh = vehicle.vehicle_parameters(
-        test_mass_kg=test_mass, f0_N=f0, f1_N_per_mps=f1, f2_N_per_mps2=f2,
-        motor_peak_kW=motor_kW, top_speed_kmh=v.top_speed_kmh or vehicle.default("top_speed_kmh"),
-        max_tractive_force_N=force, aux_W=v.aux_W,
-        rotating_inertia_fraction=v.rotating_inertia_fraction,
-        machines=[motors.Machine(m.axle, m.type, m.peak_kW, m.disconnect) for m in v.motors or ()],
-    )
-    inv = inverter_parameters(np.asarray(inverter_kinds), veh[:, vehicle.V_MOTOR_W],
-                              packs.nominal_voltage_V)
-    bat = kernel.battery_parameters(cells, packs.series, packs.parallel,
-                                    pack.default("cell_cooling_W_per_K_per_kg"), packs.soc_min)
-    pt = procedures.Powertrain(
-        vehicle=veh, inverter=inv, battery=bat,
-        ocv_V=np.ascontiguousarray(cells.ocv_V), r0_ohm=np.ascontiguousarray(cells.r0_ohm),
-        r1_ohm=np.ascontiguousarray(cells.r1_ohm), tau1_s=np.ascontiguousarray(cells.tau1_s),
-        usable_energy_kWh=packs.usable_energy_kWh, soc_min=packs.soc_min, soc_max=packs.soc_max,
-        recharge_efficiency=np.full(n, vehicle.default("recharge_efficiency")),
-        charge_c_rate_max=np.ascontiguousarray(cells.charge_c_rate_max),
-    )
-    return pt, np.asarray(test_mass, float)
 
 
 def cost_and_footprint(study: Study, cells, packs: pack.PackArrays, metrics: dict,

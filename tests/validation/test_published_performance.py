@@ -1,6 +1,6 @@
 """0-100 km/h and 10-80 % DC charge times against the makers' published figures.
 
-Each car is built from its shipped preset the way ``study.powertrain`` builds it (EPA test
+Each car is built from its shipped preset the way ``powertrain.assemble`` builds it (EPA test
 mass, road load, machine power and torque, its own pack designed from the cell its preset
 names in ``battery.cell``, else nmc811-pouch, or lfp-prismatic for the LFP Model 3), with no
 per-car tuning: every other input is a sourced default (tyre friction 0.9, static front load
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from packstudy import catalog, charging, performance, vehicle
+from packstudy import catalog, charging, performance, powertrain, vehicle
 from packstudy import cell as cellmod
 from packstudy import study as studymod
 from packstudy.spec import parse_study
@@ -54,7 +54,7 @@ def build(preset: str, cell: str, **vehicle_keys):
         study = parse_study({"vehicle": vehicle_table, "candidate": [{"name": "own", "inverter": "si"}]})
     cells = cellmod.cell_arrays([cellmod.load_cell(cell)], np.array([0]))
     packs = studymod.design_packs(cells, [studymod.pack_request(study, 0)])
-    pt, _ = studymod.powertrain(study, cells, packs, ["si"])
+    pt, _ = powertrain.assemble(study, cells, packs, ["si"])
     v = study.vehicle
     force = performance.tractive_force_limit_N(
         pt.vehicle[:, vehicle.V_MOTOR_W] / 1e3, motor_peak_torque_Nm=v.motor_peak_torque_Nm,
