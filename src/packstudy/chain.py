@@ -122,8 +122,7 @@ def _fast_charge(run: Run) -> dict:
             if key not in out:
                 out[key] = charge(soc_start=lo, soc_end=hi)[key]
     if study.study.cold.preconditioned:  # the charge after preconditioning at -10 degC
-        out.update(endurance.cold_fast_charge(study, run.pt, {**run.metrics, **out},
-                                              run.integration, common))
+        out.update(endurance.cold_fast_charge(study, run.pt, run.metrics, run.integration, common))
     return out
 
 

@@ -68,13 +68,15 @@ def preconditioned_cell_C(study: Study, pt: Powertrain, pack_energy_kWh, integra
 
 def cold_fast_charge(study: Study, pt: Powertrain, metrics: dict, integration, charge: dict) -> dict:
     """The study's DC fast charge (``charge``: ``charging.fast_charge``'s arguments but the
-    temperatures) of a pack preconditioned from a -10 degC soak (``preconditioned_cell_C``),
-    with the heater holding the coolant at its setpoint while the cells also warm by their own
-    losses: its window time and peak power, named ``..._at_minus10C``."""
-    if "cold_pack_temperature_C" not in metrics:
-        metrics["cold_pack_temperature_C"] = preconditioned_cell_C(
-            study, pt, metrics["pack_energy_kWh"], integration)
-    out = charging.fast_charge(pt, temperature_C=metrics["cold_pack_temperature_C"],
+    temperatures) of a pack preconditioned from a -10 degC soak (``preconditioned_cell_C``,
+    taken from ``metrics`` when the acceleration procedure found it), with the heater holding
+    the coolant at its setpoint while the cells also warm by their own losses: its window time
+    and peak power, named ``..._at_minus10C``, and ``cold_pack_temperature_C``."""
+    cell_C = metrics.get("cold_pack_temperature_C")
+    if cell_C is None:
+        cell_C = preconditioned_cell_C(study, pt, metrics["pack_energy_kWh"], integration)
+    out = charging.fast_charge(pt, temperature_C=cell_C,
                                coolant_C=thermal.default("coolant_setpoint_C"), **charge)
     window = next(k for k in out if k.endswith("_min"))
-    return {f"{k}_at_minus10C": out[k] for k in (window, "fast_charge_peak_kW")}
+    return {"cold_pack_temperature_C": cell_C,
+            **{f"{k}_at_minus10C": out[k] for k in (window, "fast_charge_peak_kW")}}
