@@ -22,9 +22,13 @@ MANY_ROWS = 25  # a larger study (a sweep) keeps the terminal summary's metrics 
 
 
 def digest(doc: dict) -> dict:
-    """The rows of a results.json document: name -> metrics (12 significant digits) and verdict."""
+    """The rows of a results.json document: name -> metrics (12 significant digits) and verdict
+    (a platform's rows named "vehicle: candidate")."""
     from packstudy.metrics import summary_rows
 
+    if "platform" in doc:
+        return {f"{part['vehicle']}: {name}": row for part in doc["vehicles"]
+                for name, row in digest(part).items()}
     kept = None
     if len(doc["candidates"]) > MANY_ROWS:
         kept = {name for name, *_ in summary_rows()} | {"pareto"}
@@ -37,8 +41,15 @@ def digest(doc: dict) -> dict:
                         "verdict": c["verdict"]["overall"]} for c in doc["candidates"]}
 
 
+def document(result) -> dict:
+    """results.json's content for a study's or a platform's result."""
+    from packstudy.platforms import PlatformResult
+    from packstudy.results import platform_document, results_document
+
+    return (platform_document if isinstance(result, PlatformResult) else results_document)(result)
+
+
 def main(results_dir: Path | None = None) -> None:
-    from packstudy.results import results_document
     from packstudy.runner import run_study
 
     GOLDEN.mkdir(exist_ok=True)
@@ -47,7 +58,7 @@ def main(results_dir: Path | None = None) -> None:
             doc = json.loads((results_dir / path.stem / "results.json").read_text())
         else:
             with tempfile.TemporaryDirectory() as tmp:
-                doc = results_document(run_study(path, out_dir=Path(tmp), workers=1))
+                doc = document(run_study(path, out_dir=Path(tmp), workers=1))
             doc = json.loads(json.dumps(doc, default=float))
         out = GOLDEN / f"{path.stem}.json"
         out.write_text(json.dumps(digest(doc), indent=1, sort_keys=True) + "\n")

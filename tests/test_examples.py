@@ -19,7 +19,7 @@ SWEEP_SETTINGS = {"objectives", "batch_size"}
 
 def test_examples_ship():
     assert {p.name for p in EXAMPLES} >= {"performance-suv-battery-options.toml",
-                                          "performance-suv-sweep.toml"}
+                                          "performance-suv-sweep.toml", "performance-platform.toml"}
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
@@ -27,14 +27,15 @@ def test_example_runs_with_finite_positive_headline_results(path, tmp_path):
     swept = {k: v for k, v in tomllib.loads(path.read_text()).get("sweep", {}).items()
              if k not in SWEEP_SETTINGS}
     result = run_study(path, out_dir=tmp_path, workers=1)
-    n = len(result.names)
-    assert len(set(result.names)) == n
-    assert n == (int(np.prod([len(v) for v in swept.values()])) if swept
-                 else len(tomllib.loads(path.read_text())["candidate"]))
-    for key in ("wltp_range_km", "epa_range_km", "pack_cost_usd", "footprint_kgCO2e",
-                "pack_mass_kg"):
-        values = np.asarray(result.metrics[key])
-        assert np.all(np.isfinite(values)) and np.all(values > 0), key
+    for part in getattr(result, "parts", [result]):  # each vehicle of a platform
+        n = len(part.names)
+        assert len(set(part.names)) == n
+        assert n == (int(np.prod([len(v) for v in swept.values()])) if swept
+                     else len(tomllib.loads(path.read_text())["candidate"]))
+        for key in ("wltp_range_km", "epa_range_km", "pack_cost_usd", "footprint_kgCO2e",
+                    "pack_mass_kg"):
+            values = np.asarray(part.metrics[key])
+            assert np.all(np.isfinite(values)) and np.all(values > 0), key
 
 
 def test_sweep_example_range_and_cost_grow_with_usable_energy(tmp_path):

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from packstudy.results import results_document
 from packstudy.runner import run_study
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,7 +20,7 @@ spec.loader.exec_module(make_golden)
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_gives_the_stored_numbers(path, tmp_path):
     stored = json.loads((ROOT / "tests" / "golden" / f"{path.stem}.json").read_text())
-    doc = json.loads(json.dumps(results_document(run_study(path, out_dir=tmp_path, workers=1)),
+    doc = json.loads(json.dumps(make_golden.document(run_study(path, out_dir=tmp_path, workers=1)),
                                 default=float))
     now = make_golden.digest(doc)
     assert sorted(now) == sorted(stored)  # the same rows

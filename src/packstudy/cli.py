@@ -98,12 +98,28 @@ def run(
         typer.echo(f"internal error: {type(exc).__name__}: {exc} "
                    "(set PACKSTUDY_DEBUG=1 for the traceback)", err=True)
         raise typer.Exit(1) from None
+    from .platforms import PlatformResult
+
+    if isinstance(result, PlatformResult):
+        for vehicle, part in zip(result.vehicles, result.parts, strict=True):
+            console.rule(f"[bold]{vehicle}[/]")
+            _print_result(part, title=f"{part.study.study.name}: {vehicle}")
+        console.rule("[bold]Platform[/]")
+        console.print(platform_table(result))
+    else:
+        _print_result(result)
+    console.print(f"Results written: {', '.join(str(p) for p in paths)}")
+
+
+def _print_result(result, title: str | None = None) -> None:
+    """One vehicle's results: its calibration, "does the model reproduce the car?", the summary
+    (or a sweep's front), the requirements missed, the limits crossed and the notes."""
     if result.calibration is not None:
         _print_calibration(result.calibration)
     if result.reproduction:
         console.print(reproduction_table(result))
     if len(result.names) <= SUMMARY_MAX_COLUMNS:
-        console.print(summary_table(result))
+        console.print(summary_table(result, title))
         failed = failed_requirements(result)
         if failed:
             console.print("Requirements not met:\n" + "\n".join(f"  {line}" for line in failed),
@@ -115,7 +131,29 @@ def run(
         console.print(crossed)
     for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
-    console.print(f"Results written: {', '.join(str(p) for p in paths)}")
+
+
+PLATFORM_MAX_ROWS = 25  # candidates (or variants) listed in the platform table
+
+
+def platform_table(result) -> Table:
+    """Per candidate: its verdict on each vehicle and on the platform (pass on every vehicle)."""
+    verdicts = result.verdicts
+    passing = sum(v["overall"] == "pass" for v in verdicts.values())
+    table = Table(title=f"{result.study.study.name}: platform of {len(result.vehicles)} vehicles",
+                  caption=f"{passing:,} of {len(verdicts):,} pass on every vehicle")
+    table.add_column("candidate")
+    for vehicle in result.vehicles:
+        table.add_column(vehicle, justify="right")
+    table.add_column("platform", justify="right")
+    for name, verdict in list(verdicts.items())[:PLATFORM_MAX_ROWS]:
+        table.add_row(name, *(_verdict_word(verdict["vehicles"][v]) for v in result.vehicles),
+                      _verdict_word(verdict["overall"]))
+    return table
+
+
+def _verdict_word(value: str) -> str:
+    return {"pass": "[green]pass[/]", "fail": "[red]fail[/]"}.get(value, "[dim]-[/]")
 
 
 def _say(message: str) -> None:
@@ -228,13 +266,13 @@ def limits_table(result) -> Table | None:
     return table
 
 
-def summary_table(result) -> Table:
+def summary_table(result, title: str | None = None) -> Table:
     """Key metrics per candidate (with the delta to the baseline when there is one), then the
     verdict per area when there are requirements."""
     from .report.labels import needs_baseline_mark
 
     baseline = result.study.study.baseline
-    table = Table(title=result.study.study.name, show_lines=False)
+    table = Table(title=title or result.study.study.name, show_lines=False)
     table.add_column("metric", no_wrap=True)
     for name in result.names:
         table.add_column(name + (" (baseline)" if needs_baseline_mark(name, baseline) else ""),

@@ -18,6 +18,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from . import __version__
+from .platforms import PlatformResult
 
 RESULTS_SCHEMA_VERSION = 1
 
@@ -180,13 +181,35 @@ def _column(values: np.ndarray) -> list:
     return values.tolist()
 
 
+def platform_document(result) -> dict:
+    """The content of results.json for a platform study: the platform verdict per candidate,
+    then each vehicle's document (``results_document``) with its ``vehicle`` name."""
+    return {
+        "schema_version": RESULTS_SCHEMA_VERSION,
+        "packstudy_version": __version__,
+        "study": result.study.study.name,
+        "platform": {
+            "vehicles": result.vehicles,
+            "candidates_passing_on_every_vehicle": sum(
+                v["overall"] == "pass" for v in result.verdicts.values()),
+            "verdicts": [{"candidate": name, **verdict} for name, verdict in result.verdicts.items()],
+        },
+        "vehicles": [{"vehicle": vehicle, **results_document(part)}
+                     for vehicle, part in zip(result.vehicles, result.parts, strict=True)],
+    }
+
+
 def write_results(result, out_dir: Path) -> list[Path]:
-    """Write results.json, results.csv and results.parquet into ``out_dir``."""
+    """Write results.json, results.csv and results.parquet into ``out_dir`` (a platform's
+    tables: every vehicle's rows, with a ``vehicle`` column first)."""
     out_dir = Path(out_dir)
-    table = metrics_table(result)
-    doc = results_document(result)
+    if isinstance(result, PlatformResult):
+        table, doc = result.table(metrics_table), platform_document(result)
+        rows = table.num_rows
+    else:
+        table, doc, rows = metrics_table(result), results_document(result), len(result.names)
     paths = [out_dir / "results.json", out_dir / "results.csv", out_dir / "results.parquet"]
-    indent = 2 if len(result.names) <= JSON_MAX_ROWS else None  # C encoder for large sweeps
+    indent = 2 if rows <= JSON_MAX_ROWS else None  # C encoder for large sweeps
     text = json.dumps(_clean(doc), indent=indent, allow_nan=False)  # strict JSON: null, no NaN
     atomic_write(paths[0], lambda p: p.write_text(text + "\n"))
     atomic_write(paths[1], lambda p: pacsv.write_csv(table, p))

@@ -405,6 +405,11 @@ class Study(_Strict):
 def load_study(path: str | Path) -> tuple[Study, Path]:
     """Read, resolve presets and validate a study file; raises StudyError with all problems."""
     path = Path(path)
+    return parse_study(read_study_file(path), source=str(path), base_dir=path.parent), path.parent
+
+
+def read_study_file(path: Path) -> dict:
+    """A study file's TOML content; raises StudyError when it cannot be read or parsed."""
     source = str(path)
     try:
         with open(path, "rb") as f:
@@ -421,7 +426,7 @@ def load_study(path: str | Path) -> tuple[Study, Path]:
     except OSError as exc:
         raise StudyError(source, [f"the study file cannot be read ({exc.strerror or exc}); give "
                                   "the path of a TOML file you can read"]) from None
-    return parse_study(raw, source=source, base_dir=path.parent), path.parent
+    return raw
 
 
 def parse_study(raw: dict, *, source: str = "<study>", base_dir: Path | None = None) -> Study:

@@ -1,0 +1,111 @@
+"""Platform studies: one set of battery systems judged across several vehicles.
+
+A study file with ``[[vehicle]]`` tables (several vehicles) is read as one study per vehicle:
+every candidate (or sweep variant) runs on every vehicle, each vehicle calibrated on its own
+as-built battery. Requirements are study-wide (``[requirements]``) and per vehicle (a
+``requirements`` table inside a ``[[vehicle]]``, which overrides the study-wide bound of the
+same result). A candidate passes the platform when it passes on every vehicle.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from .spec import Study, StudyError, parse_study
+
+
+def is_platform(raw: dict) -> bool:
+    """Whether a study file's content names several vehicles (``[[vehicle]]``)."""
+    return isinstance(raw.get("vehicle"), list)
+
+
+def parse_platform(raw: dict, *, source: str = "<study>", base_dir: Path | None = None) -> list[Study]:
+    """One validated study per ``[[vehicle]]`` table, in file order; raises StudyError with
+    every problem of every vehicle at once (a vehicle's own keys named ``vehicle[i].key``)."""
+    tables = raw["vehicle"]
+    if not tables:
+        raise StudyError(source, ["vehicle: a [[vehicle]] list needs at least one vehicle table"])
+    studies, problems = [], []
+    for i, table in enumerate(tables):
+        if not isinstance(table, dict):
+            problems.append(f"vehicle[{i}]: must be a table of vehicle keys")
+            continue
+        table = dict(table)
+        own = table.pop("requirements", {})
+        one = {**raw, "vehicle": table,
+               "requirements": {**raw.get("requirements", {}), **(own if isinstance(own, dict) else {})}}
+        try:
+            studies.append(parse_study(one, source=source, base_dir=base_dir))
+        except StudyError as exc:
+            for line in exc.problems:
+                line = re.sub(r"^vehicle\b", f"vehicle[{i}]", line)
+                if line not in problems:
+                    problems.append(line)
+    problems += _name_clashes(studies, tables) if not problems else []
+    if problems:
+        raise StudyError(source, problems)
+    return studies
+
+
+def _name_clashes(studies: list[Study], tables: list[dict]) -> list[str]:
+    """A problem line per vehicle whose name another vehicle of the platform has already."""
+    seen, problems = {}, []
+    for i, study in enumerate(studies):
+        name = study.vehicle.name
+        if name in seen:
+            problems.append(f"vehicle[{i}].name: {name!r} is also vehicle[{seen[name]}]'s name; "
+                            "give each vehicle of a platform its own name (the results' vehicle column)")
+        seen.setdefault(name, i)
+    return problems
+
+
+@dataclass
+class PlatformResult:
+    """Each vehicle's study result (``parts``, in file order), and the platform verdicts."""
+
+    parts: list  # study.StudyResult per vehicle
+
+    @property
+    def vehicles(self) -> list[str]:
+        return [part.study.vehicle.name for part in self.parts]
+
+    @property
+    def study(self) -> Study:
+        """The first vehicle's study (the study-wide settings are the same for every vehicle)."""
+        return self.parts[0].study
+
+    @property
+    def candidates(self) -> list[str]:
+        """The candidates (or sweep variants), the same on every vehicle."""
+        return self.parts[0].names
+
+    @cached_property
+    def verdicts(self) -> dict[str, dict]:
+        """Per candidate: ``overall`` "pass" when it passes on every vehicle, its verdict per
+        vehicle, and the failed checks as "vehicle: metric bound"."""
+        out = {}
+        for name in self.candidates:
+            per_vehicle = {v: part.verdicts[name] for v, part in zip(self.vehicles, self.parts, strict=True)}
+            out[name] = {
+                "overall": "pass" if all(v["overall"] == "pass" for v in per_vehicle.values()) else "fail",
+                "vehicles": {v: verdict["overall"] for v, verdict in per_vehicle.items()},
+                "failed": [f"{v}: {check}" for v, verdict in per_vehicle.items() for check in verdict["failed"]],
+            }
+        return out
+
+    def table(self, columns) -> pa.Table:
+        """Every vehicle's rows in one table with a ``vehicle`` column first (``columns``: a
+        StudyResult -> Arrow table function, e.g. ``results.metrics_table``); a result one
+        vehicle does not have is null in the others' rows."""
+        parts = []
+        for vehicle, part in zip(self.vehicles, self.parts, strict=True):
+            t = columns(part)
+            parts.append(t.add_column(0, "vehicle", pa.array(np.full(t.num_rows, vehicle).tolist(),
+                                                                pa.string())))
+        return pa.concat_tables(parts, promote_options="default")
