@@ -95,7 +95,8 @@ class PlatformResult:
             out[name] = {
                 "overall": "pass" if all(v["overall"] == "pass" for v in per_vehicle.values()) else "fail",
                 "vehicles": {v: verdict["overall"] for v, verdict in per_vehicle.items()},
-                "failed": [f"{v}: {check}" for v, verdict in per_vehicle.items() for check in verdict["failed"]],
+                "failed": [f"{v}: {check}" for v, verdict in per_vehicle.items()
+                           for check in verdict["failed"]],
             }
         return out
 
