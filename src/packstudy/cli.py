@@ -28,7 +28,7 @@ app.add_typer(cell_app, name="cell", help="Cell tools: discharge, profile, fit."
 
 def _print_version(value: bool) -> None:
     if value:
-        from . import __version__
+        from .version import __version__
 
         typer.echo(f"packstudy {__version__}")
         raise typer.Exit()

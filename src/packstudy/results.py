@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import __version__
+from .version import __version__
 
 RESULTS_SCHEMA_VERSION = 1
 
