@@ -73,7 +73,7 @@ class Page(HTMLParser):
 @pytest.fixture(scope="module")
 def example():
     result = run_study(EXAMPLES / "performance-suv-battery-options.toml")
-    text = render_report(result, base_dir=EXAMPLES)
+    text = render_report(result)
     return result, text, Page(text)
 
 
@@ -170,7 +170,7 @@ def test_figures_are_valid_plotly_and_carry_the_results(example):
 def test_wltc_traces_reproduce_the_wltp_consumption(example):
     """The traces are the WLTP run itself: same cycle (23.27 km), same DC energy per km."""
     result = example[0]
-    w = report_data(result, EXAMPLES).wltc
+    w = report_data(result).wltc
     distance_m = (w["speed_kmh"] / 3.6).sum(axis=1)  # 1 s steps
     assert distance_m == pytest.approx(23_266, abs=5)  # WLTC class 3b, UN GTR 15: 23.266 km
     dc = (w["battery_kW"] * 1e3).sum(axis=1) / distance_m * 1e5 / 3.6e6
@@ -220,7 +220,7 @@ def test_optional_plots_appear_when_their_data_does(tmp_path):
     t = np.linspace(0.0, 5.0, 11)
     result.curves["acceleration_curve"] = {"trace_time_s": t,
                                            "trace_speed_kmh": np.outer(np.arange(1, 7), 20 * t)}
-    page = Page(render_report(result, base_dir=tmp_path))
+    page = Page(render_report(result))
     assert page.problems == []
     figs = figures(page)
     assert {"uncertainty", "pareto", "acceleration", "wltc-trace"} <= set(figs)
@@ -239,7 +239,7 @@ def test_life_fade_plot_ends_at_the_life_result_with_the_warranty_line(tmp_path)
              "vehicle": {"preset": "polestar-3-long-range-dual-motor"},
              "candidate": [{"name": "as built"}]}
     result = run_study(study, base_dir=tmp_path)
-    page = Page(render_report(result, base_dir=tmp_path))
+    page = Page(render_report(result))
     assert page.problems == []
     fig = figures(page)["life"]
     assert fig["data"][0]["x"][-1] == pytest.approx(8.0)
@@ -258,13 +258,13 @@ def test_large_sweep_shows_the_front_only(tmp_path):
                   "objectives": ["min:pack_cost_usd", "max:wltp_range_km"]},
     }
     result = run_study(study, base_dir=tmp_path)
-    data = report_data(result, tmp_path)
+    data = report_data(result)
     front = np.flatnonzero(result.metrics["pareto"] > 0)
     assert len(result.names) == 30 and set(data.rows) <= set(front)
     assert "Pareto front" in data.rows_note
     costs = result.metrics["pack_cost_usd"][data.rows]
     assert np.all(np.diff(costs) >= 0)  # sorted by the first objective
-    page = Page(render_report(result, base_dir=tmp_path))
+    page = Page(render_report(result))
     assert page.problems == [] and "plot-pareto" in page.ids
 
 
@@ -272,7 +272,7 @@ def test_write_report_is_atomic_and_replaces(tmp_path, example):
     result = example[0]
     target = tmp_path / "report.html"
     target.write_text("old")
-    assert write_report(result, target, base_dir=EXAMPLES) == target
+    assert write_report(result, target) == target
     assert target.read_text(encoding="utf-8").startswith("<!doctype html>")
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 

@@ -81,7 +81,7 @@ def run(
             result.verdicts  # noqa: B018 - computed once, before both writers read it
             with ThreadPoolExecutor(max_workers=1) as files:  # the Arrow writers release the GIL
                 results = files.submit(write_results, result, out)
-                report = write_report(result, out / "report.html", base_dir=study.parent)
+                report = write_report(result, out / "report.html")
                 paths = [*results.result(), report]
     except (StudyError, ExecutorError, OutputError) as exc:
         typer.echo(f"error: {exc}", err=True)

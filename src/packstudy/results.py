@@ -108,6 +108,30 @@ def _nullable(values: np.ndarray) -> pa.Array:
                                  null_count=int(values.size - valid.sum()))
 
 
+SHOWN_MAX_ROWS = 25  # rows the report's tables and bar charts show (sweeps: the Pareto front)
+
+
+def shown_rows(result) -> tuple[np.ndarray, str]:
+    """The rows the report shows: every row when there are few; for a larger sweep its Pareto
+    front (by the first objective) or the first rows, at most SHOWN_MAX_ROWS, with a note
+    saying so. The chain keeps what the report draws of these rows (``study.keep_for_report``)."""
+    n = len(result.names)
+    if n <= SHOWN_MAX_ROWS:
+        return np.arange(n), ""
+    pareto = result.metrics.get("pareto")
+    if pareto is not None and np.any(pareto > 0):
+        rows = np.flatnonzero(pareto > 0)
+        sweep = result.study.sweep
+        first = sweep.objectives[0].partition(":")[2] if sweep and sweep.objectives else None
+        if first in result.metrics:
+            rows = rows[np.argsort(result.metrics[first][rows], kind="stable")]
+        note = (f"{n:,} variants: tables and charts show {min(rows.size, SHOWN_MAX_ROWS)} of the "
+                f"{rows.size} on the Pareto front; every variant is in results.parquet / .csv.")
+        return rows[:SHOWN_MAX_ROWS], note
+    return np.arange(SHOWN_MAX_ROWS), (f"{n:,} variants: tables and charts show the first "
+                                       f"{SHOWN_MAX_ROWS}; every variant is in results.parquet / .csv.")
+
+
 JSON_MAX_ROWS = 500  # larger sweeps: every row is in results.parquet/.csv, the JSON keeps a summary
 
 

@@ -29,6 +29,7 @@ from . import (
     performance,
     power_electronics,
     procedures,
+    report_inputs,
     uncertainty,
     validity,
     vehicle,
@@ -36,9 +37,10 @@ from . import (
 from . import cell as cellmod
 from .cycles import load_cycle
 from .inverter import inverter_parameters
+from .results import shown_rows
 from .spec import Study, StudyError
 
-REPORT_CURVES_MAX_ROWS = 25  # acceleration traces are kept for the report up to this many rows
+REPORT_CURVES_MAX_ROWS = 25  # WLTC and acceleration traces are kept for the report up to this many rows
 
 
 @dataclass
@@ -60,6 +62,8 @@ class StudyResult:
     # "does the model reproduce the car?": published figures beside the as-built candidate's
     reproduction: list[dict] = field(default_factory=list)
     row_notes: dict[int, list[str]] = field(default_factory=dict)  # row -> why a metric is null
+    # the sourced factor tables and preset sources the chain read (``report_inputs.assumptions``)
+    assumptions: dict[str, list[dict]] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.checks is None:
@@ -93,7 +97,23 @@ def evaluate(study: Study, base_dir: Path) -> StudyResult:
     own = None if result.reproduction else as_built.reproduction_study(study)
     if own is not None:  # no as-built candidate: the car computed apart, for the table
         result.reproduction = as_built.reproduction(own, compute(own, base_dir)[0])
+    keep_for_report(result, base_dir)
     return result
+
+
+def keep_for_report(result: StudyResult, base_dir: Path, calibrated: dict | None = None) -> None:
+    """Keep in ``result`` what the report shows beyond the result columns: the sourced
+    assumptions and the SiC break-even table (``report_inputs``) and, for a sweep, whose batches
+    keep no traces, the WLTC traces of the rows the report shows (``results.shown_rows``), run
+    for those rows only with the sweep's calibration ``calibrated``."""
+    study = result.study
+    result.assumptions = report_inputs.assumptions(study, base_dir)
+    result.curves["sic_break_even"] = report_inputs.break_even(result)
+    if study.sweep is not None and "wltp" in study.study.procedures:
+        rows = shown_rows(result)[0]
+        shown = study.model_copy(update={"candidate": [study.candidate[i] for i in rows]})
+        procedures.wltp(prepare(shown, base_dir, calibrated).powertrain, result.curves)
+        result.curves["wltp_trace"]["rows"] = rows
 
 
 @dataclass(frozen=True)
@@ -188,11 +208,13 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
         chargers, [c.inverter for c in study.candidate], pt.vehicle[:, vehicle.V_MOTOR_W]))
     breakdowns = cost_and_footprint(study, cells, packs, metrics,
                                     power_electronics_inputs(study, packs, pt, chargers))
+    kept = {} if pt.n <= REPORT_CURVES_MAX_ROWS else None  # the procedures' traces, for the report
     for name in study.study.procedures:
         if name in procedures.PROCEDURES:
-            metrics.update(procedures.PROCEDURES[name](pt))
+            metrics.update(procedures.PROCEDURES[name](pt, kept))
     curves = performance_and_charging(study, pt, test_mass, metrics, packs.integration,
                                       base_dir)
+    curves.update(kept or {})
     curves.update(endurance.evaluate(study, pt, test_mass, metrics, packs.integration, base_dir,
                                      traces=pt.n <= REPORT_CURVES_MAX_ROWS))
     for label, file in study.study.cycles.items():
