@@ -13,6 +13,7 @@ import pytest
 from packstudy.report import PLOTS, render_report, report_data, write_report
 from packstudy.report.labels import label, number, unit_of
 from packstudy.runner import run_study
+from packstudy.study import REPORT_CURVES_MAX_ROWS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -266,6 +267,39 @@ def test_large_sweep_shows_the_front_only(tmp_path):
     assert np.all(np.diff(costs) >= 0)  # sorted by the first objective
     page = Page(render_report(result))
     assert page.problems == [] and "plot-pareto" in page.ids
+
+
+def test_a_sweeps_traces_are_the_wltp_runs_of_the_variants_shown(tmp_path):
+    """A sweep's batches keep no traces: the chain runs WLTP again at the end for the rows
+    the report shows (here 2 of 30 on the front), and they are those rows' runs."""
+    study = {
+        "study": {"name": "sweep", "procedures": ["wltp"]},
+        "vehicle": {"preset": "polestar-3-long-range-dual-motor", "glider_mass_kg": 2010.0},
+        "candidate": [{"name": "pack",
+                       "pack": {"usable_energy_kWh": 90, "nominal_voltage_V": 400}}],
+        "sweep": {"cell": ["nmc811-pouch", "lfp-prismatic", "nmc9-pouch"],
+                  "pack.usable_energy_kWh": [70, 80, 90, 100, 110, 120, 130, 140, 150, 160],
+                  "objectives": ["min:pack_cost_usd", "min:pack_mass_kg"]},
+    }
+    result = run_study(study, base_dir=tmp_path)
+    data = report_data(result)
+    w = data.wltc
+    assert len(result.names) == 30 and 2 <= data.rows.size <= 10 and data.rows[0] != 0
+    assert w["rows"] == list(data.rows)
+    distance_m = (w["speed_kmh"] / 3.6).sum(axis=1)
+    dc = (w["battery_kW"] * 1e3).sum(axis=1) / distance_m * 1e5 / 3.6e6
+    assert dc == pytest.approx(result.metrics["wltp_dc_kWh_per_100km"][data.rows], rel=1e-9)
+
+
+def test_a_study_of_more_rows_than_the_report_traces_keeps_no_trace():
+    study = {"study": {"procedures": ["wltp"]}, "vehicle": {"preset": "tesla-model-3-rwd"},
+             "candidate": [{"name": f"{kWh} kWh", "cell": "lfp-prismatic",
+                            "pack": {"usable_energy_kWh": kWh, "nominal_voltage_V": 400}}
+                           for kWh in range(50, 50 + 2 * (REPORT_CURVES_MAX_ROWS + 1), 2)]}
+    result = run_study(study)
+    assert "wltp_trace" not in result.curves
+    data = report_data(result)
+    assert data.wltc is None and "at most 10 rows" in data.wltc_note
 
 
 def test_write_report_is_atomic_and_replaces(tmp_path, example):
