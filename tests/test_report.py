@@ -174,9 +174,15 @@ def test_wltc_traces_reproduce_the_wltp_consumption(example):
     w = report_data(result).wltc
     distance_m = (w["speed_kmh"] / 3.6).sum(axis=1)  # 1 s steps
     assert distance_m == pytest.approx(23_266, abs=5)  # WLTC class 3b, UN GTR 15: 23.266 km
-    dc = (w["battery_kW"] * 1e3).sum(axis=1) / distance_m * 1e5 / 3.6e6
+    dc = trace_dc_kWh_per_100km(w)
     assert dc == pytest.approx(result.metrics["wltp_dc_kWh_per_100km"], rel=1e-9)
     assert w["battery_kW"].max() > 40 and w["battery_kW"].min() < -20  # drive and regen
+
+
+def trace_dc_kWh_per_100km(w: dict) -> np.ndarray:
+    """DC consumption from WLTC traces (1 s steps): battery energy over distance."""
+    distance_m = (w["speed_kmh"] / 3.6).sum(axis=1)
+    return (w["battery_kW"] * 1e3).sum(axis=1) / distance_m * 1e5 / 3.6e6
 
 
 def test_assumptions_list_every_factor_table_and_preset_source(example):
@@ -248,17 +254,21 @@ def test_life_fade_plot_ends_at_the_life_result_with_the_warranty_line(tmp_path)
     assert fig["layout"]["shapes"][0]["y0"] == 70
 
 
-def test_large_sweep_shows_the_front_only(tmp_path):
-    study = {
+def sweep_of_30(objectives: list[str]) -> dict:
+    """3 cells x 10 usable energies of one pack on the Polestar 3 glider, WLTP only."""
+    return {
         "study": {"name": "sweep", "procedures": ["wltp"]},
         "vehicle": {"preset": "polestar-3-long-range-dual-motor", "glider_mass_kg": 2010.0},
         "candidate": [{"name": "pack",
                        "pack": {"usable_energy_kWh": 90, "nominal_voltage_V": 400}}],
         "sweep": {"cell": ["nmc811-pouch", "lfp-prismatic", "nmc9-pouch"],
                   "pack.usable_energy_kWh": [70, 80, 90, 100, 110, 120, 130, 140, 150, 160],
-                  "objectives": ["min:pack_cost_usd", "max:wltp_range_km"]},
+                  "objectives": objectives},
     }
-    result = run_study(study, base_dir=tmp_path)
+
+
+def test_large_sweep_shows_the_front_only(tmp_path):
+    result = run_study(sweep_of_30(["min:pack_cost_usd", "max:wltp_range_km"]), base_dir=tmp_path)
     data = report_data(result)
     front = np.flatnonzero(result.metrics["pareto"] > 0)
     assert len(result.names) == 30 and set(data.rows) <= set(front)
@@ -272,22 +282,12 @@ def test_large_sweep_shows_the_front_only(tmp_path):
 def test_a_sweeps_traces_are_the_wltp_runs_of_the_variants_shown(tmp_path):
     """A sweep's batches keep no traces: the chain runs WLTP again at the end for the rows
     the report shows (here 2 of 30 on the front), and they are those rows' runs."""
-    study = {
-        "study": {"name": "sweep", "procedures": ["wltp"]},
-        "vehicle": {"preset": "polestar-3-long-range-dual-motor", "glider_mass_kg": 2010.0},
-        "candidate": [{"name": "pack",
-                       "pack": {"usable_energy_kWh": 90, "nominal_voltage_V": 400}}],
-        "sweep": {"cell": ["nmc811-pouch", "lfp-prismatic", "nmc9-pouch"],
-                  "pack.usable_energy_kWh": [70, 80, 90, 100, 110, 120, 130, 140, 150, 160],
-                  "objectives": ["min:pack_cost_usd", "min:pack_mass_kg"]},
-    }
-    result = run_study(study, base_dir=tmp_path)
+    result = run_study(sweep_of_30(["min:pack_cost_usd", "min:pack_mass_kg"]), base_dir=tmp_path)
     data = report_data(result)
     w = data.wltc
     assert len(result.names) == 30 and 2 <= data.rows.size <= 10 and data.rows[0] != 0
     assert w["rows"] == list(data.rows)
-    distance_m = (w["speed_kmh"] / 3.6).sum(axis=1)
-    dc = (w["battery_kW"] * 1e3).sum(axis=1) / distance_m * 1e5 / 3.6e6
+    dc = trace_dc_kWh_per_100km(w)
     assert dc == pytest.approx(result.metrics["wltp_dc_kWh_per_100km"][data.rows], rel=1e-9)
 
 
