@@ -29,6 +29,8 @@ PACK_METRICS = ("pack_series", "pack_parallel", "pack_cells", "pack_energy_kWh",
                 "pack_usable_energy_kWh", "pack_nominal_voltage_V", "pack_mass_kg", "pack_volume_L",
                 "pack_specific_energy_Wh_per_kg", "vehicle_test_mass_kg")
 BREAKDOWNS = ("cost_usd", "footprint_kgCO2e")  # the other breakdown entries are curves (extras)
+
+
 @dataclass
 class ReportData:
     """What the plots and the template read: the result, the rows shown and derived data."""
