@@ -302,7 +302,7 @@ def test_study_runs_the_endurance_procedures_and_reports_the_laps(tmp_path):
     m = result.metrics
     assert np.all(m["launch_repeat_last_time_s"] >= m["launch_repeat_first_time_s"])
     assert m["track_peak_cell_temperature_C"][1] > m["track_peak_cell_temperature_C"][0]
-    text = render_report(result, base_dir=tmp_path)
+    text = render_report(result)
     figs = json.loads(text.split('id="figures">')[1].split("</script>")[0])
     speeds = [t for t in figs["track"]["data"] if t.get("yaxis") == "y2"]
     assert len(speeds) == 4 and max(max(v for v in t["y"] if v is not None) for t in speeds) > 150

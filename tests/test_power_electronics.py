@@ -181,13 +181,13 @@ def test_report_shows_the_sic_break_even_per_sic_candidate(example):
     from packstudy.report.break_even import break_even_rows
     from packstudy.report.html import render_report, report_data
 
-    rows = break_even_rows(report_data(example, EXAMPLE.parent))
+    rows = break_even_rows(report_data(example))
     sic = [c.name for c in example.study.candidate if c.inverter == "sic"]
     assert [r["candidate"] for r in rows] == sic
     # no Si candidate of the same cell and integration: each SiC pack is compared with the Si
     # baseline (the car as built)
     assert {r["reference"] for r in rows} == {"Polestar 3 as built"}
-    text = render_report(example, base_dir=EXAMPLE.parent)
+    text = render_report(example)
     assert 'id="break-even-table"' in text and "SiC inverter break-even" in text
 
 

@@ -42,6 +42,23 @@ def test_heavier_car_uses_more_and_goes_less_far():
     assert heavy["wltp_range_km"][0] < light["wltp_range_km"][0]
 
 
+def test_wltp_keeps_its_traces_from_the_same_run():
+    """The traces the report draws are the WLTP run's: asking for them changes no result, and
+    they integrate to the cycle's distance (23.266 km, UN GTR 15) and the DC consumption."""
+    pt = synthetic_powertrain(n=3, mass_kg=np.array([1700.0, 2000.0, 2400.0]))
+    curves = {}
+    traced = procedures.wltp(pt, curves)
+    for key, values in procedures.wltp(pt).items():
+        np.testing.assert_array_equal(traced[key], values)
+    w = curves["wltp_trace"]
+    assert list(w["rows"]) == [0, 1, 2] and w["speed_kmh"].shape == (3, w["time_s"].size)
+    distance_m = (w["speed_kmh"] / 3.6).sum(axis=1)  # 1 s steps
+    assert distance_m == pytest.approx(23_266, abs=5)
+    dc = (w["battery_kW"] * 1e3).sum(axis=1) / distance_m * 1e5 / 3.6e6
+    assert dc == pytest.approx(traced["wltp_dc_kWh_per_100km"], rel=1e-9)
+    assert procedures.epa(pt, curves) and set(curves) == {"wltp_trace"}  # EPA keeps none
+
+
 def test_range_equals_driving_the_cycle_until_the_usable_window_is_spent():
     """The range metric (usable OCV energy / chemical energy per km at mid-window SOC)
     against driving repeated WLTCs from the top to the bottom of the window: within 0.5 %."""

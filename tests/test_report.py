@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from packstudy.chain import REPORT_CURVES_MAX_ROWS
 from packstudy.report import PLOTS, render_report, report_data, write_report
 from packstudy.report.labels import label, number, unit_of
 from packstudy.runner import run_study
@@ -73,7 +74,7 @@ class Page(HTMLParser):
 @pytest.fixture(scope="module")
 def example():
     result = run_study(EXAMPLES / "performance-suv-battery-options.toml")
-    text = render_report(result, base_dir=EXAMPLES)
+    text = render_report(result)
     return result, text, Page(text)
 
 
@@ -170,12 +171,18 @@ def test_figures_are_valid_plotly_and_carry_the_results(example):
 def test_wltc_traces_reproduce_the_wltp_consumption(example):
     """The traces are the WLTP run itself: same cycle (23.27 km), same DC energy per km."""
     result = example[0]
-    w = report_data(result, EXAMPLES).wltc
+    w = report_data(result).wltc
     distance_m = (w["speed_kmh"] / 3.6).sum(axis=1)  # 1 s steps
     assert distance_m == pytest.approx(23_266, abs=5)  # WLTC class 3b, UN GTR 15: 23.266 km
-    dc = (w["battery_kW"] * 1e3).sum(axis=1) / distance_m * 1e5 / 3.6e6
+    dc = trace_dc_kWh_per_100km(w)
     assert dc == pytest.approx(result.metrics["wltp_dc_kWh_per_100km"], rel=1e-9)
     assert w["battery_kW"].max() > 40 and w["battery_kW"].min() < -20  # drive and regen
+
+
+def trace_dc_kWh_per_100km(w: dict) -> np.ndarray:
+    """DC consumption from WLTC traces (1 s steps): battery energy over distance."""
+    distance_m = (w["speed_kmh"] / 3.6).sum(axis=1)
+    return (w["battery_kW"] * 1e3).sum(axis=1) / distance_m * 1e5 / 3.6e6
 
 
 def test_assumptions_list_every_factor_table_and_preset_source(example):
@@ -220,7 +227,7 @@ def test_optional_plots_appear_when_their_data_does(tmp_path):
     t = np.linspace(0.0, 5.0, 11)
     result.curves["acceleration_curve"] = {"trace_time_s": t,
                                            "trace_speed_kmh": np.outer(np.arange(1, 7), 20 * t)}
-    page = Page(render_report(result, base_dir=tmp_path))
+    page = Page(render_report(result))
     assert page.problems == []
     figs = figures(page)
     assert {"uncertainty", "pareto", "acceleration", "wltc-trace"} <= set(figs)
@@ -239,7 +246,7 @@ def test_life_fade_plot_ends_at_the_life_result_with_the_warranty_line(tmp_path)
              "vehicle": {"preset": "polestar-3-long-range-dual-motor"},
              "candidate": [{"name": "as built"}]}
     result = run_study(study, base_dir=tmp_path)
-    page = Page(render_report(result, base_dir=tmp_path))
+    page = Page(render_report(result))
     assert page.problems == []
     fig = figures(page)["life"]
     assert fig["data"][0]["x"][-1] == pytest.approx(8.0)
@@ -247,32 +254,59 @@ def test_life_fade_plot_ends_at_the_life_result_with_the_warranty_line(tmp_path)
     assert fig["layout"]["shapes"][0]["y0"] == 70
 
 
-def test_large_sweep_shows_the_front_only(tmp_path):
-    study = {
+def sweep_of_30(objectives: list[str]) -> dict:
+    """3 cells x 10 usable energies of one pack on the Polestar 3 glider, WLTP only."""
+    return {
         "study": {"name": "sweep", "procedures": ["wltp"]},
         "vehicle": {"preset": "polestar-3-long-range-dual-motor", "glider_mass_kg": 2010.0},
         "candidate": [{"name": "pack",
                        "pack": {"usable_energy_kWh": 90, "nominal_voltage_V": 400}}],
         "sweep": {"cell": ["nmc811-pouch", "lfp-prismatic", "nmc9-pouch"],
                   "pack.usable_energy_kWh": [70, 80, 90, 100, 110, 120, 130, 140, 150, 160],
-                  "objectives": ["min:pack_cost_usd", "max:wltp_range_km"]},
+                  "objectives": objectives},
     }
-    result = run_study(study, base_dir=tmp_path)
-    data = report_data(result, tmp_path)
+
+
+def test_large_sweep_shows_the_front_only(tmp_path):
+    result = run_study(sweep_of_30(["min:pack_cost_usd", "max:wltp_range_km"]), base_dir=tmp_path)
+    data = report_data(result)
     front = np.flatnonzero(result.metrics["pareto"] > 0)
     assert len(result.names) == 30 and set(data.rows) <= set(front)
     assert "Pareto front" in data.rows_note
     costs = result.metrics["pack_cost_usd"][data.rows]
     assert np.all(np.diff(costs) >= 0)  # sorted by the first objective
-    page = Page(render_report(result, base_dir=tmp_path))
+    page = Page(render_report(result))
     assert page.problems == [] and "plot-pareto" in page.ids
+
+
+def test_a_sweeps_traces_are_the_wltp_runs_of_the_variants_shown(tmp_path):
+    """A sweep's batches keep no traces: the chain runs WLTP again at the end for the rows
+    the report shows (here 2 of 30 on the front), and they are those rows' runs."""
+    result = run_study(sweep_of_30(["min:pack_cost_usd", "min:pack_mass_kg"]), base_dir=tmp_path)
+    data = report_data(result)
+    w = data.wltc
+    assert len(result.names) == 30 and 2 <= data.rows.size <= 10 and data.rows[0] != 0
+    assert w["rows"] == list(data.rows)
+    dc = trace_dc_kWh_per_100km(w)
+    assert dc == pytest.approx(result.metrics["wltp_dc_kWh_per_100km"][data.rows], rel=1e-9)
+
+
+def test_a_study_of_more_rows_than_the_report_traces_keeps_no_trace():
+    study = {"study": {"procedures": ["wltp"]}, "vehicle": {"preset": "tesla-model-3-rwd"},
+             "candidate": [{"name": f"{kWh} kWh", "cell": "lfp-prismatic",
+                            "pack": {"usable_energy_kWh": kWh, "nominal_voltage_V": 400}}
+                           for kWh in range(50, 50 + 2 * (REPORT_CURVES_MAX_ROWS + 1), 2)]}
+    result = run_study(study)
+    assert "wltp_trace" not in result.curves
+    data = report_data(result)
+    assert data.wltc is None and "at most 10 rows" in data.wltc_note
 
 
 def test_write_report_is_atomic_and_replaces(tmp_path, example):
     result = example[0]
     target = tmp_path / "report.html"
     target.write_text("old")
-    assert write_report(result, target, base_dir=EXAMPLES) == target
+    assert write_report(result, target) == target
     assert target.read_text(encoding="utf-8").startswith("<!doctype html>")
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 

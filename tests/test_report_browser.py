@@ -88,7 +88,7 @@ def shown(request, tmp_path_factory):
     else:
         result = run_study(SWEEP, base_dir=out)
         expected = {"range", "wltc-trace", "uncertainty", "pareto"}
-    report = write_report(result, out / "report.html", base_dir=EXAMPLES)
+    report = write_report(result, out / "report.html")
     seen = open_offline(report, out / "report.png")
     seen["png"], seen["expected"] = out / "report.png", expected
     if request.param == "example" and os.environ.get("PACKSTUDY_REPORT_SCREENSHOT"):

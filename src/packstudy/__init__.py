@@ -4,7 +4,9 @@ In a notebook: ``result = packstudy.run_study("study.toml")``; ``result.to_panda
 the metrics, ``result.verdicts`` the verdict per candidate and area.
 """
 
-__version__ = "0.1.0"
+from .version import __version__
+
+__all__ = ["__version__", "run_study"]
 
 
 def run_study(source, **options):

@@ -62,7 +62,7 @@ class Procedure:
 
 
 def _wltp(run: Run) -> dict:
-    return procedures.wltp(run.pt)
+    return procedures.wltp(run.pt, run.curves if run.traces else None)  # its traces for the report
 
 
 def _epa(run: Run) -> dict:

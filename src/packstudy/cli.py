@@ -28,7 +28,7 @@ app.add_typer(cell_app, name="cell", help="Cell tools: discharge, profile, fit."
 
 def _print_version(value: bool) -> None:
     if value:
-        from . import __version__
+        from .version import __version__
 
         typer.echo(f"packstudy {__version__}")
         raise typer.Exit()
@@ -81,7 +81,7 @@ def run(
             result.verdicts  # noqa: B018 - computed once, before both writers read it
             with ThreadPoolExecutor(max_workers=1) as files:  # the Arrow writers release the GIL
                 results = files.submit(write_results, result, out)
-                report = write_report(result, out / "report.html", base_dir=study.parent)
+                report = write_report(result, out / "report.html")
                 paths = [*results.result(), report]
     except (StudyError, ExecutorError, OutputError) as exc:
         typer.echo(f"error: {exc}", err=True)

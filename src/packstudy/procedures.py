@@ -1,9 +1,10 @@
 """Standard test procedures on the batched kernel: EPA two-cycle, WLTP and custom cycles.
 
 Each procedure takes a ``Powertrain`` (the kernel inputs for n variants) and returns named
-result columns (DESIGN §3). Consumption is AC (wall energy with the recharge efficiency);
-range is the pack's usable OCV energy over the cycle's chemical energy per km, i.e. driving
-until the usable window is spent at the cycle's mean loss rate.
+result columns (DESIGN §3); given a ``curves`` dict, it also adds there the per-second traces
+the report draws (WLTP: ``wltp_trace``), from the same run. Consumption is AC (wall energy
+with the recharge efficiency); range is the pack's usable OCV energy over the cycle's chemical
+energy per km, i.e. driving until the usable window is spent at the cycle's mean loss rate.
 
 A cycle's consumption and range are only reported when the vehicle follows it: every
 procedure also gives ``{name}_trace_missed_pct``, the share of the cycle's time spent below
@@ -101,8 +102,9 @@ def cycle_metrics(pt: Powertrain, acc: np.ndarray) -> dict[str, np.ndarray]:
         }
 
 
-def epa(pt: Powertrain) -> dict[str, np.ndarray]:
-    """EPA two-cycle (SAE J1634): UDDS city and HWFET highway, unadjusted and label values."""
+def epa(pt: Powertrain, curves: dict | None = None) -> dict[str, np.ndarray]:
+    """EPA two-cycle (SAE J1634): UDDS city and HWFET highway, unadjusted and label values (the
+    report draws no EPA trace: ``curves`` is left as it is)."""
     adjust = factor("epa_label_adjustment")
     w_city = factor("epa_city_weight")
     city = cycle_metrics(pt, run_cycle(pt, load_cycle("udds"))[0])
@@ -122,9 +124,18 @@ def epa(pt: Powertrain) -> dict[str, np.ndarray]:
     }
 
 
-def wltp(pt: Powertrain) -> dict[str, np.ndarray]:
-    """WLTP on WLTC class 3b: AC consumption and range."""
-    m = cycle_metrics(pt, run_cycle(pt, load_cycle("wltc_class3b"))[0])
+def wltp(pt: Powertrain, curves: dict | None = None) -> dict[str, np.ndarray]:
+    """WLTP on WLTC class 3b: AC consumption and range. With ``curves``, the run's speed
+    (km/h) and battery terminal power (kW, positive when discharging) per variant and step are
+    added as ``curves["wltp_trace"]`` (``time_s``: the steps' mid-times; ``rows``: 0..n-1)."""
+    cycle = load_cycle("wltc_class3b")
+    acc, trace = run_cycle(pt, cycle, traces=curves is not None)
+    if curves is not None:
+        t = np.asarray(cycle.time_s, float)
+        curves["wltp_trace"] = {"rows": np.arange(pt.n), "time_s": 0.5 * (t[:-1] + t[1:]),
+                                "speed_kmh": trace[:, kernel.T_SPEED, :] * 3.6,
+                                "battery_kW": trace[:, kernel.T_BATTERY_W, :] / 1e3}
+    m = cycle_metrics(pt, acc)
     return {
         "wltp_kWh_per_100km": m["ac_kWh_per_100km"],
         "wltp_dc_kWh_per_100km": m["dc_kWh_per_100km"],

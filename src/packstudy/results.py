@@ -17,8 +17,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from . import __version__
-from .platforms import PlatformResult
+from .version import __version__
 
 RESULTS_SCHEMA_VERSION = 1
 
@@ -107,6 +106,30 @@ def _nullable(values: np.ndarray) -> pa.Array:
     data = pa.py_buffer(np.where(valid, values, 0.0))
     return pa.Array.from_buffers(pa.float64(), values.size, [bitmap, data],
                                  null_count=int(values.size - valid.sum()))
+
+
+SHOWN_MAX_ROWS = 25  # rows the report's tables and bar charts show (sweeps: the Pareto front)
+
+
+def shown_rows(result) -> tuple[np.ndarray, str]:
+    """The rows the report shows: every row when there are few; for a larger sweep its Pareto
+    front (by the first objective) or the first rows, at most SHOWN_MAX_ROWS, with a note
+    saying so. The chain keeps what the report draws of these rows (``study.keep_for_report``)."""
+    n = len(result.names)
+    if n <= SHOWN_MAX_ROWS:
+        return np.arange(n), ""
+    pareto = result.metrics.get("pareto")
+    if pareto is not None and np.any(pareto > 0):
+        rows = np.flatnonzero(pareto > 0)
+        sweep = result.study.sweep
+        first = sweep.objectives[0].partition(":")[2] if sweep and sweep.objectives else None
+        if first in result.metrics:
+            rows = rows[np.argsort(result.metrics[first][rows], kind="stable")]
+        note = (f"{n:,} variants: tables and charts show {min(rows.size, SHOWN_MAX_ROWS)} of the "
+                f"{rows.size} on the Pareto front; every variant is in results.parquet / .csv.")
+        return rows[:SHOWN_MAX_ROWS], note
+    return np.arange(SHOWN_MAX_ROWS), (f"{n:,} variants: tables and charts show the first "
+                                       f"{SHOWN_MAX_ROWS}; every variant is in results.parquet / .csv.")
 
 
 JSON_MAX_ROWS = 500  # larger sweeps: every row is in results.parquet/.csv, the JSON keeps a summary
@@ -203,7 +226,7 @@ def write_results(result, out_dir: Path) -> list[Path]:
     """Write results.json, results.csv and results.parquet into ``out_dir`` (a platform's
     tables: every vehicle's rows, with a ``vehicle`` column first)."""
     out_dir = Path(out_dir)
-    if isinstance(result, PlatformResult):
+    if hasattr(result, "parts"):  # a platforms.PlatformResult (not imported: one-way flow)
         table, doc = result.table(metrics_table), platform_document(result)
         rows = table.num_rows
     else:

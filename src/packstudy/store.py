@@ -13,10 +13,11 @@ import socket
 import time
 from pathlib import Path
 
-from . import __version__, catalog
+from . import catalog
 from .cell import cell_file
 from .results import atomic_write
 from .spec import Study
+from .version import __version__
 
 LOCK = ".packstudy.lock"
 # the longest path packstudy writes below --out: /sweep/.batch-000000000.parquet.sha256.XXXXXXXX.tmp

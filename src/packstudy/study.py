@@ -26,11 +26,13 @@ from . import (
     power_electronics,
     powertrain,
     procedures,
+    report_inputs,
     uncertainty,
     validity,
     vehicle,
 )
 from . import cell as cellmod
+from .results import shown_rows
 from .spec import Study, StudyError
 
 
@@ -53,6 +55,8 @@ class StudyResult:
     # "does the model reproduce the car?": published figures beside the as-built candidate's
     reproduction: list[dict] = field(default_factory=list)
     row_notes: dict[int, list[str]] = field(default_factory=dict)  # row -> why a metric is null
+    # the sourced factor tables and preset sources the chain read (``report_inputs.assumptions``)
+    assumptions: dict[str, list[dict]] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.checks is None:
@@ -86,7 +90,23 @@ def evaluate(study: Study, base_dir: Path) -> StudyResult:
     own = None if result.reproduction else as_built.reproduction_study(study)
     if own is not None:  # no as-built candidate: the car computed apart, for the table
         result.reproduction = as_built.reproduction(own, compute(own, base_dir)[0])
+    keep_for_report(result, base_dir)
     return result
+
+
+def keep_for_report(result: StudyResult, base_dir: Path, calibrated: dict | None = None) -> None:
+    """Keep in ``result`` what the report shows beyond the result columns: the sourced
+    assumptions and the SiC break-even table (``report_inputs``) and, for a sweep, whose batches
+    keep no traces, the WLTC traces of the rows the report shows (``results.shown_rows``), run
+    for those rows only with the sweep's calibration ``calibrated``."""
+    study = result.study
+    result.assumptions = report_inputs.assumptions(study, base_dir)
+    result.curves["sic_break_even"] = report_inputs.break_even(result)
+    if study.sweep is not None and "wltp" in study.study.procedures:
+        rows = shown_rows(result)[0]
+        shown = study.model_copy(update={"candidate": [study.candidate[i] for i in rows]})
+        procedures.wltp(prepare(shown, base_dir, calibrated).powertrain, result.curves)
+        result.curves["wltp_trace"]["rows"] = rows
 
 
 @dataclass(frozen=True)

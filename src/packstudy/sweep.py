@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from .results import atomic_write, column_values, numeric_array
 from .spec import Candidate, Cooling, Pack, Study, StudyError, with_swept_values
 from .store import changed_inputs, inputs_record, read_checked, remove_checked, write_checked
-from .study import StudyResult, check_result_names, compute, decide, pack_envelopes
+from .study import StudyResult, check_result_names, compute, decide, keep_for_report, pack_envelopes
 
 EXECUTORS = ("local", "dask")
 STORE = "sweep"
@@ -278,6 +278,7 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     result.calibration = fit
     if study.sweep.objectives:
         result.metrics["pareto"] = pareto_front(result.metrics, study.sweep.objectives).astype(float)
+    keep_for_report(result, base_dir, calibrated)
     return result
 
 

@@ -2,15 +2,15 @@
 verdicts, packs, energy, performance, cost, footprint, minerals, uncertainty, sweep front and
 every assumption with its source.
 
-The data the report needs beyond the ``StudyResult`` (the WLTC traces) is computed here from the
-result's resolved study; plots are the registry ``plots.PLOTS``.
+The report draws what the study computed: the result columns, and what the chain kept for it in
+``StudyResult.curves`` (WLTC traces, SiC break-even, ...) and ``StudyResult.assumptions``
+(``study.keep_for_report``); it imports no physics module. Plots are the registry ``plots.PLOTS``.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
@@ -18,26 +18,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import __version__, catalog, chemistry, kernel
-from ..cell import cell_file
-from ..spec import StudyError
+from ..results import atomic_write, shown_rows
+from ..version import __version__
 from .break_even import break_even_rows
 from .labels import label, needs_baseline_mark, number, unit_of
 from .plots import COLOURS, PLOTS, colour
 
-MAX_ROWS = 25  # candidates/variants shown in tables and bar charts (sweeps: the Pareto front)
 MAX_TRACED = len(COLOURS)  # WLTC traces are drawn for at most this many rows
-WLTC = "wltc_class3b"
 PACK_METRICS = ("pack_series", "pack_parallel", "pack_cells", "pack_energy_kWh",
                 "pack_usable_energy_kWh", "pack_nominal_voltage_V", "pack_mass_kg", "pack_volume_L",
                 "pack_specific_energy_Wh_per_kg", "vehicle_test_mass_kg")
 BREAKDOWNS = ("cost_usd", "footprint_kgCO2e")  # the other breakdown entries are curves (extras)
-# Factor tables read by the chain: always, and per procedure when the study runs it.
-ALWAYS_TABLES = ("drivetrain", "inverter", "power_electronics", "pack_design", "procedures")
-PROCEDURE_TABLES = {"acceleration": ("performance",), "fast_charge": ("charging",),
-                    "cold": ("climate",), "launch_repeat": ("performance", "thermal", "endurance"),
-                    "track": ("performance", "thermal", "endurance")}
-PROCEDURE_CYCLES = {"wltp": ("wltc_class3b",), "epa": ("udds", "hwfet")}
 
 
 @dataclass
@@ -76,14 +67,9 @@ class ReportData:
 
     def display(self, i: int) -> str:
         """Row ``i``'s name as shown: a sweep variant by its swept values only."""
-        sweep = self.study.sweep
-        if sweep is None:
+        if self.study.sweep is None or self._displays is None:
             return self.names[i]
-        if self._displays is not None:
-            return self._displays[i]
-        from ..sweep import swept_text
-
-        return ", ".join(swept_text(self.study.candidate[i], key) for key in sweep.parameters)
+        return self._displays[i]
 
     def bounds(self, metric: str) -> list[float]:
         """The requirement limits (min and/or max) set on ``metric``."""
@@ -91,59 +77,34 @@ class ReportData:
         return [x for x in (b.min, b.max) if x is not None] if b else []
 
 
-def shown_rows(result) -> tuple[np.ndarray, str]:
-    """Every row when there are few; for a larger sweep its Pareto front (by the first
-    objective) or the first rows, at most MAX_ROWS, with a note saying so."""
-    n = len(result.names)
-    if n <= MAX_ROWS:
-        return np.arange(n), ""
-    pareto = result.metrics.get("pareto")
-    if pareto is not None and np.any(pareto > 0):
-        rows = np.flatnonzero(pareto > 0)
-        sweep = result.study.sweep
-        first = sweep.objectives[0].partition(":")[2] if sweep and sweep.objectives else None
-        if first in result.metrics:
-            rows = rows[np.argsort(result.metrics[first][rows], kind="stable")]
-        note = (f"{n:,} variants: tables and charts show {min(rows.size, MAX_ROWS)} of the "
-                f"{rows.size} on the Pareto front; every variant is in results.parquet / .csv.")
-        return rows[:MAX_ROWS], note
-    return np.arange(MAX_ROWS), (f"{n:,} variants: tables and charts show the first {MAX_ROWS}; "
-                                 "every variant is in results.parquet / .csv.")
-
-
-def wltc_traces(result, rows: np.ndarray, base_dir: Path) -> dict:
-    """Speed (km/h) and battery terminal power (kW, positive when discharging) of ``rows`` over
-    the WLTC class 3b, from the same powertrain and starting state as the WLTP procedure."""
-    from ..cycles import load_cycle
-    from ..procedures import run_cycle
-    from ..study import prepare
-
-    study = result.study.model_copy(update={"candidate": [result.study.candidate[i] for i in rows]})
-    fit = getattr(result, "calibration", None)  # the drivetrain fit the metrics were run with
-    ready = prepare(study, base_dir, fit.parameters if fit is not None else None)
-    cycle = load_cycle(WLTC)
-    _, trace = run_cycle(ready.powertrain, cycle, traces=True)
-    t = np.asarray(cycle.time_s, float)
-    return {"rows": [int(i) for i in rows], "time_s": 0.5 * (t[:-1] + t[1:]),
-            "speed_kmh": trace[:, kernel.T_SPEED, :] * 3.6,
-            "battery_kW": trace[:, kernel.T_BATTERY_W, :] / 1e3}
-
-
-def report_data(result, base_dir: Path | None = None) -> ReportData:
-    """Rows to show, WLTC traces (when the study ran WLTP on few enough rows) and curves."""
+def report_data(result) -> ReportData:
+    """Rows to show, their WLTC traces (when the study ran WLTP and kept them for few enough
+    rows) and curves."""
     rows, note = shown_rows(result)
     extras = {k: v for k, v in result.breakdowns.items() if k not in BREAKDOWNS}
-    data = ReportData(result, rows, note, extras=extras | getattr(result, "curves", {}))
+    data = ReportData(result, rows, note, extras=extras | result.curves)
     if "wltp" not in result.study.study.procedures:
         return data
     if rows.size > MAX_TRACED:
         data.wltc_note = f"WLTC traces are drawn for at most {MAX_TRACED} rows."
         return data
-    try:
-        data.wltc = wltc_traces(result, rows, Path(base_dir or "."))
-    except StudyError as exc:  # e.g. a cell file relative to an unknown study folder
-        data.wltc_note = f"WLTC traces not available: {exc}"
+    data.wltc = wltc_of(result.curves.get("wltp_trace"), rows)
+    if data.wltc is None:
+        data.wltc_note = "WLTC traces were not kept for these rows by the study run."
     return data
+
+
+def wltc_of(kept: dict | None, rows: np.ndarray) -> dict | None:
+    """The WLTC traces of ``rows`` from those the chain kept (``curves["wltp_trace"]``), or
+    None when it kept none for some of them."""
+    if kept is None:
+        return None
+    where = {int(r): k for k, r in enumerate(kept["rows"])}
+    if any(int(i) not in where for i in rows):
+        return None
+    take = [where[int(i)] for i in rows]
+    return {"rows": [int(i) for i in rows], "time_s": kept["time_s"],
+            "speed_kmh": kept["speed_kmh"][take], "battery_kW": kept["battery_kW"][take]}
 
 
 # --- tables ------------------------------------------------------------------------------
@@ -222,98 +183,16 @@ def _entries(table: dict) -> list[dict]:
     return rows
 
 
+def factor_tables(result) -> list[dict]:
+    """The sourced factor tables the study's chain read (``result.assumptions``), each with all
+    its entries formatted for reading."""
+    return [{"name": t["name"], "entries": _entries(t["table"])}
+            for t in result.assumptions.get("factor_tables", [])]
+
+
 def _short(value) -> str:
     text = json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else str(value)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _sources_in(obj, prefix: str = "") -> list[dict]:
-    """Every ``source``/``*_source`` string in a nested preset table, with its path."""
-    out = []
-    for key, value in obj.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out += _sources_in(value, path + ".")
-        elif isinstance(value, str) and (key == "source" or key.endswith("_source")):
-            out.append({"key": prefix.rstrip(".") or key, "source": value})
-    return out
-
-
-def _distinct_candidates(study) -> list:
-    """The study's candidates; for a sweep's variants, those that hold every swept value (in
-    the order the values first appear)."""
-    candidates = study.candidate
-    representatives = getattr(candidates, "representatives", None)
-    return representatives() if representatives is not None else candidates
-
-
-def factor_tables(study) -> list[dict]:
-    """The sourced factor tables the study's chain read, each with all its entries."""
-    names = list(ALWAYS_TABLES)
-    for procedure in study.study.procedures:
-        names += PROCEDURE_TABLES.get(procedure, ())
-    if any(not isinstance(c.cell, str) for c in _distinct_candidates(study)):
-        names.append("cell_defaults")
-    for name in chemistry.FACTOR_TABLES:
-        names.append(f"{chemistry.PRICE_SET_PREFIX}{chemistry.price_set_year(study.cost.year)}"
-                     if name == "materials" else name)
-    return [{"name": n, "entries": _entries(catalog.factors(n))} for n in dict.fromkeys(names)]
-
-
-def preset_sources(study, base_dir: Path | None = None) -> list[dict]:
-    """Sources of the vehicle, the cell presets and cell files (relative to ``base_dir``) and
-    their chemistries, chargers and cycles."""
-    groups = []
-    v = study.vehicle
-    vehicle = [{"key": k, "source": s} for k, s in v.sources.items()]
-    vehicle += [{"key": f"published {k}", "source": f"{p.get('value')}: {p.get('source', '')}"}
-                for k, p in v.published.items()]
-    groups.append({"title": f"Vehicle: {v.name}" + (f" (preset {v.preset})" if v.preset else ""),
-                   "notes": [], "entries": vehicle})
-    candidates = _distinct_candidates(study)
-    cells = dict.fromkeys(c.cell for c in candidates if isinstance(c.cell, str))
-    chemistries = {}
-    for name in cells:
-        path = cell_file(name, base_dir)
-        if path is not None:  # a cell file of the user's
-            preset, title = tomllib.loads(path.read_text(encoding="utf-8")), f"Cell file: {name}"
-        else:
-            preset, title = catalog.load_preset("cells", name), f"Cell preset: {name}"
-        groups.append({"title": title, "notes": [preset.get("description", "")]
-                       + list(preset.get("assumptions", [])),
-                       "entries": [{"key": k, "source": s}
-                                   for k, s in preset.get("sources", {}).items()]})
-        if preset.get("chemistry"):
-            chemistries[preset["chemistry"]] = None
-    for name in chemistries:
-        groups.append({"title": f"Cell chemistry: {name}", "notes": [],
-                       "entries": _sources_in(chemistry.load_chemistry(name))})
-    if "fast_charge" in study.study.procedures:
-        from ..charging import default as charging_default
-
-        chargers = dict.fromkeys(c.charger if isinstance(c.charger, str) or c.charger is None
-                                 else "given in the study" for c in candidates)
-        for name in chargers:
-            name = name or charging_default("default_charger")
-            path = catalog.data_dir() / "chargers" / f"{name}.toml"
-            if path.is_file():
-                raw = tomllib.loads(path.read_text())
-                groups.append({"title": f"Charger preset: {name}",
-                               "notes": [raw.get("description", "")],
-                               "entries": [{"key": k, "source": s}
-                                           for k, s in raw.get("sources", {}).items()]})
-    provenance = _cycle_provenance()
-    cycles = [c for p in study.study.procedures for c in PROCEDURE_CYCLES.get(p, ())]
-    groups.append({"title": "Drive cycles", "notes": [], "entries": [
-        {"key": c, "source": f"{provenance[c]['regulation']}; {provenance[c].get('license', '')}"}
-        for c in cycles if c in provenance]})
-    return groups
-
-
-@cache
-def _cycle_provenance() -> dict:
-    with open(catalog.data_dir() / "cycles" / "provenance.toml", "rb") as f:
-        return tomllib.load(f)
 
 
 def study_settings(result) -> list[dict]:
@@ -374,11 +253,11 @@ def reproduction_rows(result) -> list[dict]:
     return out
 
 
-def render_report(result, *, base_dir: Path | None = None) -> str:
+def render_report(result) -> str:
     """The report's HTML text (see ``write_report``)."""
     from markupsafe import Markup
 
-    data = report_data(result, base_dir)
+    data = report_data(result)
     figures, plots = {}, []
     for plot in PLOTS:
         figure = plot.build(data)
@@ -394,8 +273,8 @@ def render_report(result, *, base_dir: Path | None = None) -> str:
         passing=sum(v["overall"] == "pass" for v in verdicts.values()),
         pack_rows=metric_rows(data, PACK_METRICS), break_even=break_even_rows(data),
         result_rows=metric_rows(data, other_metric_names(data)),
-        settings=study_settings(result), presets=preset_sources(study, base_dir), notes=result.notes,
-        factor_tables=factor_tables(study), version=__version__,
+        settings=study_settings(result), presets=result.assumptions.get("presets", []),
+        notes=result.notes, factor_tables=factor_tables(result), version=__version__,
         reproduction=reproduction_rows(result),
         reproduction_name=result.reproduction[0]["candidate"] if result.reproduction else "",
         generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -403,15 +282,9 @@ def render_report(result, *, base_dir: Path | None = None) -> str:
     )
 
 
-def write_report(result, path: Path, *, base_dir: Path | None = None) -> Path:
-    """Write the self-contained HTML report of a ``StudyResult`` to ``path`` (atomically).
-
-    ``base_dir``: the study file's folder, for cell files given by relative path (default: the
-    working directory); used to recompute the WLTC traces.
-    """
-    from ..results import atomic_write
-
+def write_report(result, path: Path) -> Path:
+    """Write the self-contained HTML report of a ``StudyResult`` to ``path`` (atomically)."""
     path = Path(path)
-    text = render_report(result, base_dir=base_dir)
+    text = render_report(result)
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
     return path
