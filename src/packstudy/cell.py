@@ -24,6 +24,7 @@ import numpy as np
 
 from . import catalog
 from .ecm import SOC_GRID, TEMP_GRID_C
+from .lookup import unknown
 from .units import ZERO_CELSIUS_K as ZERO_C_K
 
 SCHEMA_VERSION = 1
@@ -62,7 +63,12 @@ DIMENSIONS = {"cylindrical": ("diameter", "height"), "pouch": ("length", "width"
 
 
 class CellError(ValueError):
-    """An invalid cell definition; the message names the file and every bad field."""
+    """An invalid cell definition; the message names the file and every bad field, ``problems``
+    lists them (``"capacity_Ah: must be a positive number; got -3"``)."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()):
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,9 +211,8 @@ def _parsed_toml(content: bytes) -> dict:
 def cell_from_dict(data: dict, where: str = "cell", require_sources: bool = False) -> Cell:
     """Validate a parsed cell table (the TOML layout) and build a Cell; all errors at once."""
     errors: list[str] = []
-    bad = sorted(set(data) - TOP_KEYS)
-    if bad:
-        errors.append(f"unknown keys {bad}; allowed: {sorted(TOP_KEYS)}")
+    errors += [f"{key}: {unknown('key', key, sorted(TOP_KEYS), 'allowed')}"
+               for key in sorted(set(data) - TOP_KEYS)]
     version = data.get("schema_version", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
         errors.append(f"schema_version: must be {SCHEMA_VERSION}; got {version!r}")
@@ -269,7 +274,7 @@ def cell_from_dict(data: dict, where: str = "cell", require_sources: bool = Fals
         assumptions.append(f"no source given for: {', '.join(missing)}")
 
     if errors:
-        raise CellError(f"{where}: invalid cell definition:\n  - " + "\n  - ".join(errors))
+        raise CellError(f"{where}: invalid cell definition:\n  - " + "\n  - ".join(errors), errors)
     return Cell(
         name=str(data.get("name", Path(where).stem)), chemistry=chemistry, format=fmt,
         **values, volume_L=volume_L, surface_area_m2=area_m2,

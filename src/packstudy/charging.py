@@ -23,7 +23,6 @@ caused by charging.
 
 from __future__ import annotations
 
-import difflib
 import math
 
 import numpy as np
@@ -31,6 +30,7 @@ from numba import njit
 
 from . import catalog, ecm
 from .kernel import B_CAPACITY_AH, B_CELL_CP, B_CELL_HA, B_CELL_MASS, B_PARALLEL, B_SERIES, B_V_MAX
+from .lookup import check
 from .procedures import Powertrain
 
 # Columns of the per-variant result.
@@ -70,12 +70,7 @@ def load_charger(spec) -> dict[str, float]:
     Preset values written as ``{value, low, high}`` give their ``value``.
     """
     if isinstance(spec, str):
-        names = list_chargers()
-        if spec not in names:
-            close = difflib.get_close_matches(spec, names, n=3, cutoff=0.5)
-            hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
-            raise ChargerError(f"charger: unknown preset {spec!r}; {hint}shipped: "
-                               f"{', '.join(names)}")
+        check("charger preset", spec, list_chargers(), ChargerError, "charger: ", listed="shipped")
         raw, where = catalog.load_preset("chargers", spec), f"charger preset {spec!r}"
     elif isinstance(spec, dict):  # a table may leave the voltage to the CCS class default
         raw, where = {"max_voltage_V": default("charger_max_voltage_V")} | spec, "charger table"

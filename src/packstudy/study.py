@@ -6,7 +6,6 @@ over variants in Python except the one-off resolution of each distinct cell pres
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -36,6 +35,7 @@ from . import (
 from . import cell as cellmod
 from .cycles import load_cycle
 from .inverter import inverter_parameters
+from .lookup import unknown
 from .spec import Study, StudyError
 
 REPORT_CURVES_MAX_ROWS = 25  # acceleration traces are kept for the report up to this many rows
@@ -151,16 +151,16 @@ def fit_vehicle(study: Study, base_dir: Path, pt: procedures.Powertrain):
         names = [c.name for c in study.candidate]
         row_pt = calibration.take(pt, [names.index(study.study.baseline)
                                        if study.study.baseline in names else 0])
+    table = study.vehicle.calibration  # validated: known targets and parameters
     try:
-        return calibration.calibrate_table(row_pt, study.vehicle.calibration)
+        return calibration.calibrate(row_pt, table.targets, table.parameters)
     except calibration.CalibrationError as exc:
         raise StudyError("vehicle.calibration", [str(exc)]) from None
 
 
 def has_calibration_targets(study: Study) -> bool:
     """Whether the vehicle's ``[calibration]`` table names known results to fit."""
-    table = study.vehicle.calibration
-    return any(k in calibration.TARGET_PROCEDURE or k in calibration.NOT_YET for k in table)
+    return bool(study.vehicle.calibration.targets)
 
 
 def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
@@ -400,12 +400,8 @@ def check_result_names(study: Study, results) -> None:
         wanted += [(f"sweep.objectives[{i}]", o.partition(":")[2])
                    for i, o in enumerate(study.sweep.objectives)]
     names = sorted(results)
-    problems = []
-    for path, name in wanted:
-        if name not in results:
-            close = difflib.get_close_matches(name, names, n=2, cutoff=0.6)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-            problems.append(f"{path}: {name!r} is not a result of this study{hint}")
+    problems = [f"{path}: {unknown('result', name, names, None)} (not a result of this study)"
+                for path, name in wanted if name not in results]
     if problems:
         raise StudyError("study", [*problems, f"results of its procedures: {', '.join(names)}"])
 
