@@ -28,7 +28,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from . import as_built, calibration, catalog, charging, cost, footprint, life, uncertainty
+from . import as_built, calibration, catalog, charging, cost, footprint, life, track, uncertainty
 from . import cell as cellmod
 from .cell import cell_file
 from .cycles import CycleFileError, load_cycle
@@ -231,10 +231,12 @@ class ChargerTable(_Strict):
     """A DC charger given by its limits (without ``max_voltage_V``: the CCS class's, see
     ``charger_max_voltage_V`` in data/factors/charging.toml)."""
 
-    power_kW: float = Field(**_range("max_dc_charge_kW", open_low=True))
-    current_A: float = Field(**_range("charger_current_A", open_low=True))
-    max_voltage_V: float | None = Field(default=None, **_range("charger_max_voltage_V", open_low=True))
-    min_voltage_V: float | None = Field(default=None, **_range("charger_max_voltage_V", open_low=True))
+    power_kW: float = Field(**_range(charging.CHARGER_BOUNDS["power_kW"], open_low=True))
+    current_A: float = Field(**_range(charging.CHARGER_BOUNDS["current_A"], open_low=True))
+    max_voltage_V: float | None = Field(
+        default=None, **_range(charging.CHARGER_BOUNDS["max_voltage_V"], open_low=True))
+    min_voltage_V: float | None = Field(
+        default=None, **_range(charging.CHARGER_BOUNDS["min_voltage_V"], open_low=True))
 
 
 class OwnBattery(_Strict):
@@ -474,6 +476,23 @@ class Cold(_Strict):
     cycle: str | None = None
     preconditioned: bool = False  # the cold acceleration with a pack warmed from the grid
 
+    @field_validator("cycle")
+    @classmethod
+    def _cycle_loads(cls, cycle, info: ValidationInfo):
+        if cycle is not None and _base_dir(info) is not None:
+            _raise_problems(_cycle_problems(cycle, _base_dir(info)), cycle)
+        return cycle
+
+
+def _cycle_problems(cycle: str | Path, base_dir: Path) -> list[tuple[tuple, str]]:
+    """A shipped cycle's name (a string) or a cycle CSV file that cannot be used, as the
+    problem of its key."""
+    try:
+        load_cycle(cycle, base_dir=base_dir)
+    except (CycleFileError, OSError, catalog.UnknownPresetError) as exc:
+        return [((), str(exc).strip('"'))]
+    return []
+
 
 class LaunchRepeat(_Strict):
     """``[study.launch_repeat]``: consecutive full-throttle launches (None: the defaults of
@@ -503,9 +522,14 @@ class TrackLaps(_Strict):
     file: str | None = None
 
     @model_validator(mode="after")
-    def _one_track(self):
+    def _one_track(self, info: ValidationInfo):
         if self.name is not None and self.file is not None:
             raise ValueError("give name (a shipped track) or file, not both")
+        if _base_dir(info) is not None:
+            try:
+                track.load_track(self.name, self.file, _base_dir(info))
+            except (track.TrackFileError, OSError) as exc:
+                raise _problem(str(exc)) from None
         return self
 
 
@@ -564,6 +588,14 @@ class StudySection(_Strict):
     warranty: Warranty | None = None
     cycles: dict[str, str] = Field(default_factory=dict)  # label -> CSV path (custom cycles)
     baseline: str | None = None
+
+    @field_validator("cycles")
+    @classmethod
+    def _cycles_load(cls, cycles, info: ValidationInfo):
+        if _base_dir(info) is not None:
+            _raise_problems([((label, *loc), text) for label, file in cycles.items()
+                             for loc, text in _cycle_problems(Path(file), _base_dir(info))], cycles)
+        return cycles
 
     @model_validator(mode="after")
     def _procedures_and_labels(self):
@@ -698,35 +730,17 @@ def _merge(preset: dict, override: dict) -> dict:
 
 def _check_references(study: Study, base_dir: Path) -> list[str]:
     """What the models cannot check alone: unique names, the candidates named by other tables,
-    the files named by the study, the swept values, the SOC windows with their defaults."""
+    the swept values, the SOC windows with their defaults."""
     problems = _window_problems(study)
     names = [c.name for c in study.candidate]
     if len(set(names)) != len(names):
         problems.append("candidate: names must be unique")
-    if study.sweep is not None and study.sweep.base is not None and study.sweep.base not in names:
-        problems.append(f"sweep.base: {study.sweep.base!r} is not a candidate name ({', '.join(names)})")
-    if study.study.baseline is not None and study.study.baseline not in names:
-        problems.append(f"study.baseline: {study.study.baseline!r} is not a candidate name "
-                        f"({', '.join(names)})")
-    for label, file in study.study.cycles.items():
-        try:
-            load_cycle(Path(file), base_dir=base_dir)
-        except (CycleFileError, OSError) as exc:
-            problems.append(f"study.cycles.{label}: {exc}")
-    if study.study.track is not None:
-        from .track import TrackFileError, load_track
-
-        try:
-            load_track(study.study.track.name, study.study.track.file, base_dir)
-        except (TrackFileError, OSError) as exc:
-            problems.append(f"study.track: {exc}")
+    named = (("sweep.base", study.sweep and study.sweep.base), ("study.baseline", study.study.baseline))
+    for at, name in named:
+        if name is not None and name not in names:
+            problems.append(f"{at}: {unknown('candidate', name, names, 'candidates')}")
     if study.sweep is not None and (study.sweep.base is None or study.sweep.base in names):
         problems += _sweep_value_problems(study, base_dir)
-    if study.study.cold.cycle is not None:
-        try:
-            load_cycle(study.study.cold.cycle, base_dir=base_dir)
-        except (CycleFileError, OSError, catalog.UnknownPresetError) as exc:
-            problems.append(f"study.cold.cycle: {str(exc).strip(chr(34))}")
     return problems
 
 

@@ -400,7 +400,7 @@ def check_result_names(study: Study, results) -> None:
         wanted += [(f"sweep.objectives[{i}]", o.partition(":")[2])
                    for i, o in enumerate(study.sweep.objectives)]
     names = sorted(results)
-    problems = [f"{path}: {unknown('result', name, names, None)} (not a result of this study)"
+    problems = [f"{path}: {unknown('result', name, names, None)}"
                 for path, name in wanted if name not in results]
     if problems:
         raise StudyError("study", [*problems, f"results of its procedures: {', '.join(names)}"])
