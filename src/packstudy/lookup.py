@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 
 NAME_MAX = 100  # characters: longer is no preset name (and no file name on most file systems)
-CUTOFF = 0.5  # difflib similarity ratio (0..1) from which a name is offered as a close match
+CUTOFF = 0.6  # difflib similarity ratio (0..1) from which a name is offered as a close match
 MATCHES = 3  # close matches offered at most
 
 
