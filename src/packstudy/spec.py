@@ -542,15 +542,17 @@ class Life(_Strict):
     dc_fast_share: float | None = Field(default=None, ge=0, le=1)
     charge_target: float | None = Field(default=None, gt=0, le=1)
 
-    @field_validator("climate")
-    @classmethod
-    def _known_climate(cls, climate, info: ValidationInfo):
-        if climate is not None and (not climate.endswith(".csv") or _base_dir(info) is not None):
+    @model_validator(mode="after")
+    def _usable(self, info: ValidationInfo):
+        """The climate (a name, or a CSV file read while a study file is read) and the charge
+        target against the fast-charge start, as the life procedure takes them."""
+        if _base_dir(info) is not None or not (self.climate or "").endswith(".csv"):
             try:
-                life.load_climate(climate, _base_dir(info))
-            except life.LifeError as exc:
-                raise _problem(str(exc).removeprefix(f"{exc.field}: ")) from None
-        return climate
+                life.settings(self.model_dump(), None, _base_dir(info))
+            except life.LifeError as exc:  # exc.field: "study.life.KEY"
+                _raise_problems([((exc.field.rpartition(".")[2],),
+                                  str(exc).removeprefix(f"{exc.field}: "))], self)
+        return self
 
 
 class Warranty(_Strict):
