@@ -216,12 +216,11 @@ def cell_from_dict(data: dict, where: str = "cell", require_sources: bool = Fals
     version = data.get("schema_version", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
         errors.append(f"schema_version: must be {SCHEMA_VERSION}; got {version!r}")
-    chemistry = data.get("chemistry")
-    if chemistry not in CHEMISTRIES:
-        errors.append(f"chemistry: must be one of {', '.join(CHEMISTRIES)}; got {chemistry!r}")
-    fmt = data.get("format")
-    if fmt not in FORMATS:
-        errors.append(f"format: must be one of {', '.join(FORMATS)}; got {fmt!r}")
+    chemistry, fmt = data.get("chemistry"), data.get("format")
+    for key, value, allowed in (("chemistry", chemistry, CHEMISTRIES), ("format", fmt, FORMATS)):
+        if value not in allowed:
+            errors.append(f"{key}: " + (unknown(key, value, allowed) if isinstance(value, str) else
+                                        f"required, one of {', '.join(allowed)}; got {value!r}"))
 
     values: dict[str, float] = {}
     ranges: dict[str, tuple[float, float]] = {}
