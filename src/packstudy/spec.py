@@ -184,7 +184,7 @@ class UncertaintySettings(_Strict):
 def _not_yet(value, info: ValidationInfo):
     if value is not None:
         raise _problem(f"not supported yet ({calibration.NOT_YET[info.field_name]}); calibrate "
-                         f"on {', '.join(calibration.TARGET_PROCEDURE)}")
+                       f"on {', '.join(calibration.TARGET_PROCEDURE)}")
     return value
 
 
