@@ -220,7 +220,7 @@ def cell_from_dict(data: dict, where: str = "cell", require_sources: bool = Fals
     for key, value, allowed in (("chemistry", chemistry, CHEMISTRIES), ("format", fmt, FORMATS)):
         if value not in allowed:
             errors.append(f"{key}: " + (unknown(key, value, allowed) if isinstance(value, str) else
-                                        f"required, one of {', '.join(allowed)}; got {value!r}"))
+                                        f"must be one of {', '.join(allowed)}; got {value!r}"))
 
     values: dict[str, float] = {}
     ranges: dict[str, tuple[float, float]] = {}
@@ -266,7 +266,11 @@ def cell_from_dict(data: dict, where: str = "cell", require_sources: bool = Fals
     needed = [*SCALARS, "volume_L" if "volume_L" in data else "dimensions_mm",
               "ocv", "resistance", "charge_map"]
     missing = [k for k in needed if not str(sources.get(k, "")).strip()]
-    assumptions = [str(a) for a in data.get("assumptions", [])]
+    assumptions = data.get("assumptions", [])
+    if not isinstance(assumptions, list):
+        errors.append(f"assumptions: must be a list of sentences; got {assumptions!r}")
+        assumptions = []
+    assumptions = [str(a) for a in assumptions]
     if missing and require_sources:
         errors.append(f"sources: every number needs a source; missing for {', '.join(missing)}")
     elif missing:
