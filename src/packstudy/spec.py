@@ -542,17 +542,33 @@ class Life(_Strict):
     dc_fast_share: float | None = Field(default=None, ge=0, le=1)
     charge_target: float | None = Field(default=None, gt=0, le=1)
 
+    @field_validator("climate")
+    @classmethod
+    def _known_climate(cls, climate, info: ValidationInfo):
+        if climate is not None:
+            _life_problems(lambda: life.load_climate(climate, _base_dir(info)), info, climate)
+        return climate
+
     @model_validator(mode="after")
     def _usable(self, info: ValidationInfo):
-        """The climate (a name, or a CSV file read while a study file is read) and the charge
-        target against the fast-charge start, as the life procedure takes them."""
-        if _base_dir(info) is not None or not (self.climate or "").endswith(".csv"):
-            try:
-                life.settings(self.model_dump(), None, _base_dir(info))
-            except life.LifeError as exc:  # exc.field: "study.life.KEY"
-                _raise_problems([((exc.field.rpartition(".")[2],),
-                                  str(exc).removeprefix(f"{exc.field}: "))], self)
+        """The table as the life procedure takes it (the charge target above the fast-charge
+        start, ...), once its fields are valid."""
+        _life_problems(lambda: life.settings(self.model_dump(), None, _base_dir(info)), info, self)
         return self
+
+
+def _life_problems(check, info: ValidationInfo, value) -> None:
+    """Run a check of ``packstudy.life``; its LifeError as the problem of the key it names
+    (a climate CSV file is read only while a study file is read)."""
+    climate = value if isinstance(value, str) else value.climate
+    if _base_dir(info) is None and (climate or "").endswith(".csv"):
+        return
+    try:
+        check()
+    except life.LifeError as exc:  # exc.field: "study.life.KEY"
+        key = exc.field.rpartition(".")[2]
+        _raise_problems([(() if isinstance(value, str) else (key,),
+                          str(exc).removeprefix(f"{exc.field}: "))], value)
 
 
 class Warranty(_Strict):
