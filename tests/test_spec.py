@@ -124,6 +124,27 @@ def test_physics_defaults_are_the_settings_models_defaults():
         assert model().model_dump() == vars(module.default_settings()), model.__name__
 
 
+def test_cooling_ratings_are_held_to_one_range_in_the_file_and_in_python():
+    """chiller_kW and heater_kW: the same input_bounds.toml range for a study file and for
+    ``thermal.thermal_parameters`` called from Python."""
+    import numpy as np
+
+    from packstudy import thermal
+
+    found = problems({**VALID, "candidate": [{**VALID["candidate"][0],
+                                              "cooling": {"chiller_kW": 101.0, "heater_kW": -1.0}}]})
+    assert found == ["candidate[0].cooling.chiller_kW: must be less than or equal to 100 (allowed: "
+                     "0 to 100); got 101.0",
+                     "candidate[0].cooling.heater_kW: must be greater than or equal to 0 (allowed: "
+                     "0 to 50); got -1.0"]
+    args = (np.array([100.0]), np.array([0.07]), np.array([1000.0]), np.array([100.0]), "module",
+            np.array([3e5]))
+    thermal.thermal_parameters(*args, chiller_kW=100.0, heater_kW=0.0)  # the range's ends are valid
+    for bad in ({"chiller_kW": 101.0}, {"heater_kW": -1.0}):
+        with pytest.raises(ValueError, match=f"thermal: {next(iter(bad))} must lie within 0 to "):
+            thermal.thermal_parameters(*args, **bad)
+
+
 def test_charger_table_of_power_and_current_takes_the_ccs_voltage_class():
     """``charger = { power_kW = 350, current_A = 500 }`` (the issue's own example) is valid; the
     voltage limit is then the CCS class's, from charging.toml."""

@@ -384,8 +384,8 @@ class Cooling(_Strict):
     """A candidate's thermal system: battery chiller and heater ratings (kW of heat; None:
     the defaults of data/factors/thermal.toml)."""
 
-    chiller_kW: float | None = Field(default=None, ge=0, le=100)
-    heater_kW: float | None = Field(default=None, ge=0, le=50)
+    chiller_kW: float | None = Field(default=None, **_range("chiller_kW"))
+    heater_kW: float | None = Field(default=None, **_range("heater_kW"))
 
 
 class Candidate(_Strict):

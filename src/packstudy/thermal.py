@@ -110,8 +110,11 @@ def thermal_parameters(bat_cells, cell_mass_kg, cell_cp_J_per_kgK, pack_energy_k
     th[:, TH_DRIVE_BAND] = default("machine_derating_band_K")
     th[:, TH_CONT_FRAC] = cont
     th[:, TH_DRIVE_DT] = default("drive_coolant_above_ambient_K")
-    if np.any(th[:, TH_CHILLER_W] < 0) or np.any(th[:, TH_HEATER_W] < 0):
-        raise ValueError("thermal: chiller_kW and heater_kW must be >= 0")
+    for key, col in (("chiller_kW", TH_CHILLER_W), ("heater_kW", TH_HEATER_W)):
+        bounds = catalog.input_range(key)  # the range a study file is held to
+        if not np.all((th[:, col] >= 1e3 * bounds["ge"]) & (th[:, col] <= 1e3 * bounds["le"])):
+            raise ValueError(f"thermal: {key} must lie within {bounds['ge']:g} to {bounds['le']:g} "
+                             "(data/factors/input_bounds.toml)")
     return th
 
 
