@@ -125,7 +125,9 @@ def test_charger_presets_load_and_errors_name_the_choices():
     assert charging.load_charger(charging.default("default_charger"))["current_A"] == 500.0
     with pytest.raises(charging.ChargerError, match="did you mean 'ccs-350kw-920v'"):
         charging.load_charger("ccs-350kw-92v")
-    with pytest.raises(charging.ChargerError, match="current_A must be a positive number"):
+    with pytest.raises(charging.ChargerError, match="current_A must be a number above 0 and at most 3000"):
         charging.load_charger({"power_kW": 100, "current_A": -1, "max_voltage_V": 500})
-    with pytest.raises(charging.ChargerError, match="unknown keys"):
-        charging.load_charger({"power_kW": 100, "current_A": 200, "max_voltage_V": 500, "kw": 1})
+    with pytest.raises(charging.ChargerError, match="current_A must be a number above 0 and at most 3000"):
+        charging.load_charger({"power_kW": 100, "current_A": 3001, "max_voltage_V": 500})  # MCS's limit
+    with pytest.raises(charging.ChargerError, match="unknown key 'power_kw'; did you mean 'power_kW'"):
+        charging.load_charger({"power_kW": 100, "current_A": 200, "max_voltage_V": 500, "power_kw": 1})

@@ -68,6 +68,37 @@ def test_bad_study_exits_2_with_every_problem_and_no_traceback(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+def test_problems_in_every_settings_table_are_reported_at_once(tmp_path):
+    """A bad value in [cost], [footprint], [uncertainty], [vehicle.calibration], an inline
+    cell and an inline charger: exit 2, one message naming the file and each problem at its
+    path, before anything runs."""
+    cell = (REPO / "src" / "packstudy" / "data" / "cells" / "nmc811-pouch.toml").read_text()
+    cell = re.sub(r"^capacity_Ah = .*$", "capacity_Ah = -3.0", cell, flags=re.M)
+    cell = re.sub(r"^\[(\w+)\]", r"[candidate.cell.\1]", cell, flags=re.M)  # its tables, inline
+    study = tmp_path / "settings.toml"
+    study.write_text(
+        '[vehicle]\npreset = "tesla-model-3-rwd"\n'
+        '[vehicle.calibration]\nwltp_rnage_km = 500.0\n'
+        '[cost]\nyear = 1999\n[footprint]\nregion = "atlantis"\n[uncertainty]\nsamples = -100\n'
+        '[[candidate]]\nname = "charger"\npack = { series = 96, parallel = 3 }\n'
+        'charger = { power_kW = 250.0, current_A = -5.0 }\n'
+        '[[candidate]]\nname = "inline cell"\npack = { series = 96, parallel = 3 }\n'
+        '[candidate.cell]\n' + cell)
+    run = packstudy("run", study, "--out", tmp_path / "o")
+    assert run.returncode == 2, run.stderr
+    err = run.stderr
+    assert "Traceback" not in err and not (tmp_path / "o").exists()
+    assert f"{study}: 6 problems in the study file" in err, err
+    for line in ("vehicle.calibration.wltp_rnage_km: unknown key 'wltp_rnage_km'; did you mean "
+                 "'wltp_range_km'",
+                 "cost.year: 1999 has no price index; allowed: 2019-",
+                 "footprint.region: unknown region 'atlantis'; allowed: china,",
+                 "uncertainty.samples: must be greater than or equal to 10 (allowed: 10 to 100000); got -100",
+                 "candidate[0].charger.current_A: must be greater than 0 (allowed: 0 to 3000); got -5.0",
+                 "candidate[1].cell.capacity_Ah: must be a positive number; got -3.0"):
+        assert line in err, line
+
+
 def test_toml_syntax_error_exits_2(tmp_path):
     study = tmp_path / "syntax.toml"
     study.write_text("[vehicle\n")

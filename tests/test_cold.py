@@ -15,7 +15,7 @@ def test_heating_power_by_kind_and_ambient():
     assert w[2] == 0.0  # no heating above the setpoint
     very_cold = cold.heating_power_W(["resistive", "heat_pump"], -40.0)
     assert very_cold[1] <= very_cold[0] / cold.default("resistive_heater_efficiency") + 1e-9
-    with pytest.raises(ValueError, match="'ptc' is not known; valid: resistive, heat_pump"):
+    with pytest.raises(ValueError, match="unknown heating 'ptc'; valid: resistive, heat_pump"):
         cold.heating_power_W("ptc", -7.0)
 
 

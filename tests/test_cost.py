@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from packstudy.chemistry import list_chemistries, load_chemistry
-from packstudy.cost import ELECTROLYTE_PRICE, CostSettings, pack_cost
+from packstudy.cost import ELECTROLYTE_PRICE, pack_cost
+from packstudy.spec import CostSettings
 
 NMC = dict(chemistry="nmc811-graphite", cell_energy_Wh=250.0, cell_mass_kg=0.744,
            cell_format="pouch", n_cells=400, pack_energy_kWh=100.0, integration="module")

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from packstudy.footprint import FootprintSettings, pack_footprint, pack_minerals
+from packstudy.footprint import pack_footprint, pack_minerals
+from packstudy.spec import FootprintSettings
 
 NMC = dict(chemistry="nmc811-graphite", cell_energy_Wh=250.0, cell_mass_kg=0.744,
            cell_format="pouch", n_cells=400, pack_energy_kWh=100.0, integration="module")

@@ -125,7 +125,7 @@ def test_tractive_force_from_torque_ratio_radius_or_defaults():
 
 
 def test_bad_drive_names_the_valid_ones():
-    with pytest.raises(ValueError, match="'4WD' is not known; valid: FWD, RWD, AWD"):
+    with pytest.raises(ValueError, match="unknown driven_axles '4WD'; .*valid: FWD, RWD, AWD"):
         performance.acceleration(synthetic_powertrain(n=1), driven_axles="4WD")
     with pytest.raises(ValueError, match="dt_s"):
         performance.acceleration(synthetic_powertrain(n=1), driven_axles="AWD", dt_s=0.5)

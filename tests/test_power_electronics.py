@@ -154,7 +154,8 @@ def test_a_system_cost_bound_fails_a_pack_that_passes_on_its_own(example):
 
 def test_monte_carlo_samples_the_inverter_prices_without_moving_the_pack_samples():
     from packstudy.cost import pack_cost
-    from packstudy.uncertainty import UncertaintySettings, cost_footprint_percentiles
+    from packstudy.spec import UncertaintySettings
+    from packstudy.uncertainty import cost_footprint_percentiles
 
     design = (np.array(["nmc811-graphite", "lfp-graphite"]), np.array([250.0, 644.0]),
               np.array([0.744, 3.68]), np.array(["pouch", "prismatic"]), np.array([400, 156]),

@@ -24,7 +24,7 @@ def test_valid_study_parses_with_defaults():
 def test_unknown_key_gets_did_you_mean():
     raw = {**VALID, "vehicle": {**VALID["vehicle"], "test_mas_kg": 1.0}}
     (p,) = problems(raw)
-    assert p.startswith("vehicle.test_mas_kg: unknown key; did you mean 'test_mass_kg'?")
+    assert p.startswith("vehicle.test_mas_kg: unknown key 'test_mas_kg'; did you mean 'test_mass_kg'")
 
 
 def test_all_problems_reported_at_once_with_paths():
@@ -37,7 +37,7 @@ def test_all_problems_reported_at_once_with_paths():
                             "100 to 60000); got -5.0") for p in found)
     assert any(p.startswith("candidate[0].pack.usable_energy_kWh: must be greater than 0")
                for p in found)
-    assert any(p.startswith("candidate[0].inverter:") and "'si'" in p for p in found)
+    assert "candidate[0].inverter: unknown value 'gan'; valid: si, sic" in found
 
 
 def test_unknown_vehicle_preset_lists_close_matches():
@@ -79,6 +79,70 @@ def test_cost_and_footprint_inputs_checked_with_the_study():
     assert any("cost.year: 1999 has no price index; allowed: 2019-" in p for p in found)
     assert any("cost.region: unknown region 'mars'" in p and "china" in p for p in found)
     assert any("footprint.region: unknown region 'atlantis'" in p and "korea" in p for p in found)
+
+
+def test_settings_and_file_problems_are_reported_with_every_other_problem(tmp_path):
+    """Problems found by looking things up (a price override, a region, a calibration target,
+    a cell preset, a cycle file, a climate) come in the same report as a plain bad field,
+    each at its own path, rather than only once the rest of the file is valid."""
+    raw = {**VALID, "vehicle": {**VALID["vehicle"], "test_mass_kg": -5.0,
+                                "calibration": {"epa_range_km": 400.0, "accel_0_100_s": 5.0,
+                                                "parameters": ["loss_levl"]}},
+           "candidate": [{**VALID["candidate"][0], "cell": "nmc811-pouh"}],
+           "cost": {"prices": {"cam_nmc811": -3.0, "unobtainium": 1.0}},
+           "footprint": {"grid_kgCO2e_per_kWh": 0.5, "region": "atlantis", "cam_region": "mars",
+                         "recycled_content": {"nickel": 1.5}},
+           "study": {"cycles": {"commute": "missing.csv"}, "life": {"climate": "temprate"}}}
+    with pytest.raises(StudyError) as info:
+        parse_study(raw, source="s.toml", base_dir=tmp_path)
+    found = info.value.problems
+    expected = [
+        "vehicle.test_mass_kg: must be greater than or equal to 100",
+        "vehicle.calibration.accel_0_100_s: not supported yet (the acceleration model has no "
+        "fitted parameter yet); calibrate on epa_city_unadjusted_kWh_per_100km,",
+        "vehicle.calibration.parameters[0]: unknown value 'loss_levl'; did you mean 'loss_level'?",
+        "candidate[0].cell: unknown cell preset 'nmc811-pouh'; did you mean 'nmc811-pouch'",
+        "cost.prices.cam_nmc811: price_usd_per_kg must be within 0 to 100000",
+        "cost.prices.unobtainium: unknown material 'unobtainium'; allowed: ",
+        "footprint.cam_region: unknown region 'mars'; allowed: china,",
+        "footprint.recycled_content.nickel: a share must lie within 0 to 1; got 1.5",
+        "study.cycles.commute: drive cycle file 'missing.csv' not found",
+        "study.life.climate: unknown climate 'temprate'; did you mean 'temperate'?"]
+    for start in expected:
+        assert sum(p.startswith(start) for p in found) == 1, start
+    assert len(found) == len(expected)  # the footprint region is not needed with a grid intensity
+
+
+def test_physics_defaults_are_the_settings_models_defaults():
+    """``settings=None`` in the physics modules gives what an empty [cost], [footprint] or
+    [uncertainty] table gives: one set of defaults."""
+    from packstudy import cost, footprint, uncertainty
+    from packstudy.spec import CostSettings, FootprintSettings, UncertaintySettings
+
+    for model, module in ((CostSettings, cost), (FootprintSettings, footprint),
+                          (UncertaintySettings, uncertainty)):
+        assert model().model_dump() == vars(module.default_settings()), model.__name__
+
+
+def test_cooling_ratings_are_held_to_one_range_in_the_file_and_in_python():
+    """chiller_kW and heater_kW: the same input_bounds.toml range for a study file and for
+    ``thermal.thermal_parameters`` called from Python."""
+    import numpy as np
+
+    from packstudy import thermal
+
+    found = problems({**VALID, "candidate": [{**VALID["candidate"][0],
+                                              "cooling": {"chiller_kW": 101.0, "heater_kW": -1.0}}]})
+    assert found == ["candidate[0].cooling.chiller_kW: must be less than or equal to 100 (allowed: "
+                     "0 to 100); got 101.0",
+                     "candidate[0].cooling.heater_kW: must be greater than or equal to 0 (allowed: "
+                     "0 to 50); got -1.0"]
+    args = (np.array([100.0]), np.array([0.07]), np.array([1000.0]), np.array([100.0]), "module",
+            np.array([3e5]))
+    thermal.thermal_parameters(*args, chiller_kW=100.0, heater_kW=0.0)  # the range's ends are valid
+    for bad in ({"chiller_kW": 101.0}, {"heater_kW": -1.0}):
+        with pytest.raises(ValueError, match=f"thermal: {next(iter(bad))} must lie within 0 to "):
+            thermal.thermal_parameters(*args, **bad)
 
 
 def test_charger_table_of_power_and_current_takes_the_ccs_voltage_class():

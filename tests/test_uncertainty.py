@@ -3,7 +3,8 @@ import pytest
 
 from packstudy.cost import pack_cost
 from packstudy.footprint import pack_footprint
-from packstudy.uncertainty import UncertaintySettings, cost_footprint_percentiles, pert
+from packstudy.spec import UncertaintySettings
+from packstudy.uncertainty import cost_footprint_percentiles, pert
 
 DESIGN = (np.array(["nmc811-graphite", "lfp-graphite"]), np.array([250.0, 644.0]),
           np.array([0.744, 3.68]), np.array(["pouch", "prismatic"]), np.array([400, 156]),

@@ -20,7 +20,6 @@ SOC trace, model and temperature row.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -29,6 +28,7 @@ import numpy as np
 from numba import njit
 
 from . import catalog
+from .lookup import unknown
 from .units import ZERO_CELSIUS_K
 
 FORMS = {"lgm50": 0, "lfp250": 1, "nmc622_denso": 2}
@@ -71,7 +71,7 @@ def load_model(name: str) -> AgingModel:
     path = catalog.data_dir() / "aging" / f"{name}.toml"
     if not path.is_file():
         names = sorted(p.stem for p in path.parent.glob("*.toml"))
-        raise AgingError(f"unknown aging model {name!r}; shipped: {', '.join(names)}")
+        raise AgingError(unknown("aging model", name, names, "shipped"))
     data = tomllib.loads(path.read_text())
     terms = data["form_terms"]
     par = np.zeros(_N_PAR)
@@ -102,10 +102,8 @@ def cell_aging(cell: str, chemistry: str | None = None) -> CellAging:
                     return CellAging(cell, base.model, f"same chemistry ({chemistry}) as the "
                                      f"preset {name!r}: {base.why}", base.scale,
                                      base.scale_low, base.scale_high)
-        close = difflib.get_close_matches(cell, mapped_cells(), n=3, cutoff=0.5)
-        hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
-        raise AgingError(f"no aging model for cell {cell!r}; {hint}cells with a model: "
-                         f"{', '.join(mapped_cells())}")
+        raise AgingError(unknown("cell for an aging model", cell, mapped_cells(),
+                                 "cells with a model"))
     return CellAging(cell, load_model(entry["value"]), entry["source"], float(entry["scale"]),
                      float(entry["low"]), float(entry["high"]))
 

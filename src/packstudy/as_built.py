@@ -146,6 +146,6 @@ def reproduction(study, metrics: dict) -> list[dict]:
                     "published": published, "model": model, "error_pct": error,
                     "tolerance_pct": tol,
                     "within": None if tol is None or not np.isfinite(error) else abs(error) <= tol,
-                    "calibrated": metric in study.vehicle.calibration,  # fitted to it
+                    "calibrated": metric in study.vehicle.calibration.targets,  # fitted to it
                     "source": str(fig.get("source", ""))})
     return out

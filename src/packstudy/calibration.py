@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from . import catalog, procedures, vehicle
+from .lookup import check, check_all
 from .procedures import Powertrain
 
 TARGET_PROCEDURE = {
@@ -148,10 +149,7 @@ def with_parameters(pt: Powertrain, values: dict[str, np.ndarray]) -> Powertrain
 def apply(pt: Powertrain, result: CalibrationResult | dict[str, float]) -> Powertrain:
     """``pt`` (any n) with one vehicle's fitted parameters set on every row."""
     fitted = result.parameters if isinstance(result, CalibrationResult) else result
-    unknown = sorted(set(fitted) - set(PARAMETERS))
-    if unknown:
-        raise CalibrationError(f"calibration parameter {unknown[0]!r} is not known; "
-                               f"allowed: {', '.join(PARAMETERS)}")
+    check_all("calibration parameter", list(fitted), PARAMETERS, CalibrationError, listed="allowed")
     return with_parameters(pt, {k: np.full(pt.n, float(v)) for k, v in fitted.items()})
 
 
@@ -319,9 +317,7 @@ def calibrate_table(pt: Powertrain, table: dict) -> CalibrationResult:
     optional ``parameters`` list, and (ignored: refitted) the record a preset keeps."""
     allowed = [*TARGET_PROCEDURE, *NOT_YET, "parameters", *RECORD_KEYS]
     for key in table:
-        if key not in allowed:
-            raise CalibrationError(f"vehicle.calibration.{key}: unknown key; allowed: "
-                                   f"{', '.join(allowed)}")
+        check("key", key, allowed, CalibrationError, f"vehicle.calibration.{key}: ", listed="allowed")
     targets = {k: v for k, v in table.items() if k in TARGET_PROCEDURE or k in NOT_YET}
     parameters = table.get("parameters")
     if parameters is not None and not (isinstance(parameters, list)
@@ -338,9 +334,8 @@ def _target_matrix(targets: list[dict[str, float]]) -> tuple[list[str], np.ndarr
             if key in NOT_YET:
                 raise CalibrationError(f"calibration target {key} (vehicle {i}): not supported yet "
                                        f"({NOT_YET[key]}); allowed: {', '.join(TARGET_PROCEDURE)}")
-            if key not in TARGET_PROCEDURE:
-                raise CalibrationError(f"calibration target {key!r} (vehicle {i}) is not known; "
-                                       f"allowed: {', '.join(TARGET_PROCEDURE)}")
+            check("calibration target", key, TARGET_PROCEDURE, CalibrationError,
+                  f"vehicle {i}: ", listed="allowed")
             if not (isinstance(value, int | float) and not isinstance(value, bool)
                     and np.isfinite(value) and value > 0):
                 raise CalibrationError(f"calibration target {key} (vehicle {i}) must be a number "
@@ -356,10 +351,8 @@ def _target_matrix(targets: list[dict[str, float]]) -> tuple[list[str], np.ndarr
 def _parameter_names(wanted: list) -> list[str]:
     """The union of requested parameters in the registry's order; unknown names rejected."""
     for order in wanted:
-        bad = [p for p in order if p not in PARAMETERS]
-        if bad:
-            raise CalibrationError(f"calibration parameter {bad[0]!r} is not known; "
-                                   f"allowed: {', '.join(PARAMETERS)}")
+        for p in order:
+            check("calibration parameter", p, PARAMETERS, CalibrationError, listed="allowed")
         if len(set(order)) != len(order):
             raise CalibrationError(f"calibration parameters listed twice: {list(order)}")
     used = {p for order in wanted for p in order}

@@ -18,6 +18,8 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
+from .lookup import NAME_MAX, check, unknown
+
 PRESET_KINDS = ("vehicles", "cells", "chargers", "cycles")
 
 
@@ -37,8 +39,7 @@ def _suffix(kind: str) -> str:
 
 def list_presets(kind: str) -> list[str]:
     """Names of the shipped presets of one kind (``PRESET_KINDS``)."""
-    if kind not in PRESET_KINDS:
-        raise ValueError(f"unknown preset kind {kind!r}; valid: {', '.join(PRESET_KINDS)}")
+    check("preset kind", kind, PRESET_KINDS)
     folder = data_dir() / kind
     return sorted(p.stem for p in folder.glob("*" + _suffix(kind)))
 
@@ -48,24 +49,7 @@ def preset_path(kind: str, name: str) -> Path:
     path = data_dir() / kind / (name + _suffix(kind))
     if len(name) <= NAME_MAX and "/" not in name and "\\" not in name and path.is_file():
         return path
-    import difflib  # only for the error message
-
-    names = list_presets(kind)
-    close = difflib.get_close_matches(name[:NAME_MAX], names, n=3, cutoff=0.5)
-    hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
-    raise UnknownPresetError(
-        f"unknown {kind[:-1]} preset {shown(name)}; {hint}shipped: {', '.join(names) or 'none'}"
-    )
-
-
-NAME_MAX = 100  # characters: longer is no preset name (and no file name on most file systems)
-
-
-def shown(name: str) -> str:
-    """A name as quoted in a message, an over-long one cut short with its length."""
-    if len(name) <= NAME_MAX:
-        return repr(name)
-    return f"{name[:40]!r}... ({len(name)} characters)"
+    raise UnknownPresetError(unknown(f"{kind[:-1]} preset", name, list_presets(kind), "shipped"))
 
 
 @cache

@@ -24,6 +24,7 @@ import numpy as np
 
 from . import catalog
 from .ecm import SOC_GRID, TEMP_GRID_C
+from .lookup import unknown
 from .units import ZERO_CELSIUS_K as ZERO_C_K
 
 SCHEMA_VERSION = 1
@@ -62,7 +63,12 @@ DIMENSIONS = {"cylindrical": ("diameter", "height"), "pouch": ("length", "width"
 
 
 class CellError(ValueError):
-    """An invalid cell definition; the message names the file and every bad field."""
+    """An invalid cell definition; the message names the file and every bad field, ``problems``
+    lists them (``"capacity_Ah: must be a positive number; got -3"``)."""
+
+    def __init__(self, message: str, problems: Sequence[str] = ()):
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,18 +211,16 @@ def _parsed_toml(content: bytes) -> dict:
 def cell_from_dict(data: dict, where: str = "cell", require_sources: bool = False) -> Cell:
     """Validate a parsed cell table (the TOML layout) and build a Cell; all errors at once."""
     errors: list[str] = []
-    bad = sorted(set(data) - TOP_KEYS)
-    if bad:
-        errors.append(f"unknown keys {bad}; allowed: {sorted(TOP_KEYS)}")
+    errors += [f"{key}: {unknown('key', key, sorted(TOP_KEYS), 'allowed')}"
+               for key in sorted(set(data) - TOP_KEYS)]
     version = data.get("schema_version", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
         errors.append(f"schema_version: must be {SCHEMA_VERSION}; got {version!r}")
-    chemistry = data.get("chemistry")
-    if chemistry not in CHEMISTRIES:
-        errors.append(f"chemistry: must be one of {', '.join(CHEMISTRIES)}; got {chemistry!r}")
-    fmt = data.get("format")
-    if fmt not in FORMATS:
-        errors.append(f"format: must be one of {', '.join(FORMATS)}; got {fmt!r}")
+    chemistry, fmt = data.get("chemistry"), data.get("format")
+    for key, value, allowed in (("chemistry", chemistry, CHEMISTRIES), ("format", fmt, FORMATS)):
+        if value not in allowed:
+            errors.append(f"{key}: " + (unknown(key, value, allowed) if isinstance(value, str) else
+                                        f"must be one of {', '.join(allowed)}; got {value!r}"))
 
     values: dict[str, float] = {}
     ranges: dict[str, tuple[float, float]] = {}
@@ -262,14 +266,18 @@ def cell_from_dict(data: dict, where: str = "cell", require_sources: bool = Fals
     needed = [*SCALARS, "volume_L" if "volume_L" in data else "dimensions_mm",
               "ocv", "resistance", "charge_map"]
     missing = [k for k in needed if not str(sources.get(k, "")).strip()]
-    assumptions = [str(a) for a in data.get("assumptions", [])]
+    assumptions = data.get("assumptions", [])
+    if not isinstance(assumptions, list):
+        errors.append(f"assumptions: must be a list of sentences; got {assumptions!r}")
+        assumptions = []
+    assumptions = [str(a) for a in assumptions]
     if missing and require_sources:
         errors.append(f"sources: every number needs a source; missing for {', '.join(missing)}")
     elif missing:
         assumptions.append(f"no source given for: {', '.join(missing)}")
 
     if errors:
-        raise CellError(f"{where}: invalid cell definition:\n  - " + "\n  - ".join(errors))
+        raise CellError(f"{where}: invalid cell definition:\n  - " + "\n  - ".join(errors), errors)
     return Cell(
         name=str(data.get("name", Path(where).stem)), chemistry=chemistry, format=fmt,
         **values, volume_L=volume_L, surface_area_m2=area_m2,

@@ -23,7 +23,6 @@ caused by charging.
 
 from __future__ import annotations
 
-import difflib
 import math
 
 import numpy as np
@@ -31,6 +30,7 @@ from numba import njit
 
 from . import catalog, ecm
 from .kernel import B_CAPACITY_AH, B_CELL_CP, B_CELL_HA, B_CELL_MASS, B_PARALLEL, B_SERIES, B_V_MAX
+from .lookup import check, unknown
 from .procedures import Powertrain
 
 # Columns of the per-variant result.
@@ -46,6 +46,10 @@ N_COLS = 8
 
 CHARGER_KEYS = ("power_kW", "current_A", "max_voltage_V")
 OPTIONAL_CHARGER_KEYS = ("min_voltage_V",)  # checked by limits.py where given
+# each key's range of input_bounds.toml (open below: a charger gives more than nothing), the
+# same for a preset, a table in a study file (spec.ChargerTable) and one given in Python
+CHARGER_BOUNDS = {"power_kW": "max_dc_charge_kW", "current_A": "charger_current_A",
+                  "max_voltage_V": "charger_max_voltage_V", "min_voltage_V": "charger_max_voltage_V"}
 
 
 class ChargerError(ValueError):
@@ -70,12 +74,7 @@ def load_charger(spec) -> dict[str, float]:
     Preset values written as ``{value, low, high}`` give their ``value``.
     """
     if isinstance(spec, str):
-        names = list_chargers()
-        if spec not in names:
-            close = difflib.get_close_matches(spec, names, n=3, cutoff=0.5)
-            hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
-            raise ChargerError(f"charger: unknown preset {spec!r}; {hint}shipped: "
-                               f"{', '.join(names)}")
+        check("charger preset", spec, list_chargers(), ChargerError, "charger: ", listed="shipped")
         raw, where = catalog.load_preset("chargers", spec), f"charger preset {spec!r}"
     elif isinstance(spec, dict):  # a table may leave the voltage to the CCS class default
         raw, where = {"max_voltage_V": default("charger_max_voltage_V")} | spec, "charger table"
@@ -88,14 +87,16 @@ def load_charger(spec) -> dict[str, float]:
         value = value.get("value") if isinstance(value, dict) else value
         if value is None and key in OPTIONAL_CHARGER_KEYS:
             continue
-        if not isinstance(value, int | float) or isinstance(value, bool) or not value > 0:
-            problems.append(f"{key} must be a positive number; got {value!r}")
+        bounds = catalog.input_range(CHARGER_BOUNDS[key], open_low=True)
+        low, high = bounds["gt"], bounds["le"]
+        if not isinstance(value, int | float) or isinstance(value, bool) or not low < value <= high:
+            problems.append(f"{key} must be a number above {low:g} and at most {high:g} "
+                            f"(data/factors/input_bounds.toml); got {value!r}")
         else:
             out[key] = float(value)
     allowed = CHARGER_KEYS + OPTIONAL_CHARGER_KEYS
     extra = sorted(set(spec) - set(allowed)) if isinstance(spec, dict) else []
-    if extra:
-        problems.append(f"unknown keys {extra}; allowed: {', '.join(allowed)}")
+    problems += [unknown("key", key, allowed, "allowed") for key in extra]
     if problems:
         raise ChargerError(f"{where}: " + "; ".join(problems))
     return out

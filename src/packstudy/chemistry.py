@@ -24,6 +24,7 @@ from functools import cache
 import numpy as np
 
 from packstudy.catalog import data_dir, factor_table
+from packstudy.lookup import check, check_all
 
 # IUPAC 2021 standard atomic weights (g/mol): physical constants, not model defaults.
 ATOMIC_MASS_G_PER_MOL = {
@@ -89,9 +90,7 @@ def load_chemistry(chemistry_id: str) -> dict:
     """The parsed chemistry record; ValueError listing the valid ids if unknown."""
     path = data_dir() / "chemistries" / f"{chemistry_id}.toml"
     if not path.is_file():
-        raise ValueError(
-            f"unknown chemistry {chemistry_id!r}; allowed: {', '.join(list_chemistries())}"
-        )
+        check("chemistry", chemistry_id, list_chemistries(), listed="allowed")
     with open(path, "rb") as f:
         return tomllib.load(f)
 
@@ -107,9 +106,7 @@ def _codes(values, allowed, what: str):
     """Unique codes of a string array; ValueError naming what is allowed."""
     arr = np.atleast_1d(np.asarray(values, dtype=str))
     uniq, inv = np.unique(arr, return_inverse=True)
-    bad = [u for u in uniq if u not in allowed]
-    if bad:
-        raise ValueError(f"unknown {what} {bad[0]!r}; allowed: {', '.join(allowed)}")
+    check_all(what, uniq, allowed, listed="allowed")
     return uniq, inv.reshape(arr.shape)
 
 

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from . import catalog, metrics
 from .cli_cell import app as cell_app
+from .lookup import unknown
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="EV battery-system feasibility studies: technical, cost and footprint.")
@@ -370,7 +371,7 @@ def presets_list(
     kinds = [kind] if kind else list(catalog.PRESET_KINDS)
     for k in kinds:
         if k not in catalog.PRESET_KINDS:
-            errors.print(f"error: unknown preset kind {k!r}; valid: {', '.join(catalog.PRESET_KINDS)}")
+            errors.print(f"error: {unknown('preset kind', k, catalog.PRESET_KINDS)}")
             raise typer.Exit(2)
         console.print(f"[bold]{k}[/]")
         for name in catalog.list_presets(k):
@@ -388,11 +389,7 @@ def presets_show(name: Annotated[str, typer.Argument(help="Preset name.")]):
             console.print(path.read_text(), markup=False, highlight=False)
             return
     names = [n for k in catalog.PRESET_KINDS for n in catalog.list_presets(k)]
-    import difflib
-
-    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-    hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-    errors.print(f"error: no preset named {name!r}.{hint}", highlight=False)
+    errors.print(f"error: {unknown('preset', name, names, 'shipped')}", highlight=False)
     raise typer.Exit(2)
 
 

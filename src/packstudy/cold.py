@@ -18,6 +18,7 @@ import numpy as np
 
 from . import catalog
 from .cycles import load_cycle
+from .lookup import check_all
 from .procedures import Powertrain, cycle_metrics, run_cycle
 from .units import ZERO_CELSIUS_K
 from .vehicle import V_AUX, V_F0, V_F1, V_F2
@@ -33,9 +34,7 @@ def default(key: str):
 def heating_power_W(heating, ambient_C, cabin_setpoint_C=None) -> np.ndarray:
     """Electrical power (W) of cabin heating per variant: "resistive" or "heat_pump"."""
     kind = np.asarray(heating, dtype=str)
-    bad = sorted(set(np.unique(kind).tolist()) - set(HEATING))
-    if bad:
-        raise ValueError(f"cold_range: heating {bad[0]!r} is not known; valid: {', '.join(HEATING)}")
+    check_all("heating", kind, HEATING, prefix="cold_range: ")
     ambient = np.asarray(ambient_C, dtype=float)
     setpoint = default("cabin_setpoint_C") if cabin_setpoint_C is None else cabin_setpoint_C
     demand = default("cabin_heat_loss_W_per_K") * np.maximum(setpoint - ambient, 0.0)

@@ -6,22 +6,23 @@ cost = materials (cell bill of materials x prices / process yields)
        p-exponents: direct labour, variable overhead, GSA, R&D, depreciation)
      + profit (a share of the plant investment) + warranty (a share of the price).
 
-Material prices come from the dated price set of ``CostSettings.year`` (``materials_YEAR.toml``,
+Material prices come from the dated price set of the study's ``[cost] year`` (``materials_YEAR.toml``,
 the latest set not after that year); plant, labour and hardware costs are BatPaC 5.0's (2022 US$,
 capital scaled by the production region's ``plant_capital_factor_REGION``). Both are brought to
-US$ of ``CostSettings.year`` with the US CPI-U. Results per variant; ``breakdown`` gives US$ per
+US$ of that year with the US CPI-U. Results per variant; ``breakdown`` gives US$ per
 pack by category.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
-from packstudy.catalog import input_range
+from packstudy.catalog import factor, input_range
 from packstudy.chemistry import cell_composition, load_tables, price_set_year, table_value
+from packstudy.lookup import check, check_all
 
 INTEGRATIONS = ("module", "cell_to_pack", "cell_to_body")
 CAM_PRICE = {"nmc811": "cam_nmc811", "nmc90": "cam_nmc90", "nmc622": "cam_nmc622",
@@ -31,15 +32,16 @@ ANODE_PRICE = {"graphite": "anode_graphite", "graphite_si": "anode_graphite_si",
 ELECTROLYTE_PRICE = {"electrolyte": "electrolyte", "electrolyte_lfp": "electrolyte_lfp"}
 
 
-class CostSettings(BaseModel):
-    """``[cost]`` study keys."""
+DEFAULT_REGION = "usa"  # of the plant when a study names none (BatPaC's baseline plant)
 
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-    production_packs_per_year: float = Field(500_000.0, **input_range("production_packs_per_year"))
-    year: int = Field(default_factory=lambda: price_set_year(None))
-    region: str = "usa"
-    prices: dict[str, float] = Field(default_factory=dict,
-                                     description="material -> price_usd_per_kg overrides")
+
+def default_settings() -> SimpleNamespace:
+    """The ``[cost]`` values when a study gives none (the defaults of ``spec.CostSettings``):
+    BatPaC's baseline plant (its production volume, in the US), the latest price set, no price
+    overrides."""
+    return SimpleNamespace(
+        production_packs_per_year=factor("cell_manufacturing", "baseline_packs_per_year"),
+        year=price_set_year(None), region=DEFAULT_REGION, prices={})
 
 
 @dataclass(frozen=True)
@@ -59,9 +61,7 @@ def price_overrides(prices: dict[str, float], year: int | None = None) -> dict[s
     allowed = sorted(k for k, e in table.items() if e["unit"] == "usd_per_kg")
     out = {}
     for name, price in prices.items():
-        if name not in allowed:
-            raise ValueError(f"cost.prices: unknown material {name!r}; allowed: "
-                             f"{', '.join(allowed)}")
+        check("material", name, allowed, prefix="cost.prices: ", listed="allowed")
         low, high = (input_range("price_usd_per_kg")[k] for k in ("ge", "le"))
         if not (np.isfinite(price) and low <= price <= high):
             raise ValueError(f"cost.prices.{name}: price_usd_per_kg must be within {low:g} to "
@@ -71,19 +71,9 @@ def price_overrides(prices: dict[str, float], year: int | None = None) -> dict[s
     return {"materials": out} if out else {}
 
 
-def settings_problems(settings: CostSettings) -> list[str]:
-    """What is wrong with ``[cost]`` against the data tables (price overrides, year, region);
-    empty when the settings can be costed."""
-    problems = []
-    tables = load_tables(price_year=settings.year)
-    for check in (lambda: price_overrides(settings.prices, settings.year),
-                  lambda: _cpi_ratio(tables, settings.year, settings.year),  # the year has an index
-                  lambda: plant_capital_factor(settings.region, tables)):
-        try:
-            check()
-        except ValueError as exc:
-            problems.append(str(exc))
-    return problems
+def check_year(year: int) -> None:
+    """ValueError unless ``year`` has a US CPI-U index (costs are given in US$ of that year)."""
+    _cpi_ratio(load_tables(price_year=year), year, year)
 
 
 def _cpi_ratio(tables: dict, year: int, basis: int) -> float:
@@ -97,14 +87,13 @@ def _cpi_ratio(tables: dict, year: int, basis: int) -> float:
     return table_value(mfg, f"cpi_{year}") / table_value(mfg, f"cpi_{basis}")
 
 
-def plant_capital_factor(region: str, tables: dict):
-    """Capital (equipment and building) of a plant in ``region`` relative to BatPaC's US plant."""
-    mfg = tables["cell_manufacturing"]
+def plant_capital_factor(region: str, tables: dict | None = None):
+    """Capital (equipment and building) of a plant in ``region`` relative to BatPaC's US plant;
+    ValueError listing the regions."""
+    mfg = (tables or load_tables())["cell_manufacturing"]
     prefix = "plant_capital_factor_"
     regions = sorted(k.removeprefix(prefix) for k in mfg if k.startswith(prefix))
-    if region not in regions:
-        raise ValueError(f"cost.region: unknown region {region!r}; allowed: "
-                         f"{', '.join(regions)}")
+    check("region", region, regions, prefix="cost.region: ", listed="allowed")
     return table_value(mfg, prefix + region)
 
 
@@ -126,9 +115,7 @@ def _design(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells, pack_
             integration, n_parallel, tables):
     """Shared design quantities: composition, counts, masks."""
     integ = np.atleast_1d(np.asarray(integration, dtype=str))
-    bad = sorted(set(integ.tolist()) - set(INTEGRATIONS))
-    if bad:
-        raise ValueError(f"unknown integration {bad[0]!r}; allowed: {', '.join(INTEGRATIONS)}")
+    check_all("integration", integ, INTEGRATIONS, listed="allowed")
     n_cells = np.asarray(n_cells, dtype=float)
     if np.any(n_cells < 1) or np.any(np.asarray(pack_energy_kWh) <= 0):
         raise ValueError("n_cells must be >= 1 and pack_energy_kWh > 0")
@@ -216,14 +203,16 @@ def _plant(rates, tables, capital_factor=1.0):
 
 
 def pack_cost(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells, pack_energy_kWh,
-              integration, settings: CostSettings | None = None, n_parallel=1,
+              integration, settings=None, n_parallel=1,
               factors: dict | None = None) -> CostResult:
     """Bottom-up pack cost per variant (all inputs broadcastable arrays; strings as str arrays).
 
+    ``settings``: the study's ``[cost]`` (``spec.CostSettings``, validated where the study is
+    read: production_packs_per_year, year, region, prices); None: :func:`default_settings`.
     ``n_parallel`` (cells in parallel per series group) sets the cell-monitoring channel count.
     ``factors`` overrides factor-table entries (as :func:`packstudy.chemistry.load_tables`).
     """
-    settings = settings or CostSettings()
+    settings = settings or default_settings()
     overrides = dict(factors or {})
     for table, entries in price_overrides(settings.prices, settings.year).items():
         overrides[table] = {**overrides.get(table, {}), **entries}

@@ -9,13 +9,13 @@ material from its elements' precursor footprints + synthesis electricity on ``ca
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from packstudy.catalog import input_range
 from packstudy.chemistry import cell_composition, load_tables, table_value
 from packstudy.cost import INTEGRATIONS, pack_hardware_kg
+from packstudy.lookup import check, check_all
 
 RECYCLABLE = ("aluminium", "copper", "nickel", "cobalt", "lithium")
 ANODE_EF = {"graphite": "graphite", "graphite_si": "graphite", "hard_carbon": "hard_carbon",
@@ -24,24 +24,15 @@ ANODE_EF = {"graphite": "graphite", "graphite_si": "graphite", "hard_carbon": "h
 CAM_SYNTHESIS = {"lfp": "cam_synthesis_kWh_per_kg_lfp"}
 
 
-class FootprintSettings(BaseModel):
-    """``[footprint]`` study keys."""
+DEFAULT_REGION = "china"  # of cell and cathode-material production when a study names none
 
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-    region: str = "china"
-    grid_kgCO2e_per_kWh: float | None = Field(None, **input_range("grid_kgCO2e_per_kWh"))
-    cam_region: str = "china"
-    recycled_content: dict[str, float] = Field(default_factory=dict)
 
-    @field_validator("recycled_content")
-    @classmethod
-    def _check_recycled(cls, v):
-        for k, share in v.items():
-            if k not in RECYCLABLE:
-                raise ValueError(f"unknown material {k!r}; allowed: {', '.join(RECYCLABLE)}")
-            if not 0 <= share <= 1:
-                raise ValueError(f"recycled_content.{k} must be within 0-1; got {share}")
-        return v
+def default_settings() -> SimpleNamespace:
+    """The ``[footprint]`` values when a study gives none (the defaults of
+    ``spec.FootprintSettings``): cells and cathode material made in China on its grid, no
+    recycled content."""
+    return SimpleNamespace(region=DEFAULT_REGION, grid_kgCO2e_per_kWh=None,
+                           cam_region=DEFAULT_REGION, recycled_content={})
 
 
 @dataclass(frozen=True)
@@ -53,12 +44,16 @@ class FootprintResult:
     breakdown: dict[str, np.ndarray]
 
 
+def grid_regions(tables: dict | None = None) -> list[str]:
+    """The regions with a grid intensity (``data/factors/grid.toml``)."""
+    return sorted((tables or load_tables())["grid"])
+
+
 def grid_intensity(region: str, tables: dict | None = None):
     """kg CO2e per kWh of a named region; ValueError listing the regions."""
     grid = (tables or load_tables())["grid"]
-    if region not in grid:
-        raise ValueError(f"footprint.region: unknown region {region!r}; allowed: "
-                         f"{', '.join(sorted(grid))}, or set grid_kgCO2e_per_kWh")
+    check("region", region, sorted(grid), prefix="footprint.region: ", listed="allowed",
+          more=", or set grid_kgCO2e_per_kWh")
     return table_value(grid, region)
 
 
@@ -73,17 +68,19 @@ def cam_synthesis_kWh_per_kg(cam_material, table: dict):
 
 
 def pack_footprint(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells,
-                   pack_energy_kWh, integration, settings: FootprintSettings | None = None,
+                   pack_energy_kWh, integration, settings=None,
                    factors: dict | None = None) -> FootprintResult:
-    """Cradle-to-gate kg CO2e per variant (inputs as :func:`packstudy.cost.pack_cost`)."""
-    settings = settings or FootprintSettings()
+    """Cradle-to-gate kg CO2e per variant (inputs as :func:`packstudy.cost.pack_cost`).
+
+    ``settings``: the study's ``[footprint]`` (``spec.FootprintSettings``, validated where the
+    study is read: region, grid_kgCO2e_per_kWh, cam_region, recycled_content); None:
+    :func:`default_settings`."""
+    settings = settings or default_settings()
     tables = load_tables(factors)
     fp = tables["footprint"]
     v = lambda k: table_value(fp, k)  # noqa: E731
     integ = np.atleast_1d(np.asarray(integration, dtype=str))
-    bad = sorted(set(integ.tolist()) - set(INTEGRATIONS))
-    if bad:
-        raise ValueError(f"unknown integration {bad[0]!r}; allowed: {', '.join(INTEGRATIONS)}")
+    check_all("integration", integ, INTEGRATIONS, listed="allowed")
     grid = (settings.grid_kgCO2e_per_kWh if settings.grid_kgCO2e_per_kWh is not None
             else grid_intensity(settings.region, tables))
     cam_grid = grid_intensity(settings.cam_region, tables)

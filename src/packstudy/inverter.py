@@ -30,6 +30,7 @@ import numpy as np
 from numba import njit
 
 from packstudy import catalog
+from packstudy.lookup import check_all
 
 INVERTER_KINDS = ("si", "sic")
 
@@ -92,10 +93,7 @@ def inverter_parameters(kind, rated_power_W, nominal_dc_voltage_V) -> np.ndarray
         np.asarray(kind), np.asarray(rated_power_W, dtype=float),
         np.asarray(nominal_dc_voltage_V, dtype=float))
     kind_a, power, volt = kind_a.ravel(), power.ravel(), volt.ravel()
-    bad = sorted(set(np.unique(kind_a).tolist()) - set(INVERTER_KINDS))
-    if bad:
-        raise ValueError(f"inverter kind {bad[0]!r} is not known; valid kinds: "
-                         f"{', '.join(INVERTER_KINDS)}")
+    check_all("inverter kind", kind_a, INVERTER_KINDS)
     if np.any(~(power > 0)) or np.any(~(volt > 0)):
         raise ValueError("inverter rated_power_W and nominal_dc_voltage_V must be > 0")
     row = 2 * (kind_a == "sic") + (volt > _f("voltage_class_boundary_V"))

@@ -16,13 +16,13 @@ of 365 of them a year, run by :func:`packstudy.aging.simulate` for all variants 
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from . import aging, catalog, charging
+from .lookup import unknown
 
 DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 CLIMATES = ("temperate", "hot", "cold")
@@ -57,10 +57,8 @@ def load_climate(spec: str, base_dir: Path | None = None) -> Climate:
         return _climate_csv(Path(base_dir or ".") / spec)
     entry = catalog.factor_table("life").get(f"climate_{spec}")
     if entry is None:
-        close = difflib.get_close_matches(spec, CLIMATES, n=2, cutoff=0.4)
-        hint = f"did you mean {', '.join(map(repr, close))}? " if close else ""
-        raise LifeError("study.life.climate", f"unknown climate {spec!r}; {hint}valid: "
-                        f"{', '.join(CLIMATES)}, or an hourly CSV file (temperature_C)")
+        raise LifeError("study.life.climate", unknown(
+            "climate", spec, CLIMATES, more=", or an hourly CSV file (temperature_C)"))
     return Climate(spec, entry["value"], entry["grid_region"], np.array(entry["t_max_C"]),
                    np.array(entry["t_min_C"]))
 

@@ -28,6 +28,7 @@ import numpy as np
 from numba import njit
 
 from . import catalog
+from .lookup import check
 
 TYPES = ("pmsm", "induction", "eesm")
 AXLES = ("front", "rear")
@@ -60,8 +61,7 @@ def factor(key: str) -> float:
 
 def type_columns(kind: str, disconnect: bool = False) -> np.ndarray:
     """(no-load multiplier, idle fraction, copper multiplier, excitation fraction) of a type."""
-    if kind not in TYPES:
-        raise ValueError(f"motor type {kind!r} is not known; allowed: {', '.join(TYPES)}")
+    check("motor type", kind, TYPES, listed="allowed")
     idle = 0.0 if disconnect else factor(f"{kind}_idle_drag_fraction")
     copper = 1.0 + (factor("induction_rotor_copper_ratio") if kind == "induction" else 0.0)
     excite = {"pmsm": 0.0, "induction": factor("induction_magnetising_loss_fraction"),

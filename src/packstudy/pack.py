@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import catalog, ecm
+from .lookup import unknown
 
 INTEGRATIONS = ("module", "cell_to_pack", "cell_to_body")
 ENERGY_SLACK = 0.02  # designer: accept 2 % more energy than the least to get nearer the voltage goal
@@ -113,9 +114,8 @@ def design_pack(
 
     bad = sorted(set(np.unique(integration)) - set(INTEGRATIONS))
     if bad:
-        raise PackDesignError(
-            f"pack.integration: unknown {', '.join(map(repr, bad))}; valid: {', '.join(INTEGRATIONS)}",
-            np.flatnonzero(~np.isin(integration, INTEGRATIONS)))
+        raise PackDesignError("pack.integration: " + unknown("integration", bad[0], INTEGRATIONS),
+                              np.flatnonzero(~np.isin(integration, INTEGRATIONS)))
     usable_cell_Wh = cells.capacity_Ah * ocv_energy_Wh_per_Ah(cells.ocv_V, lo, hi)
     missing = np.isnan(parallel) & np.isnan(target_kWh)
     if np.any(missing):

@@ -45,6 +45,7 @@ from .kernel import (
     B_SERIES,
     B_V_MIN,
 )
+from .lookup import check_all
 from .pack import default as pack_default
 from .procedures import Powertrain
 from .units import G_MPS2, KMH_MPS, MPH_MPS
@@ -127,10 +128,7 @@ def _column(value, n, key=None, name="value"):
 def drive_codes(driven_axles, n: int) -> np.ndarray:
     """Integer drive codes (FWD 0, RWD 1, AWD 2) for n variants; clear error otherwise."""
     names = np.broadcast_to(np.asarray(driven_axles, dtype=str), (n,))
-    bad = sorted(set(np.unique(names).tolist()) - set(DRIVES))
-    if bad:
-        raise ValueError(f"acceleration: driven_axles {bad[0]!r} is not known; valid: "
-                         f"{', '.join(DRIVES)}")
+    check_all("driven_axles", names, DRIVES, prefix="acceleration: ")
     return np.array([DRIVES[s] for s in names], dtype=np.int64)
 
 

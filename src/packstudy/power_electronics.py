@@ -27,6 +27,7 @@ from packstudy import catalog
 from packstudy.chemistry import load_tables, table_value
 from packstudy.cost import _cpi_ratio
 from packstudy.inverter import INVERTER_KINDS
+from packstudy.lookup import check_all
 
 TABLE = "power_electronics"
 
@@ -39,10 +40,7 @@ def tables(factors: dict | None = None) -> dict:
 
 def _kinds(kind) -> np.ndarray:
     kind = np.asarray(kind, dtype=str)
-    bad = sorted(set(np.unique(kind).tolist()) - set(INVERTER_KINDS))
-    if bad:
-        raise ValueError(f"inverter kind {bad[0]!r} is not known; valid kinds: "
-                         f"{', '.join(INVERTER_KINDS)}")
+    check_all("inverter kind", kind, INVERTER_KINDS)
     return kind
 
 

@@ -1,26 +1,38 @@
 """The study file: pydantic models, TOML loading, preset resolution and error reports.
 
-Validation happens once, here, at the boundary: every problem is reported at once with its
-path (``candidate[1].pack.series: must be an integer >= 1; got 0``), unknown keys get a
-"did you mean", unknown presets get the close matches.
+Validation happens once, here, at the boundary: every table of the study file, its settings
+tables ([cost], [footprint], [uncertainty], [vehicle.calibration], inline cells and chargers)
+included, is checked by the models below, and every problem is reported at once with its path
+(``candidate[1].pack.series: must be an integer >= 1; got 0``); unknown keys, presets and
+names get the close matches (``lookup.unknown``). Physics modules receive validated values.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from . import as_built, catalog, charging, cost, footprint
+from . import as_built, calibration, catalog, charging, cost, footprint, life, track, uncertainty
+from . import cell as cellmod
 from .cell import cell_file
-from .cost import CostSettings
 from .cycles import CycleFileError, load_cycle
-from .footprint import FootprintSettings
-from .uncertainty import UncertaintySettings
+from .lookup import shown, unknown
 
 PROCEDURE_NAMES = ("wltp", "epa", "acceleration", "fast_charge", "cold")  # the default
 
@@ -50,6 +62,162 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
+PROBLEM = "study_problem"  # the pydantic error type of a problem found by a check of ours
+
+
+def _raise_problems(found: list[tuple[tuple, str]], value) -> None:
+    """Raise the problems found inside a value (each: its location below the value's own, and
+    the message) as one pydantic error each, so that they join the file's other problems at
+    their own paths (``candidate[2].cell.capacity_Ah: ...``)."""
+    if found:
+        raise ValidationError.from_exception_data("study", [
+            InitErrorDetails(type=PydanticCustomError(PROBLEM, "{text}", {"text": text}),
+                             loc=loc, input=value) for loc, text in found])
+
+
+def _problem(text: str) -> PydanticCustomError:
+    """A field's problem, reported as written (the value is in the text where it helps)."""
+    return PydanticCustomError(PROBLEM, "{text}", {"text": text})
+
+
+def _checked(check, *args, at: str = ""):
+    """``check(*args)``; its ValueError as the problem of a field (the physics module's message,
+    without its own ``at: `` prefix, which the field's path replaces)."""
+    try:
+        return check(*args)
+    except ValueError as exc:
+        raise _problem(str(exc).removeprefix(f"{at}: ")) from None
+
+
+def _base_dir(info: ValidationInfo) -> Path | None:
+    """The study file's folder while a study file is read (None: file references unchecked)."""
+    return (info.context or {}).get("base_dir")
+
+
+@cache
+def _shipped(kind: str) -> tuple[str, ...]:
+    return tuple(catalog.list_presets(kind))
+
+
+class CostSettings(_Strict):
+    """``[cost]``: the plant's production volume, the dollar year (and material price set) and
+    the production region, and material price overrides (US$/kg); defaults:
+    ``cost.default_settings``."""
+
+    production_packs_per_year: float = Field(
+        default_factory=lambda: cost.default_settings().production_packs_per_year,
+        **_range("production_packs_per_year"))
+    year: int = Field(default_factory=lambda: cost.default_settings().year)
+    region: str = cost.DEFAULT_REGION
+    prices: dict[str, float] = Field(default_factory=dict)  # material -> price_usd_per_kg
+
+    @field_validator("year")
+    @classmethod
+    def _price_index(cls, year):
+        _checked(cost.check_year, year, at="cost.year")
+        return year
+
+    @field_validator("region")
+    @classmethod
+    def _plant_region(cls, region):
+        _checked(cost.plant_capital_factor, region, at="cost.region")
+        return region
+
+    @field_validator("prices")
+    @classmethod
+    def _price_overrides(cls, prices, info: ValidationInfo):
+        found = []
+        for name, price in prices.items():
+            try:
+                cost.price_overrides({name: price}, info.data.get("year"))
+            except ValueError as exc:
+                text = str(exc).removeprefix(f"cost.prices.{name}: ").removeprefix("cost.prices: ")
+                found.append(((name,), text))
+        _raise_problems(found, prices)
+        return prices
+
+
+class FootprintSettings(_Strict):
+    """``[footprint]``: the grid of cell production (a region, or its intensity given), the
+    region of cathode-material production and recycled contents (shares 0..1 of aluminium,
+    copper, nickel, cobalt, lithium); defaults: ``footprint.default_settings``."""
+
+    grid_kgCO2e_per_kWh: float | None = Field(None, **_range("grid_kgCO2e_per_kWh"))
+    region: str = footprint.DEFAULT_REGION  # not needed when grid_kgCO2e_per_kWh is given
+    cam_region: str = footprint.DEFAULT_REGION
+    recycled_content: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, region, info: ValidationInfo):
+        if info.data.get("grid_kgCO2e_per_kWh") is None:
+            _checked(footprint.grid_intensity, region, at="footprint.region")
+        return region
+
+    @field_validator("cam_region")
+    @classmethod
+    def _cam_region(cls, region):
+        if region not in footprint.grid_regions():
+            raise _problem(unknown("region", region, footprint.grid_regions(), "allowed"))
+        return region
+
+    @field_validator("recycled_content")
+    @classmethod
+    def _recycled(cls, content):
+        found = [((k,), unknown("material", k, footprint.RECYCLABLE, "allowed"))
+                 for k in content if k not in footprint.RECYCLABLE]
+        found += [((k,), f"a share must lie within 0 to 1; got {share}")
+                  for k, share in content.items() if k in footprint.RECYCLABLE and not 0 <= share <= 1]
+        _raise_problems(found, content)
+        return content
+
+
+class UncertaintySettings(_Strict):
+    """``[uncertainty]``: Monte Carlo samples and the seed of cost and footprint percentiles;
+    defaults: ``uncertainty.default_settings``."""
+
+    samples: int = Field(uncertainty.DEFAULT_SAMPLES, **_range("uncertainty_samples"))
+    seed: int = Field(uncertainty.DEFAULT_SEED, ge=0)  # numpy's default_rng takes seeds >= 0
+
+
+def _not_yet(value, info: ValidationInfo):
+    if value is not None:
+        raise _problem(f"not supported yet ({calibration.NOT_YET[info.field_name]}); calibrate "
+                       f"on {', '.join(calibration.TARGET_PROCEDURE)}")
+    return value
+
+
+def _parameters(names):
+    if names is not None and len(set(names)) != len(names):
+        raise _problem(f"listed twice: {', '.join(sorted({p for p in names if names.count(p) > 1}))}")
+    return names
+
+
+class _CalibrationTable(_Strict):
+    @property
+    def targets(self) -> dict[str, float]:
+        """The known results given, to fit the vehicle to."""
+        return {k: getattr(self, k) for k in calibration.TARGET_PROCEDURE
+                if getattr(self, k) is not None}
+
+    @model_serializer(mode="wrap")
+    def _given(self, handler):
+        return {k: v for k, v in handler(self).items() if v is not None}
+
+
+# ``[vehicle.calibration]``: known results (``calibration.TARGET_PROCEDURE``, each > 0), an
+# optional ``parameters`` list and the record a preset keeps (``calibration.RECORD_KEYS``),
+# generated from the calibration registry so that the two never disagree
+VehicleCalibration = create_model(
+    "VehicleCalibration", __base__=_CalibrationTable,
+    __validators__={"_not_yet": field_validator(*calibration.NOT_YET)(_not_yet),
+                    "_twice": field_validator("parameters")(_parameters)},
+    **{k: (float | None, Field(None, gt=0)) for k in calibration.TARGET_PROCEDURE},
+    **{k: (float | None, None) for k in calibration.NOT_YET},
+    parameters=(list[Literal[calibration.PARAMETERS]] | None, None),
+    **{k: (Any, None) for k in calibration.RECORD_KEYS})
+
+
 class RoadLoad(_Strict):
     """Coast-down target coefficients: F = f0 + f1 v + f2 v^2 (N, v in m/s)."""
 
@@ -62,10 +230,12 @@ class ChargerTable(_Strict):
     """A DC charger given by its limits (without ``max_voltage_V``: the CCS class's, see
     ``charger_max_voltage_V`` in data/factors/charging.toml)."""
 
-    power_kW: float = Field(**_range("max_dc_charge_kW", open_low=True))
-    current_A: float = Field(**_range("charger_current_A", open_low=True))
-    max_voltage_V: float | None = Field(default=None, **_range("charger_max_voltage_V", open_low=True))
-    min_voltage_V: float | None = Field(default=None, **_range("charger_max_voltage_V", open_low=True))
+    power_kW: float = Field(**_range(charging.CHARGER_BOUNDS["power_kW"], open_low=True))
+    current_A: float = Field(**_range(charging.CHARGER_BOUNDS["current_A"], open_low=True))
+    max_voltage_V: float | None = Field(
+        default=None, **_range(charging.CHARGER_BOUNDS["max_voltage_V"], open_low=True))
+    min_voltage_V: float | None = Field(
+        default=None, **_range(charging.CHARGER_BOUNDS["min_voltage_V"], open_low=True))
 
 
 class OwnBattery(_Strict):
@@ -128,7 +298,7 @@ class Vehicle(_Strict):
     battery: OwnBattery | None = None
     published: dict[str, dict[str, Any]] = Field(default_factory=dict)
     sources: dict[str, str] = Field(default_factory=dict)
-    calibration: dict[str, Any] = Field(default_factory=dict)
+    calibration: VehicleCalibration = Field(default_factory=VehicleCalibration)
 
     @model_validator(mode="after")
     def _mass_and_road_load(self):
@@ -213,8 +383,8 @@ class Cooling(_Strict):
     """A candidate's thermal system: battery chiller and heater ratings (kW of heat; None:
     the defaults of data/factors/thermal.toml)."""
 
-    chiller_kW: float | None = Field(default=None, ge=0, le=100)
-    heater_kW: float | None = Field(default=None, ge=0, le=50)
+    chiller_kW: float | None = Field(default=None, **_range("chiller_kW"))
+    heater_kW: float | None = Field(default=None, **_range("heater_kW"))
 
 
 class Candidate(_Strict):
@@ -227,6 +397,60 @@ class Candidate(_Strict):
     charger: str | ChargerTable | None = None  # a charger preset or its limits
     as_built: bool = False  # take the vehicle's as-built battery system (keys beside it override)
     cooling: Cooling | None = None
+
+    @field_validator("cell")
+    @classmethod
+    def _known_cell(cls, cell, info: ValidationInfo):
+        _raise_problems(_cell_problems(cell, _base_dir(info)), cell)
+        return cell
+
+    @field_validator("charger")
+    @classmethod
+    def _known_charger(cls, charger):
+        if isinstance(charger, str) and charger not in _shipped("chargers"):
+            raise _problem(unknown("charger preset", charger, _shipped("chargers"), "shipped"))
+        return charger
+
+
+def _cell_problems(cell, base_dir: Path | None) -> list[tuple[tuple, str]]:
+    """What is wrong with a candidate's cell: an unknown preset, a cell file that is missing
+    or invalid (checked while a study file is read, ``base_dir`` its folder), an inline table's
+    bad fields (each at its key); a ``{ bpx = FILE }`` is read when the study runs."""
+    if isinstance(cell, dict) and set(cell) == {"bpx"}:
+        return []
+    if isinstance(cell, dict):
+        try:
+            cellmod.cell_from_dict(cell, where="inline cell table")
+        except cellmod.CellError as exc:
+            return [_at_key(problem) for problem in exc.problems]
+        return []
+    path = cell_file(cell, base_dir)
+    if path is None:
+        return [] if cell in _shipped("cells") else [((), unknown("cell preset", cell, _shipped("cells"),
+                                                                  "shipped"))]
+    if base_dir is None:
+        return []
+    try:
+        found = path.is_file()
+    except OSError as exc:  # e.g. a name too long for the file system
+        return [((), f"cell file {shown(cell)} cannot be read ({exc.strerror}); give the path of "
+                     "a cell TOML file")]
+    if not found:
+        return [((), f"cell file {cell!r} not found (looked for {path.absolute()}; relative paths "
+                     "start at the study file's folder)")]
+    try:
+        cellmod.load_cell(path)
+    except cellmod.CellError as exc:
+        return [((), f"cell file {path}: {problem}") for problem in exc.problems or [str(exc)]]
+    return []
+
+
+def _at_key(problem: str) -> tuple[tuple, str]:
+    """A cell check's problem (``"ocv.ocv_V: must ..."``) as (location, message)."""
+    key, sep, text = problem.partition(": ")
+    if sep and re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", key):
+        return tuple(key.split(".")), text
+    return (), problem
 
 
 class FastCharge(_Strict):
@@ -250,6 +474,23 @@ class Cold(_Strict):
     ambient_C: float | None = Field(default=None, ge=-40, le=10)
     cycle: str | None = None
     preconditioned: bool = False  # the cold acceleration with a pack warmed from the grid
+
+    @field_validator("cycle")
+    @classmethod
+    def _cycle_loads(cls, cycle, info: ValidationInfo):
+        if cycle is not None and _base_dir(info) is not None:
+            _raise_problems(_cycle_problems(cycle, _base_dir(info)), cycle)
+        return cycle
+
+
+def _cycle_problems(cycle: str | Path, base_dir: Path) -> list[tuple[tuple, str]]:
+    """A shipped cycle's name (a string) or a cycle CSV file that cannot be used, as the
+    problem of its key."""
+    try:
+        load_cycle(cycle, base_dir=base_dir)
+    except (CycleFileError, OSError, catalog.UnknownPresetError) as exc:
+        return [((), str(exc).strip('"'))]
+    return []
 
 
 class LaunchRepeat(_Strict):
@@ -280,9 +521,14 @@ class TrackLaps(_Strict):
     file: str | None = None
 
     @model_validator(mode="after")
-    def _one_track(self):
+    def _one_track(self, info: ValidationInfo):
         if self.name is not None and self.file is not None:
             raise ValueError("give name (a shipped track) or file, not both")
+        if _base_dir(info) is not None:
+            try:
+                track.load_track(self.name, self.file, _base_dir(info))
+            except (track.TrackFileError, OSError) as exc:
+                raise _problem(str(exc)) from None
         return self
 
 
@@ -294,6 +540,34 @@ class Life(_Strict):
     climate: str | None = None  # "temperate" | "hot" | "cold" | an hourly CSV file
     dc_fast_share: float | None = Field(default=None, ge=0, le=1)
     charge_target: float | None = Field(default=None, gt=0, le=1)
+
+    @field_validator("climate")
+    @classmethod
+    def _known_climate(cls, climate, info: ValidationInfo):
+        if climate is not None:
+            _life_problems(lambda: life.load_climate(climate, _base_dir(info)), info, climate)
+        return climate
+
+    @model_validator(mode="after")
+    def _usable(self, info: ValidationInfo):
+        """The table as the life procedure takes it (the charge target above the fast-charge
+        start, ...), once its fields are valid."""
+        _life_problems(lambda: life.settings(self.model_dump(), None, _base_dir(info)), info, self)
+        return self
+
+
+def _life_problems(check, info: ValidationInfo, value) -> None:
+    """Run a check of ``packstudy.life``; its LifeError as the problem of the key it names
+    (a climate CSV file is read only while a study file is read)."""
+    climate = value if isinstance(value, str) else value.climate
+    if _base_dir(info) is None and (climate or "").endswith(".csv"):
+        return
+    try:
+        check()
+    except life.LifeError as exc:  # exc.field: "study.life.KEY"
+        key = exc.field.rpartition(".")[2]
+        _raise_problems([(() if isinstance(value, str) else (key,),
+                          str(exc).removeprefix(f"{exc.field}: "))], value)
 
 
 class Warranty(_Strict):
@@ -332,6 +606,14 @@ class StudySection(_Strict):
     cycles: dict[str, str] = Field(default_factory=dict)  # label -> CSV path (custom cycles)
     baseline: str | None = None
 
+    @field_validator("cycles")
+    @classmethod
+    def _cycles_load(cls, cycles, info: ValidationInfo):
+        if _base_dir(info) is not None:
+            _raise_problems([((label, *loc), text) for label, file in cycles.items()
+                             for loc, text in _cycle_problems(Path(file), _base_dir(info))], cycles)
+        return cycles
+
     @model_validator(mode="after")
     def _procedures_and_labels(self):
         problems = []
@@ -368,9 +650,7 @@ class Sweep(BaseModel):
         problems = []
         for key, values in (self.model_extra or {}).items():
             if key not in SWEEP_KEYS:
-                close = difflib.get_close_matches(key, SWEEP_KEYS, n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                problems.append(f"{key!r} cannot be swept{hint} (sweepable: {', '.join(SWEEP_KEYS)})")
+                problems.append(unknown("key to sweep", key, SWEEP_KEYS, "sweepable"))
             elif not isinstance(values, list) or not values:
                 problems.append(f"{key!r} must be a non-empty list of values")
         for objective in self.objectives:
@@ -443,7 +723,7 @@ def parse_study(raw: dict, *, source: str = "<study>", base_dir: Path | None = N
             raw["vehicle"] = {k: v for k, v in vehicle.items() if k != "preset"} | {"test_mass_kg": 1e3}
     study = None
     try:
-        study = Study.model_validate(raw)
+        study = Study.model_validate(raw, context={"base_dir": base_dir or Path(".")})
     except ValidationError as exc:
         preset_failed = bool(problems)  # the only problem found before validation
         errors = exc.errors()
@@ -471,61 +751,18 @@ def _merge(preset: dict, override: dict) -> dict:
 
 
 def _check_references(study: Study, base_dir: Path) -> list[str]:
-    """Presets and files named by the study: each must exist."""
-    problems = []
-    cells = catalog.list_presets("cells")
-    chargers = charging.list_chargers()
-    named = [(f"candidate[{i}]", c.cell, c.charger) for i, c in enumerate(study.candidate)]
-    swept = study.sweep.parameters if study.sweep is not None else {}
-    named += [(f'sweep."cell"[{j}]', value, None) for j, value in enumerate(swept.get("cell", []))]
-    named += [(f'sweep."charger"[{j}]', None, value)
-              for j, value in enumerate(swept.get("charger", []))]
-    for where, cell, charger in named:
-        at = where if where.startswith("sweep") else f"{where}.cell"
-        path = cell_file(cell, base_dir) if isinstance(cell, str | dict) else None
-        if path is not None:
-            try:
-                found = path.is_file()
-            except OSError as exc:  # e.g. a name too long for the file system
-                found = None
-                problems.append(f"{at}: cell file {catalog.shown(cell)} cannot be read "
-                                f"({exc.strerror}); give the path of a cell TOML file")
-            if found is False:
-                problems.append(f"{at}: cell file {cell!r} not found (looked for "
-                                f"{path.absolute()}; relative paths start at the study file's folder)")
-        elif isinstance(cell, str) and cell not in cells:
-            problems.append(_unknown_preset(at, "cell", cell, cells))
-        if isinstance(charger, str) and charger not in chargers:
-            at = where if where.startswith("sweep") else f"{where}.charger"
-            problems.append(_unknown_preset(at, "charger", charger, chargers))
-    problems += _cost_and_footprint_problems(study) + _window_problems(study)
+    """What the models cannot check alone: unique names, the candidates named by other tables,
+    the swept values, the SOC windows with their defaults."""
+    problems = _window_problems(study)
     names = [c.name for c in study.candidate]
     if len(set(names)) != len(names):
         problems.append("candidate: names must be unique")
-    if study.sweep is not None and study.sweep.base is not None and study.sweep.base not in names:
-        problems.append(f"sweep.base: {study.sweep.base!r} is not a candidate name ({', '.join(names)})")
-    if study.study.baseline is not None and study.study.baseline not in names:
-        problems.append(f"study.baseline: {study.study.baseline!r} is not a candidate name "
-                        f"({', '.join(names)})")
-    for label, file in study.study.cycles.items():
-        try:
-            load_cycle(Path(file), base_dir=base_dir)
-        except (CycleFileError, OSError) as exc:
-            problems.append(f"study.cycles.{label}: {exc}")
-    if study.study.track is not None:
-        from .track import TrackFileError, load_track
-
-        try:
-            load_track(study.study.track.name, study.study.track.file, base_dir)
-        except (TrackFileError, OSError) as exc:
-            problems.append(f"study.track: {exc}")
+    named = (("sweep.base", study.sweep and study.sweep.base), ("study.baseline", study.study.baseline))
+    for at, name in named:
+        if name is not None and name not in names:
+            problems.append(f"{at}: {unknown('candidate', name, names, 'candidates')}")
     if study.sweep is not None and (study.sweep.base is None or study.sweep.base in names):
-        problems += _sweep_value_problems(study)
-    if study.study.cold.cycle is not None:
-        try:
-            load_cycle(study.study.cold.cycle, base_dir=base_dir)
-        except (CycleFileError, OSError, catalog.UnknownPresetError) as exc:
-            problems.append(f"study.cold.cycle: {str(exc).strip(chr(34))}")
+        problems += _sweep_value_problems(study, base_dir)
     return problems
 
 
@@ -570,7 +807,7 @@ def with_swept_values(base: dict, values: dict) -> dict:
     return data
 
 
-def _sweep_value_problems(study: Study) -> list[str]:
+def _sweep_value_problems(study: Study, base_dir: Path) -> list[str]:
     """Every swept value, checked as the candidate that takes it (the other keys at their
     first value): ``sweep."pack.series"[0]``."""
     names = [c.name for c in study.candidate]
@@ -581,7 +818,8 @@ def _sweep_value_problems(study: Study) -> list[str]:
     for key, values in study.sweep.parameters.items():
         for pick, value in enumerate(values):
             try:
-                Candidate.model_validate(with_swept_values(data, {**first, key: value}))
+                Candidate.model_validate(with_swept_values(data, {**first, key: value}),
+                                         context={"base_dir": base_dir})
             except ValidationError as exc:
                 for err in exc.errors():  # the value's own errors (others: at their own key)
                     where = _path(err["loc"])
@@ -593,25 +831,6 @@ def _sweep_value_problems(study: Study) -> list[str]:
     return problems
 
 
-def _cost_and_footprint_problems(study: Study) -> list[str]:
-    """[cost] (price overrides, year, region) and the [footprint] region, checked against the
-    data tables."""
-    problems = cost.settings_problems(study.cost)
-    if study.footprint.grid_kgCO2e_per_kWh is None:
-        try:
-            footprint.grid_intensity(study.footprint.region)
-        except ValueError as exc:
-            problems.append(str(exc))
-    return problems
-
-
-def _unknown_preset(path: str, kind: str, name: str, shipped: list[str]) -> str:
-    """The problem line for a preset name that is not shipped, with close matches."""
-    close = difflib.get_close_matches(name[:catalog.NAME_MAX], shipped, n=3, cutoff=0.5)
-    hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-    return f"{path}: unknown {kind} preset {catalog.shown(name)}{hint} (shipped: {', '.join(shipped)})"
-
-
 def _describe(err: dict) -> str:
     """One line for a pydantic error: path, what is allowed, what was given."""
     loc = _path(err["loc"])
@@ -619,11 +838,14 @@ def _describe(err: dict) -> str:
     if kind == "extra_forbidden":
         parent, key = err["loc"][:-1], str(err["loc"][-1])
         allowed = _allowed_keys(parent)
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        return f"{loc}: unknown key{hint} (allowed: {', '.join(allowed)})"
+        return f"{loc}: {unknown('key', key, allowed, 'allowed' if allowed else None)}"
     if kind == "missing":
         return f"{loc}: required"
+    if kind == PROBLEM:
+        return f"{loc}: {err['msg']}"
+    if kind == "literal_error" and isinstance(err.get("input"), str):
+        valid = re.findall(r"'((?:[^'\\]|\\.)*)'", err["ctx"]["expected"])
+        return f"{loc}: {unknown('value', err['input'], valid)}"
     given = err.get("input")
     message = err["msg"].replace("Value error, ", "")
     if kind.startswith("greater_than") or kind.startswith("less_than"):

@@ -6,7 +6,6 @@ over variants in Python except the one-off resolution of each distinct cell pres
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -32,6 +31,7 @@ from . import (
     vehicle,
 )
 from . import cell as cellmod
+from .lookup import unknown
 from .results import shown_rows
 from .spec import Study, StudyError
 
@@ -164,16 +164,16 @@ def fit_vehicle(study: Study, base_dir: Path, pt: procedures.Powertrain):
         names = [c.name for c in study.candidate]
         row_pt = calibration.take(pt, [names.index(study.study.baseline)
                                        if study.study.baseline in names else 0])
+    table = study.vehicle.calibration  # validated: known targets and parameters
     try:
-        return calibration.calibrate_table(row_pt, study.vehicle.calibration)
+        return calibration.calibrate(row_pt, table.targets, table.parameters)
     except calibration.CalibrationError as exc:
         raise StudyError("vehicle.calibration", [str(exc)]) from None
 
 
 def has_calibration_targets(study: Study) -> bool:
     """Whether the vehicle's ``[calibration]`` table names known results to fit."""
-    table = study.vehicle.calibration
-    return any(k in calibration.TARGET_PROCEDURE or k in calibration.NOT_YET for k in table)
+    return bool(study.vehicle.calibration.targets)
 
 
 def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
@@ -320,12 +320,8 @@ def check_result_names(study: Study, results) -> None:
         wanted += [(f"sweep.objectives[{i}]", o.partition(":")[2])
                    for i, o in enumerate(study.sweep.objectives)]
     names = sorted(results)
-    problems = []
-    for path, name in wanted:
-        if name not in results:
-            close = difflib.get_close_matches(name, names, n=2, cutoff=0.6)
-            hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
-            problems.append(f"{path}: {name!r} is not a result of this study{hint}")
+    problems = [f"{path}: {unknown('result', name, names, None)}"
+                for path, name in wanted if name not in results]
     if problems:
         raise StudyError("study", [*problems, f"results of its procedures: {', '.join(names)}"])
 

@@ -25,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .lookup import check
 from .results import atomic_write, column_values, numeric_array
 from .spec import Candidate, Cooling, Pack, Study, StudyError, with_swept_values
 from .store import changed_inputs, inputs_record, read_checked, remove_checked, write_checked
@@ -228,8 +229,7 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     them), and a damaged batch is computed again. ``progress(done_variants, total, elapsed_s)``
     is called after each batch; ``log(message)`` says what a resumed run reused or redid.
     """
-    if executor not in EXECUTORS:
-        raise ExecutorError(f"--executor: unknown executor {executor!r}; valid: {', '.join(EXECUTORS)}")
+    check("executor", executor, EXECUTORS, ExecutorError, prefix="--executor: ")
     log = log or (lambda message: None)
     cands = Variants(study)
     cands.representatives()  # builds (validates) every swept value before any batch runs

@@ -33,6 +33,7 @@ import numpy as np
 from numba import njit
 
 from . import catalog
+from .lookup import check_all
 from .pack import default as pack_default
 
 INTEGRATIONS = ("module", "cell_to_pack", "cell_to_body")
@@ -69,9 +70,7 @@ def thermal_parameters(bat_cells, cell_mass_kg, cell_cp_J_per_kgK, pack_energy_k
     the rating's reference ambient + the radiator approach (both in data/factors/thermal.toml)."""
     n = np.asarray(bat_cells).shape[0]
     kinds = np.broadcast_to(np.asarray(integration, dtype=str), (n,))
-    bad = sorted(set(np.unique(kinds).tolist()) - set(INTEGRATIONS))
-    if bad:
-        raise ValueError(f"thermal: integration {bad[0]!r} is not known; valid: {', '.join(INTEGRATIONS)}")
+    check_all("integration", kinds, INTEGRATIONS, prefix="thermal: ")
     factor = np.array([default(f"cell_cooling_factor_{k}") for k in kinds])
     energy = np.asarray(pack_energy_kWh, dtype=float)
     peak = np.asarray(machine_peak_W, dtype=float)
@@ -111,8 +110,11 @@ def thermal_parameters(bat_cells, cell_mass_kg, cell_cp_J_per_kgK, pack_energy_k
     th[:, TH_DRIVE_BAND] = default("machine_derating_band_K")
     th[:, TH_CONT_FRAC] = cont
     th[:, TH_DRIVE_DT] = default("drive_coolant_above_ambient_K")
-    if np.any(th[:, TH_CHILLER_W] < 0) or np.any(th[:, TH_HEATER_W] < 0):
-        raise ValueError("thermal: chiller_kW and heater_kW must be >= 0")
+    for key, col in (("chiller_kW", TH_CHILLER_W), ("heater_kW", TH_HEATER_W)):
+        bounds = catalog.input_range(key)  # the range a study file is held to
+        if not np.all((th[:, col] >= 1e3 * bounds["ge"]) & (th[:, col] <= 1e3 * bounds["le"])):
+            raise ValueError(f"thermal: {key} must lie within {bounds['ge']:g} to {bounds['le']:g} "
+                             "(data/factors/input_bounds.toml)")
     return th
 
 

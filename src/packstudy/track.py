@@ -48,6 +48,7 @@ from .launch import (
     regen_power,
     variant_terms,
 )
+from .lookup import check
 from .performance import (
     D_AUX,
     _battery_limits,
@@ -103,8 +104,7 @@ def load_track(name: str | None = None, file: str | os.PathLike | None = None,
             return segments_track(path, step, str(file))
         return _resample(str(file), *_read_csv(path), step, f"user file {path}")
     name = name or default("track_name")
-    if name not in list_tracks():
-        raise TrackFileError(f"unknown track {name!r}; shipped: {', '.join(list_tracks())}")
+    check("track", name, list_tracks(), TrackFileError, listed="shipped")
     return segments_track(catalog.data_dir() / "tracks" / f"{name}.toml", step, name)
 
 

@@ -9,23 +9,25 @@ are processed in chunks to bound memory. The result is deterministic for a given
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from packstudy import catalog, power_electronics
+from packstudy import cost as cost_module
 from packstudy.chemistry import FACTOR_TABLES, load_tables
-from packstudy.cost import CostSettings, pack_cost
-from packstudy.footprint import FootprintSettings, pack_footprint
+from packstudy.cost import pack_cost
+from packstudy.footprint import pack_footprint
 
 PERCENTILES = (10, 50, 90)
+DEFAULT_SAMPLES = 1000  # Monte Carlo samples per variant
+DEFAULT_SEED = 1  # of numpy.random.default_rng
 
 
-class UncertaintySettings(BaseModel):
-    """``[uncertainty]`` study keys."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-    samples: int = Field(1000, ge=10, le=100_000)
-    seed: int = Field(1, ge=0)  # numpy.random.default_rng takes non-negative seeds
+def default_settings() -> SimpleNamespace:
+    """The ``[uncertainty]`` values when a study gives none (the defaults of
+    ``spec.UncertaintySettings``)."""
+    return SimpleNamespace(samples=DEFAULT_SAMPLES, seed=DEFAULT_SEED)
 
 
 def pert(rng: np.random.Generator, low, mode, high, size) -> np.ndarray:
@@ -59,19 +61,19 @@ def sample_tables(samples: int, seed: int, price_year: int | None = None
 
 def cost_footprint_percentiles(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells,
                                pack_energy_kWh, integration, n_parallel=1,
-                               cost: CostSettings | None = None,
-                               footprint: FootprintSettings | None = None,
-                               settings: UncertaintySettings | None = None,
+                               cost=None, footprint=None, settings=None,
                                electronics: dict | None = None,
                                max_elements: int = 2_000_000) -> dict[str, np.ndarray]:
     """P10/P50/P90 per variant of ``pack_cost_usd_per_kWh`` and ``footprint_kgCO2e_per_kWh``,
     and of ``system_cost_usd`` when ``electronics`` (the inputs of
     ``power_electronics.system_metrics`` but the pack's cost and footprint) is given.
 
+    ``cost``, ``footprint``, ``settings``: the study's ``[cost]``, ``[footprint]`` and
+    ``[uncertainty]`` (``spec`` models; None: the modules' ``default_settings``).
     Returns keys like ``pack_cost_usd_per_kWh_p10`` ... ``footprint_kgCO2e_per_kWh_p90``.
     """
-    settings = settings or UncertaintySettings()
-    cost = cost or CostSettings()
+    settings = settings or default_settings()
+    cost = cost or cost_module.default_settings()
     sampled = sample_tables(settings.samples, settings.seed, cost.year)
     if footprint is not None and footprint.grid_kgCO2e_per_kWh is not None:
         sampled.get("grid", {}).clear()
@@ -111,12 +113,11 @@ def cost_footprint_percentiles(chemistry, cell_energy_Wh, cell_mass_kg, cell_for
     return out
 
 
-def monotone_percentile_inputs(low, mode, high, settings: UncertaintySettings | None = None,
-                               ) -> dict[int, np.ndarray]:
+def monotone_percentile_inputs(low, mode, high, settings=None) -> dict[int, np.ndarray]:
     """For a result that falls as an uncertain input rises (aging retention against the fade
     scale): the input's value at which the result reaches each of ``PERCENTILES``, i.e. the
     input's (100 - p)-th percentile of its seeded PERT samples. Arrays broadcast over variants."""
-    settings = settings or UncertaintySettings()
+    settings = settings or default_settings()
     rng = np.random.default_rng(settings.seed)
     low, mode, high = np.broadcast_arrays(*(np.asarray(x, float) for x in (low, mode, high)))
     draws = pert(rng, low, np.clip(mode, low, high), np.where(high > low, high, low + 1e-12),

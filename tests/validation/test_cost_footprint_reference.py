@@ -23,14 +23,14 @@ import numpy as np
 import pytest
 
 from packstudy.chemistry import cell_composition, load_tables
-from packstudy.cost import CostSettings, pack_cost, pack_hardware_kg
+from packstudy.cost import pack_cost, pack_hardware_kg
 from packstudy.footprint import (
-    FootprintSettings,
     cam_synthesis_kWh_per_kg,
     grid_intensity,
     pack_footprint,
     pack_minerals,
 )
+from packstudy.spec import CostSettings, FootprintSettings
 
 REF = Path(__file__).resolve().parents[2] / ".." / "shared" / "validation"
 FIGURES = REF / "cost-footprint-figures.md"
