@@ -88,12 +88,22 @@ def column_values(table: pa.Table, name: str) -> np.ndarray:
 
 
 def metrics_table(result) -> pa.Table:
-    """One row per candidate/variant, a ``candidate`` column then one column per metric
-    (NaN and infinities written as null)."""
+    """One row per candidate/variant, a ``candidate`` column, a sweep's ``sweep.KEY`` columns
+    (the value each variant asked for: numbers, or names dictionary-encoded), then one column
+    per metric (NaN and infinities written as null)."""
     columns = {"candidate": string_array(result.names)}
+    for key, values in result.swept.items():
+        columns[key] = _nullable(values) if values.dtype.kind == "f" else _dictionary(values)
     for key, values in {**result.metrics, **result.deltas}.items():
         columns[key] = _nullable(np.asarray(values, dtype=float))
     return pa.table(columns)
+
+
+def _dictionary(values: np.ndarray) -> pa.Array:
+    """A str column as an Arrow dictionary array (each distinct value once, int32 codes)."""
+    labels, codes = np.unique(values, return_inverse=True)
+    return pa.DictionaryArray.from_arrays(numeric_array(codes.astype(np.int32)),
+                                          string_array(labels.tolist()))
 
 
 def _nullable(values: np.ndarray) -> pa.Array:
@@ -163,6 +173,9 @@ def _candidates(result, rows: np.ndarray, verdict: dict) -> list[dict]:
         name = result.names[i]
         out.append({
             "name": name,
+            # a sweep's values as its [sweep] keys name them ("cell", "pack.series", ...)
+            **({"swept": {k.removeprefix("sweep."): v[i].item() for k, v in result.swept.items()}}
+               if result.swept else {}),
             "metrics": metrics[j] if metrics else {},
             "verdict": verdict[name],
             "delta_to_baseline": deltas[j] if deltas else {},

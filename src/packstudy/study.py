@@ -61,6 +61,8 @@ class StudyResult:
     # "does the model reproduce the car?": published figures beside the as-built candidate's
     reproduction: list[dict] = field(default_factory=list)
     row_notes: dict[int, list[str]] = field(default_factory=dict)  # row -> why a metric is null
+    # a sweep's swept values per row, ``sweep.KEY`` -> floats or str (``SweepTable.swept_columns``)
+    swept: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.checks is None:
@@ -79,7 +81,8 @@ class StudyResult:
         candidate or variant, indexed by name (needs pandas)."""
         import pandas as pd
 
-        frame = pd.DataFrame({**self.metrics, **self.deltas}, index=pd.Index(self.names, name="candidate"))
+        frame = pd.DataFrame({**self.swept, **self.metrics, **self.deltas},
+                             index=pd.Index(self.names, name="candidate"))
         return frame
 
 

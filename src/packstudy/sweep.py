@@ -151,6 +151,7 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     swept = study.model_copy(update={"candidate": cands})
     result = decide(swept, cands.names(), metrics, {}, envelopes)  # envelopes are not swept
     result.inputs = study  # the study as written (the variants are in the rows)
+    result.swept = cands.swept_columns()
     result.calibration = fit
     if study.sweep.objectives:
         result.metrics["pareto"] = pareto_front(result.metrics, study.sweep.objectives).astype(float)
