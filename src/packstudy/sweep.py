@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from numba import njit
 
 from .results import atomic_write, column_values, numeric_array
 from .spec import Candidate, Study, StudyError
@@ -62,8 +63,8 @@ def pareto_front(metrics: dict, objectives: list[str]) -> np.ndarray:
 
     A row can only be dominated by a row that sorts before it lexicographically, and if a
     dominated row dominates another, so does the row that dominates it: so rows are taken in
-    lexicographic order, in blocks, and each block is compared with the front found so far
-    and with itself. A row with a null (NaN) objective is never on the front and takes no part.
+    lexicographic order and each is compared with the front found so far (``_front_sorted``).
+    A row with a null (NaN) objective is never on the front and takes no part.
     """
     cols = []
     for objective in objectives:
@@ -74,23 +75,47 @@ def pareto_front(metrics: dict, objectives: list[str]) -> np.ndarray:
     order = np.lexsort(f.T[::-1])
     order = order[np.isfinite(f[order]).all(axis=1)]
     front = np.zeros(f.shape[0], dtype=bool)
-    kept = f[:0]
-    lo = 0
-    while lo < order.size:
-        size = max(1, min(64, 2_000_000 // (kept.shape[0] + 64)))  # small blocks, <= ~2e6 cells
-        rows = order[lo:lo + size]
-        lo += size
-        block = f[rows]
-        others = np.concatenate([kept, block])
-        no_worse = np.ones((block.shape[0], others.shape[0]), dtype=bool)
-        better = np.zeros_like(no_worse)
-        for j in range(f.shape[1]):
-            no_worse &= others[None, :, j] <= block[:, None, j]
-            better |= others[None, :, j] < block[:, None, j]
-        on_front = ~np.any(no_worse & better, axis=1)
-        front[rows] = on_front
-        kept = np.concatenate([kept, block[on_front]])
+    front[order] = _front_sorted(np.ascontiguousarray(f[order]))
     return front
+
+
+@njit(cache=True)
+def _front_sorted(f):
+    """Pareto front of rows ``f`` (minimised objectives) in lexicographic order: each row is
+    compared with the front rows before it, stopping at the first that dominates it; a row
+    equal to the one before shares its outcome (equal rows do not dominate each other)."""
+    n, k = f.shape
+    kept = np.empty(n, np.int64)
+    m = 0
+    on = np.zeros(n, np.bool_)
+    for r in range(n):
+        if r > 0:
+            same = True
+            for j in range(k):
+                if f[r, j] != f[r - 1, j]:
+                    same = False
+                    break
+            if same:
+                on[r] = on[r - 1]
+                continue
+        dominated = False
+        for q in range(m):
+            s = kept[q]
+            no_worse, better = True, False
+            for j in range(k):
+                if f[s, j] > f[r, j]:
+                    no_worse = False
+                    break
+                if f[s, j] < f[r, j]:
+                    better = True
+            if no_worse and better:
+                dominated = True
+                break
+        if not dominated:
+            on[r] = True
+            kept[m] = r
+            m += 1
+    return on
 
 
 def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "local",
