@@ -46,14 +46,15 @@ def variants(study: Study, start: int = 0, stop: int | None = None) -> list[Cand
 
 
 def evaluate_batch(study_data: dict, base_dir: str, start: int, stop: int,
-                   calibrated: dict | None = None) -> dict:
+                   calibrated: dict | None = None, values: list[list] | None = None) -> dict:
     """Metrics of variants [start, stop) of a swept study given as its JSON dump, with the
-    vehicle's calibrated parameters (fitted once on the base candidate) applied.
+    vehicle's calibrated parameters (fitted once on the base candidate) applied and the swept
+    ``values`` validated once for every batch (``SweepTable.axis_values``).
 
     Runs in worker processes (local or on a cluster), so it takes and returns plain data.
     """
     study = Study.model_validate(study_data)
-    batch = study.model_copy(update={"candidate": SweepTable(study, start, stop)})
+    batch = study.model_copy(update={"candidate": SweepTable(study, start, stop, values)})
     metrics, *_ = compute(batch, Path(base_dir), calibrated)
     return {"variant": np.arange(start, stop), **{k: np.asarray(v, float) for k, v in metrics.items()}}
 
@@ -133,7 +134,7 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
         raise ExecutorError(f"--executor: unknown executor {executor!r}; valid: {', '.join(EXECUTORS)}")
     log = log or (lambda message: None)
     cands = Variants(study)
-    cands.representatives()  # builds (validates) every swept value before any batch runs
+    values = cands.axis_values()  # every swept value validated, once, before any batch runs
     total = len(cands)
     size = study.sweep.batch_size
     batches = [(lo, min(lo + size, total)) for lo in range(0, total, size)]
@@ -162,7 +163,7 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     if progress:
         progress(done, total, 0.0)
     for lo, metrics in _execute(executor, address, workers, study_data, str(base_dir), missing,
-                                calibrated):
+                                calibrated, values):
         sink = pa.BufferOutputStream()
         pq.write_table(pa.table({k: numeric_array(v) for k, v in metrics.items()}), sink)
         write_checked(_batch_path(store, lo), sink.getvalue().to_pybytes(), len(metrics["variant"]))
@@ -183,7 +184,7 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     return result
 
 
-def _execute(executor, address, workers, study_data, base_dir, batches, calibrated):
+def _execute(executor, address, workers, study_data, base_dir, batches, calibrated, values):
     """Yield (first variant, metrics) for each batch as it finishes."""
     if not batches:
         return
@@ -201,14 +202,14 @@ def _execute(executor, address, workers, study_data, base_dir, batches, calibrat
                                 "one (dask scheduler) or run with --executor local") from None
         with client:
             futures = {client.submit(evaluate_batch, study_data, base_dir, lo, hi, calibrated,
-                                     pure=False): lo for lo, hi in batches}
+                                     values, pure=False): lo for lo, hi in batches}
             for future in dask_completed(futures):
                 yield futures[future], future.result()
         return
     workers = workers or min(len(batches), os.cpu_count() or 1)
     if workers == 1:
         for lo, hi in batches:
-            yield lo, evaluate_batch(study_data, base_dir, lo, hi, calibrated)
+            yield lo, evaluate_batch(study_data, base_dir, lo, hi, calibrated, values)
         return
     # Forked workers inherit this process' objects: frozen, their garbage collections skip
     # them instead of walking (and copying, page by page) the whole inherited heap.
@@ -219,8 +220,8 @@ def _execute(executor, address, workers, study_data, base_dir, batches, calibrat
         # drops the batches not started (those running finish) and says how to resume.
         with ProcessPoolExecutor(max_workers=workers, initializer=signal.signal,
                                  initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
-            futures = {pool.submit(evaluate_batch, study_data, base_dir, lo, hi, calibrated): lo
-                       for lo, hi in batches}
+            futures = {pool.submit(evaluate_batch, study_data, base_dir, lo, hi, calibrated,
+                                   values): lo for lo, hi in batches}
             try:
                 for future in as_completed(futures):
                     yield futures[future], future.result()

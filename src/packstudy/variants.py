@@ -106,9 +106,11 @@ class CandidateTable(VariantTable):
 
 class SweepTable(VariantTable):
     """Variants ``start`` to ``stop`` of a study's sweep: the base candidate with every
-    combination of the swept values."""
+    combination of the swept values. ``values`` (``axis_values()`` of a table of the same
+    sweep, whose values were validated there) saves validating them again."""
 
-    def __init__(self, study: Study, start: int = 0, stop: int | None = None):
+    def __init__(self, study: Study, start: int = 0, stop: int | None = None,
+                 values: list[list] | None = None):
         sweep = study.sweep
         names = [c.name for c in study.candidate]
         self.base = study.candidate[names.index(sweep.base) if sweep.base else 0]
@@ -128,11 +130,14 @@ class SweepTable(VariantTable):
         for axis, key in enumerate(self.keys):
             if value_of(first, key) is None:  # a pack's series and nominal voltage replace
                 continue  # each other: the key swept later wins on every row
+            if values is not None:
+                factors[key] = Factor(values[axis], picks[axis])
+                continue
             used = np.unique(picks[axis])  # validated once per distinct value in these rows
-            values = [None] * self.shape[axis]
+            axis_values = [None] * self.shape[axis]
             for pick in used.tolist():
-                values[pick] = value_of(self._validated(self._only(axis, pick)), key)
-            factors[key] = Factor(values, picks[axis])
+                axis_values[pick] = self.value(key, pick)
+            factors[key] = Factor(axis_values, picks[axis])
         super().__init__(factors, n)
 
     def candidate(self, i: int) -> Candidate:
@@ -187,12 +192,16 @@ class SweepTable(VariantTable):
         """Value ``pick`` of swept key ``key`` as the candidate that takes it holds it."""
         return value_of(self._validated(self._only(self.keys.index(key), pick)), key)
 
+    def axis_values(self) -> list[list]:
+        """Every value of every swept key as the candidates hold them (each validated once)."""
+        return [[self.value(key, pick) for pick in range(size)]
+                for key, size in zip(self.keys, self.shape, strict=True)]
+
     def swept_columns(self) -> dict[str, np.ndarray]:
         """Every swept key as a results column ``sweep.KEY``: the value each row asked for, as
         its candidate holds it: floats for numbers, else str as written (a table as JSON)."""
         out = {}
-        for axis, key in enumerate(self.keys):
-            values = [self.value(key, pick) for pick in range(self.shape[axis])]
+        for key, values in zip(self.keys, self.axis_values(), strict=True):
             if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
                 column = np.array(values, float)
             else:
