@@ -58,7 +58,10 @@ GOAL_S = 20.0
 GOAL_RATIO = 10.0
 
 
-def study_toml(energies_kWh: list[float]) -> str:
+PROCEDURES = ["wltp", "epa", "acceleration", "fast_charge", "cold"]
+
+
+def study_toml(energies_kWh: list[float], procedures: list[str] = PROCEDURES) -> str:
     """The swept study (TOML text)."""
     def lst(values):
         return "[" + ", ".join(f'"{v}"' if isinstance(v, str) else f"{v:g}" for v in values) + "]"
@@ -67,7 +70,7 @@ def study_toml(energies_kWh: list[float]) -> str:
 
 [study]
 name = "Performance SUV, {PER_ENERGY * len(energies_kWh):,}-variant design space"
-procedures = ["wltp", "epa", "acceleration", "fast_charge", "cold"]
+procedures = {lst(procedures)}
 
 [vehicle]
 preset = "{PRESET}"
