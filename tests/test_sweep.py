@@ -73,6 +73,7 @@ def test_table_columns_are_the_values_of_the_variants_built_one_by_one():
         for key in KEYS:
             assert _column(rows, key) == [value_of(c, key) for c in built], key
         assert rows[-1] == built[-1]
+        assert rows.candidate_index.tolist() == [0] * len(rows)  # the base candidate's
     assert _column(rows, "pack.series") == [None] * len(rows)  # nominal_voltage_V came later
 
 
@@ -96,6 +97,7 @@ def test_pack_request_columns_are_each_candidates_request():
             else:
                 assert np.isnan(values[i]) if want is None else values[i] == want, (i, key)
     table = CandidateTable(study.candidate)
+    assert table.candidate_index.tolist() == [0, 1, 2]
     assert table.labels("inverter").tolist() == [c.inverter for c in study.candidate]
     assert table.flags("has_pack").tolist() == [True, True, False]
 

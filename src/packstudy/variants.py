@@ -50,11 +50,13 @@ def value_of(candidate: Candidate, key: str):
 
 
 class VariantTable(Sequence):
-    """Rows of candidates or variants as columns (``factors``: key -> Factor)."""
+    """Rows of candidates or variants as columns (``factors``: key -> Factor; ``candidate``:
+    each row's index in the study's ``[[candidate]]`` list, the base of a sweep's variants)."""
 
-    def __init__(self, factors: dict[str, Factor], n: int):
+    def __init__(self, factors: dict[str, Factor], candidate: np.ndarray):
         self.factors = factors
-        self.n = n
+        self.candidate_index = candidate
+        self.n = candidate.size
 
     def __len__(self) -> int:
         return self.n
@@ -98,7 +100,7 @@ class CandidateTable(VariantTable):
                 value = value_of(cand, key)
                 codes.append(values.setdefault(repr(value), (len(values), value))[0])
             factors[key] = Factor([v for _, v in values.values()], np.asarray(codes, np.intp))
-        super().__init__(factors, len(self.candidates))
+        super().__init__(factors, np.arange(len(self.candidates)))
 
     def candidate(self, i: int) -> Candidate:
         return self.candidates[i]
@@ -113,7 +115,8 @@ class SweepTable(VariantTable):
                  values: list[list] | None = None):
         sweep = study.sweep
         names = [c.name for c in study.candidate]
-        self.base = study.candidate[names.index(sweep.base) if sweep.base else 0]
+        base = names.index(sweep.base) if sweep.base else 0
+        self.base = study.candidate[base]
         self.parameters = sweep.parameters
         self.keys = list(self.parameters)
         self.shape = tuple(len(v) for v in self.parameters.values())
@@ -138,7 +141,7 @@ class SweepTable(VariantTable):
             for pick in used.tolist():
                 axis_values[pick] = self.value(key, pick)
             factors[key] = Factor(axis_values, picks[axis])
-        super().__init__(factors, n)
+        super().__init__(factors, np.full(n, base))
 
     def candidate(self, i: int) -> Candidate:
         return self._validated(self.start + i)
