@@ -73,6 +73,7 @@ def main(argv=None) -> None:
                               columns=["vehicle_test_mass_kg", "pareto"])
         rows, mass = table.num_rows, table.column("vehicle_test_mass_kg").to_numpy()
         front = int(np.sum(table.column("pareto").to_numpy() > 0))
+        designs = bs.distinct_designs(tmp / "results" / "results.parquet")
     if rows != args.n:
         sys.exit(f"expected {args.n} result rows, got {rows}")
 
@@ -85,6 +86,8 @@ def main(argv=None) -> None:
           f"{len(bs.INVERTERS)} inverters x {len(bs.CHARGERS)} chargers), procedures "
           f"{', '.join(PROCEDURES)}; cost, footprint, requirements, Pareto front ({front:,} rows)")
     print(f"warm-up run ({bs.PER_ENERGY} variants, fills numba's cache if empty): {warm_s:.2f} s")
+    print(f"distinct powertrains: {designs:,} of {rows:,} variants (rows with the same inputs are "
+          "simulated once, packstudy.distinct)")
     note = f"{timed:,} timed, extrapolated linearly" if timed < rows else "all timed"
     print(f"{'':44s}{'wall s':>9s}{'variants/s':>12s}")
     print(f"{'packstudy run (CLI, end to end, median)':44s}{wall:9.2f}{rate:12,.0f}   "
