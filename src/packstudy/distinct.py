@@ -30,7 +30,7 @@ def rows(*columns) -> tuple[np.ndarray, np.ndarray] | None:
     parts = [np.ascontiguousarray(c, dtype=np.float64).reshape(n, -1) for c in columns]
     fingerprint = np.zeros(n)
     for part in parts:
-        _fingerprint(part, _WEIGHTS, fingerprint)
+        _fingerprint(part, np.resize(_WEIGHTS, part.shape[1]), fingerprint)
     _, start, group = np.unique(fingerprint, return_index=True, return_inverse=True)
     rep = start[group]
     same = np.ones(n, np.bool_)
@@ -43,12 +43,11 @@ def rows(*columns) -> tuple[np.ndarray, np.ndarray] | None:
 
 @njit(cache=True)
 def _fingerprint(a, w, out):
-    """Add each row's weighted sum (weights ``w``, repeated) to ``out``."""
-    k = w.size
+    """Add each row's weighted sum (weights ``w``, one per column) to ``out``."""
     for i in range(a.shape[0]):
         s = 0.0
         for j in range(a.shape[1]):
-            s += a[i, j] * w[j % k]
+            s += a[i, j] * w[j]
         out[i] += s
 
 
