@@ -2,13 +2,16 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from packstudy.results import column_values, numeric_array, string_array
+from packstudy.results import column_values, numeric_array, string_array, write_results
+from packstudy.spec import parse_study
+from packstudy.sweep import run_sweep
 
 
 def test_numeric_array_matches_pa_array_and_keeps_nan():
@@ -51,7 +54,9 @@ def test_column_values_round_trip_through_parquet_chunks_and_slices(tmp_path):
 def test_helpers_do_not_import_pandas(tmp_path):
     code = f"""
 import sys, numpy as np, pyarrow as pa, pyarrow.parquet as pq
-from packstudy.results import column_values, numeric_array, string_array
+from packstudy.results import column_values, numeric_array, string_array, write_results
+from packstudy.spec import parse_study
+from packstudy.sweep import run_sweep
 t = pa.table({{"c": string_array(["a", "b"]), "x": numeric_array(np.arange(2.0))}})
 pq.write_table(t, r"{tmp_path / 'p.parquet'}")
 with pq.ParquetFile(r"{tmp_path / 'p.parquet'}") as f:
@@ -60,3 +65,38 @@ print("pandas" in sys.modules)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_swept_values_are_columns_of_every_results_file(tmp_path):
+    """A sweep's results hold one ``sweep.KEY`` column per swept key with the value each
+    variant asked for (numbers as numbers, names dictionary-encoded in Parquet), agreeing
+    with the variant's name, in results.csv, results.parquet and results.json."""
+    import json
+
+    import pyarrow.csv as pacsv
+
+    study = parse_study({
+        "study": {"name": "columns", "procedures": ["wltp"]},
+        "vehicle": {"preset": "tesla-model-3-rwd"},
+        "candidate": [{"name": "base", "cell": "nmc811-pouch",
+                       "pack": {"usable_energy_kWh": 60.0, "nominal_voltage_V": 400.0}}],
+        "sweep": {"cell": ["nmc811-pouch", "lfp-prismatic"], "pack.usable_energy_kWh": [50, 70],
+                  "inverter": ["si", "sic"], "batch_size": 3}})
+    result = run_sweep(study, Path("."), tmp_path / "run", workers=1)
+    write_results(result, tmp_path)
+    parquet = pq.read_table(tmp_path / "results.parquet")
+    csv = pacsv.read_csv(tmp_path / "results.csv")
+    keys = ["sweep.cell", "sweep.pack.usable_energy_kWh", "sweep.inverter"]
+    assert parquet.column_names[1:4] == keys and csv.column_names[1:4] == keys
+    assert pa.types.is_dictionary(parquet.schema.field("sweep.cell").type)
+    assert parquet.schema.field("sweep.pack.usable_energy_kWh").type == pa.float64()
+    named = [dict(p.split("=") for p in n.split(" | ")[1].split(", ")) for n in result.names]
+    for table in (parquet, csv):
+        assert table.column("sweep.cell").to_pylist() == [v["cell"] for v in named]
+        assert table.column("sweep.inverter").to_pylist() == [v["inverter"] for v in named]
+        assert table.column("sweep.pack.usable_energy_kWh").to_pylist() == [
+            float(v["pack.usable_energy_kWh"]) for v in named]
+    doc = json.loads((tmp_path / "results.json").read_text())
+    assert doc["candidates"][5]["swept"] == {"cell": "lfp-prismatic", "pack.usable_energy_kWh": 50.0,
+                                             "inverter": "sic"}
+    assert doc["candidates"][5]["name"] == result.names[5]

@@ -212,9 +212,12 @@ def test_ctrl_c_says_how_to_resume_and_the_resumed_run_what_it_reused(tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     deadline = time.time() + 120
-    while len(list((out / "sweep").glob("batch-*.parquet"))) < 2 and time.time() < deadline:
-        time.sleep(0.02)
+    while not list((out / "sweep").glob("batch-*.parquet")) and time.time() < deadline:
+        time.sleep(0.005)
+    # stopped first, so that the run cannot finish its last batches before Ctrl-C lands
+    os.killpg(proc.pid, signal.SIGSTOP)
     os.killpg(proc.pid, signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGCONT)
     _, err = proc.communicate(timeout=120)
     kept = len(list((out / "sweep").glob("batch-*.parquet")))
     assert proc.returncode == 130, err

@@ -13,8 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from packstudy.spec import StudyError, parse_study
-from packstudy.study import compute, prepare
+from packstudy.study import compute, pack_request, pack_requests, prepare
 from packstudy.sweep import Variants, pareto_front, run_sweep, variants
+from packstudy.variants import KEYS, CandidateTable, SweepTable, value_of
 
 STUDY = {
     "study": {"name": "sweep test", "procedures": ["wltp"]},
@@ -51,6 +52,54 @@ def test_variant_names_and_swept_values_without_building_every_candidate():
     assert [c.cell for c in few if c.pack.usable_energy_kWh == 50.0 and c.inverter == "si"] == [
         "nmc811-pouch", "lfp-prismatic"]
     assert {c.pack.usable_energy_kWh for c in few} == {50.0, 60.0, 70.0}
+
+
+def _column(table, key):
+    f = table.factors[key]
+    return [f.values[c] for c in f.codes]
+
+
+def test_table_columns_are_the_values_of_the_variants_built_one_by_one():
+    """Rows 1 to 9 of a sweep as columns hold what each variant's validated candidate holds,
+    for every key the chain reads; a pack's series and nominal voltage replace each other
+    (the key swept later wins), as when a candidate is built."""
+    for sweep in (STUDY["sweep"], {"pack.series": [100, 110], "charger": ["ccs-350kw-920v", {
+            "power_kW": 150.0, "current_A": 375.0}], "cooling.chiller_kW": [5, 8]},
+                  {"pack.series": [100, 110], "pack.nominal_voltage_V": [350.0, 700.0]}):
+        study = parse_study({**STUDY, "sweep": sweep})
+        rows = SweepTable(study, 1, 10)
+        built = variants(study)[1:10]
+        assert len(rows) == len(built)
+        for key in KEYS:
+            assert _column(rows, key) == [value_of(c, key) for c in built], key
+        assert rows[-1] == built[-1]
+        assert rows.candidate_index.tolist() == [0] * len(rows)  # the base candidate's
+    assert _column(rows, "pack.series") == [None] * len(rows)  # nominal_voltage_V came later
+
+
+def test_pack_request_columns_are_each_candidates_request():
+    """A pack table, the vehicle's as-built pack (no pack, no other cell) and targets from the
+    vehicle's own battery (another cell) in one study: the columns hold each row's request."""
+    study = parse_study({
+        "study": {"name": "requests", "procedures": ["wltp"]},
+        "vehicle": {"preset": "polestar-3-long-range-dual-motor"},
+        "candidate": [{"name": "pack", "cell": "lfp-prismatic",
+                       "pack": {"series": 150, "parallel": 2, "integration": "cell_to_pack"}},
+                      {"name": "as built", "as_built": True},
+                      {"name": "cell only", "cell": "nmc811-pouch"}]})
+    columns = pack_requests(study)
+    for i in range(3):
+        asked = pack_request(study, i)
+        for key, values in columns.items():
+            want = asked.get(key)
+            if key == "integration":
+                assert values[i] == want, (i, key)
+            else:
+                assert np.isnan(values[i]) if want is None else values[i] == want, (i, key)
+    table = CandidateTable(study.candidate)
+    assert table.candidate_index.tolist() == [0, 1, 2]
+    assert table.labels("inverter").tolist() == [c.inverter for c in study.candidate]
+    assert table.flags("has_pack").tolist() == [True, True, False]
 
 
 def test_pareto_front_marks_exactly_the_non_dominated_rows():

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from . import catalog, procedures, vehicle
+from . import catalog, distinct, procedures, vehicle
 from .lookup import check, check_all
 from .procedures import Powertrain
 
@@ -155,12 +155,7 @@ def apply(pt: Powertrain, result: CalibrationResult | dict[str, float]) -> Power
 
 def take(pt: Powertrain, rows) -> Powertrain:
     """The Powertrain of the given rows (index array), e.g. each vehicle repeated."""
-    rows = np.asarray(rows)
-    kw = {}
-    for name in Powertrain.__dataclass_fields__:
-        value = getattr(pt, name)
-        kw[name] = None if value is None else np.ascontiguousarray(value[rows])
-    return Powertrain(**kw)
+    return distinct.take(pt, np.asarray(rows))
 
 
 def stack(pts: list[Powertrain]) -> Powertrain:

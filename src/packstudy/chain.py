@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import as_built, charging, cold, endurance, life, performance, procedures
+from . import as_built, charging, cold, endurance, life, performance, procedures, variants
 from .cycles import load_cycle
 from .footprint import grid_intensity
 from .spec import Study, StudyError
@@ -34,7 +34,7 @@ class Run:
     pt: procedures.Powertrain
     test_mass_kg: np.ndarray
     integration: np.ndarray  # the packs' integration type per row
-    chargers: list[dict]  # each row's charger limits (``charging.load_charger``)
+    chargers: dict[str, np.ndarray]  # each row's charger limits (``study.candidate_chargers``)
     metrics: dict[str, np.ndarray]
     curves: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -105,9 +105,8 @@ def acceleration_results(study: Study, pt: procedures.Powertrain, test_mass_kg, 
 def _fast_charge(run: Run) -> dict:
     study, fc = run.study, run.study.study.fast_charge
     common = dict(
-        charger_power_kW=[c["power_kW"] for c in run.chargers],
-        charger_current_A=[c["current_A"] for c in run.chargers],
-        charger_max_voltage_V=[c["max_voltage_V"] for c in run.chargers],
+        charger_power_kW=run.chargers["power_kW"], charger_current_A=run.chargers["current_A"],
+        charger_max_voltage_V=run.chargers["max_voltage_V"],
         vehicle_max_kW=study.vehicle.max_dc_charge_kW, soc_start=fc.soc_start, soc_end=fc.soc_end,
         wltp_dc_kWh_per_100km=run.metrics["wltp_dc_kWh_per_100km"])
 
@@ -117,7 +116,7 @@ def _fast_charge(run: Run) -> dict:
 
     out = charge()
     run.curves["fast_charge_curve"] = {k: out.pop(k) for k in list(out) if k.startswith("fast_charge_curve")}
-    if as_built.row(study) is not None:  # the windows the car's published times span
+    if variants.table(study).flags("as_built").any():  # the windows the car's published times span
         for key, (lo, hi) in as_built.published_windows(study.vehicle).items():
             if key not in out:
                 out[key] = charge(soc_start=lo, soc_end=hi)[key]

@@ -28,7 +28,7 @@ import math
 import numpy as np
 from numba import njit
 
-from . import catalog, ecm
+from . import catalog, distinct, ecm
 from .kernel import B_CAPACITY_AH, B_CELL_CP, B_CELL_HA, B_CELL_MASS, B_PARALLEL, B_SERIES, B_V_MAX
 from .lookup import check, unknown
 from .procedures import Powertrain
@@ -254,14 +254,21 @@ def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_
                                    curve_step), 6)
     win_lo = _column(pt.soc_min, n, "soc_min")
     win_span = _column(pt.soc_max, n, "soc_max") - win_lo
-    res = np.empty((n, N_COLS))
-    curve_W = np.empty((n, curve_soc.size))
-    curve_s = np.empty((n, curve_soc.size))
-    _charge(pt.battery, pt.ocv_V, pt.r0_ohm, pt.r1_ohm, pt.tau1_s,
-            np.ascontiguousarray(pt.charge_c_rate_max), win_lo + lo * win_span,
-            win_lo + hi * win_span, temp, coolant, power_W, limits["charger_current_A"],
-            limits["charger_max_voltage_V"], float(dt_s), int(math.ceil(max_duration_s / dt_s)),
-            window, curve_soc, win_lo, win_span, res, curve_W, curve_s)
+    rows = [win_lo + lo * win_span, win_lo + hi * win_span, temp, coolant, power_W,
+            limits["charger_current_A"], limits["charger_max_voltage_V"], win_lo, win_span]
+    cells = pt
+    groups = distinct.powertrain_rows(pt, *rows)
+    if groups is not None:  # rows with the same inputs charge once
+        cells, rows = distinct.take(pt, groups[0]), [np.ascontiguousarray(x[groups[0]]) for x in rows]
+    res = np.empty((cells.n, N_COLS))
+    curve_W = np.empty((cells.n, curve_soc.size))
+    curve_s = np.empty((cells.n, curve_soc.size))
+    _charge(cells.battery, cells.ocv_V, cells.r0_ohm, cells.r1_ohm, cells.tau1_s,
+            np.ascontiguousarray(cells.charge_c_rate_max), *rows[:7], float(dt_s),
+            int(math.ceil(max_duration_s / dt_s)), window, curve_soc, *rows[7:], res, curve_W,
+            curve_s)
+    if groups is not None:
+        res, curve_W, curve_s = res[groups[1]], curve_W[groups[1]], curve_s[groups[1]]
     if wltp_dc_kWh_per_100km is None:
         from .cycles import load_cycle
         from .procedures import cycle_metrics, run_cycle

@@ -254,16 +254,18 @@ LIMITS_MAX_ROWS = 20  # crossed limit checks listed in the terminal (all are in 
 
 def limits_table(result) -> Table | None:
     """The ``limit:`` checks that fail, with value, limit and margin (None when none fails)."""
-    rows = [c for c in result.checks if c["metric"].startswith("limit:") and not c["passed"]]
-    if not rows:
+    c = result.checks
+    limit = np.array([m.startswith("limit:") for m in c.metric], bool).reshape(-1, 1)
+    rows, cols = np.nonzero((c.failed & limit).T)  # candidate by candidate, bounds in order
+    if not rows.size:
         return None
-    table = Table(title=f"Design limits crossed ({len(rows):,})")
+    table = Table(title=f"Design limits crossed ({rows.size:,})")
     for column in ("candidate", "check", "value", "limit", "margin"):
         table.add_column(column, justify="left" if column in ("candidate", "check") else "right")
-    for c in rows[:LIMITS_MAX_ROWS]:
-        pct = f" ({c['margin_pct']:+.1f} %)" if np.isfinite(c["margin_pct"]) else ""
-        table.add_row(c["candidate"], f"{c['metric']} {c['bound']}", _number(c["value"]),
-                      _number(c["limit"]), f"[red]{_number(c['margin'])}{pct}[/]")
+    for i, j in zip(rows[:LIMITS_MAX_ROWS].tolist(), cols[:LIMITS_MAX_ROWS].tolist(), strict=True):
+        pct = f" ({c.margin_pct[j, i]:+.1f} %)" if np.isfinite(c.margin_pct[j, i]) else ""
+        table.add_row(c.names[i], f"{c.metric[j]} {c.bound[j]}", _number(c.value[j, i]),
+                      _number(c.limit[j, i]), f"[red]{_number(c.margin[j, i])}{pct}[/]")
     return table
 
 

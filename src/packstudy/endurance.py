@@ -18,6 +18,7 @@ from .kernel import B_CELL_CP, B_CELL_MASS, B_PARALLEL, B_SERIES
 from .performance import default as performance_default
 from .procedures import Powertrain
 from .spec import Study, TrackLaps
+from .variants import table
 from .vehicle import V_MOTOR_W
 
 
@@ -25,8 +26,7 @@ def thermal_system(study: Study, pt: Powertrain, pack_energy_kWh, integration) -
     """The candidates' thermal parameters (``thermal.thermal_parameters``) with their
     ``cooling`` tables."""
     def rating(key):
-        return [np.nan if c.cooling is None or getattr(c.cooling, key) is None
-                else getattr(c.cooling, key) for c in study.candidate]
+        return table(study).floats(f"cooling.{key}")
 
     bat = pt.battery
     return thermal.thermal_parameters(

@@ -51,7 +51,7 @@ def inverter_max_dc_voltage_V(kind, nominal_voltage_V) -> np.ndarray:
     return device - default("inverter_device_margin_V")
 
 
-def columns(cells, packs: pack.PackArrays, requested_voltage_V, requested_kWh, chargers: list[dict],
+def columns(cells, packs: pack.PackArrays, requested_voltage_V, requested_kWh, chargers: dict,
             inverter_kinds, motor_peak_W) -> dict[str, np.ndarray]:
     """The result columns the limit checks read, one row per candidate: the pack's highest
     and lowest voltage, the voltage asked (NaN if none), the charger's voltage range (NaN
@@ -65,8 +65,8 @@ def columns(cells, packs: pack.PackArrays, requested_voltage_V, requested_kWh, c
         "pack_min_voltage_V": np.asarray(packs.min_voltage_V, float),
         "pack_requested_nominal_voltage_V": np.broadcast_to(
             np.asarray(requested_voltage_V, float), (n,)).copy(),
-        "charger_max_voltage_V": np.array([c.get("max_voltage_V", np.nan) for c in chargers], float),
-        "charger_min_voltage_V": np.array([c.get("min_voltage_V", np.nan) for c in chargers], float),
+        "charger_max_voltage_V": np.asarray(chargers["max_voltage_V"], float),
+        "charger_min_voltage_V": np.asarray(chargers["min_voltage_V"], float),
         "inverter_max_dc_voltage_V": inverter_max_dc_voltage_V(inverter_kinds, packs.nominal_voltage_V),
         "pack_current_at_motor_peak_A": np.asarray(motor_peak_W, float) / packs.nominal_voltage_V,
         "pack_peak_discharge_current_A": cells.i_peak_discharge_A * packs.parallel,

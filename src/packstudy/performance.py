@@ -20,7 +20,7 @@ import math
 import numpy as np
 from numba import njit
 
-from . import catalog, ecm
+from . import catalog, distinct, ecm
 from .inverter import (
     P_COS_PHI,
     P_D_R,
@@ -417,14 +417,18 @@ def acceleration_run(pt: Powertrain, *, driven_axles, front_axle_load_fraction=N
     temp = _column(_test_temperature() if temperature_C is None else temperature_C, n,
                    name="temperature_C")
     steps = int(math.ceil(default("acceleration_time_limit_s") / dt_s))
-    result = np.empty((n, N_RESULTS))
-    trace = np.zeros((n, steps + 1)) if traces else np.zeros((n, 0))
+    rows = [soc0, temp, np.ascontiguousarray(mass, dtype=float), drive, front, mu, h_l, share,
+            _column(None, n, "road_rotating_inertia_fraction"), np.ascontiguousarray(limit, dtype=float)]
+    groups = None if traces else distinct.powertrain_rows(pt, *rows)
+    if groups is not None:  # rows with the same inputs run once
+        pt, rows = distinct.take(pt, groups[0]), [np.ascontiguousarray(x[groups[0]]) for x in rows]
+    result = np.empty((pt.n, N_RESULTS))
+    trace = np.zeros((pt.n, steps + 1)) if traces else np.zeros((pt.n, 0))
     _accelerate(pt.vehicle, pt.inverter, pt.battery, pt.ocv_V, pt.r0_ohm, pt.r1_ohm, pt.tau1_s,
-                soc0, temp, np.ascontiguousarray(mass, dtype=float), drive, front, mu, h_l,
-                share, _column(None, n, "road_rotating_inertia_fraction"),
-                np.ascontiguousarray(limit, dtype=float),
-                np.array([v for v in THRESHOLDS_MPS if v <= stop_kmh * KMH_MPS + 1e-9]),
+                *rows, np.array([v for v in THRESHOLDS_MPS if v <= stop_kmh * KMH_MPS + 1e-9]),
                 float(dt_s), steps, result, trace)
+    if groups is not None:
+        result = result[groups[1]]
     return result, (trace if traces else None)
 
 

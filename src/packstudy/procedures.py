@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import catalog, kernel
+from . import catalog, distinct, kernel
 from .cycles import Cycle, load_cycle
 
 J_PER_M_TO_KWH_PER_100KM = 1e5 / 3.6e6
@@ -64,19 +64,25 @@ def run_cycle(pt: Powertrain, cycle: Cycle, *, soc_start=None, temperature_C=Non
 
         cycle = resample(cycle, 1.0)
         speed, dt = np.ascontiguousarray(cycle.speed_mps), 1.0
-    n = pt.n
     soc0 = 0.5 * (pt.soc_min + pt.soc_max) if soc_start is None else soc_start
     temp = factor("test_temperature_C") if temperature_C is None else temperature_C
-    temp0 = np.full(n, temp, dtype=float)
+    soc0 = np.broadcast_to(np.asarray(soc0, float), (pt.n,)).copy()
+    temp0 = np.full(pt.n, temp, dtype=float)
+    groups = None if traces else distinct.powertrain_rows(pt, soc0, temp0)
+    if groups is not None:  # rows with the same inputs run once
+        pt, soc0, temp0 = distinct.take(pt, groups[0]), soc0[groups[0]], temp0[groups[0]]
+    n = pt.n
     acc = np.zeros((n, kernel.N_ACC))
     steps = speed.size - 1
     trace = np.zeros((n, kernel.N_TRACE, steps)) if traces else np.zeros((0, kernel.N_TRACE, 0))
     kernel.drive_cycle(
         speed, np.ascontiguousarray(cycle.grade, dtype=float), dt, pt.vehicle, pt.inverter,
         pt.battery, pt.ocv_V, pt.r0_ohm, pt.r1_ohm, pt.tau1_s,
-        np.broadcast_to(np.asarray(soc0, float), (n,)).copy(), temp0, temp0.copy(), acc, trace,
+        soc0, temp0, temp0.copy(), acc, trace,
         refresh_steps, factor("speed_band_mps"), factor("speed_band_window_s"),
         factor("speed_excursion_s"))
+    if groups is not None:
+        acc = acc[groups[1]]
     return acc, (trace if traces else None)
 
 

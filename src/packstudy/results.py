@@ -88,12 +88,22 @@ def column_values(table: pa.Table, name: str) -> np.ndarray:
 
 
 def metrics_table(result) -> pa.Table:
-    """One row per candidate/variant, a ``candidate`` column then one column per metric
-    (NaN and infinities written as null)."""
+    """One row per candidate/variant, a ``candidate`` column, a sweep's ``sweep.KEY`` columns
+    (the value each variant asked for: numbers, or names dictionary-encoded), then one column
+    per metric (NaN and infinities written as null)."""
     columns = {"candidate": string_array(result.names)}
+    for key, values in result.swept.items():
+        columns[key] = _nullable(values) if values.dtype.kind == "f" else _dictionary(values)
     for key, values in {**result.metrics, **result.deltas}.items():
         columns[key] = _nullable(np.asarray(values, dtype=float))
     return pa.table(columns)
+
+
+def _dictionary(values: np.ndarray) -> pa.Array:
+    """A str column as an Arrow dictionary array (each distinct value once, int32 codes)."""
+    labels, codes = np.unique(values, return_inverse=True)
+    return pa.DictionaryArray.from_arrays(numeric_array(codes.astype(np.int32)),
+                                          string_array(labels.tolist()))
 
 
 def _nullable(values: np.ndarray) -> pa.Array:
@@ -137,7 +147,8 @@ JSON_MAX_ROWS = 500  # larger sweeps: every row is in results.parquet/.csv, the 
 
 def results_document(result) -> dict:
     """The content of results.json: inputs, and per candidate its metrics, verdict, deltas to
-    the baseline and requirement margins (for large sweeps only the Pareto-front and a count)."""
+    the baseline and requirement margins (for large sweeps only the Pareto-front and a count).
+    JSON-safe as built (NaN and infinities as None)."""
     verdict = result.verdicts
     n = len(result.names)
     rows = np.arange(n)
@@ -182,18 +193,42 @@ def _candidates(result, rows: np.ndarray, verdict: dict) -> list[dict]:
     metrics = table(result.metrics)
     deltas = table(result.deltas, lambda k: k[len("delta_"):], float) if result.deltas else None
     parts = {kind: table(p, dtype=float) for kind, p in result.breakdowns.items()}
+    requirements = _requirements(result.checks, rows)
     out = []
     for j, i in enumerate(rows.tolist()):
         name = result.names[i]
         out.append({
             "name": name,
+            # a sweep's values as its [sweep] keys name them ("cell", "pack.series", ...)
+            **({"swept": {k.removeprefix("sweep."): v[i].item() for k, v in result.swept.items()}}
+               if result.swept else {}),
             "metrics": metrics[j] if metrics else {},
             "verdict": verdict[name],
             "delta_to_baseline": deltas[j] if deltas else {},
             "breakdowns": {kind: p[j] if p else {} for kind, p in parts.items()},
-            "requirements": [_clean(c) for c in result.checks.row(i)],
+            "requirements": requirements[j],
             "notes": result.row_notes.get(i, []),  # why a metric is null
         })
+    return out
+
+
+def _requirements(checks, rows: np.ndarray) -> list[list[dict]]:
+    """The requirement checks of ``rows`` as ``Checks.row`` gives them, JSON-safe, taken column
+    by column (values that are not finite as None)."""
+    taken = {}
+    for key in ("limit", "value", "margin", "margin_pct"):
+        x = getattr(checks, key)[:, rows]
+        values = x.astype(object)
+        values[~np.isfinite(x)] = None
+        taken[key] = values.T.tolist()
+    passed = (~checks.failed[:, rows]).T.tolist()
+    out = []
+    for r, i in enumerate(rows.tolist()):
+        out.append([{"candidate": checks.names[i], "metric": checks.metric[j], "area": checks.area[j],
+                     "bound": checks.bound[j], "limit": taken["limit"][r][j],
+                     "value": taken["value"][r][j], "margin": taken["margin"][r][j],
+                     "margin_pct": taken["margin_pct"][r][j], "passed": passed[r][j]}
+                    for j in np.flatnonzero(checks.checked[:, i]).tolist()])
     return out
 
 
@@ -233,7 +268,7 @@ def write_results(result, out_dir: Path) -> list[Path]:
         table, doc, rows = metrics_table(result), results_document(result), len(result.names)
     paths = [out_dir / "results.json", out_dir / "results.csv", out_dir / "results.parquet"]
     indent = 2 if rows <= JSON_MAX_ROWS else None  # C encoder for large sweeps
-    text = json.dumps(_clean(doc), indent=indent, allow_nan=False)  # strict JSON: null, no NaN
+    text = json.dumps(doc, indent=indent, allow_nan=False)  # strict JSON: null, no NaN
     atomic_write(paths[0], lambda p: p.write_text(text + "\n"))
     atomic_write(paths[1], lambda p: pacsv.write_csv(table, p))
     atomic_write(paths[2], lambda p: pq.write_table(table, p))

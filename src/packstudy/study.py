@@ -31,6 +31,7 @@ from . import (
     vehicle,
 )
 from . import cell as cellmod
+from . import variants as varmod
 from .lookup import unknown
 from .results import shown_rows
 from .spec import Study, StudyError
@@ -57,6 +58,8 @@ class StudyResult:
     row_notes: dict[int, list[str]] = field(default_factory=dict)  # row -> why a metric is null
     # the sourced factor tables and preset sources the chain read (``report_inputs.assumptions``)
     assumptions: dict[str, list[dict]] = field(default_factory=dict)
+    # a sweep's swept values per row, ``sweep.KEY`` -> floats or str (``SweepTable.swept_columns``)
+    swept: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.checks is None:
@@ -75,7 +78,8 @@ class StudyResult:
         candidate or variant, indexed by name (needs pandas)."""
         import pandas as pd
 
-        frame = pd.DataFrame({**self.metrics, **self.deltas}, index=pd.Index(self.names, name="candidate"))
+        frame = pd.DataFrame({**self.swept, **self.metrics, **self.deltas},
+                             index=pd.Index(self.names, name="candidate"))
         return frame
 
 
@@ -131,14 +135,14 @@ def prepare(study: Study, base_dir: Path, calibrated: dict | None = None) -> Pre
     sweep batches do.
     """
     candidates = study.candidate
-    requests = [pack_request(study, i) for i in range(len(candidates))]
+    requests = pack_requests(study)
     cells = candidate_cells(study, base_dir)
     try:
-        packs = design_packs(cells, requests)
+        packs = design_pack_columns(cells, requests)
     except pack.PackDesignError as exc:
         where = ", ".join(f"candidate[{i}]" for i in exc.rows[:5]) or "candidate"
         raise StudyError("candidate", [f"{where}.{exc}"]) from None
-    pt, test_mass = powertrain.assemble(study, cells, packs, [c.inverter for c in candidates])
+    pt, test_mass = powertrain.assemble(study, cells, packs, inverter_kinds(study))
     problems = limits.implausible(candidates, packs, test_mass)
     if problems:
         raise StudyError("candidate", problems)
@@ -148,9 +152,8 @@ def prepare(study: Study, base_dir: Path, calibrated: dict | None = None) -> Pre
     elif has_calibration_targets(study):
         fit = fit_vehicle(study, base_dir, pt)
         pt = calibration.apply(pt, fit)
-    asked = np.array([_nan(r.get("usable_energy_kWh")) for r in requests])
-    volt = np.array([_nan(r.get("nominal_voltage_V")) for r in requests])
-    return Prepared(cells, packs, pt, test_mass, asked, fit, volt)
+    return Prepared(cells, packs, pt, test_mass, requests["usable_energy_kWh"], fit,
+                    requests["nominal_voltage_V"])
 
 
 def fit_vehicle(study: Study, base_dir: Path, pt: procedures.Powertrain):
@@ -198,7 +201,7 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
     chargers = candidate_chargers(study)
     metrics.update(limits.columns(
         cells, packs, ready.requested_nominal_voltage_V, ready.requested_usable_energy_kWh,
-        chargers, [c.inverter for c in study.candidate], pt.vehicle[:, vehicle.V_MOTOR_W]))
+        chargers, inverter_kinds(study), pt.vehicle[:, vehicle.V_MOTOR_W]))
     breakdowns = cost_and_footprint(study, cells, packs, metrics,
                                     power_electronics_inputs(study, packs, pt, chargers))
     run = chain.Run(study, base_dir, cells, pt, test_mass, packs.integration, chargers, metrics)
@@ -208,25 +211,32 @@ def compute(study: Study, base_dir: Path, calibrated: dict | None = None):
     return metrics, breakdowns, run.curves, ready.calibration
 
 
-def candidate_chargers(study: Study) -> list[dict]:
-    """Each candidate's charger limits (``charging.load_charger``), each distinct one loaded once."""
-    specs = [_charger_spec(c.charger) for c in study.candidate]
-    distinct = {repr(s): s for s in specs}
-    loaded = {key: charging.load_charger(s) for key, s in distinct.items()}
-    return [loaded[repr(s)] for s in specs]
+def candidate_chargers(study: Study) -> dict[str, np.ndarray]:
+    """Each row's charger limits (``charging.load_charger``) as columns ``power_kW``,
+    ``current_A``, ``max_voltage_V``, ``min_voltage_V`` (NaN where not given); each distinct
+    charger is loaded once."""
+    f = varmod.table(study).factors["charger"]
+    loaded = [charging.load_charger(_charger_spec(c)) for c in f.values]
+    return {key: np.array([c.get(key, np.nan) for c in loaded], float)[f.codes]
+            for key in ("power_kW", "current_A", "max_voltage_V", "min_voltage_V")}
+
+
+def inverter_kinds(study: Study) -> np.ndarray:
+    """Each row's inverter kind ("si" or "sic")."""
+    return varmod.table(study).labels("inverter").astype(str)
 
 
 def power_electronics_inputs(study: Study, packs: pack.PackArrays,
-                             pt: procedures.Powertrain, chargers: list[dict]) -> dict:
+                             pt: procedures.Powertrain, chargers: dict) -> dict:
     """What ``power_electronics.system_metrics`` needs besides the pack's cost and footprint:
     inverter kinds, motor power, the pack's voltages and each candidate's charger."""
-    return {"kind": [c.inverter for c in study.candidate],
+    return {"kind": inverter_kinds(study),
             "motor_power_W": pt.vehicle[:, vehicle.V_MOTOR_W],
             "pack_nominal_voltage_V": packs.nominal_voltage_V,
             "pack_max_voltage_V": packs.max_voltage_V,
-            "charger_power_W": [1e3 * c["power_kW"] for c in chargers],
-            "charger_current_A": [c["current_A"] for c in chargers],
-            "charger_max_voltage_V": [c["max_voltage_V"] for c in chargers]}
+            "charger_power_W": 1e3 * chargers["power_kW"],
+            "charger_current_A": chargers["current_A"],
+            "charger_max_voltage_V": chargers["max_voltage_V"]}
 
 
 def _charger_spec(charger):
@@ -369,35 +379,54 @@ def cost_and_footprint(study: Study, cells, packs: pack.PackArrays, metrics: dic
 
 
 def candidate_cells(study: Study, base_dir: Path):
-    """Cell arrays, one row per candidate; each distinct cell is loaded once."""
-    distinct: dict[str, int] = {}  # repr of a cell spec -> its position in specs
-    specs: list = []
-    index = []
+    """Cell arrays, one row per candidate; each distinct cell is loaded once. A row without a
+    pack table that names no cell takes the vehicle's own cell."""
+    t = varmod.table(study)
+    f = t.factors["cell"]
+    specs, codes = list(f.values), f.codes
     own = study.vehicle.battery
-    for cand in study.candidate:
-        spec = cand.cell
-        if cand.pack is None and own is not None and own.cell and "cell" not in cand.model_fields_set:
-            spec = own.cell
-        key = repr(spec)
-        if key not in distinct:
-            distinct[key] = len(specs)
-            specs.append(spec)
-        index.append(distinct[key])
+    if own is not None and own.cell:
+        takes_own = ~t.flags("has_pack") & ~t.flags("cell_given")
+        if takes_own.any():
+            specs.append(own.cell)
+            codes = np.where(takes_own, len(specs) - 1, codes)
+    distinct: dict[str, int] = {}  # repr of a cell spec -> its position in the loaded cells
+    remap = np.array([distinct.setdefault(repr(s), len(distinct)) for s in specs], np.intp)
+    index = remap[codes]
+    # loaded in the order rows first use them
+    used, first = np.unique(index, return_index=True)
+    order = used[np.argsort(first)]
+    position = np.empty(len(distinct), np.intp)
+    position[order] = np.arange(order.size)
+    by_key = {j: s for s, j in zip(specs, remap.tolist(), strict=True)}
     loaded, problems = [], []
-    for j, spec in enumerate(specs):
+    for j in order.tolist():
         try:
-            loaded.append(cellmod.load_cell(spec, base_dir=base_dir))
+            loaded.append(cellmod.load_cell(by_key[j], base_dir=base_dir))
         except cellmod.CellError as exc:
-            problems.append(f"candidate[{index.index(j)}].cell: {exc}")
+            problems.append(f"candidate[{int(np.argmax(index == j))}].cell: {exc}")
     if problems:
         raise StudyError("candidate", problems)
-    return cellmod.cell_arrays(loaded, np.asarray(index))
+    return cellmod.cell_arrays(loaded, position[index])
 
 
 def design_packs(cells, packs_in: list[dict]) -> pack.PackArrays:
-    """Packs for every candidate from their pack tables (NaN where a value is not given)."""
+    """Packs for every candidate from their pack tables (a value not given: None or absent)."""
+    return design_pack_columns(cells, {
+        key: np.array([p.get(key) for p in packs_in], dtype=object if key == "integration" else float)
+        for key in REQUEST_KEYS})
+
+
+REQUEST_KEYS = ("series", "parallel", "usable_energy_kWh", "nominal_voltage_V", "integration",
+                "soc_min", "soc_max")
+
+
+def design_pack_columns(cells, requests: dict[str, np.ndarray]) -> pack.PackArrays:
+    """Packs for every row from pack-request columns (``pack_requests``; NaN, or None for
+    ``integration``, where a value is not given)."""
     def column(key, fallback=np.nan):
-        return [_nan(p.get(key), fallback) for p in packs_in]
+        x = np.asarray(requests[key], float)
+        return np.where(np.isnan(x), fallback, x)
 
     return pack.design_pack(
         cells,
@@ -405,10 +434,28 @@ def design_packs(cells, packs_in: list[dict]) -> pack.PackArrays:
         parallel=column("parallel"),
         usable_energy_kWh=column("usable_energy_kWh"),
         nominal_voltage_V=column("nominal_voltage_V"),
-        integration=[p.get("integration") or "module" for p in packs_in],
+        integration=[v or "module" for v in requests["integration"]],
         soc_min=column("soc_min", pack.default("usable_soc_min")),
         soc_max=column("soc_max", pack.default("usable_soc_max")),
     )
+
+
+def pack_requests(study: Study) -> dict[str, np.ndarray]:
+    """Every row's pack request as columns (``REQUEST_KEYS``; NaN, or None for ``integration``,
+    where not given): its pack table, or for rows without one ``pack_request`` (the vehicle's
+    as-built pack, or targets from its own battery), worked out once per kind of row."""
+    t = varmod.table(study)
+    out = {key: t.labels("pack.integration") if key == "integration" else t.floats(f"pack.{key}")
+           for key in REQUEST_KEYS}
+    without = ~t.flags("has_pack")
+    given = t.flags("cell_given")
+    for cell_given in (False, True):
+        rows = np.flatnonzero(without & (given == cell_given))
+        if rows.size:
+            request = pack_request(study, int(rows[0]))
+            for key in REQUEST_KEYS:
+                out[key][rows] = request.get(key) if key == "integration" else _nan(request.get(key))
+    return out
 
 
 def pack_request(study: Study, i: int) -> dict:

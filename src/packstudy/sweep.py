@@ -10,26 +10,24 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import itertools
 import json
-import math
-import operator
 import os
 import signal
 import time
-from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from numba import njit
 
 from .lookup import check
 from .results import atomic_write, column_values, numeric_array
-from .spec import Candidate, Cooling, Pack, Study, StudyError, with_swept_values
+from .spec import Candidate, Study, StudyError
 from .store import changed_inputs, inputs_record, read_checked, remove_checked, write_checked
 from .study import StudyResult, check_result_names, compute, decide, keep_for_report, pack_envelopes
+from .variants import SweepTable
 
 EXECUTORS = ("local", "dask")
 STORE = "sweep"
@@ -39,145 +37,25 @@ class ExecutorError(ValueError):
     """The sweep's executor cannot be used: unknown, not installed, or not reachable."""
 
 
-class Variants(Sequence):
-    """A sweep's variants: the base candidate with every combination of the swept values (the
-    cartesian product, in file order, the last key varying fastest).
-
-    A variant's candidate is built and validated when it is read, so a large sweep only builds
-    those it uses (the workers build and validate their batches'); ``names()`` and
-    ``displays()`` give every variant's name and swept values without building any.
-    """
-
-    def __init__(self, study: Study):
-        sweep = study.sweep
-        names = [c.name for c in study.candidate]
-        self.base = study.candidate[names.index(sweep.base) if sweep.base else 0]
-        self.parameters = sweep.parameters
-        self._base_data = self.base.model_dump(exclude_none=True)
-        self._shape = tuple(len(v) for v in self.parameters.values())
-        self._labels = [[f"{k}={_label(v)}" for v in values] for k, values in self.parameters.items()]
-        self._built: dict[int, Candidate] = {}
-        self._keys = list(self.parameters)
-        # keys of candidate tables ("pack.series", "cooling.chiller_kW") vs top-level keys
-        self._pack_axes = [j for j, key in enumerate(self._keys) if "." in key]
-        self._top_axes = [j for j, key in enumerate(self._keys) if "." not in key]
-        self._base_values = dict(self.base)
-        self._values: dict[tuple[int, int], object] = {}
-        # validated (pack, cooling) per combination of table picks
-        self._packs: dict[tuple, tuple[Pack | None, Cooling | None]] = {}
-        self._fields = (set(self._base_data) | {"name"}
-                        | {k for k in self.parameters if "." not in k})
-
-    def __len__(self) -> int:
-        return math.prod(self._shape)
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            rows = range(*i.indices(len(self)))
-            if rows.step != 1:
-                return [self[j] for j in rows]
-            combos = itertools.product(*(range(size) for size in self._shape))
-            return [self._built.get(j) or self._candidate(picks)
-                    for j, picks in zip(rows, itertools.islice(combos, rows.start, rows.stop), strict=True)]
-        i = operator.index(i) + (len(self) if i < 0 else 0)
-        if not 0 <= i < len(self):
-            raise IndexError("variant index out of range")
-        if i not in self._built:
-            self._built[i] = self._candidate(np.unravel_index(i, self._shape))
-        return self._built[i]
-
-    def _candidate(self, picks) -> Candidate:
-        """The variant's candidate. The first variant with a given pack is validated whole;
-        the others reuse that validated pack and the swept values that ``representatives``
-        validated (a candidate has no checks across its fields, its pack has)."""
-        pack_picks = tuple(picks[j] for j in self._pack_axes)
-        if pack_picks not in self._packs:
-            cand = self._validated(picks)
-            self._packs[pack_picks] = (cand.pack, cand.cooling)
-            return cand
-        values = dict(self._base_values)
-        for axis in self._top_axes:
-            values[self._keys[axis]] = self._value(axis, picks[axis])
-        values["pack"], values["cooling"] = self._packs[pack_picks]
-        values["name"] = self._name(picks)
-        fields = self._fields | {t for t in ("pack", "cooling") if values[t] is not None}
-        return Candidate.model_construct(fields, **values)
-
-    def _value(self, axis: int, pick: int):
-        """Value ``pick`` of top-level key ``axis`` as a validated candidate holds it."""
-        if (axis, pick) not in self._values:
-            cand = self._validated_at(self._only(axis, pick))
-            self._values[axis, pick] = getattr(cand, self._keys[axis])
-        return self._values[axis, pick]
-
-    def _validated(self, picks) -> Candidate:
-        data = with_swept_values(self._base_data, {
-            key: values[pick] for (key, values), pick in zip(self.parameters.items(), picks, strict=True)})
-        data["name"] = self._name(picks)
-        return Candidate.model_validate(data)
-
-    def _name(self, picks) -> str:
-        return self.base.name + " | " + ", ".join(
-            labels[pick] for labels, pick in zip(self._labels, picks, strict=True))
-
-    def _only(self, axis: int, pick: int) -> int:
-        """The index of the variant with value ``pick`` of key ``axis`` and the first of the others."""
-        picks = [0] * len(self._shape)
-        picks[axis] = pick
-        return int(np.ravel_multi_index(picks, self._shape))
-
-    def representatives(self) -> list[Candidate]:
-        """Variants that together hold every swept value, each value of each key with the first
-        of the others (so building them validates every value), in index order."""
-        rows = {self._only(axis, pick) for axis, size in enumerate(self._shape) for pick in range(size)}
-        return [self._validated_at(i) for i in sorted(rows)]
-
-    def _validated_at(self, i: int) -> Candidate:
-        """Variant ``i`` validated whole, kept once built."""
-        if i not in self._built:
-            self._built[i] = self._validated(np.unravel_index(i, self._shape))
-        return self._built[i]
-
-    def names(self) -> list[str]:
-        """Every variant's name (as its candidate's ``name``)."""
-        prefix = self.base.name + " | "
-        return [prefix + ", ".join(combo) for combo in itertools.product(*self._labels)]
-
-    def displays(self) -> list[str]:
-        """Every variant's swept values as its candidate holds them (validated), comma separated."""
-        columns = [[swept_text(self._validated_at(self._only(axis, pick)), key)
-                    for pick in range(self._shape[axis])]
-                   for axis, key in enumerate(self.parameters)]
-        return [", ".join(combo) for combo in itertools.product(*columns)]
-
-
-def swept_text(candidate: Candidate, key: str) -> str:
-    """The value of swept key ``key`` ("cell", "pack.series", ...) as ``candidate`` holds it,
-    as shown in names and the report."""
-    table, _, field = key.rpartition(".")
-    value = getattr(getattr(candidate, table), field) if table else getattr(candidate, key)
-    return f"{value:g}" if isinstance(value, float) else str(value)
+Variants = SweepTable  # a sweep's variants: ``variants.SweepTable`` of every row
 
 
 def variants(study: Study, start: int = 0, stop: int | None = None) -> list[Candidate]:
     """The base candidate with every combination of the swept values (in file order), or
-    only combinations ``start`` to ``stop`` of them (as a slice)."""
-    return Variants(study)[start:stop]
-
-
-def _label(value) -> str:
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    only combinations ``start`` to ``stop`` of them (each built and validated)."""
+    return list(SweepTable(study, start, stop))
 
 
 def evaluate_batch(study_data: dict, base_dir: str, start: int, stop: int,
-                   calibrated: dict | None = None) -> dict:
+                   calibrated: dict | None = None, values: list[list] | None = None) -> dict:
     """Metrics of variants [start, stop) of a swept study given as its JSON dump, with the
-    vehicle's calibrated parameters (fitted once on the base candidate) applied.
+    vehicle's calibrated parameters (fitted once on the base candidate) applied and the swept
+    ``values`` validated once for every batch (``SweepTable.axis_values``).
 
     Runs in worker processes (local or on a cluster), so it takes and returns plain data.
     """
     study = Study.model_validate(study_data)
-    batch = study.model_copy(update={"candidate": variants(study, start, stop)})
+    batch = study.model_copy(update={"candidate": SweepTable(study, start, stop, values)})
     metrics, *_ = compute(batch, Path(base_dir), calibrated)
     return {"variant": np.arange(start, stop), **{k: np.asarray(v, float) for k, v in metrics.items()}}
 
@@ -187,8 +65,8 @@ def pareto_front(metrics: dict, objectives: list[str]) -> np.ndarray:
 
     A row can only be dominated by a row that sorts before it lexicographically, and if a
     dominated row dominates another, so does the row that dominates it: so rows are taken in
-    lexicographic order, in blocks, and each block is compared with the front found so far
-    and with itself. A row with a null (NaN) objective is never on the front and takes no part.
+    lexicographic order and each is compared with the front found so far (``_front_sorted``).
+    A row with a null (NaN) objective is never on the front and takes no part.
     """
     cols = []
     for objective in objectives:
@@ -199,23 +77,47 @@ def pareto_front(metrics: dict, objectives: list[str]) -> np.ndarray:
     order = np.lexsort(f.T[::-1])
     order = order[np.isfinite(f[order]).all(axis=1)]
     front = np.zeros(f.shape[0], dtype=bool)
-    kept = f[:0]
-    lo = 0
-    while lo < order.size:
-        size = max(1, min(64, 2_000_000 // (kept.shape[0] + 64)))  # small blocks, <= ~2e6 cells
-        rows = order[lo:lo + size]
-        lo += size
-        block = f[rows]
-        others = np.concatenate([kept, block])
-        no_worse = np.ones((block.shape[0], others.shape[0]), dtype=bool)
-        better = np.zeros_like(no_worse)
-        for j in range(f.shape[1]):
-            no_worse &= others[None, :, j] <= block[:, None, j]
-            better |= others[None, :, j] < block[:, None, j]
-        on_front = ~np.any(no_worse & better, axis=1)
-        front[rows] = on_front
-        kept = np.concatenate([kept, block[on_front]])
+    front[order] = _front_sorted(np.ascontiguousarray(f[order]))
     return front
+
+
+@njit(cache=True)
+def _front_sorted(f):
+    """Pareto front of rows ``f`` (minimised objectives) in lexicographic order: each row is
+    compared with the front rows before it, stopping at the first that dominates it; a row
+    equal to the one before shares its outcome (equal rows do not dominate each other)."""
+    n, k = f.shape
+    kept = np.empty(n, np.int64)
+    m = 0
+    on = np.zeros(n, np.bool_)
+    for r in range(n):
+        if r > 0:
+            same = True
+            for j in range(k):
+                if f[r, j] != f[r - 1, j]:
+                    same = False
+                    break
+            if same:
+                on[r] = on[r - 1]
+                continue
+        dominated = False
+        for q in range(m):
+            s = kept[q]
+            no_worse, better = True, False
+            for j in range(k):
+                if f[s, j] > f[r, j]:
+                    no_worse = False
+                    break
+                if f[s, j] < f[r, j]:
+                    better = True
+            if no_worse and better:
+                dominated = True
+                break
+        if not dominated:
+            on[r] = True
+            kept[m] = r
+            m += 1
+    return on
 
 
 def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "local",
@@ -232,7 +134,7 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     check("executor", executor, EXECUTORS, ExecutorError, prefix="--executor: ")
     log = log or (lambda message: None)
     cands = Variants(study)
-    cands.representatives()  # builds (validates) every swept value before any batch runs
+    values = cands.axis_values()  # every swept value validated, once, before any batch runs
     total = len(cands)
     size = study.sweep.batch_size
     batches = [(lo, min(lo + size, total)) for lo in range(0, total, size)]
@@ -261,7 +163,7 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     if progress:
         progress(done, total, 0.0)
     for lo, metrics in _execute(executor, address, workers, study_data, str(base_dir), missing,
-                                calibrated):
+                                calibrated, values):
         sink = pa.BufferOutputStream()
         pq.write_table(pa.table({k: numeric_array(v) for k, v in metrics.items()}), sink)
         write_checked(_batch_path(store, lo), sink.getvalue().to_pybytes(), len(metrics["variant"]))
@@ -275,6 +177,7 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     swept = study.model_copy(update={"candidate": cands})
     result = decide(swept, cands.names(), metrics, {}, envelopes)  # envelopes are not swept
     result.inputs = study  # the study as written (the variants are in the rows)
+    result.swept = cands.swept_columns()
     result.calibration = fit
     if study.sweep.objectives:
         result.metrics["pareto"] = pareto_front(result.metrics, study.sweep.objectives).astype(float)
@@ -282,7 +185,7 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     return result
 
 
-def _execute(executor, address, workers, study_data, base_dir, batches, calibrated):
+def _execute(executor, address, workers, study_data, base_dir, batches, calibrated, values):
     """Yield (first variant, metrics) for each batch as it finishes."""
     if not batches:
         return
@@ -300,14 +203,14 @@ def _execute(executor, address, workers, study_data, base_dir, batches, calibrat
                                 "one (dask scheduler) or run with --executor local") from None
         with client:
             futures = {client.submit(evaluate_batch, study_data, base_dir, lo, hi, calibrated,
-                                     pure=False): lo for lo, hi in batches}
+                                     values, pure=False): lo for lo, hi in batches}
             for future in dask_completed(futures):
                 yield futures[future], future.result()
         return
     workers = workers or min(len(batches), os.cpu_count() or 1)
     if workers == 1:
         for lo, hi in batches:
-            yield lo, evaluate_batch(study_data, base_dir, lo, hi, calibrated)
+            yield lo, evaluate_batch(study_data, base_dir, lo, hi, calibrated, values)
         return
     # Forked workers inherit this process' objects: frozen, their garbage collections skip
     # them instead of walking (and copying, page by page) the whole inherited heap.
@@ -318,8 +221,8 @@ def _execute(executor, address, workers, study_data, base_dir, batches, calibrat
         # drops the batches not started (those running finish) and says how to resume.
         with ProcessPoolExecutor(max_workers=workers, initializer=signal.signal,
                                  initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
-            futures = {pool.submit(evaluate_batch, study_data, base_dir, lo, hi, calibrated): lo
-                       for lo, hi in batches}
+            futures = {pool.submit(evaluate_batch, study_data, base_dir, lo, hi, calibrated,
+                                   values): lo for lo, hi in batches}
             try:
                 for future in as_completed(futures):
                     yield futures[future], future.result()

@@ -1,0 +1,76 @@
+"""Rows with identical simulation inputs, simulated once.
+
+Packs are designed in whole cells, so a fine sweep of usable energy gives many variants the
+same pack, and keys that do not reach a simulation (the charger, for a drive cycle) repeat the
+same powertrain again. A kernel runs on one row of each set of rows whose inputs are the same
+bit for bit, and its results are copied to the others: the same numbers, computed once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from numba import njit
+
+_WEIGHTS = np.random.default_rng(20261202).uniform(0.5, 1.5, 4096)  # for the row fingerprints
+
+
+def rows(*columns) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(first, inverse)`` for arrays with one row per variant (axis 0): one row of each set
+    of rows equal bit for bit in every column, and each row's set, so ``x[first][inverse]``
+    is ``x``; None when every row differs (then nothing is gained).
+
+    Rows are grouped by a weighted sum of their values, then checked bit for bit against their
+    group's first row (a row that differs stays a set of its own).
+    """
+    n = np.shape(columns[0])[0]
+    if n < 2:
+        return None
+    parts = [np.ascontiguousarray(c, dtype=np.float64).reshape(n, -1) for c in columns]
+    fingerprint = np.zeros(n)
+    for part in parts:
+        _fingerprint(part, np.resize(_WEIGHTS, part.shape[1]), fingerprint)
+    _, start, group = np.unique(fingerprint, return_index=True, return_inverse=True)
+    rep = start[group]
+    same = np.ones(n, np.bool_)
+    for part in parts:
+        _same_bits(part.view(np.int64), rep, same)
+    rep = np.where(same, rep, np.arange(n))
+    first, inverse = np.unique(rep, return_inverse=True)
+    return None if first.size == n else (first, inverse)
+
+
+@njit(cache=True)
+def _fingerprint(a, w, out):
+    """Add each row's weighted sum (weights ``w``, one per column) to ``out``."""
+    for i in range(a.shape[0]):
+        s = 0.0
+        for j in range(a.shape[1]):
+            s += a[i, j] * w[j]
+        out[i] += s
+
+
+@njit(cache=True)
+def _same_bits(a, rep, same):
+    """Clear ``same[i]`` where row i of ``a`` differs from row ``rep[i]``."""
+    for i in range(a.shape[0]):
+        if same[i]:
+            r = rep[i]
+            for j in range(a.shape[1]):
+                if a[i, j] != a[r, j]:
+                    same[i] = False
+                    break
+
+
+def powertrain_rows(pt, *columns) -> tuple[np.ndarray, np.ndarray] | None:
+    """``rows`` of every array of a ``Powertrain`` (a dataclass of per-row arrays) and ``columns``."""
+    arrays = [v for v in (getattr(pt, f.name) for f in dataclasses.fields(pt)) if v is not None]
+    return rows(*arrays, *columns)
+
+
+def take(pt, index):
+    """The dataclass of per-row arrays ``pt`` (a ``Powertrain``) for rows ``index``."""
+    return dataclasses.replace(pt, **{
+        f.name: None if getattr(pt, f.name) is None else np.ascontiguousarray(getattr(pt, f.name)[index])
+        for f in dataclasses.fields(pt)})

@@ -1,0 +1,45 @@
+"""Rows with identical inputs simulated once (packstudy.distinct): the grouping is exact (bit for
+bit), and the procedures give each row what it gets when every row runs."""
+
+import numpy as np
+from conftest import synthetic_powertrain
+
+from packstudy import distinct, performance, procedures
+from packstudy.calibration import stack
+from packstudy.cycles import load_cycle
+
+
+def test_rows_groups_only_rows_equal_bit_for_bit():
+    a = np.array([[1.0, 2.0], [1.0, 2.0], [0.0, 2.0], [-0.0, 2.0], [1.0, 2.0 + 1e-15], [np.nan, 1.0]])
+    b = np.array([3, 3, 3, 3, 3, 3])
+    first, inverse = distinct.rows(a, b)
+    assert first.tolist() == [0, 2, 3, 4, 5]  # 0.0 and -0.0 differ in their bits
+    assert inverse.tolist() == [0, 0, 1, 2, 3, 4]
+    np.testing.assert_array_equal(a[first][inverse], a)
+    assert distinct.rows(a, np.arange(6)) is None  # the second column tells every row apart
+    assert distinct.rows(a[:1]) is None
+
+
+def test_repeated_powertrain_rows_get_the_results_of_their_own_runs():
+    """Three distinct powertrains repeated (six rows, the repeats at other positions in the
+    kernel's blocks): WLTC, acceleration and the DC fast charge give each row exactly what its
+    powertrain gives alone."""
+    pt = stack([synthetic_powertrain(1, mass_kg=m) for m in (1800.0, 1900.0, 2000.0)])
+    pt = procedures.Powertrain(**{**pt.__dict__, "charge_c_rate_max": np.full(pt.r0_ohm.shape, 2.0)})
+    order = [2, 0, 1, 0, 2, 2]
+    repeated = distinct.take(pt, order)
+    assert distinct.powertrain_rows(repeated)[0].size == 3
+    wltc = load_cycle("wltc_class3b")
+    np.testing.assert_array_equal(procedures.run_cycle(repeated, wltc)[0],
+                                  procedures.run_cycle(pt, wltc)[0][order])
+    accel = dict(driven_axles="RWD")
+    alone = performance.acceleration_run(pt, **accel)[0]
+    np.testing.assert_array_equal(performance.acceleration_run(repeated, **accel)[0], alone[order])
+    from packstudy.charging import fast_charge
+
+    charger = dict(charger_power_kW=150.0, charger_current_A=400.0, charger_max_voltage_V=920.0,
+                   wltp_dc_kWh_per_100km=16.0)
+    once, again = fast_charge(pt, **charger), fast_charge(repeated, **charger)
+    for key, values in once.items():
+        if key != "fast_charge_curve_soc":
+            np.testing.assert_array_equal(again[key], values[order], err_msg=key)
