@@ -251,7 +251,9 @@ def performance_and_charging(study: Study, pt: procedures.Powertrain, test_mass_
             charger_current_A=[c["current_A"] for c in chargers],
             charger_max_voltage_V=[c["max_voltage_V"] for c in chargers],
             vehicle_max_kW=v.max_dc_charge_kW, soc_start=fc.soc_start, soc_end=fc.soc_end,
-            wltp_dc_kWh_per_100km=metrics.get("wltp_dc_kWh_per_100km"))
+            wltp_dc_kWh_per_100km=metrics.get("wltp_dc_kWh_per_100km"),
+            **charging.vehicle_limits([None if c.dc_limits is None else c.dc_limits.model_dump(
+                exclude_none=True) for c in study.candidate], len(study.candidate)))
 
         def charge(**window):
             return charging.fast_charge(pt, temperature_C=fc.temperature_C, coolant_C=fc.coolant_C,
