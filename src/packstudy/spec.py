@@ -151,6 +151,7 @@ class Vehicle(_Strict):
     wheel_radius_m: float | None = Field(default=None, gt=0, lt=1)
     gear_ratio: float | None = Field(default=None, **_range("gear_ratio"))
     max_dc_charge_kW: float | None = Field(default=None, **_range("max_dc_charge_kW", open_low=True))
+    epa_label_adjustment: float | None = Field(default=None, ge=0.5, le=1.0)  # derived 5-cycle factor
     aux_W: float | None = Field(default=None, **_range("aux_W"))
     front_axle_load_fraction: float | None = Field(default=None, gt=0, lt=1)
     tyre_friction_coefficient: float | None = Field(default=None, gt=0, le=2)

@@ -7,7 +7,7 @@ over variants in Python except the one-off resolution of each distinct cell pres
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -126,6 +126,8 @@ def prepare(study: Study, base_dir: Path, calibrated: dict | None = None) -> Pre
         where = ", ".join(f"candidate[{i}]" for i in exc.rows[:5]) or "candidate"
         raise StudyError("candidate", [f"{where}.{exc}"]) from None
     pt, test_mass = powertrain(study, cells, packs, [c.inverter for c in candidates])
+    if study.vehicle.epa_label_adjustment is not None:  # a derived 5-cycle factor certified
+        pt = replace(pt, epa_label_adjustment=np.full(pt.n, study.vehicle.epa_label_adjustment))
     problems = limits.implausible(candidates, packs, test_mass)
     if problems:
         raise StudyError("candidate", problems)
