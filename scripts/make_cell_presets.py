@@ -477,6 +477,70 @@ def lfp_prismatic() -> dict:
     }
 
 
+def lfp_prismatic_catl() -> dict:
+    """CATL LFP prismatic cell of the Tesla Model 3 LFP packs (BTF0 package), 174 Ah version."""
+    capacity_Ah = 174.0  # [sources] capacity_Ah: the 174 Ah version of the 161 Ah BTF0 package
+    nominal_V = 3.2  # [sources] nominal_voltage_V
+    mass_kg = 3.1  # [sources] mass_kg: the 161 Ah cell weighed; same package assumed
+    volume_L = round(0.280 * 0.063 * 0.082 * 1e3, 4)  # [sources] volume_L: 280 x 63 x 82 mm
+    minutes = 28.0  # [sources] charge_map: average 1.5C over 20-80 % as installed
+    charge_A = max_charge_current_A(capacity_Ah, minutes)
+    # [sources] i_peak_discharge_A: 527 W/kg (10 s) x 438 kg over 106 cells at 3.0 V, per Ah
+    peak_C = round(527 * 438 / 106 / 3.0 / 161.0, 1)
+    return {
+        "description": "LFP / graphite prismatic cell of CATL (BTF0 package, 280 x 63 x 82 mm) as "
+                       "in the Tesla Model 3 LFP packs, 174 Ah version",
+        "chemistry": "lfp-graphite", "format": "prismatic",
+        # [sources] v_min_V, v_max_V: the cell's 2.5-3.65 V window
+        **electrical_fields(capacity_Ah, nominal_V, 2.5, 3.65, ocv_lfp_graphite_V, minutes),
+        "mass_kg": mass_kg,
+        "volume_L": volume_L,
+        "i_max_discharge_A": 2.0 * capacity_Ah,  # [sources] i_max_discharge_A: 2C
+        "i_max_charge_A": charge_A,
+        "i_peak_discharge_A": round(peak_C * capacity_Ah, 1),
+        "i_peak_charge_A": charge_A,
+        "assumptions": [
+            "the 174 Ah version keeps the 161 Ah cell's package and mass (3.1 kg): its own mass "
+            "is not published",
+            "resistance scaled from lg-m50 (same area-specific resistance); the teardown's 1 kHz "
+            "AC resistance, about 0.4 mOhm, is of the same order",
+            "continuous 2C discharge (assumed); 10 s peak from the 161 Ah pack's published power "
+            "density at an assumed 3.0 V under load; " + CHARGE_MAP_NOTE + "28 min"],
+        "sources": {
+            "capacity_Ah": "Stock et al., 'Cell teardown and characterization of an automotive "
+                           "prismatic LFP battery', Electrochimica Acta (2023), as summarised by "
+                           "batterydesign.net and ampchem.com (2024): CATL cell of a December "
+                           "2020 Tesla Model 3 55 kWh pack (106s1p), 161.5 Ah "
+                           "at C/20; the latest version of this cell holds about 174 Ah in the "
+                           "same package (batterydesign.net 'CATL BTF0 161Ah LFP', 2024). 174 Ah "
+                           "is taken for the MY2024 Model 3 RWD, whose EPA certificate measured "
+                           "61.0 kWh DC out of the pack (more than 106 x 161.5 Ah x 3.2 V = 54.8 "
+                           "kWh)",
+            "nominal_voltage_V": "3.2 V (Stock et al. 2023; batterydesign.net 2024)",
+            "v_min_V": "2.5 V (batterydesign.net 2024: 3.65 V to 2.5 V)",
+            "v_max_V": "3.65 V (batterydesign.net 2024: 3.65 V to 2.5 V)",
+            "mass_kg": "3.1 kg, 515 Wh, 166 Wh/kg for the 161 Ah cell (Stock et al. 2023 via "
+                       "batterydesign.net 2024); the same package is assumed for "
+                       "174 Ah",
+            "volume_L": "280 x 63 x 82 mm = 1.4465 L (batterydesign.net 2024, after Stock et al. "
+                        "2023) [D]",
+            "i_max_discharge_A": "2C (assumption, as lfp-prismatic)",
+            "i_max_charge_A": SRC_MAP_PEAK,
+            "i_peak_discharge_A": f"{peak_C}C for 10 s: 527 W/kg 10 s power density x 438 kg pack "
+                                  "(Tesla Model 3 LFP 55 kWh pack, batterydesign.net 'Tesla LFP "
+                                  "Model 3') / 106 cells / 3.0 V under load (assumption) / 161 Ah "
+                                  "[D], times 174 Ah",
+            "i_peak_charge_A": SRC_MAP_PEAK,
+            "specific_heat_J_per_kgK": "About:Energy LFP 18650 BPX (2022): 999 J/(kg K) (rounded "
+                                       "to the packstudy default 1000)",
+            "ocv": SRC_OCV_AE, "resistance": SRC_RESISTANCE,
+            "charge_map": "cell charge rate as installed in the Tesla Model 3: peak 3C, about 1.5C "
+                          "on average over 20-80 % (batterydesign.net 2024, from a measured "
+                          "charging curve); 10-80 % at 1.5C: 0.7 / 1.5 h = 28 min [D]; "
+                          + CHARGE_MAP_NOTE + "28 min"},
+    }
+
+
 def lmfp_prismatic() -> dict:
     """Gotion L600 Astroinno class LMFP prismatic cell (2024), 200 Ah assumed."""
     capacity_Ah = 200.0  # [sources] capacity_Ah: assumption
@@ -796,6 +860,7 @@ PRESETS: dict[str, Callable[[], dict]] = {
     "nmc622-prismatic": nmc622_prismatic,
     "nca-21700": nca_21700,
     "lfp-prismatic": lfp_prismatic,
+    "lfp-prismatic-catl": lfp_prismatic_catl,
     "lmfp-prismatic": lmfp_prismatic,
     "solid-state-2030": solid_state_2030,
     "nmc-pouch-lges": nmc_pouch_lges,

@@ -131,3 +131,36 @@ def test_charger_presets_load_and_errors_name_the_choices():
         charging.load_charger({"power_kW": 100, "current_A": 3001, "max_voltage_V": 500})  # MCS's limit
     with pytest.raises(charging.ChargerError, match="unknown key 'power_kw'; did you mean 'power_kW'"):
         charging.load_charger({"power_kW": 100, "current_A": 200, "max_voltage_V": 500, "power_kw": 1})
+
+
+def test_the_vehicles_own_curve_current_and_voltage_limits_are_never_exceeded():
+    """The charge follows the lowest of the cells', the charger's and the car's own limits
+    (its published curve at the displayed SOC, its inlet current and highest voltage)."""
+    pt = _pt(n=4, series=110, parallel=4)
+    curve = {"soc": [0.1, 0.5, 0.8], "power_kW": [120.0, 80.0, 40.0]}
+    car = charging.vehicle_limits([None, {"curve": curve}, {"current_A": 200.0},
+                                   {"max_voltage_V": 110 * 4.15}], 4)
+    r = _charge(pt, **car)
+    free = r["fast_charge_10_80_min"][0]
+    soc, kw = r["fast_charge_curve_soc"], r["fast_charge_curve_kW"]
+    cap = np.interp(soc, curve["soc"], curve["power_kW"])
+    inside = (soc > 0.1) & (soc <= 0.8)
+    assert np.all(kw[1, inside] <= cap[inside] * 1.01)  # step means, the cap at the step's start
+    assert kw[1, inside].max() > 0.9 * cap[inside].max()  # it binds
+    assert r["fast_charge_peak_kW"][2] <= 200.0 * 110 * 4.2 / 1e3  # current x highest pack voltage
+    assert r["fast_charge_max_cell_V"][3] <= 4.15 + 1e-9
+    assert np.all(r["fast_charge_10_80_min"][1:] > free)  # each limit costs time
+    same = _charge(pt, **charging.vehicle_limits(None, 4))["fast_charge_10_80_min"]
+    assert np.all(same == free)  # no vehicle limits: the charger's and the cells' alone
+
+
+def test_as_built_candidate_takes_the_cars_curve_unless_its_battery_is_replaced():
+    from packstudy.spec import parse_study
+
+    study = parse_study({
+        "vehicle": {"preset": "polestar-2-long-range-single-motor"},
+        "candidate": [{"name": "car", "as_built": True},
+                      {"name": "new cells", "as_built": True, "cell": "nmc811-pouch"}]})
+    car, new = study.candidate
+    assert car.dc_limits.curve.power_kW[0] == 205.0
+    assert new.dc_limits is None or new.dc_limits.curve is None

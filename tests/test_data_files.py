@@ -40,6 +40,8 @@ def test_vehicle_presets_validate_and_cite_every_number(name):
     for key, value in data.get("battery", {}).items():
         if isinstance(value, int | float):
             assert f"battery.{key}" in sources, f"{name}: battery.{key} has no source"
+    for key in data.get("battery", {}).get("dc_limits", {}):
+        assert f"battery.dc_limits.{key}" in sources, f"{name}: battery.dc_limits.{key} has no source"
     for key, entry in data.get("published", {}).items():
         assert entry.get("source"), f"{name}: published.{key} has no source"
 

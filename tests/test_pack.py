@@ -37,6 +37,24 @@ def test_energy_target_alone_is_met_with_least_overshoot_inside_voltage_class():
     assert np.all(np.abs(p.nominal_voltage_V / 400.0 - 1) <= tol + 1e-9)
 
 
+def test_energy_alone_with_a_large_cell_is_met_at_a_free_voltage_where_the_class_cannot():
+    """202 Ah LFP: one 400 V-class string (103-147 cells) holds 63-91 kWh, two hold 126-181.
+    61 kWh (Model 3 class) was built 103s1p, +6 %; 100 kWh had no pack within 5 % in the
+    class. Energy asked without a voltage: in the class where it can, else at the voltage
+    nearest the class; a request the class meets is designed as before."""
+    c = cells("lfp-prismatic", 4)
+    asked = np.array([61.0, 100.0, 88.0, 150.0])
+    p = pack.design_pack(c, usable_energy_kWh=asked)
+    assert np.all(np.abs(p.usable_energy_kWh / asked - 1) <= 0.05)
+    string_kWh = p.usable_energy_kWh[0] / p.series[0]
+    assert (p.series[1], p.parallel[1]) == (round(100.0 / string_kWh), 1)  # 159s1p, 509 V
+    tol = pack.default("voltage_class_tolerance")
+    in_class = np.abs(p.nominal_voltage_V / 400.0 - 1) <= tol + 1e-9
+    assert in_class.tolist() == [False, False, True, True]
+    # requests the class meets keep the least overshoot inside it
+    assert np.all((p.usable_energy_kWh[2:] >= asked[2:]) & (p.usable_energy_kWh[2:] < 1.02 * asked[2:]))
+
+
 def test_given_counts_are_kept_and_energy_follows():
     c = cells("lg-m50")
     p = pack.design_pack(c, series=96, parallel=46)

@@ -1,5 +1,7 @@
 """Procedure arithmetic: EPA label adjustment and weights, AC vs DC, range definition."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 from conftest import synthetic_powertrain
@@ -20,6 +22,19 @@ def test_epa_label_values_follow_the_two_cycle_rules():
     city = procedures.cycle_metrics(pt, procedures.run_cycle(pt, load_cycle("udds"))[0])
     hwy = procedures.cycle_metrics(pt, procedures.run_cycle(pt, load_cycle("hwfet"))[0])
     np.testing.assert_allclose(m["epa_range_km"], 0.7 * (0.55 * city["range_km"] + 0.45 * hwy["range_km"]))
+
+
+def test_a_certified_derived_label_factor_replaces_the_two_cycle_one():
+    """Makers may certify a derived 5-cycle factor (the Polestar 2: 0.72): labels and label
+    range use the vehicle's own, the unadjusted results do not change."""
+    pt = synthetic_powertrain(n=2)
+    base = procedures.epa(pt)
+    own = procedures.epa(dataclasses.replace(pt, epa_label_adjustment=np.array([0.7, 0.72])))
+    for key in ("epa_city_unadjusted_kWh_per_100km", "epa_highway_unadjusted_kWh_per_100km"):
+        np.testing.assert_array_equal(own[key], base[key])
+    np.testing.assert_allclose(own["epa_city_kWh_per_100km"],
+                               own["epa_city_unadjusted_kWh_per_100km"] / [0.7, 0.72])
+    np.testing.assert_allclose(own["epa_range_km"], base["epa_range_km"] * np.array([0.7, 0.72]) / 0.7)
 
 
 def test_ac_consumption_is_terminal_energy_over_recharge_efficiency():

@@ -3,11 +3,13 @@ reproduces the car.
 
 A vehicle preset's ``[battery]`` table describes the system the car is sold with: its cell
 preset, series x parallel (or, where the maker does not publish them, its energy and
-nominal voltage), integration, inverter technology and the charger its published
-fast-charge figure was measured on. A candidate with ``as_built = true`` takes that system;
-keys given beside it override. The vehicle is calibrated on this system whichever candidate
-is the baseline (``study.prepare``), and ``reproduction`` sets the as-built candidate's
-model values beside the car's published figures.
+nominal voltage), integration, inverter technology, the charger its published
+fast-charge figure was measured on and the vehicle's own DC charging limits
+(``dc_limits``: inlet current, highest charge voltage, published charging curve). A
+candidate with ``as_built = true`` takes that system; keys given beside it override. The
+vehicle is calibrated on this system whichever candidate is the baseline
+(``study.prepare``), and ``reproduction`` sets the as-built candidate's model values beside
+the car's published figures.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ TOLERANCE_PCT = {"epa_range_km": 5.0, "wltp_range_km": 7.0, "accel_0_100_s": 10.
 
 def system(vehicle) -> dict | None:
     """The as-built candidate keys of a vehicle (``cell``, ``pack``, ``inverter``,
-    ``charger``), or None when its ``[battery]`` names no cell or no pack (counts, or its
-    energy with the nominal voltage where published)."""
+    ``charger``, and ``dc_limits`` where the preset gives them), or None when its
+    ``[battery]`` names no cell or no pack (counts, or its energy with the nominal voltage
+    where published)."""
     b = vehicle.battery
     if b is None or b.cell is None:
         return None
@@ -41,8 +44,11 @@ def system(vehicle) -> dict | None:
         return None
     if b.integration:
         pack["integration"] = b.integration
-    return {"cell": b.cell, "pack": pack, "inverter": b.inverter or "si",
-            "charger": b.charger if b.charger is not None else DEFAULT_CHARGER}
+    out = {"cell": b.cell, "pack": pack, "inverter": b.inverter or "si",
+           "charger": b.charger if b.charger is not None else DEFAULT_CHARGER}
+    if b.dc_limits is not None:
+        out["dc_limits"] = b.dc_limits.model_dump(exclude_none=True)
+    return out
 
 
 def usable_fraction() -> float:
@@ -67,6 +73,10 @@ def resolve(study):
             continue
         given = cand.model_fields_set
         update = {k: v for k, v in own.items() if k not in given}
+        if "dc_limits" in update and given & {"cell", "pack"}:
+            # the car's charging curve is its own pack's (BMS); another battery keeps only the
+            # inlet's current and voltage limits
+            update["dc_limits"] = {k: v for k, v in update["dc_limits"].items() if k != "curve"}
         # validated by the candidate's own model (its pack and charger tables included)
         candidates.append(type(cand).model_validate({**cand.model_dump(exclude_unset=True), **update}))
     return study.model_copy(update={"candidate": candidates}), problems

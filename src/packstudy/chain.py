@@ -108,7 +108,8 @@ def _fast_charge(run: Run) -> dict:
         charger_power_kW=run.chargers["power_kW"], charger_current_A=run.chargers["current_A"],
         charger_max_voltage_V=run.chargers["max_voltage_V"],
         vehicle_max_kW=study.vehicle.max_dc_charge_kW, soc_start=fc.soc_start, soc_end=fc.soc_end,
-        wltp_dc_kWh_per_100km=run.metrics["wltp_dc_kWh_per_100km"])
+        wltp_dc_kWh_per_100km=run.metrics["wltp_dc_kWh_per_100km"],
+        **vehicle_dc_limits(study))
 
     def charge(**window):
         return charging.fast_charge(run.pt, temperature_C=fc.temperature_C, coolant_C=fc.coolant_C,
@@ -123,6 +124,14 @@ def _fast_charge(run: Run) -> dict:
     if study.study.cold.preconditioned:  # the charge after preconditioning at -10 degC
         out.update(endurance.cold_fast_charge(study, run.pt, run.metrics, run.integration, common))
     return out
+
+
+def vehicle_dc_limits(study: Study) -> dict:
+    """Each row's own DC charging limits (``[[candidate]] dc_limits``, as built: the vehicle's)
+    as ``charging.fast_charge``'s vehicle arguments."""
+    f = variants.table(study).factors["dc_limits"]
+    tables = [None if d is None else d.model_dump(exclude_none=True) for d in f.values]
+    return charging.vehicle_limits([tables[c] for c in f.codes], f.codes.size)
 
 
 def _cold(run: Run) -> dict:

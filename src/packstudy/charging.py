@@ -7,8 +7,12 @@ Each step of ``dt_s`` holds the cell charging current constant at the smallest o
 - the voltage limit: the cell terminal voltage (OCV + RC voltage + I R0) at the start and at
   the end of the step stays at or below the lower of the cell's maximum voltage and the
   charger's maximum voltage over the series count (the constant-voltage phase);
-- the power limit: the lower of the charger's power and the vehicle's DC limit, at the
-  pack terminals (exact per-step mean with the RC pair, as the drive-cycle kernel).
+- the power limit: the lower of the charger's power, the vehicle's DC limit and, where
+  given, the vehicle's own charging curve at the step's displayed SOC, at the pack terminals
+  (exact per-step mean with the RC pair, as the drive-cycle kernel).
+
+The vehicle's own inlet current and highest charge voltage (``dc_limits`` of a candidate,
+the as-built car's from its preset) lower the charger's current and voltage limits.
 
 Ohmic and RC-pair heat warm the cells through a lumped thermal model with the coolant
 (``B_CELL_HA``), and a warmer cell takes a higher rate from the map and has a lower resistance.
@@ -102,14 +106,20 @@ def load_charger(spec) -> dict[str, float]:
     return out
 
 
+# The vehicle's charging curve is resampled on this displayed-SOC grid (0..1).
+CAR_CURVE_POINTS = 101
+NO_LIMIT_W = 1e30  # "no vehicle curve" (finite, so that interpolation weights of 0 stay exact)
+
+
 @njit(cache=True, error_model="numpy")
 def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, coolant_C,
-            power_W, current_A, max_voltage_V, dt_s, steps, window_s, curve_soc, win_lo, win_span,
-            res, curve_W, curve_s):
+            power_W, current_A, max_voltage_V, car_W, dt_s, steps, window_s, curve_soc, win_lo,
+            win_span, res, curve_W, curve_s):
     """CC-CV charge of every variant; fills ``res`` (n, N_COLS) and the power (W) and time (s)
     at which each (ascending) displayed-SOC ``curve_soc`` point is passed (NaN where not
     reached). ``soc0``, ``soc_end`` and the result's SOC are cell SOC; displayed SOC d is cell
-    SOC ``win_lo + d win_span``.
+    SOC ``win_lo + d win_span``. ``car_W`` (n, CAR_CURVE_POINTS): the vehicle's power limit
+    (W) at displayed SOC 0, 0.01, .., 1.
 
     Variants are independent, so each one runs its whole charge in turn while its tables sit
     in the cache; the cell tables at a step share one SOC and one temperature search."""
@@ -125,7 +135,7 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
         cap = b[B_CAPACITY_AH]
         cells = b[B_SERIES] * b[B_PARALLEL]
         v_lim = min(b[B_V_MAX], max_voltage_V[i] / b[B_SERIES])
-        p_cell = power_W[i] / cells
+        last = car_W.shape[1] - 1
         ha = b[B_CELL_HA]
         heat_cap = b[B_CELL_MASS] * b[B_CELL_CP]
         cool_decay = math.exp(-ha * dt_s / heat_cap)  # thermal decay over a full step
@@ -153,7 +163,12 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
             # map, charger current, voltage at the step's start
             c = ecm.table_at_bracket(c_rate[i], k, wk, col, wc) * cap
             c = min(c, current_A[i] / b[B_PARALLEL], (v_lim - ocv - v_rc) / r0)
-            # power at the terminals (step mean): (ocv + g v_rc + c r_eff) c = P
+            # power at the terminals (step mean): (ocv + g v_rc + c r_eff) c = P, P the
+            # lower of the charger's and the car's limits, the car's curve at displayed SOC
+            x = min(max((soc - lo) / span, 0.0), 1.0) * last
+            j = min(int(x), last - 1)
+            car = car_W[i, j] + (car_W[i, j + 1] - car_W[i, j]) * (x - j)
+            p_cell = min(power_W[i], car) / cells
             source = ocv + g * v_rc
             r_eff = r0 + (1.0 - g) * r1
             c = min(c, 2.0 * p_cell / (source + math.sqrt(source * source + 4.0 * r_eff * p_cell)))
@@ -206,8 +221,30 @@ def _column(value, n, name):
     return out
 
 
+def vehicle_curve_W(curves, n: int) -> np.ndarray:
+    """The vehicles' charging curves as power limits (W, n x CAR_CURVE_POINTS) on displayed
+    SOC 0, 0.01, .., 1: ``curves`` is None or per variant None or ``{soc, power_kW}``
+    (held flat beyond its ends); no curve is no limit."""
+    out = np.full((n, CAR_CURVE_POINTS), NO_LIMIT_W)
+    grid = np.linspace(0.0, 1.0, CAR_CURVE_POINTS)
+    for i, curve in enumerate([None] * n if curves is None else curves):
+        if curve is not None:
+            out[i] = 1e3 * np.interp(grid, curve["soc"], curve["power_kW"])
+    return out
+
+
+def vehicle_limits(dc_limits, n: int) -> dict[str, np.ndarray]:
+    """``fast_charge``'s vehicle arguments from per-variant ``dc_limits`` tables (None or
+    ``{current_A, max_voltage_V, curve}``, each optional): NaN where none is given."""
+    rows = [d or {} for d in ([None] * n if dc_limits is None else dc_limits)]
+    return {"vehicle_current_A": np.array([r.get("current_A", np.nan) for r in rows], float),
+            "vehicle_max_voltage_V": np.array([r.get("max_voltage_V", np.nan) for r in rows], float),
+            "vehicle_curve": [r.get("curve") for r in rows]}
+
+
 def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_max_voltage_V,
-                vehicle_max_kW=None, soc_start=None, soc_end=None, temperature_C=None,
+                vehicle_max_kW=None, vehicle_current_A=None, vehicle_max_voltage_V=None,
+                vehicle_curve=None, soc_start=None, soc_end=None, temperature_C=None,
                 coolant_C=None, wltp_dc_kWh_per_100km=None, dt_s=5.0,
                 max_duration_s=4 * 3600.0, curve_step=0.01) -> dict[str, np.ndarray]:
     """DC fast charge of every variant from ``soc_start`` to ``soc_end`` (default 10-80 %).
@@ -215,8 +252,12 @@ def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_
     The SOC here is the displayed SOC over the usable window (``pt.soc_min``..``pt.soc_max``
     of cell SOC), the SOC of the makers' charge times.
 
-    Charger limits and ``vehicle_max_kW`` (the car's DC limit; None or NaN = none) broadcast
-    per variant; temperatures are the cells' start and the coolant's (degC, default 25).
+    Charger limits and the car's own limits broadcast per variant: ``vehicle_max_kW`` (its
+    peak DC power), ``vehicle_current_A`` (inlet current), ``vehicle_max_voltage_V`` (the
+    highest voltage it asks of a charger) - None or NaN = none - and ``vehicle_curve`` (per
+    variant None or its published charging curve ``{soc, power_kW}``, ``vehicle_curve_W``);
+    the charge follows the lowest of these, the charger's and the cells' limits; temperatures
+    are the cells' start and the coolant's (degC, default 25).
     ``wltp_dc_kWh_per_100km`` (DC at the terminals) converts the first ten minutes' energy
     into WLTP km; None runs WLTC class 3b to get it. Needs ``pt.charge_c_rate_max``.
 
@@ -246,6 +287,13 @@ def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_
     car = np.full(n, np.inf) if vehicle_max_kW is None else np.asarray(vehicle_max_kW, float)
     car = np.where(np.isnan(np.broadcast_to(car, (n,))), np.inf, car)
     power_W = np.ascontiguousarray(np.minimum(limits["charger_power_kW"], car) * 1e3)
+    for name, own in (("charger_current_A", vehicle_current_A),
+                      ("charger_max_voltage_V", vehicle_max_voltage_V)):
+        if own is not None:  # the car's own inlet limits below the charger's
+            own = np.broadcast_to(np.asarray(own, float), (n,))
+            if np.any(own <= 0.0):
+                raise ValueError(f"fast_charge: the vehicle's {name[8:]} must be > 0")
+            limits[name] = np.ascontiguousarray(np.fmin(limits[name], own))
     temp = _column(default("temperature_C") if temperature_C is None else temperature_C, n,
                    "temperature_C")
     coolant = _column(default("coolant_C") if coolant_C is None else coolant_C, n, "coolant_C")
@@ -255,7 +303,8 @@ def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_
     win_lo = _column(pt.soc_min, n, "soc_min")
     win_span = _column(pt.soc_max, n, "soc_max") - win_lo
     rows = [win_lo + lo * win_span, win_lo + hi * win_span, temp, coolant, power_W,
-            limits["charger_current_A"], limits["charger_max_voltage_V"], win_lo, win_span]
+            limits["charger_current_A"], limits["charger_max_voltage_V"],
+            vehicle_curve_W(vehicle_curve, n), win_lo, win_span]
     cells = pt
     groups = distinct.powertrain_rows(pt, *rows)
     if groups is not None:  # rows with the same inputs charge once
@@ -264,8 +313,8 @@ def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_
     curve_W = np.empty((cells.n, curve_soc.size))
     curve_s = np.empty((cells.n, curve_soc.size))
     _charge(cells.battery, cells.ocv_V, cells.r0_ohm, cells.r1_ohm, cells.tau1_s,
-            np.ascontiguousarray(cells.charge_c_rate_max), *rows[:7], float(dt_s),
-            int(math.ceil(max_duration_s / dt_s)), window, curve_soc, *rows[7:], res, curve_W,
+            np.ascontiguousarray(cells.charge_c_rate_max), *rows[:8], float(dt_s),
+            int(math.ceil(max_duration_s / dt_s)), window, curve_soc, *rows[8:], res, curve_W,
             curve_s)
     if groups is not None:
         res, curve_W, curve_s = res[groups[1]], curve_W[groups[1]], curve_s[groups[1]]

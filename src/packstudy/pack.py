@@ -98,16 +98,18 @@ def design_pack(
 
     Series count: given, else the nominal-voltage target divided by the cell's nominal
     voltage, rounded; with neither, chosen inside the default (400 V) class with the parallel
-    count. Parallel count: given, else the smallest count that reaches the usable-energy
-    target. With both targets, the pack nearest to both within the tolerances of
-    data/factors/limits.toml (``feasible_counts``) when there is one. Mass and volume: cell
+    count, or, where no pack of that class meets the energy within its tolerance
+    (limits.toml), at the voltage nearest the class that does (``_free_voltage``). Parallel
+    count: given, else the smallest count that reaches the usable-energy target. With both
+    targets, the pack nearest to both within the tolerances of data/factors/limits.toml
+    (``feasible_counts``) when there is one. Mass and volume: cell
     totals over the integration's sourced cell-to-pack ratios.
     """
     n = cells.capacity_Ah.shape[0]
     lo = np.broadcast_to(default("usable_soc_min") if soc_min is None else soc_min, (n,))
     hi = np.broadcast_to(default("usable_soc_max") if soc_max is None else soc_max, (n,))
-    series = np.broadcast_to(np.asarray(series, float), (n,))
-    parallel = np.broadcast_to(np.asarray(parallel, float), (n,))
+    series = series_asked = np.broadcast_to(np.asarray(series, float), (n,))
+    parallel = parallel_asked = np.broadcast_to(np.asarray(parallel, float), (n,))
     target_V = np.broadcast_to(np.asarray(nominal_voltage_V, float), (n,))
     target_kWh = np.broadcast_to(np.asarray(usable_energy_kWh, float), (n,))
     integration = np.broadcast_to(np.asarray(integration, dtype=str), (n,))
@@ -141,6 +143,11 @@ def design_pack(
     parallel = np.where(use, fp, parallel)
     series, parallel = _counts(series, parallel, target_kWh, voltage_goal, usable_cell_Wh,
                                cells.nominal_voltage_V)
+    # energy asked without a voltage or counts, and no pack of the default class within the
+    # energy tolerance: the nearest pack in the class, else at a free voltage
+    free = np.isnan(target_V) & np.isnan(series_asked) & np.isnan(parallel_asked)
+    series, parallel = _free_voltage(series, parallel, free, target_kWh, usable_cell_Wh,
+                                     cells.nominal_voltage_V)
     count = series * parallel
     cell_mass = count * cells.mass_kg
     cell_volume = count * cells.volume_L
@@ -193,6 +200,34 @@ def feasible_counts(cell_voltage_V, usable_cell_Wh, voltage_V, usable_energy_kWh
             best_s, best_p = np.where(better, s, best_s), np.where(better, p, best_p)
             best = np.where(better, score, best)
     return best_s, best_p
+
+
+def _free_voltage(series, parallel, free, target_kWh, usable_cell_Wh, cell_voltage_V):
+    """Counts for the ``free`` rows (energy asked, no voltage, no counts) whose designed
+    energy is off the request by more than the tolerance of data/factors/limits.toml: the
+    pack of the default voltage class nearest the energy within the tolerance
+    (``feasible_counts``), else the parallel count that puts the series count meeting the
+    energy nearest the class's voltage. Other rows are returned unchanged."""
+    tol = float(catalog.factor("limits", "usable_energy_tolerance"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        off = np.abs(series * parallel * usable_cell_Wh / (target_kWh * 1e3) - 1.0) > tol + 1e-9
+    redo = free & off & ~np.isnan(target_kWh)
+    if not np.any(redo):
+        return series, parallel
+    fs, fp = feasible_counts(cell_voltage_V, usable_cell_Wh, np.nan, np.where(redo, target_kWh, np.nan))
+    in_class = redo & ~np.isnan(fs)
+    series, parallel = np.where(in_class, fs, series), np.where(in_class, fp, parallel)
+    outside = redo & np.isnan(fs)
+    string_Wh = default("nominal_voltage_V") / cell_voltage_V * usable_cell_Wh  # one class string
+    exact_p = np.where(outside, target_kWh * 1e3 / string_Wh, 1.0)
+    gap = np.full(series.shape, np.inf)
+    for p in (np.maximum(np.floor(exact_p), 1.0), np.maximum(np.ceil(exact_p), 1.0)):
+        s = np.maximum(np.round(np.where(outside, target_kWh * 1e3, 0.0) / (p * usable_cell_Wh)), 1.0)
+        off_V = np.abs(s * cell_voltage_V - default("nominal_voltage_V"))
+        better = outside & (off_V < gap)
+        series, parallel = np.where(better, s, series), np.where(better, p, parallel)
+        gap = np.where(better, off_V, gap)
+    return series, parallel
 
 
 def _counts(series, parallel, target_kWh, voltage_V, usable_cell_Wh, cell_voltage_V):

@@ -3,6 +3,8 @@ kernel's input arrays (``procedures.Powertrain``), and the test mass each gives.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from . import kernel, motors, pack, performance, procedures, vehicle
@@ -47,4 +49,6 @@ def assemble(study: Study, cells, packs: pack.PackArrays, inverter_kinds):
         recharge_efficiency=np.full(n, vehicle.default("recharge_efficiency")),
         charge_c_rate_max=np.ascontiguousarray(cells.charge_c_rate_max),
     )
+    if v.epa_label_adjustment is not None:  # a derived 5-cycle factor certified
+        pt = replace(pt, epa_label_adjustment=np.full(n, v.epa_label_adjustment))
     return pt, np.asarray(test_mass, float)

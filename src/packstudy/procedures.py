@@ -41,6 +41,7 @@ class Powertrain:
     soc_max: np.ndarray
     recharge_efficiency: np.ndarray  # (n,) DC at the terminals / AC from the wall
     charge_c_rate_max: np.ndarray | None = None  # (n, SOC grid, temperature grid), fast charge
+    epa_label_adjustment: np.ndarray | None = None  # (n,) the vehicle's own; None: procedures.toml
 
     @property
     def n(self) -> int:
@@ -110,8 +111,11 @@ def cycle_metrics(pt: Powertrain, acc: np.ndarray) -> dict[str, np.ndarray]:
 
 def epa(pt: Powertrain, curves: dict | None = None) -> dict[str, np.ndarray]:
     """EPA two-cycle (SAE J1634): UDDS city and HWFET highway, unadjusted and label values (the
-    report draws no EPA trace: ``curves`` is left as it is)."""
-    adjust = factor("epa_label_adjustment")
+    report draws no EPA trace: ``curves`` is left as it is). The label factor is the vehicle's
+    own where its maker certified a derived 5-cycle factor (``pt.epa_label_adjustment``), else
+    the two-cycle 0.7 of procedures.toml."""
+    adjust = (factor("epa_label_adjustment") if pt.epa_label_adjustment is None
+              else pt.epa_label_adjustment)
     w_city = factor("epa_city_weight")
     city = cycle_metrics(pt, run_cycle(pt, load_cycle("udds"))[0])
     hwy = cycle_metrics(pt, run_cycle(pt, load_cycle("hwfet"))[0])

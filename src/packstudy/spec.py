@@ -238,6 +238,36 @@ class ChargerTable(_Strict):
         default=None, **_range(charging.CHARGER_BOUNDS["min_voltage_V"], open_low=True))
 
 
+class DcChargeCurve(_Strict):
+    """A published DC charging curve: power at the vehicle's inlet (kW) against displayed
+    SOC (0..1, ascending; held flat beyond its ends)."""
+
+    soc: list[float] = Field(min_length=2)
+    power_kW: list[float] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _points(self):
+        if len(self.soc) != len(self.power_kW):
+            raise ValueError(f"soc and power_kW must have the same length; got {len(self.soc)} "
+                             f"and {len(self.power_kW)}")
+        if any(not 0.0 <= s <= 1.0 for s in self.soc) or any(
+                b <= a for a, b in zip(self.soc, self.soc[1:], strict=False)):
+            raise ValueError("soc must rise strictly within 0..1 (displayed SOC)")
+        if any(not p > 0.0 for p in self.power_kW):
+            raise ValueError("power_kW must be positive")
+        return self
+
+
+class DcLimits(_Strict):
+    """A vehicle's own DC charging limits beside the charger's and the cells' (see
+    ``charging.vehicle_limits``): inlet current (A), the highest voltage it asks of a charger
+    (V) and its charging curve where published."""
+
+    current_A: float | None = Field(default=None, **_range("charger_current_A", open_low=True))
+    max_voltage_V: float | None = Field(default=None, **_range("charger_max_voltage_V", open_low=True))
+    curve: DcChargeCurve | None = None
+
+
 class OwnBattery(_Strict):
     """The vehicle's own pack as its maker describes it (presets)."""
 
@@ -254,6 +284,7 @@ class OwnBattery(_Strict):
     pack_mass_kg: float | None = Field(default=None, gt=0)
     inverter: Literal["si", "sic"] | None = None  # as built (see as_built.py)
     charger: str | ChargerTable | None = None  # the one its published fast charge was timed on
+    dc_limits: DcLimits | None = None  # the vehicle's DC current, voltage and curve as built
 
 
 class Motor(_Strict):
@@ -289,6 +320,7 @@ class Vehicle(_Strict):
     wheel_radius_m: float | None = Field(default=None, gt=0, lt=1)
     gear_ratio: float | None = Field(default=None, **_range("gear_ratio"))
     max_dc_charge_kW: float | None = Field(default=None, **_range("max_dc_charge_kW", open_low=True))
+    epa_label_adjustment: float | None = Field(default=None, ge=0.5, le=1.0)  # derived 5-cycle factor
     aux_W: float | None = Field(default=None, **_range("aux_W"))
     front_axle_load_fraction: float | None = Field(default=None, gt=0, lt=1)
     tyre_friction_coefficient: float | None = Field(default=None, gt=0, le=2)
@@ -396,6 +428,7 @@ class Candidate(_Strict):
     inverter: Literal["si", "sic"] = "si"
     charger: str | ChargerTable | None = None  # a charger preset or its limits
     as_built: bool = False  # take the vehicle's as-built battery system (keys beside it override)
+    dc_limits: DcLimits | None = None  # the vehicle's own DC charging limits (as built: its preset's)
     cooling: Cooling | None = None
 
     @field_validator("cell")

@@ -27,7 +27,7 @@ PACK_KEYS = ("series", "parallel", "usable_energy_kWh", "nominal_voltage_V", "in
 COOLING_KEYS = ("chiller_kW", "heater_kW")
 # every column of a table: candidate keys, and two flags a candidate's own keys imply
 # (``has_pack``: it gives a pack table; ``cell_given``: it names its cell)
-KEYS = ("cell", "inverter", "charger", "as_built", "has_pack", "cell_given",
+KEYS = ("cell", "inverter", "charger", "dc_limits", "as_built", "has_pack", "cell_given",
         *(f"pack.{k}" for k in PACK_KEYS), *(f"cooling.{k}" for k in COOLING_KEYS))
 
 
