@@ -270,12 +270,20 @@ def _segment_rates(form, par, time_s, soc, temp_C, i0, j0, n, q, anchor, setting
     dod = hi - lo
     out[2] = span_s / 86400.0
     out[3] = q * throughput / 2.0
-    if form == 2:  # rates of the segment's mean temperature and SOC (Smith et al. 2021)
+    if form == 2:  # rates of the segment's time-mean temperature and SOC (Smith et al. 2021)
         soc_mean = 0.0
         T_mean = 0.0
-        for i in range(n):
-            soc_mean += min(max(anchor + (soc[i0 + i] - anchor) / q, 0.0), 1.0) / n
-            T_mean += (temp_C[j0 + i] + ZERO_CELSIUS_K) / n
+        s_prev = min(max(anchor + (soc[i0] - anchor) / q, 0.0), 1.0)
+        T_prev = temp_C[j0] + ZERO_CELSIUS_K
+        for i in range(1, n):
+            s_i = min(max(anchor + (soc[i0 + i] - anchor) / q, 0.0), 1.0)
+            T_i = temp_C[j0 + i] + ZERO_CELSIUS_K
+            w = (time_s[i0 + i] - time_s[i0 + i - 1]) / span_s if span_s > 0.0 else 1.0 / (n - 1)
+            soc_mean += 0.5 * (s_i + s_prev) * w
+            T_mean += 0.5 * (T_i + T_prev) * w
+            s_prev, T_prev = s_i, T_i
+        if n == 1:
+            soc_mean, T_mean = s_prev, T_prev
         cchg = q * chg_sum / chg_t if chg_t > 0.0 else 0.0
         _denso_rates(par, T_mean, soc_mean, dod, cchg if cchg > 0.0 else crate, out)
         return
