@@ -7,7 +7,10 @@ NREL's LG M50 fit): a calendar loss ``k_cal(T, SOC, Ua) · (t_days/s)^p_cal`` an
 carried as a state and advanced segment by segment (a segment: at most one day or one
 equivalent full cycle; equal segments in a row in one step) from its equivalent time:
 ``y ← k·((y/k)^(1/p) + dx)^p``. Capacity retention ``q = 1 − loss_cal − loss_cyc``; resistance growth is
-``resistance_growth_per_capacity_loss · (1 − q)`` (``data/factors/aging.toml``).
+``resistance_growth_per_capacity_loss · (1 − q)`` (``data/factors/aging.toml``). A fit without a
+charge-rate term (``charge_rate_stress.applies_to``) weights each charging step's throughput in
+its cycle loss by the NMC622 fit's cycle stress at the step's C-rate over that at the fit's own
+highest charge rate (:func:`charge_rate_factor`; 1 at or below it).
 
 A profile is one period of (time, SOC, cell temperature) repeated to the horizon. The same energy
 is drawn as capacity fades, so each period's SOC swings are stretched by ``1/q`` about the
