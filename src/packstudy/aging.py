@@ -489,8 +489,11 @@ def validity_notes(aging: CellAging, temperature_C: np.ndarray, c_rate_charge: f
         notes.append(f"{aging.cell}: cell temperature {t_min:.0f}..{t_max:.0f} degC outside the "
                      f"fitted {lo:g}..{hi:g} degC of aging model {aging.model.name}")
     if c_rate_charge > v["charge_c_rate_max"]:
-        borrowed = (" (the charge-rate stress above it is borrowed: factors/aging.toml "
-                    "charge_rate_stress)" if np.isfinite(aging.model.params[_C_REF]) else "")
+        borrowed = ""
+        if np.isfinite(aging.model.params[_C_REF]):
+            donor = load_model(catalog.factor_table("aging")["charge_rate_stress"]["value"])
+            borrowed = (f" (the charge-rate stress above it is borrowed from {donor.name}, "
+                        f"fitted up to {donor.validity['charge_c_rate_max']:g}C)")
         notes.append(f"{aging.cell}: charge rate {c_rate_charge:.2f}C above the fitted "
                      f"{v['charge_c_rate_max']:g}C of aging model {aging.model.name}{borrowed}")
     if c_rate_discharge > v["discharge_c_rate_max"]:
