@@ -1,5 +1,7 @@
 """Semi-empirical aging: the state equation, the stresses and the repeated-profile loop."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -96,3 +98,35 @@ def test_capacity_grid_step_of_the_stress_rates_is_converged(monkeypatch):
                                     np.array([2920.0])).capacity_retention[0, 0]
     assert q[0.001] < 0.7  # a deep fade, where the SOC swing stretches most
     assert abs(q[0.001] - q[base[3]]) < 0.0005
+
+
+def test_charge_rate_factor_borrowed_above_the_fitted_rate_only():
+    par = aging.cell_aging("lg-m50").model.params
+    c_ref = par[aging._C_REF]
+    assert c_ref == aging.load_model("nmc811-grsi-lgm50").validity["charge_c_rate_max"]
+    f = [aging.charge_rate_factor(par, 298.15, 0.5, 0.7, c) for c in (0.1, c_ref, 0.5, 1.0, 2.0)]
+    assert f[0] == f[1] == 1.0
+    assert 1.0 < f[2] < f[3] < f[4]
+    # the donor's inverse Arrhenius term (Ea -58 kJ/mol): fast charging hurts more when cold
+    assert aging.charge_rate_factor(par, 278.15, 0.5, 0.7, 1.0) > f[3]
+    # fits with their own rate term borrow nothing
+    for cell in ("lfp-prismatic", "nmc622-prismatic"):
+        p = aging.cell_aging(cell).model.params
+        assert aging.charge_rate_factor(p, 298.15, 0.5, 0.7, 2.0) == 1.0
+
+
+def test_charge_rate_stress_changes_nothing_within_the_fitted_rate():
+    t = np.arange(0.0, 86400.0 + 1.0, 600.0)
+    h = t / 3600.0
+    a = aging.cell_aging("lg-m50")
+    no_stress = a.model.params.copy()
+    no_stress[aging._C_REF] = np.nan
+    bare = replace(a, model=replace(a.model, params=no_stress))
+    for charge_h in (4.0, 1.0):  # 0.2C (fitted) and 0.8C (above C/3)
+        soc = np.interp(h, [0, 2, 8, 8 + charge_h, 24], [1.0, 0.2, 0.2, 1.0, 1.0])
+        q = [aging.age_profile(m, t, soc, np.full(t.size, 25.0), 4.0, np.array([1460.0]))
+             .capacity_retention[0, 0] for m in (a, bare)]
+        if charge_h == 4.0:
+            assert q[0] == pytest.approx(q[1], abs=1e-12)
+        else:
+            assert q[0] < q[1] - 0.002

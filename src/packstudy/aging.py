@@ -7,7 +7,10 @@ NREL's LG M50 fit): a calendar loss ``k_cal(T, SOC, Ua) · (t_days/s)^p_cal`` an
 carried as a state and advanced segment by segment (a segment: at most one day or one
 equivalent full cycle; equal segments in a row in one step) from its equivalent time:
 ``y ← k·((y/k)^(1/p) + dx)^p``. Capacity retention ``q = 1 − loss_cal − loss_cyc``; resistance growth is
-``resistance_growth_per_capacity_loss · (1 − q)`` (``data/factors/aging.toml``).
+``resistance_growth_per_capacity_loss · (1 − q)`` (``data/factors/aging.toml``). A fit without a
+charge-rate term (``charge_rate_stress.applies_to``) weights each charging step's throughput in
+its cycle loss by the NMC622 fit's cycle stress at the step's C-rate over that at the fit's own
+highest charge rate (:func:`charge_rate_factor`; 1 at or below it).
 
 A profile is one period of (time, SOC, cell temperature) repeated to the horizon. The same energy
 is drawn as capacity fades, so each period's SOC swings are stretched by ``1/q`` about the
@@ -32,8 +35,11 @@ from .lookup import unknown
 from .units import ZERO_CELSIUS_K
 
 FORMS = {"lgm50": 0, "lfp250": 1, "nmc622_denso": 2}
-_N_PAR = 23  # cal[0:8], cyc[8:16], p_cal, p_cyc, days_scale, efc_scale, fade scale, T_n, Ua_n
+# cal[0:8], cyc[8:16], p_cal, p_cyc, days_scale, efc_scale, fade scale, T_n, Ua_n, then the
+# borrowed charge-rate stress: reference charge C-rate (NaN: none) and the donor's cycle terms
+_N_PAR = 30
 _P_CAL, _P_CYC, _DAYS, _EFC, _SCALE, _T_NORM, _UA_NORM = 16, 17, 18, 19, 20, 21, 22
+_C_REF, _DONOR = 23, 24  # par[24:30]: Ea_N1, N0, N1, N2, N3, Ea_N2 of the NMC622 form
 _SECONDS_PER_DAY = 86400.0
 
 
@@ -77,8 +83,15 @@ def load_model(name: str) -> AgingModel:
     par = np.zeros(_N_PAR)
     par[0:len(terms["cal"])] = terms["cal"]
     par[8:8 + len(terms["cyc"])] = terms["cyc"]
-    par[_P_CAL:] = (terms["p_cal"], terms["p_cyc"], terms["days_scale"], terms["efc_scale"], 1.0,
-                    terms.get("temperature_norm_K", np.nan), terms.get("anode_potential_norm_V", np.nan))
+    par[_P_CAL:_C_REF] = (terms["p_cal"], terms["p_cyc"], terms["days_scale"], terms["efc_scale"],
+                          1.0, terms.get("temperature_norm_K", np.nan),
+                          terms.get("anode_potential_norm_V", np.nan))
+    par[_C_REF:] = np.nan
+    stress = catalog.factor_table("aging")["charge_rate_stress"]
+    if name in stress["applies_to"]:
+        donor = load_model(stress["value"])
+        par[_C_REF] = data["validity"]["charge_c_rate_max"]
+        par[_DONOR:] = donor.params[8:14]
     par.flags.writeable = False
     return AgingModel(data["name"], data["form"], data["description"], data["source"], par,
                       dict(data["validity"]))
@@ -199,6 +212,29 @@ def _denso_rates(par, T_K, soc, dod, c_rate, out):
 
 
 @njit(cache=True, error_model="numpy")
+def _donor_cycle_stress(par, T_K, soc, dod, c_chg):
+    """The cycle-stress factor of the NMC622 form (Smith et al. 2021) at a charge C-rate, from
+    the donor terms ``par[_DONOR:]``: max(0, N0 a(Ea_N1) sqrt(DOD C) (1 + N1 soc) + N2)
+    + N3 a(Ea_N2) DOD^6."""
+    d = par[_DONOR:]
+    return (max(0.0, d[1] * _arrhenius(d[0], T_K) * np.sqrt(dod * c_chg) * (1.0 + d[2] * soc)
+                + d[3]) + d[4] * _arrhenius(d[5], T_K) * dod ** 6)
+
+
+@njit(cache=True, error_model="numpy")
+def charge_rate_factor(par, T_K, soc, dod, c_chg):
+    """Multiplier (>= 1) on the cycle fade of charge throughput at ``c_chg`` (1/h) for a model
+    fitted at charge rates up to ``par[_C_REF]``: the donor's cycle stress at the rate over that
+    at the reference rate, at the same temperature, SOC and DOD (1 at or below the reference;
+    1 for models without a reference)."""
+    c_ref = par[_C_REF]
+    if not c_chg > c_ref:  # also NaN: no borrowed stress
+        return 1.0
+    base = _donor_cycle_stress(par, T_K, soc, dod, c_ref)
+    return _donor_cycle_stress(par, T_K, soc, dod, c_chg) / base if base > 0.0 else 1.0
+
+
+@njit(cache=True, error_model="numpy")
 def _segment_rates(form, par, time_s, soc, temp_C, i0, j0, n, q, anchor, setting, out):
     """Time-averaged k_cal, k_cyc, days and EFC of one segment at capacity ``q`` into ``out``."""
     c_rest = setting[2]
@@ -235,12 +271,20 @@ def _segment_rates(form, par, time_s, soc, temp_C, i0, j0, n, q, anchor, setting
     dod = hi - lo
     out[2] = span_s / 86400.0
     out[3] = q * throughput / 2.0
-    if form == 2:  # rates of the segment's mean temperature and SOC (Smith et al. 2021)
+    if form == 2:  # rates of the segment's time-mean temperature and SOC (Smith et al. 2021)
         soc_mean = 0.0
         T_mean = 0.0
-        for i in range(n):
-            soc_mean += min(max(anchor + (soc[i0 + i] - anchor) / q, 0.0), 1.0) / n
-            T_mean += (temp_C[j0 + i] + ZERO_CELSIUS_K) / n
+        s_prev = min(max(anchor + (soc[i0] - anchor) / q, 0.0), 1.0)
+        T_prev = temp_C[j0] + ZERO_CELSIUS_K
+        for i in range(1, n):
+            s_i = min(max(anchor + (soc[i0 + i] - anchor) / q, 0.0), 1.0)
+            T_i = temp_C[j0 + i] + ZERO_CELSIUS_K
+            w = (time_s[i0 + i] - time_s[i0 + i - 1]) / span_s if span_s > 0.0 else 1.0 / (n - 1)
+            soc_mean += 0.5 * (s_i + s_prev) * w
+            T_mean += 0.5 * (T_i + T_prev) * w
+            s_prev, T_prev = s_i, T_i
+        if n == 1:
+            soc_mean, T_mean = s_prev, T_prev
         cchg = q * chg_sum / chg_t if chg_t > 0.0 else 0.0
         _denso_rates(par, T_mean, soc_mean, dod, cchg if cchg > 0.0 else crate, out)
         return
@@ -248,6 +292,8 @@ def _segment_rates(form, par, time_s, soc, temp_C, i0, j0, n, q, anchor, setting
     ky = 0.0
     k_prev_c = 0.0
     k_prev_y = 0.0
+    weighted = 0.0  # throughput x charge-rate factor
+    s_prev = 0.0
     for i in range(n):
         s = min(max(anchor + (soc[i0 + i] - anchor) / q, 0.0), 1.0)
         T_K = temp_C[j0 + i] + ZERO_CELSIUS_K
@@ -257,14 +303,23 @@ def _segment_rates(form, par, time_s, soc, temp_C, i0, j0, n, q, anchor, setting
             dt_s = time_s[i0 + i] - time_s[i0 + i - 1]
             kc += 0.5 * (a + k_prev_c) * dt_s
             ky += 0.5 * (b + k_prev_y) * dt_s
+            ds = s - s_prev
+            f = 1.0
+            if ds > 0.0 and dt_s > 0.0:
+                f = charge_rate_factor(par, 0.5 * (T_K + temp_C[j0 + i - 1] + ZERO_CELSIUS_K),
+                                       0.5 * (s + s_prev), dod, q * ds / (dt_s / 3600.0))
+            weighted += f * abs(ds)
         k_prev_c = a
         k_prev_y = b
+        s_prev = s
     if span_s > 0.0:
         out[0] = kc / span_s
         out[1] = ky / span_s
     else:
         out[0] = k_prev_c
         out[1] = k_prev_y
+    if throughput > 0.0:
+        out[1] *= weighted / throughput
 
 
 @njit(cache=True, error_model="numpy")
@@ -432,8 +487,13 @@ def validity_notes(aging: CellAging, temperature_C: np.ndarray, c_rate_charge: f
         notes.append(f"{aging.cell}: cell temperature {t_min:.0f}..{t_max:.0f} degC outside the "
                      f"fitted {lo:g}..{hi:g} degC of aging model {aging.model.name}")
     if c_rate_charge > v["charge_c_rate_max"]:
+        borrowed = ""
+        if np.isfinite(aging.model.params[_C_REF]):
+            donor = load_model(catalog.factor_table("aging")["charge_rate_stress"]["value"])
+            borrowed = (f" (the charge-rate stress above it is borrowed from {donor.name}, "
+                        f"fitted up to {donor.validity['charge_c_rate_max']:g}C)")
         notes.append(f"{aging.cell}: charge rate {c_rate_charge:.2f}C above the fitted "
-                     f"{v['charge_c_rate_max']:g}C of aging model {aging.model.name}")
+                     f"{v['charge_c_rate_max']:g}C of aging model {aging.model.name}{borrowed}")
     if c_rate_discharge > v["discharge_c_rate_max"]:
         notes.append(f"{aging.cell}: discharge rate {c_rate_discharge:.2f}C above the fitted "
                      f"{v['discharge_c_rate_max']:g}C of aging model {aging.model.name}")

@@ -139,7 +139,10 @@ def usage(s: LifeSettings, usable_kWh, dc_kWh_per_km, dc_c_rate, window) -> Usag
     fc0, fc1 = charging.default("soc_start"), charging.default("soc_end")
     target = s.charge_target
     step = default("sample_minutes") / 60.0
-    t = np.arange(0.0, 24.0 + 0.5 * step, step)
+    noon = default("dc_session_hour")
+    c_dc = np.asarray(dc_c_rate, float)[:, None]
+    dc_h = (fc1 - fc0) * np.asarray(window, float)[:, None] / c_dc
+    t = _time_grid(step, default("dc_sample_minutes") / 60.0, noon, float(np.max(dc_h)))
     year_share = s.km_per_year * per_km / usable  # displayed-SOC units drawn a year
     daily = year_share * (1.0 - s.dc_fast_share * (target - fc0) / (fc1 - fc0)) / 365.0
     trips = np.minimum(s.dc_fast_share * year_share / (fc1 - fc0), 365.0)
@@ -155,11 +158,8 @@ def usage(s: LifeSettings, usable_kWh, dc_kWh_per_km, dc_c_rate, window) -> Usag
     home = (target - _ramp(t, h1, per_trip_h, 0.5 * daily) - _ramp(t, h2, per_trip_h, 0.5 * daily)
             + _ramp(t, plug, np.minimum(daily / ac_rate, 24.0 - step - plug), daily))
     # trip day: drive down to the fast-charge start, charge to its end at noon, drive on
-    c_dc = np.asarray(dc_c_rate, float)[:, None]
-    noon = default("dc_session_hour")
     long_h = np.minimum((target - fc0) * usable / per_km / default("long_trip_mean_speed_kmh"),
                         noon)
-    dc_h = (fc1 - fc0) * np.asarray(window, float)[:, None] / c_dc
     after = np.maximum(daily, fc1 - target)  # arrive at or below the target
     leave = on_grid(noon + dc_h)
     drive2_h = 2.0 * per_trip_h * after / np.maximum(daily, 1e-9)
@@ -170,6 +170,15 @@ def usage(s: LifeSettings, usable_kWh, dc_kWh_per_km, dc_c_rate, window) -> Usag
             + _ramp(t, plug2, np.clip(back / ac_rate, 0.0, 24.0 - step - plug2), back))
     drive_c = (daily * np.asarray(window, float)[:, None] / np.maximum(2.0 * per_trip_h, 1e-9))
     return Usage(t, home, trip, trips[:, 0], c_dc[:, 0] * np.ones(n), drive_c[:, 0])
+
+
+def _time_grid(step_h: float, fine_h: float, dc_start_h: float, dc_h: float) -> np.ndarray:
+    """The day's sample times (h): every ``step_h``, and every ``fine_h`` through the longest
+    DC session, so that its charge rate is not averaged with the parked time around it."""
+    coarse = np.arange(0.0, 24.0 + 0.5 * step_h, step_h)
+    end = min(dc_start_h + np.ceil(dc_h / step_h - 1e-9) * step_h, 24.0)
+    fine = np.arange(dc_start_h, end + 0.5 * fine_h, fine_h)
+    return np.unique(np.round(np.concatenate([coarse, fine]), 9))
 
 
 def parked_temperature_C(climate: Climate, time_h: np.ndarray) -> np.ndarray:
