@@ -39,8 +39,8 @@ def path(case: str) -> Path:
     return cache_dir() / f"chen2020_dfn_{case}_25C.csv"
 
 
-def generate(case: str) -> Path:
-    """Solve one case with PyBaMM and write its CSV (temp file, then rename)."""
+def solve(case: str, period_s: float = 1.0):
+    """The PyBaMM solution of one case, output every ``period_s`` seconds."""
     import pybamm
 
     pybamm.set_logging_level("WARNING")
@@ -49,8 +49,13 @@ def generate(case: str) -> Path:
             else f"Charge at {-rate:g}C until 4.2 V")
     sim = pybamm.Simulation(pybamm.lithium_ion.DFN(),
                             parameter_values=pybamm.ParameterValues("Chen2020"),
-                            experiment=pybamm.Experiment([step], period="1 second"))
-    sol = sim.solve(initial_soc=1.0 if rate > 0 else 0.0)
+                            experiment=pybamm.Experiment([step], period=f"{period_s:g} seconds"))
+    return sim.solve(initial_soc=1.0 if rate > 0 else 0.0)
+
+
+def generate(case: str) -> Path:
+    """Solve one case with PyBaMM and write its CSV (temp file, then rename)."""
+    sol = solve(case)
     cols = [sol[k].entries for k in ("Time [s]", "Current [A]", "Voltage [V]",
                                      "Discharge capacity [A.h]")]
     table = np.column_stack(cols)[np.append(np.diff(cols[0]) > 1e-6, True)]
@@ -74,16 +79,7 @@ def overpotentials(case: str, period_s: float = 10.0) -> dict[str, np.ndarray]:
     voltage, bulk and x-averaged surface OCV, electrolyte concentration and ohmic
     overpotentials, reaction overpotential (V), lowest electrolyte concentration (mol/m3) and
     highest positive-particle surface stoichiometry."""
-    import pybamm
-
-    pybamm.set_logging_level("WARNING")
-    rate = CASES[case]
-    step = (f"Discharge at {rate:g}C until 2.5 V" if rate > 0
-            else f"Charge at {-rate:g}C until 4.2 V")
-    sol = pybamm.Simulation(pybamm.lithium_ion.DFN(),
-                            parameter_values=pybamm.ParameterValues("Chen2020"),
-                            experiment=pybamm.Experiment([step], period=f"{period_s:g} seconds")
-                            ).solve(initial_soc=1.0 if rate > 0 else 0.0)
+    sol = solve(case, period_s)
 
     def e(name):
         return sol[name].entries
