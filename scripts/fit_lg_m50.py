@@ -9,17 +9,23 @@ Run from the repository root: ``python scripts/fit_lg_m50.py [SHARED_VALIDATION_
   each pulse followed by 40 s of rest;
 - ``chen2020_ocv_vs_soc.csv``: the cell's OCV from its electrode OCPs, used as the measured
   OCV curve (as a cycler's pseudo-OCV test would be); the capacity is then the one that maps
-  the pulse test's relaxed voltages onto it.
+  the pulse test's relaxed voltages onto it;
+- ``chen2020_dfn_cc_discharge_C2_25C.csv`` and ``..._1C_25C.csv``: constant-current
+  discharges from full at 2.5 A and 5 A (``metadata.json``), fitted with the pulse test, each
+  weighing as much as it in every SOC band (``fit_ecm``'s ``extra``): the pulse test's 6 min
+  0.5C steps hold no polarisation built over minutes of sustained current (issue 17).
 
 The fit weighs the pulses as much as the 0.5C steps (``ecm_fit.fit_ecm``), and it is scored
 as the fitted cell simulated over the whole record through its limits. The ratings (mass,
 dimensions, limits) come from the LG Chem INR21700 M50 product specification.
-The CC-discharge reference curves are not used here; they validate the result
-(tests/validation/test_lg_m50_pybamm.py).
+The C/2 and 1C checks of tests/validation/test_lg_m50_pybamm.py therefore score the fit;
+the discharges at 1.5C, 2C and 3C and the 0.7C charge of test_lg_m50_dfn_rates.py are
+held out.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -88,11 +94,20 @@ def main(shared: Path) -> None:
                  "the regenerated reference (see its README)")
     ocv = ecm_fit.read_csv_columns(folder / "chen2020_ocv_vs_soc.csv", ("soc", "ocv_V"))
     data = ecm_fit.TestData(t, current, raw["voltage_V"], "chen2020_dfn_pulse_test_25C.csv")
-    fit = ecm_fit.fit_ecm(data, v_min_V=2.5, v_max_V=4.2, ocv_soc=ocv["soc"], ocv_V=ocv["ocv_V"])
+    runs = json.loads((folder / "metadata.json").read_text())["runs"]
+    extra = []
+    for tag in ("C2", "1C"):
+        cc = ecm_fit.read_csv_columns(folder / f"chen2020_dfn_cc_discharge_{tag}_25C.csv",
+                                      ("time_s", "voltage_V"))
+        extra.append(ecm_fit.TestData(cc["time_s"], np.full(cc["time_s"].size,
+                                      runs[tag]["current_A"]), cc["voltage_V"], tag))
+    fit = ecm_fit.fit_ecm(data, v_min_V=2.5, v_max_V=4.2, ocv_soc=ocv["soc"], ocv_V=ocv["ocv_V"],
+                          extra=tuple(extra))
     preset = ecm_fit.fitted_preset(
         fit, "lg-m50", TEMPLATE, "chen2020_dfn_pulse_test_25C.csv",
         method_note="OCV curve: chen2020_ocv_vs_soc.csv (PyBaMM 26.10 Chen2020 electrode OCPs "
-                    "over the eSOH window); 2C discharge and 1.5C charge 10 s pulses included.")
+                    "over the eSOH window); 2C discharge and 1.5C charge 10 s pulses included; "
+                    "chen2020_dfn_cc_discharge_C2_25C.csv and _1C_25C.csv fitted with it.")
     rmse, _ = ecm_fit.score_fit(preset, data)
     preset["fit"]["rmse_V"] = round(rmse, 5)
     preset["fit"]["script"] = "scripts/fit_lg_m50.py"

@@ -83,6 +83,42 @@ def test_fit_round_trip(tmp_path):
     assert res.exit_code == 0, res.output
 
 
+def test_fit_also_takes_a_cc_record_and_names_a_bad_one(tmp_path):
+    """``--also`` reads a constant-current discharge into the fit: a consistent one keeps the
+    fitted cell within 10 mV of it, and a file without the needed columns exits 2 naming it
+    (so the option is read, not ignored)."""
+    from packstudy import ecm_fit
+    from packstudy.cell import cell_arrays, load_cell
+    from packstudy.cellsim import simulate
+
+    arr = cell_arrays([load_cell("nmc811-pouch")])
+    paths = {}
+    for tag, current in (("pulse", np.tile(np.concatenate([np.full(360, 27.8),
+                                                            np.zeros(1200)]), 19)),
+                         ("cc", np.full(3500, 55.6))):
+        t = np.arange(current.size + 1.0)
+        v = simulate(arr, t, current, keep_trace=True, h_W_per_m2K=1e9).trace_voltage_V[0]
+        ok = ~np.isnan(v)
+        paths[tag] = tmp_path / f"{tag}.csv"
+        np.savetxt(paths[tag], np.column_stack([t, np.append(current, 0), v])[ok],
+                   delimiter=",", header="time_s,current_A,voltage_V", comments="")
+    out = tmp_path / "mine.toml"
+    args = ["fit", str(paths["pulse"]), "--name", "mine", "--out", str(out), "--template",
+            "nmc811-pouch", "--capacity-Ah", "55.6"]
+    res = runner.invoke(app, [*args, "--also", str(paths["cc"])])
+    assert res.exit_code == 0, res.output
+    import tomllib
+
+    rmse, _ = ecm_fit.score_fit(tomllib.loads(out.read_text()),
+                                ecm_fit.read_test_csv(paths["cc"]))
+    assert rmse < 0.010
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time_s,voltage_V\n0,4.0\n1,3.9\n")
+    res = runner.invoke(app, [*args, "--also", str(bad)])
+    assert res.exit_code == 2 and "bad.csv" in res.output and "current_A" in res.output
+    assert "Traceback" not in res.output
+
+
 def test_isothermal_holds_the_temperature(tmp_path):
     """--isothermal keeps the cell at --temperature-C (isothermal references); without it a
     3C discharge warms the cell, which lowers its resistance and raises the end voltage."""

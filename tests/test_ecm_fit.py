@@ -62,6 +62,35 @@ def test_fit_with_pulses_resolves_r0(truth):
     np.testing.assert_allclose(fit.r0_ohm[mid], true_r0, rtol=0.05)
 
 
+def test_extra_record_joins_the_resistance_fit(truth):
+    """Given a 1C discharge of a cell with 1.3 x the resistance as ``extra``, the fit
+    compromises between the two inconsistent records (pulse test 1.8 -> 12 mV, discharge
+    76 -> 16 mV): both count, the worst error drops to under a third; capacity and OCV stay
+    the pulse test's."""
+    arr = cell_arrays([truth])
+    pulse = _pulse_test(arr)
+    worse = cell_arrays([truth])
+    for table in (worse.r0_ohm, worse.r1_ohm):
+        table *= 1.3
+    cap = truth.capacity_Ah
+    steps = int(3600 * 1.1)
+    run = simulate(worse, np.arange(steps + 1.0), np.full(steps, cap), keep_trace=True,
+                   h_W_per_m2K=1e9)
+    ok = ~np.isnan(run.trace_voltage_V[0])
+    cc = ecm_fit.TestData(np.arange(steps + 1.0)[ok], np.full(ok.sum(), cap),
+                          run.trace_voltage_V[0][ok])
+    kw = dict(ocv_soc=truth.ocv_soc, ocv_V=truth.ocv_V)
+    alone = fit_ecm(pulse, truth.v_min_V, truth.v_max_V, **kw)
+    both = fit_ecm(pulse, truth.v_min_V, truth.v_max_V, extra=(cc,), **kw)
+    assert both.capacity_Ah == alone.capacity_Ah
+    scores = {}
+    for tag, fit in (("alone", alone), ("both", both)):
+        preset = fitted_preset(fit, tag, _table(truth), "synthetic.csv")
+        scores[tag] = [score_fit(preset, d)[0] for d in (pulse, cc)]
+    assert max(scores["both"]) < max(scores["alone"]) / 3.0
+    assert scores["both"][0] > scores["alone"][0]  # the pulse test gave up some weight
+
+
 def test_pulses_weigh_as_much_as_long_steps():
     t = np.arange(0.0, 500.0)
     current = np.zeros(t.size)

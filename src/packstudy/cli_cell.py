@@ -207,6 +207,9 @@ def fit(
     v_max_V: Annotated[float | None, typer.Option("--v-max-V", help="Upper limit, V.")] = None,
     ocv: Annotated[Path | None, typer.Option("--ocv", help="Measured OCV curve, CSV soc,ocv_V.")]
     = None,
+    also: Annotated[list[Path] | None, typer.Option(
+        "--also", help="A further record for the resistance fit, CSV time_s,current_A,voltage_V "
+        "starting from full charge (e.g. a constant-current discharge); repeatable.")] = None,
 ) -> None:
     """Fit OCV, R0, R1 and tau1 per 5 % SOC band and write a cell preset."""
     from .cell import CellError
@@ -237,9 +240,10 @@ def fit(
     try:
         test = read_test_csv(data)
         curve = read_csv_columns(ocv, ("soc", "ocv_V")) if ocv else None
+        extra = tuple(read_test_csv(p) for p in also or ())
         result = fit_ecm(test, float(v_min), float(v_max), capacity_Ah=capacity_Ah,
                          ocv_soc=curve["soc"] if curve else None,
-                         ocv_V=curve["ocv_V"] if curve else None)
+                         ocv_V=curve["ocv_V"] if curve else None, extra=extra)
     except FitDataError as exc:
         _fail(str(exc))
     if not base:

@@ -17,8 +17,9 @@ Method:
    (R0, R1) solve the linear least-squares problem OCV(SOC) - V = R0*I + R1*x on the band's
    samples, weighted so that loaded and resting samples carry equal totals and, among the
    loaded ones, pulses (constant-current steps of at most ``pulse_max_s``) and longer steps
-   too; the tau1 with the least error wins. Bands without current take their neighbours'
-   values.
+   too; the tau1 with the least error wins. Extra records (constant-current discharges)
+   join this step, each weighing as much in a band as the main record. Bands without
+   current take their neighbours' values.
 5. The voltage RMSE is that of the fitted cell simulated over the data (``cellsim``) on the
    common SOC grid, i.e. the model as the kernels use it.
 """
@@ -167,12 +168,16 @@ def _capacity_from_curve(q: np.ndarray, v: np.ndarray, soc: np.ndarray, ocv: np.
 def fit_ecm(data: TestData, v_min_V: float, v_max_V: float, capacity_Ah: float | None = None,
             ocv_soc: np.ndarray | None = None, ocv_V: np.ndarray | None = None,
             band_width: float = 0.05, rest_min_s: float = 600.0,
-            pulse_max_s: float = 30.0) -> EcmFit:
+            pulse_max_s: float = 30.0, extra: tuple[TestData, ...] = ()) -> EcmFit:
     """Fit OCV, R0, R1 and tau1 (per SOC band of ``band_width``) to a test record.
 
     Steps of constant current lasting at most ``pulse_max_s`` (s) count as pulses in the
     weighting: without that a 10 s pulse would weigh as little as 10 s of a long discharge,
     although it is the record's only information on the response to large currents.
+    ``extra`` records (e.g. constant-current discharges, each starting from full charge)
+    join the resistance fit only, each weighing as much as ``data`` in every band it reaches:
+    they carry what a pulse test lacks, the polarisation built over minutes of sustained
+    current. Capacity and OCV come from ``data``.
     """
     where = data.path or "data"
     if not v_min_V < v_max_V:
@@ -224,33 +229,30 @@ def fit_ecm(data: TestData, v_min_V: float, v_max_V: float, capacity_Ah: float |
         o_soc, o_v = s, v
         ocv_method = f"relaxed voltage after rests >= {rest_min_s:g} s"
 
-    soc = 1.0 - q / cap
-    # the OCV as the kernels see it: resampled on the common SOC grid
-    ocv_t = np.interp(soc, o_soc, o_v)
-    y = ocv_t - data.voltage_V
-    xs = np.stack([_rc_current(data.time_s, data.current_A, tau) for tau in TAU_GRID_S])
+    records = [_FitRecord.of(d, cap, o_soc, o_v, pulse_max_s) for d in (data, *extra)]
     nb = int(round(1.0 / band_width))
     edges = np.linspace(0.0, 1.0, nb + 1)
     centres = 0.5 * (edges[:-1] + edges[1:])
     r0, r1, tau1, rmse = (np.full(nb, np.nan) for _ in range(4))
-    cur = data.current_A
-    pulse = _pulse_samples(data.time_s, cur, pulse_max_s)
     for b in range(nb):
-        m = (soc >= edges[b]) & ((soc < edges[b + 1]) | (b == nb - 1) & (soc <= edges[b + 1]))
-        if m.sum() < 10 or np.abs(cur[m]).max() < 1e-6:
+        parts = [p for p in (r.band(edges[b], edges[b + 1], b == nb - 1) for r in records) if p]
+        if not parts:
             continue
-        w = _band_weights(np.abs(cur[m]) > 1e-9, pulse[m])
+        cur = np.concatenate([p[0] for p in parts])
+        y = np.concatenate([p[1] for p in parts])
+        xs = np.concatenate([p[2] for p in parts], axis=1)
+        w = np.concatenate([p[3] / len(parts) for p in parts])
         sw = np.sqrt(w)
         best = (np.inf, 0.0, 0.0, 0.0)
         for j, tau in enumerate(TAU_GRID_S):
-            a = np.stack([cur[m], xs[j, m]], axis=1)
-            coef, *_ = np.linalg.lstsq(a * sw[:, None], y[m] * sw, rcond=None)
+            a = np.stack([cur, xs[j]], axis=1)
+            coef, *_ = np.linalg.lstsq(a * sw[:, None], y * sw, rcond=None)
             coef = np.maximum(coef, 1e-6)
-            sse = float(np.sum(w * (a @ coef - y[m]) ** 2) / w.mean())
+            sse = float(np.sum(w * (a @ coef - y) ** 2) / w.mean())
             if sse < best[0]:
                 best = (sse, coef[0], coef[1], tau)
         r0[b], r1[b], tau1[b] = best[1], best[2], best[3]
-        rmse[b] = math.sqrt(best[0] / m.sum())
+        rmse[b] = math.sqrt(best[0] / cur.size)
     fitted = ~np.isnan(r0)
     if not fitted.any():
         raise FitDataError(f"{where}: no SOC band has current flowing; nothing to fit")
@@ -261,6 +263,37 @@ def fit_ecm(data: TestData, v_min_V: float, v_max_V: float, capacity_Ah: float |
             arr[~fitted] = np.interp(centres[~fitted], centres[fitted], arr[fitted])
     return EcmFit(cap, float(v_min_V), float(v_max_V), o_soc, o_v, centres, r0, r1, tau1,
                   rmse, cap_method, ocv_method, notes)
+
+
+@dataclass(frozen=True)
+class _FitRecord:
+    """One record prepared for the band fits: current, OCV - V, RC currents per tau1,
+    which samples are pulses, and the SOC."""
+
+    current_A: np.ndarray
+    y_V: np.ndarray
+    rc_A: np.ndarray  # (len(TAU_GRID_S), samples)
+    pulse: np.ndarray  # bool
+    soc: np.ndarray
+
+    @classmethod
+    def of(cls, data: TestData, cap: float, ocv_soc: np.ndarray, ocv_V: np.ndarray,
+           pulse_max_s: float) -> _FitRecord:
+        soc = 1.0 - charge_throughput_Ah(data.time_s, data.current_A) / cap
+        rc = np.stack([_rc_current(data.time_s, data.current_A, tau) for tau in TAU_GRID_S])
+        pulse = _pulse_samples(data.time_s, data.current_A, pulse_max_s)
+        return cls(data.current_A, np.interp(soc, ocv_soc, ocv_V) - data.voltage_V, rc,
+                   pulse, soc)
+
+    def band(self, lo: float, hi: float, last: bool):
+        """(current, y, rc currents, weights summing to 1) of the samples with SOC in
+        [lo, hi) ([lo, hi] for the last band), or None when too few or without current."""
+        m = (self.soc >= lo) & ((self.soc < hi) | last & (self.soc <= hi))
+        cur = self.current_A[m]
+        if m.sum() < 10 or np.abs(cur).max() < 1e-6:
+            return None
+        w = _band_weights(np.abs(cur) > 1e-9, self.pulse[m])
+        return cur, self.y_V[m], self.rc_A[:, m], w
 
 
 def _pulse_samples(time_s: np.ndarray, current_A: np.ndarray, pulse_max_s: float) -> np.ndarray:

@@ -1,0 +1,95 @@
+"""lg-m50 against PyBaMM's DFN (Chen2020, isothermal 25 degC) at sustained rates (issue 17 item 5).
+
+References: constant-current discharges at C/2, 1C, 1.5C, 2C, 3C and a 0.7C CC charge, made
+by ``dfn_reference.py`` (pybamm, the ``bench`` extra) into a cache outside the repository;
+the module skips when neither the cache nor pybamm is there. The cell is driven through its
+limits on the reference's current (as ``ecm_fit.score_fit`` scores the fit): at 3C (15 A)
+the preset's 10 s peak of 10 A would otherwise clip the current and the run would compare a
+2C discharge with the DFN's 3C one (issue 18's "312 mV" was that). Voltage RMSE over the
+common capacity range; the ECM's run ends where its voltage crosses 2.5 V (4.2 V charging).
+
+Goals: issue 17's 30 mV at 1.5C (met: 25.5 mV) and 3C (not met: a strict xfail with the
+figure and the reason); elsewhere no worse than issue 18's figures (C/2 13.0, 1C 16.0, 2C
+55.3, 0.7C charge 40.1 mV) by more than 2 mV. The fit (scripts/fit_lg_m50.py) sees the pulse
+test and the C/2 and 1C discharges of ../shared/validation; 1.5C, 2C, 3C and the charge are
+held out.
+"""
+
+import numpy as np
+import pytest
+
+from packstudy.cell import cell_arrays, load_cell
+from packstudy.cellsim import simulate
+
+dfn_reference = pytest.importorskip("dfn_reference")
+NOMINAL_AH = dfn_reference.NOMINAL_AH
+MARGIN_MV = 2.0
+
+
+def _reference(case):
+    path = dfn_reference.path(case)
+    if not path.is_file():
+        pytest.importorskip("pybamm", reason="DFN references not cached and pybamm (bench "
+                            "extra) not installed")
+        path = dfn_reference.ensure(case)
+    return np.genfromtxt(path, delimiter=",", names=True)
+
+
+@pytest.fixture(scope="module")
+def cells():
+    return cell_arrays([load_cell("lg-m50")])
+
+
+@pytest.fixture(scope="module")
+def table():
+    rows = {}
+    yield rows
+    print("\nlg-m50 vs PyBaMM DFN (Chen2020), CC, isothermal 25 degC")
+    for case, (rmse, cap, cap_ref) in rows.items():
+        print(f"  {case:8s} RMSE {rmse:6.1f} mV   capacity {cap:.3f} Ah vs DFN {cap_ref:.3f} Ah "
+              f"({100 * (cap / cap_ref - 1):+.1f} %)")
+
+
+def compare(cells, case):
+    """(voltage RMSE in mV over the common capacity range, ECM capacity, DFN capacity)."""
+    ref = _reference(case)
+    rate = dfn_reference.CASES[case]
+    sign = 1.0 if rate > 0 else -1.0
+    steps = int(1.3 * 3600 / abs(rate))
+    run = simulate(cells, np.arange(steps + 1.0), np.full(steps, rate * NOMINAL_AH),
+                   soc_start=1.0 if rate > 0 else 0.0, keep_trace=True, isothermal=True,
+                   enforce_limits=False)
+    v = run.trace_voltage_V[0]
+    q = sign * run.trace_discharge_capacity_Ah[0]
+    beyond = (v < 2.5) if rate > 0 else (v > 4.2)
+    end = int(np.argmax(beyond)) if beyond.any() else v.size
+    q, v = q[:end], v[:end]
+    q_ref = sign * ref["discharge_capacity_Ah"]
+    common = q_ref <= min(q[-1], q_ref[-1])
+    err = np.interp(q_ref[common], q, v) - ref["voltage_V"][common]
+    return 1e3 * float(np.sqrt(np.mean(err**2))), float(q[-1]), float(q_ref[-1])
+
+
+ISSUE18_MV = {"C2": 13.0, "1C": 16.0, "2C": 55.3, "chg0.7C": 40.1}
+
+
+@pytest.mark.parametrize("case", list(ISSUE18_MV))
+def test_not_worse_than_issue_18(cells, table, case):
+    table[case] = compare(cells, case)
+    assert table[case][0] <= ISSUE18_MV[case] + MARGIN_MV
+
+
+def test_1p5c_within_30_mV(cells, table):
+    table["1.5C"] = compare(cells, "1.5C")
+    assert table["1.5C"][0] <= 30.0
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "3C CC: 121 mV (goal 30); the DFN stops at 2.33 Ah, the ECM at 4.6 Ah. The DFN's "
+    "electrolyte depletes in the positive electrode after ~150 s (concentration + electrolyte "
+    "ohmic overpotential 0.15 -> 0.37 V) and the working particles' surface saturates: a loss "
+    "super-linear in current that no linear ECM fitted at <= 2C reaches, one or two RC pairs "
+    "(docs/cells.md, 'Sustained high C-rates')"))
+def test_3c_within_30_mV(cells, table):
+    table["3C"] = compare(cells, "3C")
+    assert table["3C"][0] <= 30.0
