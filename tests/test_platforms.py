@@ -2,6 +2,8 @@
 on its own as-built battery, requirements study-wide and per vehicle, a platform verdict."""
 
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -12,6 +14,8 @@ from packstudy.results import write_results
 from packstudy.runner import run_study
 from packstudy.spec import StudyError
 from packstudy.study import evaluate
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "performance-platform.toml"
 
 
 def platform(**more) -> dict:
@@ -121,3 +125,33 @@ def test_a_platform_sweeps_every_vehicle(tmp_path):
 def test_evaluate_takes_one_vehicle(result):
     assert result.parts[0].study.vehicle.name == "Polestar 3"
     evaluate(result.parts[0].study, ".")  # a part's study is an ordinary study
+
+
+def test_the_report_has_the_platform_verdict_then_a_section_per_vehicle(result, tmp_path):
+    from packstudy.report import write_report
+
+    html = write_report(result, tmp_path / "report.html").read_text()
+    assert html.index('id="platform-table"') < html.index('id="v1-vehicle"') < html.index('id="v2-vehicle"')
+    for name, verdict in result.verdicts.items():
+        assert f'<tr data-candidate="{name}"><td>{name}</td>' in html
+        assert f'data-area="platform">{verdict["overall"]}</td>' in html
+    figures = json.loads(re.search(r'<script type="application/json" id="figures">(.*?)</script>',
+                                   html, re.S).group(1).replace("<\\/", "</"))
+    plots = re.findall(r'data-plot="([^"]+)"', html)
+    assert set(plots) == set(figures) and {p[:3] for p in plots} == {"v1-", "v2-"}
+    ids = re.findall(r'id="([^"]+)"', html[:html.index('<script type="application/json"')])
+    assert len(ids) == len(set(ids))  # each vehicle's element ids under its own prefix
+
+
+def test_the_cli_runs_a_platform_and_prints_the_platform_table(tmp_path):
+    from typer.testing import CliRunner
+
+    from packstudy.cli import app
+
+    path = tmp_path / "platform.toml"
+    path.write_text(EXAMPLE.read_text())
+    out = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "out")])
+    assert out.exit_code == 0, out.output
+    assert "platform of 2 vehicles" in out.output and "1 of 5 pass on every vehicle" in out.output
+    rows = pq.read_table(tmp_path / "out" / "results.parquet").to_pydict()
+    assert len(rows["vehicle"]) == 10 and len(set(rows["vehicle"])) == 2

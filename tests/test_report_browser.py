@@ -79,15 +79,18 @@ SWEEP = {  # a small sweep with uncertainty: the Pareto and P10/P50/P90 plots
 }
 
 
-@pytest.fixture(scope="module", params=["example", "sweep"])
+@pytest.fixture(scope="module", params=["example", "sweep", "platform"])
 def shown(request, tmp_path_factory):
     out = tmp_path_factory.mktemp(request.param)
     if request.param == "example":
         result = run_study(EXAMPLES / "performance-suv-battery-options.toml")
         expected = {"range", "consumption", "wltc-trace", "cost", "footprint", "minerals"}
-    else:
+    elif request.param == "sweep":
         result = run_study(SWEEP, base_dir=out)
         expected = {"range", "wltc-trace", "uncertainty", "pareto"}
+    else:  # each vehicle's plots, under its prefix
+        result = run_study(EXAMPLES / "performance-platform.toml")
+        expected = {f"v{i}-{plot}" for i in (1, 2) for plot in ("range", "wltc-trace", "cost")}
     report = write_report(result, out / "report.html")
     seen = open_offline(report, out / "report.png")
     seen["png"], seen["expected"] = out / "report.png", expected

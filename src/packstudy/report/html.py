@@ -253,37 +253,60 @@ def reproduction_rows(result) -> list[dict]:
     return out
 
 
-def render_report(result) -> str:
-    """The report's HTML text (see ``write_report``)."""
-    from markupsafe import Markup
-
+def vehicle_context(result, prefix: str, figures: dict) -> dict:
+    """What the template's ``vehicle_body`` reads of one vehicle's study result; its plots'
+    figures go into ``figures`` under ``prefix`` + plot id."""
     data = report_data(result)
-    figures, plots = {}, []
+    plots = []
     for plot in PLOTS:
         figure = plot.build(data)
         if figure is not None:
-            figures[plot.id] = figure
+            figures[prefix + plot.id] = figure
             plots.append(plot)
-    study = result.study
-    figures_json = json.dumps(figures, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
     verdicts = result.verdicts if result.checks else {}
-    return _template().render(
-        study=study, data=data, n=len(result.names), plots=plots,
+    return dict(
+        study=result.study, data=data, n=len(result.names), plots=plots,
         columns=candidate_columns(data), requirements=requirement_rows(data),
         passing=sum(v["overall"] == "pass" for v in verdicts.values()),
         pack_rows=metric_rows(data, PACK_METRICS), break_even=break_even_rows(data),
         result_rows=metric_rows(data, other_metric_names(data)),
         settings=study_settings(result), presets=result.assumptions.get("presets", []),
-        notes=result.notes, factor_tables=factor_tables(result), version=__version__,
+        notes=result.notes, factor_tables=factor_tables(result),
         reproduction=reproduction_rows(result),
-        reproduction_name=result.reproduction[0]["candidate"] if result.reproduction else "",
+        reproduction_name=result.reproduction[0]["candidate"] if result.reproduction else "")
+
+
+def platform_context(result) -> dict:
+    """The platform verdict table of a ``platforms.PlatformResult``."""
+    verdicts = result.verdicts
+    return {"vehicles": result.vehicles,
+            "passing": sum(v["overall"] == "pass" for v in verdicts.values()),
+            "rows": [{"name": name, **verdict} for name, verdict in verdicts.items()]}
+
+
+def render_report(result) -> str:
+    """The report's HTML text (see ``write_report``): one vehicle's, or a platform's (its
+    verdict, then a section per vehicle)."""
+    from markupsafe import Markup
+
+    parts = getattr(result, "parts", None)  # a platforms.PlatformResult (not imported: one-way flow)
+    figures: dict = {}
+    if parts is None:
+        vehicles = [vehicle_context(result, "", figures)]
+    else:
+        vehicles = [vehicle_context(part, f"v{i + 1}-", figures) for i, part in enumerate(parts)]
+    figures_json = json.dumps(figures, separators=(",", ":"), allow_nan=False).replace("</", "<\\/")
+    return _template().render(
+        study=vehicles[0]["study"], n=vehicles[0]["n"], vehicles=vehicles,
+        platform=platform_context(result) if parts is not None else None, version=__version__,
         generated=_dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         figures_json=Markup(figures_json), plotly_js=Markup(_plotly_js()),
     )
 
 
 def write_report(result, path: Path) -> Path:
-    """Write the self-contained HTML report of a ``StudyResult`` to ``path`` (atomically)."""
+    """Write the self-contained HTML report of a ``StudyResult`` or a platform's result to
+    ``path`` (atomically)."""
     path = Path(path)
     text = render_report(result)
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
