@@ -368,7 +368,7 @@ def _residuals_and_jacobian(pt, x, lo, span, par_names, names, y, active, procs,
         {p: (lo[j] + rows[:, :, j] * span[j]).ravel() for j, p in enumerate(par_names)})
     out: dict[str, np.ndarray] = {}
     for proc in procs:
-        out.update(procedures.PROCEDURES[proc](trial))
+        out.update(procedures.CALIBRATION_PROCEDURES[proc](trial))
     model = np.stack([out[t].reshape(n, k + 1) for t in names], axis=1)  # (n, m, k + 1)
     unfit = np.isnan(model) & ~np.isnan(y)[:, :, None]
     if unfit.any():

@@ -167,4 +167,6 @@ def custom(pt: Powertrain, cycle: Cycle, label: str) -> dict[str, np.ndarray]:
     }
 
 
-PROCEDURES = {"epa": epa, "wltp": wltp}
+# the cycle procedures the calibration runs on trial powertrains (a study runs them through the
+# registry, chain.PROCEDURES)
+CALIBRATION_PROCEDURES = {"epa": epa, "wltp": wltp}
