@@ -155,3 +155,14 @@ def test_the_cli_runs_a_platform_and_prints_the_platform_table(tmp_path):
     assert "platform of 2 vehicles" in out.output and "1 of 5 pass on every vehicle" in out.output
     rows = pq.read_table(tmp_path / "out" / "results.parquet").to_pydict()
     assert len(rows["vehicle"]) == 10 and len(set(rows["vehicle"])) == 2
+
+
+def test_vehicle_calibrate_fits_each_vehicle_of_a_platform():
+    from typer.testing import CliRunner
+
+    from packstudy.cli import app
+
+    out = CliRunner().invoke(app, ["vehicle", "calibrate", str(EXAMPLE)])
+    assert out.exit_code == 0, out.output
+    assert out.output.count("Vehicle calibration: targets met") == 2
+    assert "SUV 400 V (Polestar 3)" in out.output and "Crossover 800 V (EV6 AWD)" in out.output

@@ -88,7 +88,7 @@ def run(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
-        kept = len(list((out / "sweep").glob("batch-*.parquet")))
+        kept = len([*out.glob("sweep/batch-*.parquet"), *out.glob("vehicle-*/sweep/batch-*.parquet")])
         how = (f"{kept} finished batches are kept in {out / 'sweep'}; continue with: packstudy run "
                f"{study} --out {out} --resume" if kept else "no results were written")
         typer.echo(f"interrupted: {how}", err=True)
@@ -329,20 +329,34 @@ def _verdict_text(verdict: dict, area: str) -> str:
 @vehicle_app.command("calibrate")
 def vehicle_calibrate(study: Annotated[Path, typer.Argument(help="Study file (TOML).")]):
     """Fit the vehicle's drivetrain to its known results ([vehicle.calibration]) and report
-    the fitted values, residuals and whether the fit is well determined."""
-    from .spec import StudyError, load_study
+    the fitted values, residuals and whether the fit is well determined (each vehicle's, for a
+    platform study)."""
+    from .platforms import is_platform, parse_platform
+    from .spec import StudyError, parse_study, read_study_file
     from .study import has_calibration_targets, prepare
 
     try:
-        spec, base = load_study(study)
-        if not has_calibration_targets(spec):
-            raise StudyError(str(study), [
-                "vehicle.calibration: no known results to fit (give e.g. "
-                "epa_city_unadjusted_kWh_per_100km and epa_highway_unadjusted_kWh_per_100km)"])
-        fit = prepare(spec, base).calibration
+        raw = read_study_file(study)
+        specs = (parse_platform(raw, source=str(study), base_dir=study.parent) if is_platform(raw)
+                 else [parse_study(raw, source=str(study), base_dir=study.parent)])
+        missing = [f"vehicle{f'[{i}]' if len(specs) > 1 else ''}.calibration: no known results to "
+                   "fit (give e.g. epa_city_unadjusted_kWh_per_100km and "
+                   "epa_highway_unadjusted_kWh_per_100km)"
+                   for i, spec in enumerate(specs) if not has_calibration_targets(spec)]
+        if missing:
+            raise StudyError(str(study), missing)
+        fits = [(spec.vehicle.name, prepare(spec, study.parent).calibration) for spec in specs]
     except StudyError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+    for name, fit in fits:
+        if len(fits) > 1:
+            console.rule(f"[bold]{name}[/]")
+        _print_fit(fit)
+
+
+def _print_fit(fit) -> None:
+    """A calibration's fitted parameters (with defaults and bounds) and known results."""
     _print_calibration(fit)
     table = Table(title="Fitted drivetrain parameters")
     for column in ("parameter", "fitted", "default", "low", "high"):
