@@ -98,6 +98,10 @@ def test_a_single_vehicle_table_still_gives_one_study():
     ([{"preset": "kia-ev6-long-range-awd", "name": "A", "drag_coefficient": -1}],
      "vehicle[0].drag_coefficient"),
     ([], "vehicle"),
+    ([{"preset": "kia-ev6-long-range-awd", "name": "A", "requirements": 500}],
+     "vehicle[0].requirements"),
+    ([{"preset": "kia-ev6-long-range-awd", "name": "A",
+       "requirements": {"wltp_range_km": {"minimum": 500}}}], "requirements.wltp_range_km"),
 ])
 def test_a_bad_vehicle_is_named_by_its_place_in_the_list(vehicles, expected):
     with pytest.raises(StudyError) as err:

@@ -38,8 +38,11 @@ def parse_platform(raw: dict, *, source: str = "<study>", base_dir: Path | None 
             continue
         table = dict(table)
         own = table.pop("requirements", {})
-        one = {**raw, "vehicle": table,
-               "requirements": {**raw.get("requirements", {}), **(own if isinstance(own, dict) else {})}}
+        if not isinstance(own, dict):
+            problems.append(f"vehicle[{i}].requirements: must be a table of bounds, e.g. "
+                            "{ wltp_range_km = { min = 500 } }")
+            own = {}
+        one = {**raw, "vehicle": table, "requirements": {**raw.get("requirements", {}), **own}}
         try:
             studies.append(parse_study(one, source=source, base_dir=base_dir))
         except StudyError as exc:
