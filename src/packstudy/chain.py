@@ -131,7 +131,12 @@ def vehicle_dc_limits(study: Study) -> dict:
     as ``charging.fast_charge``'s vehicle arguments."""
     f = variants.table(study).factors["dc_limits"]
     tables = [None if d is None else d.model_dump(exclude_none=True) for d in f.values]
-    return charging.vehicle_limits([tables[c] for c in f.codes], f.codes.size)
+    distinct = charging.vehicle_limits(tables, len(tables))  # per distinct table, then per row
+    curves = distinct["vehicle_curve"]
+    return {"vehicle_current_A": distinct["vehicle_current_A"][f.codes],
+            "vehicle_max_voltage_V": distinct["vehicle_max_voltage_V"][f.codes],
+            "vehicle_curve": (None if all(c is None for c in curves)
+                              else [curves[c] for c in f.codes])}
 
 
 def _cold(run: Run) -> dict:

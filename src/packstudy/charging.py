@@ -227,7 +227,7 @@ def vehicle_curve_W(curves, n: int) -> np.ndarray:
     (held flat beyond its ends); no curve is no limit."""
     out = np.full((n, CAR_CURVE_POINTS), NO_LIMIT_W)
     grid = np.linspace(0.0, 1.0, CAR_CURVE_POINTS)
-    for i, curve in enumerate([None] * n if curves is None else curves):
+    for i, curve in enumerate(curves or ()):
         if curve is not None:
             out[i] = 1e3 * np.interp(grid, curve["soc"], curve["power_kW"])
     return out
