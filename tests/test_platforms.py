@@ -13,7 +13,6 @@ from packstudy.platforms import PlatformResult
 from packstudy.results import write_results
 from packstudy.runner import run_study
 from packstudy.spec import StudyError
-from packstudy.study import evaluate
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "performance-platform.toml"
 
@@ -124,11 +123,6 @@ def test_a_platform_sweeps_every_vehicle(tmp_path):
     assert (tmp_path / "vehicle-1" / "sweep").is_dir() and (tmp_path / "vehicle-2" / "sweep").is_dir()
     ranges = [part.metrics["wltp_range_km"] for part in result.parts]
     assert all(np.all(np.diff(r) > 0) for r in ranges)  # 2P then 3P: more range on each car
-
-
-def test_evaluate_takes_one_vehicle(result):
-    assert result.parts[0].study.vehicle.name == "Polestar 3"
-    evaluate(result.parts[0].study, ".")  # a part's study is an ordinary study
 
 
 def test_the_report_has_the_platform_verdict_then_a_section_per_vehicle(result, tmp_path):

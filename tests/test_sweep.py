@@ -14,7 +14,7 @@ import pytest
 
 from packstudy.spec import StudyError, parse_study
 from packstudy.study import compute, pack_request, pack_requests, prepare
-from packstudy.sweep import Variants, pareto_front, run_sweep, variants
+from packstudy.sweep import pareto_front, run_sweep, variants
 from packstudy.variants import KEYS, CandidateTable, SweepTable, value_of
 
 STUDY = {
@@ -43,7 +43,7 @@ def test_variants_are_the_cartesian_product_of_the_base():
 
 def test_variant_names_and_swept_values_without_building_every_candidate():
     study = parse_study(STUDY)
-    lazy, built = Variants(study), variants(study)
+    lazy, built = SweepTable(study), variants(study)
     assert lazy.names() == [c.name for c in built]
     assert lazy.displays()[7] == "lfp-prismatic, 50, sic"  # (1, 0, 1): the last key fastest
     assert [c.name for c in lazy[5:9]] == [c.name for c in built[5:9]] and lazy[-1] == built[-1]

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 
 from .spec import Study, StudyError, parse_study
@@ -110,6 +109,5 @@ class PlatformResult:
         parts = []
         for vehicle, part in zip(self.vehicles, self.parts, strict=True):
             t = columns(part)
-            parts.append(t.add_column(0, "vehicle", pa.array(np.full(t.num_rows, vehicle).tolist(),
-                                                                pa.string())))
+            parts.append(t.add_column(0, "vehicle", pa.repeat(pa.scalar(vehicle), t.num_rows)))
         return pa.concat_tables(parts, promote_options="default")

@@ -49,7 +49,7 @@ class StudyResult:
     deltas: dict[str, np.ndarray] = field(default_factory=dict)  # delta_{metric} to baseline
     curves: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # for the report
     calibration: object = None  # calibration.CalibrationResult when the vehicle was calibrated
-    # the study as written, when ``study`` holds a sweep's variants (``sweep.Variants``, each
+    # the study as written, when ``study`` holds a sweep's variants (``variants.SweepTable``, each
     # candidate built when read)
     inputs: Study | None = None
     notes: list[str] = field(default_factory=list)  # what the user may not expect (``decide``)

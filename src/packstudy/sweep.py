@@ -37,7 +37,6 @@ class ExecutorError(ValueError):
     """The sweep's executor cannot be used: unknown, not installed, or not reachable."""
 
 
-Variants = SweepTable  # a sweep's variants: ``variants.SweepTable`` of every row
 
 
 def variants(study: Study, start: int = 0, stop: int | None = None) -> list[Candidate]:
@@ -133,7 +132,7 @@ def run_sweep(study: Study, base_dir: Path, out_dir: Path, *, executor: str = "l
     """
     check("executor", executor, EXECUTORS, ExecutorError, prefix="--executor: ")
     log = log or (lambda message: None)
-    cands = Variants(study)
+    cands = SweepTable(study)
     values = cands.axis_values()  # every swept value validated, once, before any batch runs
     total = len(cands)
     size = study.sweep.batch_size
