@@ -6,7 +6,6 @@ import gc
 import os
 import shutil
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated
 
@@ -59,6 +58,7 @@ def run(
     resume: Annotated[bool, typer.Option(help="Sweep: reuse finished batches in OUT.")] = False,
 ):
     """Run a study: design packs, simulate the procedures, write results and a summary."""
+    from . import forked
     from .report import write_report
     from .results import write_results
     from .runner import run_study
@@ -80,10 +80,9 @@ def run(
                                    workers=workers, resume=resume, progress=progress, log=_say)
             gc.freeze()
             result.verdicts  # noqa: B018 - computed once, before both writers read it
-            with ThreadPoolExecutor(max_workers=1) as files:  # the Arrow writers release the GIL
-                results = files.submit(write_results, result, out)
-                report = write_report(result, out / "report.html")
-                paths = [*results.result(), report]
+            results = forked.start(write_results, result, out)  # beside the report
+            report = write_report(result, out / "report.html")
+            paths = [*results(), report]
     except (StudyError, ExecutorError, OutputError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
