@@ -83,12 +83,15 @@ def test_cost_and_footprint_inputs_checked_with_the_study():
 
 def test_settings_and_file_problems_are_reported_with_every_other_problem(tmp_path):
     """Problems found by looking things up (a price override, a region, a calibration target,
-    a cell preset, a cycle file, a climate) come in the same report as a plain bad field,
-    each at its own path, rather than only once the rest of the file is valid."""
+    a cell preset, a BPX file, a charger preset, a cycle file, a climate) come in the same
+    report as a plain bad field, each at its own path, rather than only once the rest of the
+    file is valid."""
     raw = {**VALID, "vehicle": {**VALID["vehicle"], "test_mass_kg": -5.0,
+                                "battery": {"charger": "ccs-350kw-92v"},
                                 "calibration": {"epa_range_km": 400.0, "accel_0_100_s": 5.0,
                                                 "parameters": ["loss_levl"]}},
-           "candidate": [{**VALID["candidate"][0], "cell": "nmc811-pouh"}],
+           "candidate": [{**VALID["candidate"][0], "cell": "nmc811-pouh"},
+                         {**VALID["candidate"][0], "name": "b", "cell": {"bpx": "missing.json"}}],
            "cost": {"prices": {"cam_nmc811": -3.0, "unobtainium": 1.0}},
            "footprint": {"grid_kgCO2e_per_kWh": 0.5, "region": "atlantis", "cam_region": "mars",
                          "recycled_content": {"nickel": 1.5}},
@@ -98,10 +101,13 @@ def test_settings_and_file_problems_are_reported_with_every_other_problem(tmp_pa
     found = info.value.problems
     expected = [
         "vehicle.test_mass_kg: must be greater than or equal to 100",
+        "vehicle.battery.charger: unknown charger preset 'ccs-350kw-92v'; did you mean "
+        "'ccs-350kw-920v'",
         "vehicle.calibration.accel_0_100_s: not supported yet (the acceleration model has no "
         "fitted parameter yet); calibrate on epa_city_unadjusted_kWh_per_100km,",
         "vehicle.calibration.parameters[0]: unknown value 'loss_levl'; did you mean 'loss_level'?",
         "candidate[0].cell: unknown cell preset 'nmc811-pouh'; did you mean 'nmc811-pouch'",
+        f"candidate[1].cell: {tmp_path / 'missing.json'}: BPX file not found",
         "cost.prices.cam_nmc811: price_usd_per_kg must be within 0 to 100000",
         "cost.prices.unobtainium: unknown material 'unobtainium'; allowed: ",
         "footprint.cam_region: unknown region 'mars'; allowed: china,",

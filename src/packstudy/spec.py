@@ -268,6 +268,13 @@ class DcLimits(_Strict):
     curve: DcChargeCurve | None = None
 
 
+def _shipped_charger(charger):
+    """A charger preset's name must be a shipped one (a table is checked by its model)."""
+    if isinstance(charger, str) and charger not in _shipped("chargers"):
+        raise _problem(unknown("charger preset", charger, _shipped("chargers"), "shipped"))
+    return charger
+
+
 class OwnBattery(_Strict):
     """The vehicle's own pack as its maker describes it (presets)."""
 
@@ -285,6 +292,11 @@ class OwnBattery(_Strict):
     inverter: Literal["si", "sic"] | None = None  # as built (see as_built.py)
     charger: str | ChargerTable | None = None  # the one its published fast charge was timed on
     dc_limits: DcLimits | None = None  # the vehicle's DC current, voltage and curve as built
+
+    @field_validator("charger")
+    @classmethod
+    def _known_charger(cls, charger):
+        return _shipped_charger(charger)
 
 
 class Motor(_Strict):
@@ -440,16 +452,20 @@ class Candidate(_Strict):
     @field_validator("charger")
     @classmethod
     def _known_charger(cls, charger):
-        if isinstance(charger, str) and charger not in _shipped("chargers"):
-            raise _problem(unknown("charger preset", charger, _shipped("chargers"), "shipped"))
-        return charger
+        return _shipped_charger(charger)
 
 
 def _cell_problems(cell, base_dir: Path | None) -> list[tuple[tuple, str]]:
     """What is wrong with a candidate's cell: an unknown preset, a cell file that is missing
     or invalid (checked while a study file is read, ``base_dir`` its folder), an inline table's
-    bad fields (each at its key); a ``{ bpx = FILE }`` is read when the study runs."""
+    bad fields (each at its key), a ``{ bpx = FILE }`` that cannot be read as a cell."""
     if isinstance(cell, dict) and set(cell) == {"bpx"}:
+        if base_dir is None:
+            return []
+        try:
+            cellmod.load_cell(cell, base_dir)
+        except cellmod.CellError as exc:
+            return [((), problem) for problem in exc.problems or [str(exc)]]
         return []
     if isinstance(cell, dict):
         try:
