@@ -230,7 +230,7 @@ AREA_PREFIXES = {
              "booster_cost_", "system_cost_"),
     "sustainability": ("footprint_", "lithium_", "nickel_", "cobalt_", "manganese_", "graphite_",
                        "copper_", "aluminium_", "inverter_footprint_", "booster_footprint_",
-                       "system_footprint_", "limit:recycled_content"),
+                       "system_footprint_", "limit:recycled_content", "eol_"),
 }
 
 # labels of the parts of the cost and footprint breakdowns (not result names)
