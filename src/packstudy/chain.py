@@ -171,8 +171,9 @@ def _life(run: Run) -> dict:
             def aged(aged_pt):
                 accel = acceleration_results(study, aged_pt, run.metrics["vehicle_test_mass_kg"])
                 return {"life_accel_0_100_end_s": accel["accel_0_100_s"]}
+        cells_kg = np.asarray(run.metrics["pack_cells"], float) * run.cells.mass_kg
         out, curve, notes = life.life_procedure(settings, run.cells.name, run.cells.chemistry, run.pt,
-                                                run.metrics, grid, aged, study.uncertainty)
+                                                run.metrics, grid, cells_kg, aged, study.uncertainty)
     except life.LifeError as exc:
         raise StudyError("study", [str(exc)]) from None
     run.curves["life_fade_curve"] = curve
@@ -201,7 +202,7 @@ PROCEDURES = {p.name: p for p in (
                               "cabin_heating_W", "cold_trace_missed_pct")),
     Procedure("launch_repeat", _launch_repeat, ("launch_repeat_*",), asked_by="launch_repeat"),
     Procedure("track", _track, ("track_*",), asked_by="track"),
-    Procedure("life", _life, ("life_*", "lifecycle_kgCO2e_per_km"), needs=("wltp",),
+    Procedure("life", _life, ("life_*", "lifecycle_kgCO2e_per_km", "eol_*"), needs=("wltp",),
               asked_by="life", uses=("fast_charge",)),  # its DC C-rate from the charge time
 )}
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import aging, catalog, charging
+from . import aging, catalog, charging, eol
 from .lookup import unknown
 
 DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -92,6 +92,7 @@ class LifeSettings:
     climate: Climate
     dc_fast_share: float
     charge_target: float
+    recycling: str  # the cells' end-of-life route (packstudy.eol)
     warranty: dict | None = None  # years, km, min_capacity_pct
 
 
@@ -105,9 +106,13 @@ def settings(life: dict | None, warranty: dict | None, base_dir: Path | None = N
     if get["charge_target"] <= fc_start:
         raise LifeError("study.life.charge_target", f"must lie above the fast-charge start SOC "
                         f"{fc_start:g}; got {get['charge_target']:g}")
+    try:
+        route = eol.recycling_route(life.get("recycling"))
+    except ValueError as exc:
+        raise LifeError("study.life.recycling", str(exc)) from None
     return LifeSettings(float(get["years"]), float(get["km_per_year"]),
                         load_climate(str(get["climate"]), base_dir), float(get["dc_fast_share"]),
-                        float(get["charge_target"]),
+                        float(get["charge_target"]), route,
                         {k: v for k, v in (warranty or {}).items() if v is not None} or None)
 
 
@@ -275,13 +280,15 @@ FADE_CURVE_STEP_YEARS = 0.25  # points of the report's fade curve
 
 
 def life_procedure(s: LifeSettings, cell_names, cell_chemistries, pt, metrics: dict,
-                   grid_kgCO2e_per_kWh: float, aged_results=None, uncertainty=None
-                   ) -> tuple[dict, dict, list[str]]:
+                   grid_kgCO2e_per_kWh: float, cells_mass_kg, aged_results=None,
+                   uncertainty=None) -> tuple[dict, dict, list[str]]:
     """The life results of every variant, the fade curve for the report and notes.
 
     Needs ``wltp_dc_kWh_per_100km``, ``wltp_kWh_per_100km``, ``pack_energy_kWh``,
     ``pack_cost_usd`` and ``footprint_kgCO2e`` in ``metrics``; uses ``fast_charge_10_80_min``
-    for the DC C-rate when present. ``aged_results(pt)``: more results of the aged powertrain
+    for the DC C-rate when present. ``cells_mass_kg`` (n,): the cells recycled at the end of
+    life by ``s.recycling`` (:func:`packstudy.eol.recycling_results`). ``aged_results(pt)``:
+    more results of the aged powertrain
     (e.g. acceleration). With ``uncertainty`` (UncertaintySettings), P10/P50/P90 of the
     retention from each cell's fade-scale band."""
     from . import procedures
@@ -322,6 +329,10 @@ def life_procedure(s: LifeSettings, cell_names, cell_chemistries, pt, metrics: d
     use_kWh = km * np.asarray(metrics["wltp_kWh_per_100km"], float) / 100.0
     aged_pt = _aged_powertrain(pt, q_end, growth)
     aged = procedures.wltp(aged_pt)
+    try:
+        end = eol.recycling_results(s.recycling, cell_chemistries, cells_mass_kg)
+    except ValueError as exc:
+        raise LifeError("candidate.cell", str(exc)) from None
     out = {
         "life_capacity_retention_pct": 100.0 * q_end,
         "life_resistance_growth_pct": 100.0 * growth,
@@ -332,7 +343,9 @@ def life_procedure(s: LifeSettings, cell_names, cell_chemistries, pt, metrics: d
         "life_footprint_kgCO2e_per_kWh_delivered":
             np.asarray(metrics["footprint_kgCO2e"], float) / delivered_kWh,
         "lifecycle_kgCO2e_per_km": (np.asarray(metrics["footprint_kgCO2e"], float)
-                                    + use_kWh * grid_kgCO2e_per_kWh) / km,
+                                    + use_kWh * grid_kgCO2e_per_kWh
+                                    + end["eol_recycling_kgCO2e"] + end["eol_credit_kgCO2e"]) / km,
+        **end,
         "life_cost_usd_per_km": np.asarray(metrics["pack_cost_usd"], float) / km,
         "life_second_life_energy_kWh": q_end * np.asarray(metrics["pack_energy_kWh"], float),
         "life_capacity_at_euro7_5y_pct": 100.0 * q[:, 1],

@@ -155,7 +155,11 @@ METRICS = (
     M('life_footprint_kgCO2e_per_kWh_delivered', 'Footprint per kWh delivered', 'kg CO2e/kWh',
       'technical', False, 'Footprint per kWh delivered (kg CO2e)', '{:.3f}'),
     M('lifecycle_kgCO2e_per_km', 'Battery + electricity CO2e per km', 'kg CO2e/km', 'technical',
+      False, 'Battery + electricity CO2e per km (kg)', '{:.3f}'),
+    M('eol_recycling_kgCO2e', 'End-of-life recycling emissions', 'kg CO2e', 'sustainability',
       False),
+    M('eol_credit_kgCO2e', 'End-of-life recycling credit', 'kg CO2e', 'sustainability', False,
+      'Recycling credit (kg CO2e)', '{:,.0f}'),
     M('life_cost_usd_per_km', 'Pack cost per km', 'USD/km', 'technical', False,
       'Pack cost per km ($)', '{:.3f}'),
     M('life_second_life_energy_kWh', 'Energy left for a second life', 'kWh', 'technical', True),
@@ -193,7 +197,8 @@ SUMMARY = (
     'pack_cost_usd_per_kWh', 'pack_cost_usd', 'inverter_cost_usd', 'system_cost_usd',
     'footprint_kgCO2e_per_kWh', 'footprint_kgCO2e', 'lithium_kg', 'nickel_kg', 'cobalt_kg',
     'life_capacity_retention_pct', 'life_years_to_70pct', 'life_wltp_range_end_km',
-    'life_footprint_kgCO2e_per_kWh_delivered', 'life_cost_usd_per_km',
+    'life_footprint_kgCO2e_per_kWh_delivered', 'life_cost_usd_per_km', 'lifecycle_kgCO2e_per_km',
+    'eol_credit_kgCO2e',
 )
 
 # Unit suffixes of result names (DESIGN §3), longest first: the unit of a name not in METRICS.
@@ -225,7 +230,7 @@ AREA_PREFIXES = {
              "booster_cost_", "system_cost_"),
     "sustainability": ("footprint_", "lithium_", "nickel_", "cobalt_", "manganese_", "graphite_",
                        "copper_", "aluminium_", "inverter_footprint_", "booster_footprint_",
-                       "system_footprint_", "limit:recycled_content"),
+                       "system_footprint_", "limit:recycled_content", "eol_"),
 }
 
 # labels of the parts of the cost and footprint breakdowns (not result names)
@@ -383,8 +388,13 @@ DOC_ROWS = (
     ('`life_footprint_kgCO2e_per_kWh_delivered`',
      'cradle-to-gate footprint over the energy delivered in service (EU Battery Regulation basis)'),
     ('`lifecycle_kgCO2e_per_km`',
-     "(pack footprint + use-phase electricity at WLTP AC consumption on the climate's grid) per "
-     'km served; end of life not included'),
+     "(pack footprint + use-phase electricity at WLTP AC consumption on the climate's grid + "
+     'end of life, `eol_recycling_kgCO2e` + `eol_credit_kgCO2e`) per km served'),
+    ('`eol_recycling_kgCO2e`, `eol_credit_kgCO2e`',
+     "with the life procedure: the cells' recycling at the end of life by `[study] life.recycling`"
+     ' (pyrometallurgical, hydrometallurgical (default), direct): collection, transport and process'
+     ' emissions (>= 0), and the primary production the recovered materials avoid (<= 0, a credit:'
+     ' avoided-burden approach; EverBatt 2023, data/factors/recycling.toml)'),
     ('`life_cost_usd_per_km`',
      'pack cost per km served'),
     ('`life_second_life_energy_kWh`',

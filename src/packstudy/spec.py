@@ -589,6 +589,7 @@ class Life(_Strict):
     climate: str | None = None  # "temperate" | "hot" | "cold" | an hourly CSV file
     dc_fast_share: float | None = Field(default=None, ge=0, le=1)
     charge_target: float | None = Field(default=None, gt=0, le=1)
+    recycling: str | None = None  # end-of-life route: pyrometallurgical | hydrometallurgical | direct
 
     @field_validator("climate")
     @classmethod
