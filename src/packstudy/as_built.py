@@ -70,8 +70,9 @@ def certified_window(cell_name: str, cells: int, energy_kWh: float) -> dict[str,
     """The usable SOC window (``soc_min``, ``soc_max``) in which ``cells`` cells of the preset
     ``cell_name`` hold ``energy_kWh`` of OCV energy: the default window (pack_design.toml)
     with its two reserves scaled by one factor (0: the whole cell). The DC energy of a test
-    is taken as OCV energy, a lower bound (the cells' own losses come on top). A cell that
-    cannot hold it at all gets the whole cell."""
+    is taken as OCV energy, a lower bound (the cells' own losses come on top). The reserves
+    are scaled between 0 (a cell that cannot hold it gets the whole cell) and 2 (twice the
+    default reserves at most)."""
     from .cell import cell_arrays, load_cell
     from .pack import ocv_energy_Wh_per_Ah
 
