@@ -27,6 +27,27 @@ def test_as_built_takes_the_vehicles_system_and_keys_beside_it_override():
     assert egmp.candidate[0].charger == "ccs-350kw-920v"  # the one Kia's 18 min was timed on
 
 
+def test_as_built_pack_holds_the_usable_energy_its_epa_certificate_measured():
+    """Polestar 2 SM: published counts, so the window is sized to the certificate's 82.378 kWh
+    (wider than the default 3-98 %); another cell keeps the default window; the ID.4's
+    designed pack takes the certificate energy as its target."""
+    ps2 = {"preset": "polestar-2-long-range-single-motor"}
+    result = run_study({"study": {"procedures": ["wltp"]}, "vehicle": ps2, "candidate": [
+        {"name": "car", "as_built": True},
+        {"name": "other cell", "as_built": True, "cell": "nmc811-pouch"}]})
+    usable = result.metrics["pack_usable_energy_kWh"]
+    assert usable[0] == pytest.approx(82.378, rel=2e-3)
+    study = parse_study({"vehicle": ps2, "candidate": [
+        {"name": "car", "as_built": True}, {"name": "other cell", "as_built": True,
+                                            "cell": "nmc811-pouch"}]})
+    car, other = study.candidate
+    assert 0.0 < car.pack.soc_min < 0.03 and 0.98 < car.pack.soc_max < 1.0
+    assert other.pack.soc_min is None and other.pack.soc_max is None
+    id4 = parse_study({"vehicle": {"preset": "vw-id4-pro"},
+                       "candidate": [{"name": "car", "as_built": True}]})
+    assert id4.candidate[0].pack.usable_energy_kWh == 77.411
+
+
 def test_a_vehicle_without_an_as_built_system_is_named():
     vehicle = {"name": "x", "test_mass_kg": 2000, "drag_coefficient": 0.3, "frontal_area_m2": 2.3}
     with pytest.raises(StudyError) as err:

@@ -6,7 +6,11 @@ preset, series x parallel (or, where the maker does not publish them, its energy
 nominal voltage), integration, inverter technology, the charger its published
 fast-charge figure was measured on and the vehicle's own DC charging limits
 (``dc_limits``: inlet current, highest charge voltage, published charging curve). A
-candidate with ``as_built = true`` takes that system; keys given beside it override. The
+candidate with ``as_built = true`` takes that system; keys given beside it override. Where
+the vehicle's EPA certificate gives the usable battery energy its range test measured
+(``epa_certificate_usable_battery_kWh``, DC energy to the end of the test), the as-built pack
+holds it: a designed pack takes it as its energy target, a pack of published counts a usable
+SOC window sized to it (``certified_window``). The
 vehicle is calibrated on this system whichever candidate is the baseline
 (``study.prepare``), and ``reproduction`` sets the as-built candidate's model values beside
 the car's published figures.
@@ -34,10 +38,14 @@ def system(vehicle) -> dict | None:
     b = vehicle.battery
     if b is None or b.cell is None:
         return None
+    certified = certified_energy_kWh(vehicle)
     if b.series is not None and b.parallel is not None:
         pack = {"series": b.series, "parallel": b.parallel}
+        if certified is not None:
+            pack.update(certified_window(b.cell, b.series * b.parallel, certified))
     elif b.usable_energy_kWh or b.gross_energy_kWh:  # counts not published: designed
-        pack = {"usable_energy_kWh": b.usable_energy_kWh or b.gross_energy_kWh * usable_fraction()}
+        pack = {"usable_energy_kWh": certified or b.usable_energy_kWh
+                or b.gross_energy_kWh * usable_fraction()}
         if b.nominal_voltage_V:
             pack["nominal_voltage_V"] = b.nominal_voltage_V
     else:
@@ -49,6 +57,33 @@ def system(vehicle) -> dict | None:
     if b.dc_limits is not None:
         out["dc_limits"] = b.dc_limits.model_dump(exclude_none=True)
     return out
+
+
+def certified_energy_kWh(vehicle) -> float | None:
+    """The usable battery energy of the vehicle's EPA certificate (kWh DC: the energy its
+    multi-cycle range test drew to the end-of-test criterion, SAE J1634), or None."""
+    fig = vehicle.published.get("epa_certificate_usable_battery_kWh")
+    return float(fig["value"]) if isinstance(fig, dict) and "value" in fig else None
+
+
+def certified_window(cell_name: str, cells: int, energy_kWh: float) -> dict[str, float]:
+    """The usable SOC window (``soc_min``, ``soc_max``) in which ``cells`` cells of the preset
+    ``cell_name`` hold ``energy_kWh`` of OCV energy: the default window (pack_design.toml)
+    with its two reserves scaled by one factor (0: the whole cell). The DC energy of a test
+    is taken as OCV energy, a lower bound (the cells' own losses come on top). The reserves
+    are scaled between 0 (a cell that cannot hold it gets the whole cell) and 2 (twice the
+    default reserves at most)."""
+    from .cell import cell_arrays, load_cell
+    from .pack import ocv_energy_Wh_per_Ah
+
+    f = catalog.factor
+    low, high = float(f("pack_design", "usable_soc_min")), float(f("pack_design", "usable_soc_max"))
+    c = cell_arrays([load_cell(cell_name)])
+    scale = np.linspace(0.0, 2.0, 2001)  # reserves x scale; 1: the default window
+    lo, hi = low * scale, 1.0 - (1.0 - high) * scale
+    kWh = cells * c.capacity_Ah[0] * ocv_energy_Wh_per_Ah(np.repeat(c.ocv_V, scale.size, 0), lo, hi) / 1e3
+    k = float(np.interp(energy_kWh, kWh[::-1], scale[::-1]))  # energy falls as the reserves grow
+    return {"soc_min": round(low * k, 4), "soc_max": round(1.0 - (1.0 - high) * k, 4)}
 
 
 def usable_fraction() -> float:
@@ -73,6 +108,8 @@ def resolve(study):
             continue
         given = cand.model_fields_set
         update = {k: v for k, v in own.items() if k not in given}
+        if "cell" in given and "pack" in update:  # the window sized for the car's own cell
+            update["pack"] = {k: v for k, v in update["pack"].items() if k not in ("soc_min", "soc_max")}
         if "dc_limits" in update and given & {"cell", "pack"}:
             # the car's charging curve is its own pack's (BMS); another battery keeps only the
             # inlet's current and voltage limits
