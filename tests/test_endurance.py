@@ -279,6 +279,19 @@ def test_taycan_26_launches_within_the_published_spread():
     assert 10.6 * 0.9 < times[0] < 10.6 * 1.25
 
 
+def test_a_pack_limited_taycan_fades_with_its_charge_yet_stays_within_the_published_spread():
+    """At the Turbo S's 560 kW overboost the pack, not the machines, limits the launch: each
+    run starts at a lower SOC and voltage, so the runs slow down (warmer cells win back a few
+    ms on some runs); the last is the slowest, and the 26 runs stay within Porsche's 0.8 s
+    without a temperature derating. At 440 kW the machines limit and the runs do not fade."""
+    pt, th, car = _taycan(560.0)
+    out = launch.launch_repeat(pt, th, car, runs=TAYCAN_RUNS, to_kmh=200.0)
+    times = out["launch_repeat_times_s"][0]
+    assert np.all(times >= times[0] - 1e-9) and times.argmax() == times.size - 1
+    assert 0.2 < times[-1] - times[0] <= TAYCAN_SPREAD_S
+    assert out["launch_repeat_derated_runs"][0] == 0
+
+
 def test_taycan_turbo_0_200():
     """Taycan Turbo (500 kW with Launch Control): 0-200 km/h in 10.6 s (Porsche press kit
     2019); the model within 10 %."""
