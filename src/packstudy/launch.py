@@ -5,10 +5,11 @@ tyre grip with load transfer, the pack's voltage-limited power through the drive
 losses) from ``from_kmh`` to ``to_kmh``, with the pack's power cut by the BMS derating at the
 cell's temperature and the drive's torque by the machine's and inverter's temperatures
 (``thermal``). After each run the car brakes to a stop at a firm, constant deceleration,
-regenerating the sourced share of the braking power within the machine's and the pack's
-charge limits, then stands for ``pause_s`` with the chiller or heater working. Cells heat by
-their R0 and RC-pair losses (``performance.cell_step``); machine and inverter by their
-losses in the drivetrain model; the chiller's compressor and the heater draw on the pack.
+regenerating the sourced share of the braking power within the brake blending's limit, the
+drive's envelope and the pack's charge limits (``regen_power``), then stands for ``pause_s``
+with the chiller or heater working. Cells heat by their R0 and RC-pair losses
+(``performance.cell_step``); machine and inverter by their losses in the drivetrain model;
+the chiller's compressor and the heater draw on the pack.
 
 Results: ``launch_repeat_first_time_s``, ``launch_repeat_last_time_s``,
 ``launch_repeat_runs_within_5pct`` (runs no more than 5 % slower than the first) and
@@ -29,10 +30,12 @@ from .performance import (
     D_COPPER,
     D_GEAR_EFF,
     D_LOAD_LOSS,
+    D_MAX_FORCE,
     D_NOLOAD,
     D_NOLOAD_EXP,
     _battery_limits,
     _column,
+    _dc_quadratic,
     _drive_terms,
     acceleration_mass_kg,
     cell_step,
@@ -88,17 +91,34 @@ def charge_limit_W(b, source, r_eff):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def regen_power(braking_W, regen_share, machine_cap_W, accept_W, aux_W, eta_machine, eta_inverter):
-    """Braking ``braking_W`` (W at the wheels, >= 0): (net DC-bus power W, negative when
-    charging, auxiliaries included; machine loss W; inverter loss W). Regeneration takes
-    ``regen_share`` of it up to the machine's power, through the machine and inverter
-    efficiencies, and the pack accepts at most ``accept_W`` net of the auxiliaries."""
-    wheel = min(regen_share * braking_W, machine_cap_W)
-    into = wheel * eta_machine * eta_inverter
-    if into > accept_W + aux_W:
-        wheel *= (accept_W + aux_W) / into
-        into = accept_W + aux_W
-    return aux_W - into, wheel * (1.0 - eta_machine), wheel * eta_machine * (1.0 - eta_inverter)
+def regen_power(d, motor_W, speed, volt, braking_W, regen_share, machine_fraction, force_cap_N,
+                accept_W, aux_W):
+    """Braking ``braking_W`` (W at the wheels, >= 0) at ``speed`` (m/s): (net DC-bus power W,
+    negative when charging, auxiliaries included; machine + gearbox loss W; inverter loss W).
+
+    Regeneration takes ``regen_share`` of the braking power, at most the brake blending's
+    regenerative force ``force_cap_N`` (the friction brakes take the rest) and the drive's
+    torque and power envelope (the motoring one, ``motor_W`` and the drivetrain's force
+    limit, times ``machine_fraction``). Its losses come from the same machine and inverter
+    loss model as traction at that speed and wheel power (``performance._dc_quadratic``), and
+    the pack accepts at most ``accept_W`` net of the auxiliaries ``aux_W``."""
+    if speed <= 0.0 or machine_fraction <= 0.0:
+        return aux_W, 0.0, 0.0
+    envelope = min(d[D_MAX_FORCE] * speed, motor_W) * d[D_GEAR_EFF] * machine_fraction
+    wheel = min(regen_share * braking_W, envelope, force_cap_N * speed)
+    c0, c1, c2 = _dc_quadratic(d, speed, volt)
+    # drivetrain losses at wheel power x: (c0 - aux) + (c1 - 1) x + c2 x^2
+    a0, a1 = c0 - d[D_AUX], c1 - 1.0
+    cap = accept_W + aux_W
+    if wheel - (a0 + (a1 + c2 * wheel) * wheel) > cap:
+        # the smaller root of x - losses(x) = cap: the least braking that returns cap
+        b = 1.0 - a1
+        wheel = 2.0 * (a0 + cap) / (b + math.sqrt(max(b * b - 4.0 * c2 * (a0 + cap), 0.0)))
+    losses = a0 + (a1 + c2 * wheel) * wheel
+    if wheel <= 0.0 or losses >= wheel:  # losses above what comes back: friction brakes
+        return aux_W, 0.0, 0.0
+    machine, inverter = drive_losses(d, speed, wheel, wheel + losses + d[D_AUX])
+    return aux_W - (wheel - losses), machine, inverter
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -113,12 +133,11 @@ def variant_terms(p, inv_i, b, mass_kg, rotating):
 @njit(cache=True, error_model="numpy")
 def _launches(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, ambient, mass,
               drive, front_frac, mu, h_over_l, share, rotating, v_limit, v_from, v_to, runs,
-              pause_s, brake_mps2, eta, dt_s, max_steps, times, derated):
+              pause_s, brake_mps2, regen_mps2, dt_s, max_steps, times, derated):
     """Fill ``times`` (n, runs) with each run's time from ``v_from`` to ``v_to`` (s, NaN if
     not reached) and ``derated`` (n, runs) with 1 where a temperature limit cut the power;
     ``state`` (n, thermal.N_STATE) carries the thermal state in and out."""
     n = veh.shape[0]
-    eta_machine, eta_inverter = eta
     for i in range(n):
         p = veh[i]
         b = bat[i]
@@ -174,9 +193,9 @@ def _launches(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, amb
                 f_chg = thermal.pack_fractions(t_i, s[S_CELL])[1]
                 f_regen = thermal.regen_fraction(t_i, s[S_MACHINE], s[S_INV])
                 accept = charge_limit_W(b, source, r_eff) * cells * f_chg
-                dc, loss_m, loss_i = regen_power(max(braking, 0.0), p[V_REGEN_FRAC],
-                                                 p[V_MOTOR_W] * f_regen, accept, d[D_AUX] + extra,
-                                                 eta_machine, eta_inverter)
+                dc, loss_m, loss_i = regen_power(d, p[V_MOTOR_W], v_mid, b[B_SERIES] * ocv,
+                                                 max(braking, 0.0), p[V_REGEN_FRAC], f_regen,
+                                                 m_in * regen_mps2, accept, d[D_AUX] + extra)
                 current, heat, v_rc = cell_step(source, r_eff, r0, r1, decay, g, v_rc, dc / cells)
                 soc -= current * dt * per_soc
                 extra = thermal.step(t_i, s, heat, loss_m, loss_i, ambient[i], dt)
@@ -207,12 +226,6 @@ def vehicle_arrays(pt: Powertrain, vehicle, test_mass_kg):
     )
 
 
-def efficiencies() -> tuple[float, float]:
-    """Machine and inverter efficiencies used for regeneration (``thermal.toml``)."""
-    return (thermal.default("machine_efficiency_continuous"),
-            thermal.default("inverter_efficiency_continuous"))
-
-
 def launch_repeat(pt: Powertrain, th: np.ndarray, car: dict, *, runs=None, from_kmh=None,
                   to_kmh=None, pause_s=None, ambient_C=None, soc=None) -> dict[str, np.ndarray]:
     """Repeated launches for every variant: ``th`` from ``thermal.thermal_parameters``,
@@ -236,7 +249,8 @@ def launch_repeat(pt: Powertrain, th: np.ndarray, car: dict, *, runs=None, from_
               ambient, car["mass"], car["drive"], car["front"], car["mu"], car["h_l"],
               car["share"], car["rotating"],
               np.ascontiguousarray(pt.vehicle[:, V_TOP_SPEED]), v_from, v_to, runs, pause,
-              float(default("launch_repeat_braking_mps2")), efficiencies(), dt,
+              float(default("launch_repeat_braking_mps2")),
+              float(default("regen_max_deceleration_mps2")), dt,
               int(math.ceil(perf_default("acceleration_time_limit_s") / dt)), times, derated)
     first = times[:, 0]
     within = np.sum(times <= first[:, None] * (1.0 + default("launch_repeat_within_fraction")), axis=1)

@@ -15,9 +15,9 @@ pass then drives lap after lap: at each step the acceleration model's force
 grip of the driven axles within the friction circle, the pack's voltage-limited power times
 the BMS derating, through the drivetrain losses) accelerates the car up to the envelope;
 where the envelope binds, the car follows it at part throttle or brakes, regenerating the
-sourced share of the braking power within the machine's and the pack's charge limits
-(``launch.regen_power``). Cells, coolant loop, machine and inverter are stepped by
-``thermal.step``; laps are flying laps, the first starting at the envelope speed.
+sourced share of the braking power within the brake blending's limit, the drive's envelope
+and the pack's charge limits (``launch.regen_power``). Cells, coolant loop, machine and
+inverter are stepped by ``thermal.step``; laps are flying laps, the first starting at the envelope speed.
 
 ``track_chiller_kW_required`` is the smallest chiller rating with which the pack is never
 derated over the laps: bisection on all variants at once (rows still open run together);
@@ -44,7 +44,6 @@ from .launch import (
     charge_limit_W,
     default,
     drive_losses,
-    efficiencies,
     regen_power,
     variant_terms,
 )
@@ -251,7 +250,8 @@ def _envelope(curv, grade, ds, mu, mass, m_in, f0, f1, f2, v_top, env):
 
 @njit(cache=True, error_model="numpy")
 def _laps(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, ambient, mass, drive,
-          front_frac, mu, h_over_l, share, rotating, curv, grade, ds, laps, eta, stop_on_derate,
+          front_frac, mu, h_over_l, share, rotating, curv, grade, ds, laps, regen_mps2,
+          stop_on_derate,
           lap_time, lap_energy, peak, pack_derated, lap_derated, trace_v, trace_t):
     """Run ``laps`` flying laps per variant. Fills lap times (s) and terminal energies (J,
     including the thermal system's draw) (n, laps), the peak cell, machine and inverter
@@ -262,7 +262,6 @@ def _laps(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, ambient
     its first pack derating (for the chiller search)."""
     n = veh.shape[0]
     k_n = curv.shape[0]
-    eta_machine, eta_inverter = eta
     env = np.empty(k_n)
     keep = trace_v.shape[0] > 0
     for i in range(n):
@@ -330,9 +329,10 @@ def _laps(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, ambient
                     else:
                         accept = charge_limit_W(b, source, r_eff) * cells * f_chg
                         f_regen = thermal.regen_fraction(t_i, s[S_MACHINE], s[S_INV])
-                        dc, loss_m, loss_i = regen_power(-wheel, p[V_REGEN_FRAC],
-                                                         p[V_MOTOR_W] * f_regen, accept,
-                                                         d[D_AUX] + extra, eta_machine, eta_inverter)
+                        dc, loss_m, loss_i = regen_power(d, p[V_MOTOR_W], v_mid, volt, -wheel,
+                                                         p[V_REGEN_FRAC], f_regen,
+                                                         m_in * regen_mps2, accept,
+                                                         d[D_AUX] + extra)
                 dt = 2.0 * ds / (v + v_next)
                 current, heat, v_rc = cell_step(source, r_eff, r0, r1, decay, g, v_rc,
                                                 min(dc / cells, p_cell_max))
@@ -372,8 +372,8 @@ def _run(pt: Powertrain, th, car, track: Track, laps, ambient, soc0, *, stop_on_
           np.ascontiguousarray(th), state, soc0, ambient, car["mass"], car["drive"],
           car["front"], car["mu"], car["h_l"], car["share"], car["rotating"],
           np.ascontiguousarray(track.curvature), np.ascontiguousarray(track.grade),
-          track.step_m, laps, efficiencies(), stop_on_derate, lap_time, lap_energy, peak,
-          pack_derated, lap_derated, trace_v, trace_t)
+          track.step_m, laps, float(default("regen_max_deceleration_mps2")), stop_on_derate,
+          lap_time, lap_energy, peak, pack_derated, lap_derated, trace_v, trace_t)
     return dict(lap_time=lap_time, lap_energy=lap_energy, peak=peak, pack_derated=pack_derated,
                 lap_derated=lap_derated, state=state, trace_v=trace_v, trace_t=trace_t)
 
