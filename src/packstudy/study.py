@@ -21,6 +21,7 @@ from . import (
     decision,
     footprint,
     limits,
+    motors,
     pack,
     power_electronics,
     powertrain,
@@ -222,15 +223,22 @@ def candidate_chargers(study: Study) -> dict[str, np.ndarray]:
 
 
 def inverter_kinds(study: Study) -> np.ndarray:
-    """Each row's inverter kind ("si" or "sic")."""
-    return varmod.table(study).labels("inverter").astype(str)
+    """Each row's inverter kind ("si" or "sic") per machine (n, 2), in the order of
+    ``motors.machine_axles`` (validated with the study, ``spec._inverter_axle_problems``)."""
+    f = varmod.table(study).factors["inverter"]
+    axles = motors.machine_axles(study.vehicle)
+    kinds = np.array([motors.inverter_kinds_of(v, axles) for v in f.values], dtype=str)
+    return kinds.reshape(-1, 2)[f.codes]
 
 
 def power_electronics_inputs(study: Study, packs: pack.PackArrays,
                              pt: procedures.Powertrain, chargers: dict) -> dict:
     """What ``power_electronics.system_metrics`` needs besides the pack's cost and footprint:
-    inverter kinds, motor power, the pack's voltages and each candidate's charger."""
-    return {"kind": inverter_kinds(study),
+    each machine's inverter kind and the first machine's share, motor power, the pack's voltages
+    and each candidate's charger."""
+    kinds = inverter_kinds(study)
+    return {"kind": kinds[:, 0], "kind_2": kinds[:, 1],
+            "share_1": pt.vehicle[:, vehicle.V_M1 + motors.M_SHARE],
             "motor_power_W": pt.vehicle[:, vehicle.V_MOTOR_W],
             "pack_nominal_voltage_V": packs.nominal_voltage_V,
             "pack_max_voltage_V": packs.max_voltage_V,

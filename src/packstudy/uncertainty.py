@@ -89,8 +89,9 @@ def cost_footprint_percentiles(chemistry, cell_energy_Wh, cell_mass_kg, cell_for
     if electronics is not None:
         metrics += ("system_cost_usd",)
         pe_args = {k: np.broadcast_to(np.asarray(electronics[k]), (n_var,))
-                   for k in ("kind", "motor_power_W", "pack_nominal_voltage_V", "pack_max_voltage_V",
-                             "charger_power_W", "charger_current_A", "charger_max_voltage_V")}
+                   for k in ("kind", "kind_2", "share_1", "motor_power_W", "pack_nominal_voltage_V",
+                             "pack_max_voltage_V", "charger_power_W", "charger_current_A",
+                             "charger_max_voltage_V") if k in electronics}
     names = [f"{m}_p{p}" for m in metrics for p in PERCENTILES]
     out = {k: np.empty(n_var) for k in names}
     for start in range(0, n_var, chunk):
