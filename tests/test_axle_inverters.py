@@ -102,3 +102,15 @@ def test_a_rear_drive_car_takes_a_rear_only_table_and_a_sweep_of_tables():
     assert c[1] < c[0]
     with pytest.raises(StudyError, match=r'sweep\."inverter"\[1\].*no front machine'):
         parse_study({**study, "sweep": {"inverter": ["si", {"front": "sic"}]}})
+
+
+def test_the_as_built_system_carries_its_inverters_per_axle():
+    def cost(inv):
+        study = {"study": {"procedures": []},
+                 "vehicle": {"preset": "polestar-3-long-range-dual-motor", "battery": {"inverter": inv}},
+                 "candidate": [{"name": "car", "as_built": True}]}
+        return float(run_study(study).metrics["inverter_cost_usd"][0])
+
+    si, mixed, sic = cost("si"), cost({"front": "si", "rear": "sic"}), cost("sic")
+    # 127 kW front, 180 kW rear (the preset's motors)
+    assert mixed == pytest.approx(si + 180 / 307 * (sic - si), rel=1e-12)
