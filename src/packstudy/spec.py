@@ -13,12 +13,15 @@ import re
 import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     ValidationInfo,
     create_model,
@@ -286,6 +289,23 @@ class AxleInverters(_Strict):
                          if kind)
 
 
+def _inverter_value(value):
+    """One unknown kind is one problem (not one per member of the union)."""
+    if value not in ("si", "sic"):
+        raise _problem(unknown("value", value, ("si", "sic"),
+                               more=', or a table { front = "si", rear = "sic" }'))
+    return value
+
+
+# ``inverter``: one device technology for every axle, or one per axle (a table is checked as
+# a table only, a text as a kind only: one problem each)
+InverterSpec = Annotated[
+    Annotated[Literal["si", "sic"], BeforeValidator(_inverter_value), Tag("inverter kind")]
+    | Annotated[AxleInverters, Tag("inverter table")],
+    Discriminator(lambda v: "inverter table" if isinstance(v, dict | AxleInverters)
+                  else "inverter kind")]
+
+
 class OwnBattery(_Strict):
     """The vehicle's own pack as its maker describes it (presets)."""
 
@@ -300,7 +320,7 @@ class OwnBattery(_Strict):
     parallel: int | None = Field(default=None, ge=1)
     integration: str | None = None
     pack_mass_kg: float | None = Field(default=None, gt=0)
-    inverter: Literal["si", "sic"] | AxleInverters | None = None  # as built (see as_built.py)
+    inverter: InverterSpec | None = None  # as built (see as_built.py)
     charger: str | ChargerTable | None = None  # the one its published fast charge was timed on
     dc_limits: DcLimits | None = None  # the vehicle's DC current, voltage and curve as built
 
@@ -443,7 +463,7 @@ class Candidate(_Strict):
     name: str
     cell: str | dict[str, Any] = "nmc811-pouch"
     pack: Pack | None = None
-    inverter: Literal["si", "sic"] | AxleInverters = "si"  # every axle's, or per axle
+    inverter: InverterSpec = "si"  # every axle's, or per axle
     charger: str | ChargerTable | None = None  # a charger preset or its limits
     as_built: bool = False  # take the vehicle's as-built battery system (keys beside it override)
     dc_limits: DcLimits | None = None  # the vehicle's own DC charging limits (as built: its preset's)
@@ -952,7 +972,8 @@ def _path(loc) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("function-after", "str") or "[" in str(part) or part in _MODELS:
+        elif (part in ("function-after", "str", "inverter kind", "inverter table")
+              or "[" in str(part) or part in _MODELS):
             continue  # union branches and validators, not keys of the file
         else:
             out += ("." if out else "") + str(part)
