@@ -359,9 +359,10 @@ def cost_and_footprint(study: Study, cells, packs: pack.PackArrays, metrics: dic
     design = (cells.chemistry, cells.energy_Wh, cells.mass_kg, cells.format, packs.cells,
               packs.energy_kWh, packs.integration)
     try:
-        c = cost.pack_cost(*design, settings=study.cost, n_parallel=packs.parallel)
-        f = footprint.pack_footprint(*design, settings=study.footprint)
-        minerals = footprint.pack_minerals(*design)
+        own = cells.construction  # the cells' own electrode design and housing, where given
+        c = cost.pack_cost(*design, settings=study.cost, n_parallel=packs.parallel, construction=own)
+        f = footprint.pack_footprint(*design, settings=study.footprint, construction=own)
+        minerals = footprint.pack_minerals(*design, construction=own)
         system, spread = {}, {}
         if electronics is not None:
             system = power_electronics.system_metrics(
@@ -370,7 +371,7 @@ def cost_and_footprint(study: Study, cells, packs: pack.PackArrays, metrics: dic
         if study.uncertainty is not None:
             spread = uncertainty.cost_footprint_percentiles(
                 *design, n_parallel=packs.parallel, cost=study.cost, footprint=study.footprint,
-                settings=study.uncertainty, electronics=electronics)
+                settings=study.uncertainty, electronics=electronics, construction=own)
     except ValueError as exc:
         raise StudyError("cost/footprint", [f"cost or footprint input: {exc}"]) from None
     metrics.update({
