@@ -432,7 +432,8 @@ def nca_21700() -> dict:
 
 # BYD Blade teardown (Gorsch, Frieges et al., Cell Rep. Phys. Sci. 6:102453, 2025; table of
 # cell properties): 135 Ah, 965 x 90 x 14 mm, 0.3 mm aluminium can walls, 20 um Al and 10 um
-# Cu foils, 12 um separator, cathode 2.393 mAh/cm2 (38 double-coated sheets)
+# Cu foils, 12 um separator, cathode 2.393 mAh/cm2 (38 double-coated sheets), anode coating
+# 65 um (per face, 39 double-coated sheets)
 BLADE_SECTION_MM = (90.0, 14.0)  # height x thickness of the blade
 BLADE_WALL_MM = 0.3
 SRC_BLADE = "BYD Blade teardown, Gorsch et al., Cell Rep. Phys. Sci. 6 (2025) 102453"
@@ -493,6 +494,7 @@ def lfp_prismatic() -> dict:
             "charge_map": "assumption: 10-80 % in 30 min for a current blade-class LFP car (CATL "
                           "Shenxing LFP claims 4C, 2024); " + CHARGE_MAP_NOTE + "30 min",
             "construction.cathode_areal_capacity_mAh_per_cm2": f"{SRC_BLADE}: 2.393 mAh/cm2",
+            "construction.anode_coating_thickness_um": f"{SRC_BLADE}: anode coating 65 um",
             "construction.cathode_foil_thickness_um": f"{SRC_BLADE}: aluminium foil 20 um",
             "construction.anode_foil_thickness_um": f"{SRC_BLADE}: copper foil 10 um",
             "construction.separator_thickness_um": f"{SRC_BLADE}: 12 um (78 layers)",
@@ -501,8 +503,8 @@ def lfp_prismatic() -> dict:
                                          "x 2.70 g/cm3 [D]; end caps, vent and film not "
                                          "published (their mass stays unresolved)"},
         "construction": {"cathode_areal_capacity_mAh_per_cm2": 2.393,
-                         "cathode_foil_thickness_um": 20.0, "anode_foil_thickness_um": 10.0,
-                         "separator_thickness_um": 12.0,
+                         "anode_coating_thickness_um": 65.0, "cathode_foil_thickness_um": 20.0,
+                         "anode_foil_thickness_um": 10.0, "separator_thickness_um": 12.0,
                          "container_kg": round(blade_can_kg(volume_L), 4)},
     }
 

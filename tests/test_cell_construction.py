@@ -46,6 +46,18 @@ def test_the_electrode_design_moves_the_stack_as_its_geometry_says():
     assert thin["cam_kg"][0] == pytest.approx(plain["cam_kg"][0], rel=1e-12)  # same capacity
 
 
+def test_the_anode_follows_its_coating_thickness():
+    """Anode active mass = coated area x thickness x solid fraction x the coating's density,
+    replacing N/P x capacity; twice the thickness, twice the anode."""
+    one, two = (_comp({"anode_coating_thickness_um": np.array([t])}) for t in (40.0, 80.0))
+    assert two["anode_am_kg"][0] == pytest.approx(2 * one["anode_am_kg"][0], rel=1e-12)
+    plain = _comp()
+    # the recipe's N/P 1.1 anode is a ~88 um coating at the chemistry's 4.12 mAh/cm2 (BatPaC's
+    # 120 um cathode cap): graphite (2.24 g/cm3, 32 % pores) holds less per um than LFP
+    t_recipe = 40.0 * plain["anode_am_kg"][0] / one["anode_am_kg"][0]
+    assert 70.0 < t_recipe < 110.0
+
+
 def test_a_known_housing_leaves_the_rest_as_the_resolved_composition():
     own = {"container_kg": np.array([0.25])}
     comp = _comp(own)

@@ -17,7 +17,9 @@ A cell's own construction (``construction``: its published electrode design and 
 teardown or datasheet, ``CONSTRUCTION_KEYS``) replaces the chemistry's generic values. With its
 housing mass known, the mass neither the stack, the terminals nor the housing account for
 (``unresolved_kg``, within a teardown's weighing and thickness tolerances) is taken to be of the
-cell's resolved composition: every component scaled alike, none singled out.
+cell's resolved composition: every component scaled alike, none singled out. A given anode
+coating thickness sets the anode's mass (area x thickness x solid fraction x density) in place
+of N/P x capacity.
 
 Element masses of the active material follow from its formula and IUPAC atomic weights.
 """
@@ -43,8 +45,9 @@ FACTOR_TABLES = ("materials", "cell_design", "cell_manufacturing", "pack_integra
                  "footprint", "grid")
 PRICE_SET_PREFIX = "materials_"
 # a cell's own construction (cell files' [construction]); NaN where a cell gives none
-CONSTRUCTION_KEYS = ("cathode_areal_capacity_mAh_per_cm2", "cathode_foil_thickness_um",
-                     "anode_foil_thickness_um", "separator_thickness_um", "container_kg")
+CONSTRUCTION_KEYS = ("cathode_areal_capacity_mAh_per_cm2", "anode_coating_thickness_um",
+                     "cathode_foil_thickness_um", "anode_foil_thickness_um",
+                     "separator_thickness_um", "container_kg")
 
 
 @cache
@@ -169,21 +172,28 @@ def cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, table
     cathode_area_m2 = capacity_Ah / (10.0 * own("cathode_areal_capacity_mAh_per_cm2",
                                                  cat("cathode", "areal_capacity_mAh_per_cm2")))
 
-    # anode
-    a_q = cat("anode", "specific_capacity_mAh_per_g") - cat("anode", "sei_loss_mAh_per_g")
-    aam_kg = cat("anode", "np_ratio") * capacity_Ah / a_q
-    a_coat_kg = aam_kg / cat("anode", "active_fraction")
-    a_carbon = a_coat_kg * cat("anode", "carbon_fraction")
-    a_binder = a_coat_kg * cat("anode", "binder_fraction")
-    si_kg = aam_kg * cat("anode", "silicon_fraction")
-    anode_area_m2 = cathode_area_m2 * d("anode_area_factor")
-
     c_pvdf = _per_variant(uniq, inv, lambda u: recs[u]["cathode"]["binder"] == "pvdf")
     a_pvdf = _per_variant(uniq, inv, lambda u: recs[u]["anode"]["binder"] == "pvdf")
-    pvdf_kg = c_binder * c_pvdf + a_binder * a_pvdf
-    cmc_kg = c_binder * (1 - c_pvdf) + a_binder * (1 - a_pvdf)
     rho_b_c = np.where(c_pvdf > 0, d("density_binder_pvdf"), d("density_binder_cmc_sbr"))
     rho_b_a = np.where(a_pvdf > 0, d("density_binder_pvdf"), d("density_binder_cmc_sbr"))
+
+    # anode: N/P x capacity, or the cell's own coating thickness (per face) over its area
+    a_q = cat("anode", "specific_capacity_mAh_per_g") - cat("anode", "sei_loss_mAh_per_g")
+    anode_area_m2 = cathode_area_m2 * d("anode_area_factor")
+    a_af, a_cf, a_bf = (cat("anode", k) for k in ("active_fraction", "carbon_fraction",
+                                                  "binder_fraction"))
+    solid_cm3_per_g = (a_af / cat("anode", "active_density_g_per_cm3")
+                       + a_cf / d("density_carbon_black") + a_bf / rho_b_a)
+    coat_from_thickness_kg = (anode_area_m2 * 1e4 * own("anode_coating_thickness_um", np.nan) * 1e-4
+                              * (1 - cat("anode", "porosity")) / solid_cm3_per_g * 1e-3)
+    aam_kg = np.where(np.isfinite(coat_from_thickness_kg), coat_from_thickness_kg * a_af,
+                      cat("anode", "np_ratio") * capacity_Ah / a_q)
+    a_coat_kg = aam_kg / a_af
+    a_carbon = a_coat_kg * a_cf
+    a_binder = a_coat_kg * a_bf
+    si_kg = aam_kg * cat("anode", "silicon_fraction")
+    pvdf_kg = c_binder * c_pvdf + a_binder * a_pvdf
+    cmc_kg = c_binder * (1 - c_pvdf) + a_binder * (1 - a_pvdf)
 
     def solid_cm3(am, rho_am, carbon, binder, rho_b, se=0.0):
         return (1e3 * am / rho_am + 1e3 * carbon / d("density_carbon_black")

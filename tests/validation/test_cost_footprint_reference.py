@@ -202,25 +202,26 @@ def test_shipped_lfp_preset_below_nmc811_preset(region):
     assert fp["lfp"] < fp["nmc"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "US cell plant, cathode from China, ~100 kWh packs in modules: lfp-prismatic 62.1 vs GREET "
-    "54.7 (+13.5 %, was +24 % before its teardown construction), nmc811-pouch 72.7 vs 62.9 "
-    "(+15.6 %); both inside the Nat. Commun. 2024 range (LFP 54-69, NMC 59-115). The BatPaC-style "
-    "cells GREET models are within 10 % (LFP 49.7, NMC811 66.9). nmc811-pouch's excess is its "
-    "container: its mass (265 Wh/kg against BatPaC's 336) is derived from the E-GMP pack mass x "
-    "BatPaC's cell share, no teardown of the SK On cell was found to resolve it. lfp-prismatic "
-    "passes only with its 0.24 kg of unresolved mass taken as the cell's resolved composition: "
-    "counted as aluminium can it gives 64.9 (+18.7 %); the teardown's own 135 Ah cell (2.7 kg, "
-    "160 Wh/kg) gives 66.3 (+21 %), 61.3 at the low end of its weighing tolerance (2.4 kg)"))
-def test_shipped_presets_within_15pct_of_greet_2024():
+NMC811_PRESET_XFAIL = pytest.mark.xfail(strict=True, reason=(
+    "nmc811-pouch 72.7 vs GREET 62.9 kgCO2e/kWh (+15.6 %), inside the Nat. Commun. 2024 range "
+    "(59-115); the BatPaC-style NMC811 cell GREET models is within 10 % (66.9). The preset's "
+    "excess is what its mass holds beyond the recipe's stack, counted as container: 265 Wh/kg "
+    "(derived from the E-GMP pack mass x BatPaC's cell share; EV Observer's 2020 list of cells "
+    "installed in China gives SK Innovation's NCM811 pouch 269 Wh/kg) against BatPaC's 336, "
+    "and no teardown of the SK On cell was found to give its construction"))
+
+
+@pytest.mark.parametrize("kind", ["lfp", pytest.param("nmc", marks=NMC811_PRESET_XFAIL)])
+def test_shipped_preset_within_15pct_of_greet_2024(kind):
+    """US cell plant, cathode from China, ~100 kWh packs in modules. lfp-prismatic with its BYD
+    Blade teardown construction (its mass resolved but 0.02 kg; was +24 % with the 0.81 kg
+    beyond the recipe's stack counted as can)."""
     s = FootprintSettings(region="usa", cam_region="china")
+    p = PRESETS[kind]
+    fp = pack_footprint(**_preset_pack(p), settings=s).footprint_kgCO2e_per_kWh[0]
+    lo, hi = LITERATURE[kind]
     print()
-    ok = []
-    for k, p in PRESETS.items():
-        fp = pack_footprint(**_preset_pack(p), settings=s).footprint_kgCO2e_per_kWh[0]
-        lo, hi = LITERATURE[k]
-        ok.append(_row(f"{p} kgCO2e/kWh (GREET 2024; lit. {lo:g}-{hi:g})", fp, GREET_2024[k], 0.15))
-    assert all(ok)
+    assert _row(f"{p} kgCO2e/kWh (GREET 2024; lit. {lo:g}-{hi:g})", fp, GREET_2024[kind], 0.15)
 
 
 # BYD Blade teardown (Gorsch et al., Cell Rep. Phys. Sci. 6:102453, 2025): 135 Ah, 432 Wh,
@@ -232,9 +233,9 @@ BLADE = dict(chemistry="lfp-graphite", cell_energy_Wh=432.0, cell_mass_kg=2.7,
 
 def test_blade_teardown_cell_is_mostly_resolved_by_its_construction():
     """The teardown's own cell with its published construction (the can from its 0.3 mm walls
-    on its 965 x 90 x 14 mm box): the mass the bill of materials leaves unresolved is a small
-    part of the cell (end caps, vent, film, electrolyte and anode beyond the recipe's), and the
-    footprint is printed beside GREET and the range."""
+    on its 965 x 90 x 14 mm box): the mass the bill of materials leaves unresolved (end caps,
+    vent, film, electrolyte beyond the pores) lies within the teardown's weighing tolerance
+    (2.7 +/- 0.3 kg); the footprint is printed beside GREET and the range."""
     from packstudy.cell import load_cell
 
     own = {k: np.array([v]) for k, v in load_cell("lfp-prismatic").construction.items()}
@@ -253,8 +254,8 @@ def test_blade_teardown_cell_is_mostly_resolved_by_its_construction():
           f"footprint {fp[2.4]:.1f} / {fp[2.7]:.1f} / {fp[3.0]:.1f} kgCO2e/kWh at 2.4 / 2.7 / 3.0 kg "
           f"(GREET 54.7, lit. 54-69)")
     assert own["container_kg"][0] == pytest.approx(0.165, rel=0.01)
-    assert unresolved < 0.15 * BLADE["cell_mass_kg"]  # the construction resolves 85 % or more
-    assert unresolved < generic["container_kg"][0] / 2
+    assert 0.0 < unresolved <= 0.3
+    assert unresolved < generic["container_kg"][0] / 3
 
 
 def test_minerals_against_batpac():
