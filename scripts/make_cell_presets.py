@@ -430,6 +430,24 @@ def nca_21700() -> dict:
     }
 
 
+# BYD Blade teardown (Gorsch, Frieges et al., Cell Rep. Phys. Sci. 6:102453, 2025; table of
+# cell properties): 135 Ah, 965 x 90 x 14 mm, 0.3 mm aluminium can walls, 20 um Al and 10 um
+# Cu foils, 12 um separator, cathode 2.393 mAh/cm2 (38 double-coated sheets), anode coating
+# 65 um (per face, 39 double-coated sheets)
+BLADE_SECTION_MM = (90.0, 14.0)  # height x thickness of the blade
+BLADE_WALL_MM = 0.3
+SRC_BLADE = "BYD Blade teardown, Gorsch et al., Cell Rep. Phys. Sci. 6 (2025) 102453"
+
+
+def blade_can_kg(volume_L: float) -> float:
+    """Aluminium can (kg) of 0.3 mm walls around a blade of the teardown's section holding
+    ``volume_L``; end caps, vent and insulating film are not published, so not counted."""
+    h, t = BLADE_SECTION_MM
+    length = volume_L * 1e6 / (h * t)
+    area_mm2 = 2.0 * (length * h + length * t + h * t)
+    return area_mm2 * BLADE_WALL_MM * catalog.factor("cell_design", "density_aluminium") * 1e-3 / 1e3
+
+
 def lfp_prismatic() -> dict:
     """BYD Blade class LFP prismatic cell, 202 Ah."""
     capacity_Ah = 202.0  # [sources] capacity_Ah: BYD Han EV blade cell
@@ -439,6 +457,7 @@ def lfp_prismatic() -> dict:
     pack_Wh_per_L, volume_utilisation = 290, 0.72
     minutes = 30.0  # [sources] charge_map: assumption
     charge_A = max_charge_current_A(capacity_Ah, minutes)
+    volume_L = round(capacity_Ah * nominal_V / (pack_Wh_per_L / volume_utilisation), 4)
     return {
         "description": "LFP / graphite large-format prismatic 'blade' cell, 202 Ah (BYD Blade "
                        "class)",
@@ -446,7 +465,7 @@ def lfp_prismatic() -> dict:
         # [sources] v_min_V: common LFP cut-off; v_max_V: About:Energy LFP BPX
         **electrical_fields(capacity_Ah, nominal_V, 2.5, 3.65, ocv_lfp_graphite_V, minutes),
         "mass_kg": round(capacity_Ah * nominal_V / cell_Wh_per_kg, 4),
-        "volume_L": round(capacity_Ah * nominal_V / (pack_Wh_per_L / volume_utilisation), 4),
+        "volume_L": volume_L,
         "i_max_discharge_A": 404.0,  # [sources] i_max_discharge_A: 2C
         "i_max_charge_A": charge_A,
         "i_peak_discharge_A": 606.0,  # [sources] i_peak_discharge_A: 3C
@@ -473,7 +492,20 @@ def lfp_prismatic() -> dict:
                                        "to the packstudy default 1000)",
             "ocv": SRC_OCV_AE, "resistance": SRC_RESISTANCE,
             "charge_map": "assumption: 10-80 % in 30 min for a current blade-class LFP car (CATL "
-                          "Shenxing LFP claims 4C, 2024); " + CHARGE_MAP_NOTE + "30 min"},
+                          "Shenxing LFP claims 4C, 2024); " + CHARGE_MAP_NOTE + "30 min",
+            "construction.cathode_areal_capacity_mAh_per_cm2": f"{SRC_BLADE}: 2.393 mAh/cm2",
+            "construction.anode_coating_thickness_um": f"{SRC_BLADE}: anode coating 65 um",
+            "construction.cathode_foil_thickness_um": f"{SRC_BLADE}: aluminium foil 20 um",
+            "construction.anode_foil_thickness_um": f"{SRC_BLADE}: copper foil 10 um",
+            "construction.separator_thickness_um": f"{SRC_BLADE}: 12 um (78 layers)",
+            "construction.container_kg": f"{SRC_BLADE}: 0.3 mm aluminium can walls on a blade of "
+                                         "its 90 x 14 mm section holding this cell's volume, "
+                                         "x 2.70 g/cm3 [D]; end caps, vent and film not "
+                                         "published (their mass stays unresolved)"},
+        "construction": {"cathode_areal_capacity_mAh_per_cm2": 2.393,
+                         "anode_coating_thickness_um": 65.0, "cathode_foil_thickness_um": 20.0,
+                         "anode_foil_thickness_um": 10.0, "separator_thickness_um": 12.0,
+                         "container_kg": round(blade_can_kg(volume_L), 4)},
     }
 
 

@@ -28,13 +28,12 @@ def _city(machines=None, drive=None, inverter="si"):
 
 
 def _loss(c, force, speed_pow=30.0, speed=15.0):
-    split = motors.copper_split(c[6], c[7])
-    return motors.split_loss_W(*c, split, 0.04, speed_pow, force, force * speed)
+    return sum(motors.split_losses_W(*c, 0.04, speed_pow, force, force * speed))
 
 
-def _coefficients(iron, idle, excite, copper, fmax):
-    """split_loss_W's coefficient arguments for two machines given as pairs."""
-    return (*iron, *idle, *excite, *copper, *fmax)
+def _coefficients(iron, idle, excite, copper, fmax, lin=(0.0, 0.0), quad=(0.0, 0.0)):
+    """split_losses_W's coefficient arguments for two machines given as pairs."""
+    return (*iron, *idle, *excite, *copper, *lin, *quad, *fmax)
 
 
 def test_split_is_the_cheapest_of_every_split_on_a_fine_grid():
@@ -45,13 +44,16 @@ def test_split_is_the_cheapest_of_every_split_on_a_fine_grid():
         excite = rng.uniform(0.0, 800.0, 2)
         copper = rng.uniform(1e-5, 1e-4, 2)
         fmax = rng.uniform(2000.0, 6000.0, 2)
+        lin = rng.uniform(0.0, 1.0, 2)  # each axle's inverter: W/N (threshold, switching) ...
+        quad = rng.uniform(0.0, 3e-5, 2)  # ... and W/N^2 (slope resistance)
         force = rng.uniform(0.0, fmax.sum())
-        c = _coefficients(iron, idle, excite, copper, fmax)
+        c = _coefficients(iron, idle, excite, copper, fmax, lin, quad)
         f1 = np.linspace(max(0.0, force - fmax[1]), min(force, fmax[0]), 4001)
         f2 = force - f1
         on1, on2 = excite + iron * 30.0
         grid = (np.where(f1 > 0, on1, idle[0] * 30.0) + np.where(f2 > 0, on2, idle[1] * 30.0)
-                + copper[0] * f1 ** 2 + copper[1] * f2 ** 2)
+                + (copper[0] + quad[0]) * f1 ** 2 + (copper[1] + quad[1]) * f2 ** 2
+                + lin[0] * f1 + lin[1] * f2)
         best = grid.min() + 0.04 * force * 15.0
         got = _loss(c, force)
         assert got <= best + 1e-6 * best  # never worse than any split

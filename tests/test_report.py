@@ -281,8 +281,13 @@ def test_large_sweep_shows_the_front_only(tmp_path):
 
 def test_a_sweeps_traces_are_the_wltp_runs_of_the_variants_shown(tmp_path):
     """A sweep's batches keep no traces: the chain runs WLTP again at the end for the rows
-    the report shows (here 2 of 30 on the front), and they are those rows' runs."""
-    result = run_study(sweep_of_30(["min:pack_cost_usd", "min:pack_mass_kg"]), base_dir=tmp_path)
+    the report shows (here 2 of 30 on the front: the cheapest LFP pack and the lightest NMC
+    one), and they are those rows' runs."""
+    study = sweep_of_30(["min:pack_cost_usd", "min:pack_mass_kg"])
+    # the CATL LFP cell (generic construction): cheaper than the NMC811 pouch at 70 kWh, where
+    # the thin-electrode Blade (its teardown construction) is not
+    study["sweep"]["cell"] = ["nmc811-pouch", "lfp-prismatic-catl", "nmc9-pouch"]
+    result = run_study(study, base_dir=tmp_path)
     data = report_data(result)
     w = data.wltc
     assert len(result.names) == 30 and 2 <= data.rows.size <= 10 and data.rows[0] != 0

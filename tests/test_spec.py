@@ -37,7 +37,8 @@ def test_all_problems_reported_at_once_with_paths():
                             "100 to 60000); got -5.0") for p in found)
     assert any(p.startswith("candidate[0].pack.usable_energy_kWh: must be greater than 0")
                for p in found)
-    assert "candidate[0].inverter: unknown value 'gan'; valid: si, sic" in found
+    assert ("candidate[0].inverter: unknown value 'gan'; valid: si, sic, or a table "
+            '{ front = "si", rear = "sic" }') in found
 
 
 def test_unknown_vehicle_preset_lists_close_matches():

@@ -4,7 +4,10 @@ A cell file (``data/cells/NAME.toml``, ``schema_version = 1``) holds one cell: i
 (``chemistry``, ``format``), ratings (capacity, voltages, mass, volume or dimensions, current
 limits, specific heat), the OCV curve at 25 degC (optionally dOCV/dT), R0, R1 and tau1 (or C1)
 vs SOC (and temperature, or 25 degC tables with an Arrhenius activation energy) and a
-charge-rate map (max C-rate vs SOC and temperature). Every number is sourced in ``[sources]``;
+charge-rate map (max C-rate vs SOC and temperature), and optionally its own ``[construction]``
+(electrode design and housing from a teardown or datasheet, ``chemistry.CONSTRUCTION_KEYS``,
+which replace the chemistry's generic values in the bill of materials). Every number is
+sourced in ``[sources]``;
 a scalar may be written ``{ value = ..., low = ..., high = ... }`` for projections.
 Conventions: current positive when discharging, SOC 0..1, temperatures in degC.
 """
@@ -23,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from . import catalog
+from .chemistry import CONSTRUCTION_KEYS
 from .ecm import SOC_GRID, TEMP_GRID_C
 from .lookup import unknown
 from .units import ZERO_CELSIUS_K as ZERO_C_K
@@ -56,7 +60,7 @@ SCALARS = (
 TOP_KEYS = {
     "schema_version", "name", "description", "chemistry", "format", "volume_L",
     "dimensions_mm", "ocv", "resistance", "charge_map", "sources", "assumptions", "fit",
-    "bpx", *SCALARS,
+    "bpx", "construction", *SCALARS,
 }
 DIMENSIONS = {"cylindrical": ("diameter", "height"), "pouch": ("length", "width", "thickness"),
               "prismatic": ("length", "width", "thickness")}
@@ -104,6 +108,7 @@ class Cell:
     charge_c_rate_max: np.ndarray
     sources: dict = field(default_factory=dict)
     ranges: dict = field(default_factory=dict)  # field -> (low, high) for projections
+    construction: dict = field(default_factory=dict)  # CONSTRUCTION_KEYS given by the file
     assumptions: tuple = ()
     description: str = ""
     path: str = ""
@@ -140,6 +145,7 @@ class CellArrays:
     chemistry: np.ndarray  # (n,) str
     format: np.ndarray
     name: np.ndarray
+    construction: dict = field(default_factory=dict)  # CONSTRUCTION_KEYS -> (n,), NaN: none
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,8 +269,9 @@ def cell_from_dict(data: dict, where: str = "cell", require_sources: bool = Fals
     if not isinstance(sources, dict):
         errors.append("sources: must be a table of field = \"source\"")
         sources = {}
+    construction = _construction(data, errors)
     needed = [*SCALARS, "volume_L" if "volume_L" in data else "dimensions_mm",
-              "ocv", "resistance", "charge_map"]
+              "ocv", "resistance", "charge_map", *(f"construction.{k}" for k in construction)]
     missing = [k for k in needed if not str(sources.get(k, "")).strip()]
     assumptions = data.get("assumptions", [])
     if not isinstance(assumptions, list):
@@ -284,8 +291,26 @@ def cell_from_dict(data: dict, where: str = "cell", require_sources: bool = Fals
         ocv_soc=ocv_soc, ocv_V=ocv_V, docv_dT_V_per_K=docv, **res,
         charge_soc=c_soc, charge_temperature_C=c_temp, charge_c_rate_max=c_rate,
         sources=dict(sources), ranges=ranges, assumptions=tuple(assumptions),
+        construction=construction,
         description=str(data.get("description", "")), path=where,
     )
+
+
+def _construction(data: dict, errors: list) -> dict[str, float]:
+    """The optional ``[construction]`` table: known keys, positive numbers."""
+    table = data.get("construction", {})
+    if not isinstance(table, dict):
+        errors.append(f"construction: must be a table of {', '.join(CONSTRUCTION_KEYS)}")
+        return {}
+    out = {}
+    for key, value in table.items():
+        if key not in CONSTRUCTION_KEYS:
+            errors.append(f"construction.{key}: {unknown('key', key, CONSTRUCTION_KEYS, 'allowed')}")
+        elif not _is_number(value) or not value > 0.0:
+            errors.append(f"construction.{key}: must be a positive number; got {value!r}")
+        else:
+            out[key] = float(value)
+    return out
 
 
 def _scalar(data: dict, key: str, errors: list, ranges: dict, required: bool = True) -> float:
@@ -491,4 +516,6 @@ def cell_arrays(cells: Sequence[Cell], index: np.ndarray | None = None) -> CellA
         cols[key] = np.array([getattr(c, key) for c in cells], dtype=np.float64)[idx]
     for key in ("chemistry", "format", "name"):
         cols[key] = np.array([getattr(c, key) for c in cells], dtype=str)[idx]
+    cols["construction"] = {k: np.array([c.construction.get(k, np.nan) for c in cells])[idx]
+                            for k in CONSTRUCTION_KEYS if any(k in c.construction for c in cells)}
     return CellArrays(**cols)

@@ -13,6 +13,14 @@ mass into the masses of its components and elements, vectorised over variants:
   its stack gets no container and reports ``mass_deficit_kg`` (the given mass is inconsistent
   with the chemistry)
 
+A cell's own construction (``construction``: its published electrode design and housing from a
+teardown or datasheet, ``CONSTRUCTION_KEYS``) replaces the chemistry's generic values. With its
+housing mass known, the mass neither the stack, the terminals nor the housing account for
+(``unresolved_kg``, within a teardown's weighing and thickness tolerances) is taken to be of the
+cell's resolved composition: every component scaled alike, none singled out. A given anode
+coating thickness sets the anode's mass (area x thickness x solid fraction x density) in place
+of N/P x capacity.
+
 Element masses of the active material follow from its formula and IUPAC atomic weights.
 """
 
@@ -36,6 +44,10 @@ CELL_FORMATS = ("pouch", "prismatic", "cylindrical")
 FACTOR_TABLES = ("materials", "cell_design", "cell_manufacturing", "pack_integration",
                  "footprint", "grid")
 PRICE_SET_PREFIX = "materials_"
+# a cell's own construction (cell files' [construction]); NaN where a cell gives none
+CONSTRUCTION_KEYS = ("cathode_areal_capacity_mAh_per_cm2", "anode_coating_thickness_um",
+                     "cathode_foil_thickness_um", "anode_foil_thickness_um",
+                     "separator_thickness_um", "container_kg")
 
 
 @cache
@@ -114,16 +126,26 @@ def _per_variant(uniq, inv, getter, dtype=float):
     return np.asarray([getter(u) for u in uniq], dtype=dtype)[inv]
 
 
-def cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, tables: dict) -> dict:
+def cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, tables: dict,
+                     construction: dict | None = None) -> dict:
     """Bill of materials of one cell per variant (kg per cell unless the name says otherwise).
 
-    ``tables`` maps factor-table names to entries (see :func:`packstudy.tables.load_tables`).
+    ``tables`` maps factor-table names to entries (see :func:`packstudy.tables.load_tables`);
+    ``construction``: ``CONSTRUCTION_KEYS`` -> per-variant arrays, NaN where the cell gives none
+    (the chemistry's value applies).
     Returns arrays keyed by component, plus ``element_<El>_kg`` for the active material and
     electrolyte, ``cam_material`` / ``anode_material`` / ``electrolyte_price`` (materials key) /
     ``container_*_kg`` for pricing.
     """
     uniq, inv = _codes(chemistry, _chemistry_ids(), "chemistry")
     _codes(cell_format, CELL_FORMATS, "cell_format")
+    construction = construction or {}
+
+    def own(key, generic):
+        """The cell's own value of ``key`` where it gives one, else ``generic``."""
+        mine = np.asarray(construction.get(key, np.nan), dtype=float)
+        return np.where(np.isfinite(mine), mine, generic)
+
     fmt = np.atleast_1d(np.asarray(cell_format, dtype=str))
     recs = {u: load_chemistry(u) for u in uniq}
     cat = lambda sec, key, default=0.0: _per_variant(  # noqa: E731
@@ -147,23 +169,31 @@ def cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, table
     c_carbon = c_coat_kg * cat("cathode", "carbon_fraction")
     c_binder = c_coat_kg * cat("cathode", "binder_fraction")
     c_se = c_coat_kg * cat("cathode", "solid_electrolyte_fraction")
-    cathode_area_m2 = capacity_Ah / (10.0 * cat("cathode", "areal_capacity_mAh_per_cm2"))
-
-    # anode
-    a_q = cat("anode", "specific_capacity_mAh_per_g") - cat("anode", "sei_loss_mAh_per_g")
-    aam_kg = cat("anode", "np_ratio") * capacity_Ah / a_q
-    a_coat_kg = aam_kg / cat("anode", "active_fraction")
-    a_carbon = a_coat_kg * cat("anode", "carbon_fraction")
-    a_binder = a_coat_kg * cat("anode", "binder_fraction")
-    si_kg = aam_kg * cat("anode", "silicon_fraction")
-    anode_area_m2 = cathode_area_m2 * d("anode_area_factor")
+    cathode_area_m2 = capacity_Ah / (10.0 * own("cathode_areal_capacity_mAh_per_cm2",
+                                                 cat("cathode", "areal_capacity_mAh_per_cm2")))
 
     c_pvdf = _per_variant(uniq, inv, lambda u: recs[u]["cathode"]["binder"] == "pvdf")
     a_pvdf = _per_variant(uniq, inv, lambda u: recs[u]["anode"]["binder"] == "pvdf")
-    pvdf_kg = c_binder * c_pvdf + a_binder * a_pvdf
-    cmc_kg = c_binder * (1 - c_pvdf) + a_binder * (1 - a_pvdf)
     rho_b_c = np.where(c_pvdf > 0, d("density_binder_pvdf"), d("density_binder_cmc_sbr"))
     rho_b_a = np.where(a_pvdf > 0, d("density_binder_pvdf"), d("density_binder_cmc_sbr"))
+
+    # anode: N/P x capacity, or the cell's own coating thickness (per face) over its area
+    a_q = cat("anode", "specific_capacity_mAh_per_g") - cat("anode", "sei_loss_mAh_per_g")
+    anode_area_m2 = cathode_area_m2 * d("anode_area_factor")
+    a_af, a_cf, a_bf = (cat("anode", k) for k in ("active_fraction", "carbon_fraction",
+                                                  "binder_fraction"))
+    solid_cm3_per_g = (a_af / cat("anode", "active_density_g_per_cm3")
+                       + a_cf / d("density_carbon_black") + a_bf / rho_b_a)
+    coat_from_thickness_kg = (anode_area_m2 * 1e4 * own("anode_coating_thickness_um", np.nan) * 1e-4
+                              * (1 - cat("anode", "porosity")) / solid_cm3_per_g * 1e-3)
+    aam_kg = np.where(np.isfinite(coat_from_thickness_kg), coat_from_thickness_kg * a_af,
+                      cat("anode", "np_ratio") * capacity_Ah / a_q)
+    a_coat_kg = aam_kg / a_af
+    a_carbon = a_coat_kg * a_cf
+    a_binder = a_coat_kg * a_bf
+    si_kg = aam_kg * cat("anode", "silicon_fraction")
+    pvdf_kg = c_binder * c_pvdf + a_binder * a_pvdf
+    cmc_kg = c_binder * (1 - c_pvdf) + a_binder * (1 - a_pvdf)
 
     def solid_cm3(am, rho_am, carbon, binder, rho_b, se=0.0):
         return (1e3 * am / rho_am + 1e3 * carbon / d("density_carbon_black")
@@ -178,7 +208,7 @@ def cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, table
 
     # separator or solid-electrolyte layer (one layer per cathode face)
     sep_area_m2 = cathode_area_m2 * d("separator_area_factor")
-    sep_t_cm = cat("separator", "thickness_um") * 1e-4
+    sep_t_cm = own("separator_thickness_um", cat("separator", "thickness_um")) * 1e-4
     sep_por = cat("separator", "porosity")
     sep_vol_cm3 = sep_area_m2 * 1e4 * sep_t_cm
     sep_kg = sep_vol_cm3 * (1 - sep_por) * cat("separator", "density_g_per_cm3") * 1e-3
@@ -192,7 +222,8 @@ def cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, table
 
     # foils: one foil per electrode pair of faces, plus uncoated tab area
     def foil_kg(area_m2, which):
-        t_cm = cat("current_collectors", f"{which}_foil_thickness_um") * 1e-4
+        t_cm = own(f"{which}_foil_thickness_um",
+                   cat("current_collectors", f"{which}_foil_thickness_um")) * 1e-4
         is_cu = _per_variant(uniq, inv,
                              lambda u: recs[u]["current_collectors"][f"{which}_foil"] == "copper")
         m = area_m2 / 2 * d("foil_area_factor") * 1e4 * t_cm * 1e-3
@@ -207,7 +238,13 @@ def cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, table
 
     stack_kg = (c_coat_kg + a_coat_kg + sep_kg + electrolyte_kg + al_c + cu_c + al_a + cu_a)
     unallocated_kg = mass_kg - stack_kg - term_cu - term_al
-    container_kg = np.maximum(unallocated_kg, 0.0)
+    housing = own("container_kg", np.nan)  # the cell's own housing, where given
+    given = np.isfinite(housing)
+    container_kg = np.where(given, housing, np.maximum(unallocated_kg, 0.0))
+    unallocated_kg = np.where(given, unallocated_kg - container_kg, unallocated_kg)
+    # with its own housing, what is left is of the resolved composition (scale >= 1)
+    resolved_kg = stack_kg + term_cu + term_al + container_kg
+    scale = np.where(given & (unallocated_kg > 0), mass_kg / resolved_kg, 1.0)
     al_frac = np.select(
         [fmt == "pouch", fmt == "prismatic"],
         [table_value(tables["footprint"], "pouch_aluminium_fraction"),
@@ -224,6 +261,7 @@ def cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, table
         aluminium_foil_kg=al_c + al_a, copper_foil_kg=cu_c + cu_a, stack_kg=stack_kg,
         terminal_copper_kg=term_cu, terminal_aluminium_kg=term_al,
         container_kg=container_kg, mass_deficit_kg=np.maximum(-unallocated_kg, 0.0),
+        unresolved_kg=(scale - 1.0) * resolved_kg,
         container_aluminium_kg=container_kg * al_frac,
         container_steel_kg=container_kg * steel_frac,
         container_plastics_kg=container_kg * (1 - al_frac - steel_frac),
@@ -252,4 +290,8 @@ def cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, table
     out["graphite_kg"] = (aam_kg - si_kg) * _per_variant(
         uniq, inv, lambda u: recs[u]["anode"]["material"] in ("graphite", "graphite_si"))
     out["lithium_metal_kg"] = li_metal
+    for key in [k for k in out if k.endswith("_kg") and k not in ("mass_deficit_kg", "unresolved_kg")]:
+        out[key] = out[key] * scale
+    for key in ("electrolyte_L", "separator_area_m2"):
+        out[key] = out[key] * scale
     return out

@@ -112,14 +112,15 @@ def _lookup(names: np.ndarray, mapping: dict[str, str], table: dict):
 
 
 def _design(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells, pack_energy_kWh,
-            integration, n_parallel, tables):
+            integration, n_parallel, tables, construction=None):
     """Shared design quantities: composition, counts, masks."""
     integ = np.atleast_1d(np.asarray(integration, dtype=str))
     check_all("integration", integ, INTEGRATIONS, listed="allowed")
     n_cells = np.asarray(n_cells, dtype=float)
     if np.any(n_cells < 1) or np.any(np.asarray(pack_energy_kWh) <= 0):
         raise ValueError("n_cells must be >= 1 and pack_energy_kWh > 0")
-    comp = cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, tables)
+    comp = cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, tables,
+                            construction)
     is_module = integ == "module"
     per_module = table_value(tables["pack_integration"], "cells_per_module")
     n_modules = np.where(is_module, np.ceil(n_cells / per_module), 0.0)
@@ -204,13 +205,14 @@ def _plant(rates, tables, capital_factor=1.0):
 
 def pack_cost(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells, pack_energy_kWh,
               integration, settings=None, n_parallel=1,
-              factors: dict | None = None) -> CostResult:
+              factors: dict | None = None, construction: dict | None = None) -> CostResult:
     """Bottom-up pack cost per variant (all inputs broadcastable arrays; strings as str arrays).
 
     ``settings``: the study's ``[cost]`` (``spec.CostSettings``, validated where the study is
     read: production_packs_per_year, year, region, prices); None: :func:`default_settings`.
     ``n_parallel`` (cells in parallel per series group) sets the cell-monitoring channel count.
-    ``factors`` overrides factor-table entries (as :func:`packstudy.chemistry.load_tables`).
+    ``factors`` overrides factor-table entries (as :func:`packstudy.chemistry.load_tables`);
+    ``construction``: the cells' own construction (:func:`packstudy.chemistry.cell_composition`).
     """
     settings = settings or default_settings()
     overrides = dict(factors or {})
@@ -224,7 +226,7 @@ def pack_cost(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells, pac
     capital_factor = plant_capital_factor(settings.region, tables)
     comp, integ, n_cells, n_modules, n_groups = _design(
         chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells, pack_energy_kWh,
-        integration, n_parallel, tables)
+        integration, n_parallel, tables, construction)
     mat, m, pi = tables["materials"], tables["cell_manufacturing"], tables["pack_integration"]
     q = float(settings.production_packs_per_year)
     y_cell = table_value(m, "yield_cell")

@@ -69,7 +69,7 @@ def cam_synthesis_kWh_per_kg(cam_material, table: dict):
 
 def pack_footprint(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells,
                    pack_energy_kWh, integration, settings=None,
-                   factors: dict | None = None) -> FootprintResult:
+                   factors: dict | None = None, construction: dict | None = None) -> FootprintResult:
     """Cradle-to-gate kg CO2e per variant (inputs as :func:`packstudy.cost.pack_cost`).
 
     ``settings``: the study's ``[footprint]`` (``spec.FootprintSettings``, validated where the
@@ -90,7 +90,8 @@ def pack_footprint(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells
         rec = f"{key}_recycled"
         return (1 - rc[key]) * v(key) + rc[key] * v(rec)
 
-    comp = cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, tables)
+    comp = cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, tables,
+                            construction)
     n = np.asarray(n_cells, dtype=float)
     li_cam = comp["element_Li_kg"] - comp["lithium_metal_kg"]
     li_route = np.where(comp["lithium_source"] == "carbonate", v("lithium_carbonate_route"),
@@ -144,12 +145,13 @@ def pack_footprint(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells
 
 
 def pack_minerals(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, n_cells,
-                  pack_energy_kWh, integration, factors: dict | None = None
-                  ) -> dict[str, np.ndarray]:
+                  pack_energy_kWh, integration, factors: dict | None = None,
+                  construction: dict | None = None) -> dict[str, np.ndarray]:
     """Element content per pack (kg): lithium, nickel, cobalt, manganese, graphite, copper,
     aluminium (copper and aluminium include foils, terminals, containers and pack hardware)."""
     tables = load_tables(factors)
-    comp = cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, tables)
+    comp = cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, tables,
+                            construction)
     integ = np.atleast_1d(np.asarray(integration, dtype=str))
     hw = pack_hardware_kg(pack_energy_kWh, integ, tables)
     n = np.asarray(n_cells, dtype=float)

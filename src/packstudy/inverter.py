@@ -115,6 +115,31 @@ def inverter_parameters(kind, rated_power_W, nominal_dc_voltage_V) -> np.ndarray
     return out
 
 
+def combined_parameters(rows, share_1) -> np.ndarray:
+    """One parameter row (n, N_INVERTER_PARAMS) for two machines' inverters working together
+    in proportion to their ratings (full-power acceleration, the track): ``rows`` (n, 2,
+    N_INVERTER_PARAMS) are full-power rows of each machine's kind at the same power and bus,
+    ``share_1`` the first machine's share of the power.
+
+    An inverter rated s x P carrying s of the current loses s x the full-power inverter's loss
+    at the full current (threshold and switching terms linear in current, slope resistances
+    scaled by 1/s), so the pair loses the share-weighted sum of the two full-power losses,
+    which is linear in the threshold voltages, resistances and switching energy x frequency:
+    those columns are blended (the recovery energy folded into the switching energy). Columns
+    the rows share are kept exactly.
+    """
+    rows = np.asarray(rows, dtype=float)
+    a, b = rows[:, 0], rows[:, 1]
+    s = np.asarray(share_1, dtype=float)[:, None]
+    out = s * a + (1.0 - s) * b
+    f_sw = out[:, P_F_SW]
+    energy = (s[:, 0] * (a[:, P_E_SW] + a[:, P_E_REC]) * a[:, P_F_SW]
+              + (1.0 - s[:, 0]) * (b[:, P_E_SW] + b[:, P_E_REC]) * b[:, P_F_SW])
+    out[:, P_E_SW] = energy / f_sw
+    out[:, P_E_REC] = 0.0
+    return np.where(np.all(a == b, axis=1)[:, None], a, out)
+
+
 @njit(cache=True)
 def inverter_loss_W(params, torque_fraction, speed_fraction, dc_voltage_V):
     """Total inverter loss (W) of one variant (row ``params``) at |T|/T_rated

@@ -116,18 +116,21 @@ BLOCK = 64  # variants stepped together through a cycle
 # Rows of a block's working array: quantity X of the block's variant j is w[X + j]. The row
 # offsets are constant multiples of BLOCK, so LLVM sees that rows never overlap and needs no
 # aliasing checks to vectorise. (The unpacking below checks _N_ROWS.)
-_N_ROWS = 95
+_N_ROWS = 96
 (
     # per-variant constants
     _MASS, _INERTIAL_MASS, _F0, _F1, _F2, _MOTOR_W, _MAX_FORCE, _BASE_SPEED, _GEAR_EFF,
     _INV_GEAR, _NOLOAD_C, _COPPER_C, _LOAD_FRAC, _REGEN_FRAC, _REGEN_V_END, _REGEN_V_START,
-    _AUX, _SW_V0, _SW_R, _D_V0, _D_R, _E_SW, _F_SW, _I_RATED, _V_NOM, _M_MAX, _COS_PHI,
+    _AUX, _M_MAX, _M_MAX_V_NOM,
     _SERIES, _CELLS, _INV_CELLS, _SOC_PER_A, _TEMP_PER_W, _I_DIS, _I_CHG, _V_MIN, _V_MAX,
-    _COOL_W_PER_K, _COOLANT, _INV_MAX_FORCE, _INV_BASE_SPEED, _SOC_FLOOR,
+    _COOL_W_PER_K, _COOLANT, _INV_BASE_SPEED, _SOC_FLOOR,
     # the second machine, and both machines' idle drag, excitation and force limits
-    _NOLOAD_C2, _COPPER_C2, _IDLE_C1, _IDLE_C2, _EXCITE1, _EXCITE2, _FMAX1, _FMAX2, _SPLIT1,
+    _NOLOAD_C2, _COPPER_C2, _IDLE_C1, _IDLE_C2, _EXCITE1, _EXCITE2, _FMAX1, _FMAX2,
+    # each machine's inverter: loss lin f + quad f^2 (f its force, N), lin = L0 + L1 m + LS Vdc,
+    # quad = Q0 + Q1 m with m the modulation index (``_inverter_rows``)
+    _L0_1, _L1_1, _LS_1, _Q0_1, _Q1_1, _L0_2, _L1_2, _LS_2, _Q0_2, _Q1_2,
     # cell parameters, looked up every ``refresh_steps``
-    _OCV_A, _OCV_B, _R0, _R1, _G, _DECAY, _R_EFF, _INV_R_EFF, _VDC,
+    _OCV_A, _OCV_B, _R0, _R1, _G, _DECAY, _R_EFF, _INV_R_EFF, _VDC, _INV_VDC,
     # state
     _SOC, _TEMP, _V_RC, _DEFICIT, _RUN,
     # the current step (W, V, A)
@@ -160,14 +163,17 @@ def _drivetrain(w, j, wheel_W, speed, inv_speed, speed_pow, share):
     friction = 0.0 if motoring else regen_wheel - wheel_W
     gear = shaft - (wheel_W if motoring else regen_wheel)
     force = shaft * inv_speed
-    motor = mt.split_loss_W(
+    # the inverters' modulation index (grows with speed to base speed, scaled by the bus)
+    vdc = w[_VDC + j]
+    m = min(w[_M_MAX_V_NOM + j] * min(speed * w[_INV_BASE_SPEED + j], 1.0) * w[_INV_VDC + j],
+            w[_M_MAX + j])
+    motor, inverter = mt.split_losses_W(
         noload_c, w[_NOLOAD_C2 + j], w[_IDLE_C1 + j], w[_IDLE_C2 + j], w[_EXCITE1 + j],
-        w[_EXCITE2 + j], w[_COPPER_C + j], w[_COPPER_C2 + j], w[_FMAX1 + j], w[_FMAX2 + j],
-        w[_SPLIT1 + j], w[_LOAD_FRAC + j], speed_pow, force, shaft)
-    inverter = iv.loss_from_columns(
-        w[_SW_V0 + j], w[_SW_R + j], w[_D_V0 + j], w[_D_R + j], w[_E_SW + j], w[_F_SW + j],
-        w[_I_RATED + j], w[_V_NOM + j], w[_M_MAX + j], w[_COS_PHI + j],
-        abs(force) * w[_INV_MAX_FORCE + j], speed * w[_INV_BASE_SPEED + j], w[_VDC + j])
+        w[_EXCITE2 + j], w[_COPPER_C + j], w[_COPPER_C2 + j],
+        w[_L0_1 + j] + w[_L1_1 + j] * m + w[_LS_1 + j] * vdc,
+        w[_L0_2 + j] + w[_L1_2 + j] * m + w[_LS_2 + j] * vdc,
+        w[_Q0_1 + j] + w[_Q1_1 + j] * m, w[_Q0_2 + j] + w[_Q1_2 + j] * m,
+        w[_FMAX1 + j], w[_FMAX2 + j], w[_LOAD_FRAC + j], speed_pow, force, shaft)
     electrical = shaft + motor + inverter
     # at very low regen power the losses exceed what comes back: brake by friction instead
     lossy = (not motoring) and electrical > 0.0
@@ -199,7 +205,32 @@ def _load_machines(w, j, p, noload_exp):
         w[copper_row + j] = copper * p[col + mt.M_COPPER] / share if share > 0.0 else 0.0
         w[fmax_row + j] = share * p[vh.V_MAX_FORCE] if two else (
             mt.NO_LIMIT_N if share > 0.0 else 0.0)
-    w[_SPLIT1 + j] = mt.copper_split(w[_COPPER_C + j], w[_COPPER_C2 + j])
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _inverter_rows(w, j, p, q):
+    """Each machine's inverter loss coefficients from vehicle row p and the machines'
+    full-power inverter rows q (2, N_INVERTER_PARAMS) (``inverter.loss_quadratic`` per newton).
+
+    A machine's own inverter is rated at its share s of the power: the same current per
+    newton of its force as the full-power inverter (k = I_rated / F_max), the same threshold
+    and switching terms per ampere, slope resistances / s."""
+    k = q[0, iv.P_I_RATED] / p[vh.V_MAX_FORCE]
+    w[_M_MAX + j] = q[0, iv.P_M_MAX]
+    w[_M_MAX_V_NOM + j] = q[0, iv.P_M_MAX] * q[0, iv.P_V_NOM]
+    rows = ((vh.V_M1, 0, _L0_1, _L1_1, _LS_1, _Q0_1, _Q1_1),
+            (vh.V_M2, 1, _L0_2, _L1_2, _LS_2, _Q0_2, _Q1_2))
+    for col, r, l0, l1, ls, q0, q1 in rows:
+        share = p[col + mt.M_SHARE]
+        kl = 6.0 * k if share > 0.0 else 0.0
+        kq = kl * k / share if share > 0.0 else 0.0
+        v0, vd, rs, rd = q[r, iv.P_SW_V0], q[r, iv.P_D_V0], q[r, iv.P_SW_R], q[r, iv.P_D_R]
+        cos_phi = q[r, iv.P_COS_PHI]
+        w[l0 + j] = kl * (v0 + vd) / (2.0 * math.pi)
+        w[l1 + j] = kl * (v0 - vd) * cos_phi / 8.0
+        w[ls + j] = kl * q[r, iv.P_F_SW] * (q[r, iv.P_E_SW] + q[r, iv.P_E_REC]) / math.pi
+        w[q0 + j] = kq * (rs + rd) / 8.0
+        w[q1 + j] = kq * (rs - rd) * cos_phi / (3.0 * math.pi)
 
 
 @njit(cache=True, error_model="numpy")
@@ -217,7 +248,6 @@ def _load_block(w, m, start, veh, inv, bat, soc0, temp0_C, coolant_C, dt_s, nolo
         w[_MOTOR_W + j] = p[vh.V_MOTOR_W]
         w[_MAX_FORCE + j] = p[vh.V_MAX_FORCE]
         w[_BASE_SPEED + j] = p[vh.V_BASE_SPEED]
-        w[_INV_MAX_FORCE + j] = 1.0 / p[vh.V_MAX_FORCE]
         w[_INV_BASE_SPEED + j] = 1.0 / p[vh.V_BASE_SPEED]
         w[_GEAR_EFF + j] = p[vh.V_GEAR_EFF]
         w[_INV_GEAR + j] = 1.0 / p[vh.V_GEAR_EFF]
@@ -227,16 +257,7 @@ def _load_block(w, m, start, veh, inv, bat, soc0, temp0_C, coolant_C, dt_s, nolo
         w[_REGEN_V_END + j] = p[vh.V_REGEN_V_END]
         w[_REGEN_V_START + j] = p[vh.V_REGEN_V_START]
         w[_AUX + j] = p[vh.V_AUX]
-        w[_SW_V0 + j] = q[iv.P_SW_V0]
-        w[_SW_R + j] = q[iv.P_SW_R]
-        w[_D_V0 + j] = q[iv.P_D_V0]
-        w[_D_R + j] = q[iv.P_D_R]
-        w[_E_SW + j] = q[iv.P_E_SW] + q[iv.P_E_REC]
-        w[_F_SW + j] = q[iv.P_F_SW]
-        w[_I_RATED + j] = q[iv.P_I_RATED]
-        w[_V_NOM + j] = q[iv.P_V_NOM]
-        w[_M_MAX + j] = q[iv.P_M_MAX]
-        w[_COS_PHI + j] = q[iv.P_COS_PHI]
+        _inverter_rows(w, j, p, q)
         cells = b[B_SERIES] * b[B_PARALLEL]
         w[_SERIES + j] = b[B_SERIES]
         w[_CELLS + j] = cells
@@ -287,7 +308,9 @@ def _refresh_cells(w, m, start, ocv_V, r0_ohm, r1_ohm, tau1_s, dt_s):
         w[_DECAY + j] = decay
         w[_R_EFF + j] = r_eff
         w[_INV_R_EFF + j] = 1.0 / r_eff
-        w[_VDC + j] = w[_SERIES + j] * (ocv_a + ocv_b * soc)  # bus voltage for the inverter
+        vdc = w[_SERIES + j] * (ocv_a + ocv_b * soc)  # bus voltage for the inverters
+        w[_VDC + j] = vdc
+        w[_INV_VDC + j] = 1.0 / max(vdc, 1e-9)
 
 
 @njit(cache=True, error_model="numpy", fastmath=_FAST)
@@ -485,7 +508,8 @@ def drive_cycle(
     ``band_mps``; runs of at least ``excursion_s`` below it count as missed (``A_MISSED_TIME``).
 
     speed_mps, grade: (steps + 1,) samples at 0, dt, 2 dt ...; veh: (n, N_VEHICLE_PARAMS);
-    inv: (n, N_INVERTER_PARAMS); bat: (n, N_BATTERY_PARAMS); ocv_V: (n, SOC grid);
+    inv: (n, 2, N_INVERTER_PARAMS) each machine's inverter (``Powertrain.inverters``);
+    bat: (n, N_BATTERY_PARAMS); ocv_V: (n, SOC grid);
     r0/r1/tau1: (n, SOC grid, temperature grid); soc0, temp0_C, coolant_C: (n,).
     """
     n = veh.shape[0]

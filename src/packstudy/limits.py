@@ -55,8 +55,9 @@ def columns(cells, packs: pack.PackArrays, requested_voltage_V, requested_kWh, c
             inverter_kinds, motor_peak_W) -> dict[str, np.ndarray]:
     """The result columns the limit checks read, one row per candidate: the pack's highest
     and lowest voltage, the voltage asked (NaN if none), the charger's voltage range (NaN
-    where not given), the inverter's DC-link ceiling, the pack current at the motor's peak
-    power and the cells' peak current limit of the pack, and the nearest pack of its cell
+    where not given), the inverters' DC-link ceiling (``inverter_kinds``: (n, machines)), the
+    pack current at the motor's peak power and the cells' peak current limit of the pack, and
+    the nearest pack of its cell
     within both tolerances (``pack_feasible_series``/``_parallel``, NaN if none)."""
     n = packs.series.shape[0]
     feasible_s, feasible_p = nearest_feasible(cells, packs, requested_voltage_V, requested_kWh)
@@ -67,7 +68,8 @@ def columns(cells, packs: pack.PackArrays, requested_voltage_V, requested_kWh, c
             np.asarray(requested_voltage_V, float), (n,)).copy(),
         "charger_max_voltage_V": np.asarray(chargers["max_voltage_V"], float),
         "charger_min_voltage_V": np.asarray(chargers["min_voltage_V"], float),
-        "inverter_max_dc_voltage_V": inverter_max_dc_voltage_V(inverter_kinds, packs.nominal_voltage_V),
+        "inverter_max_dc_voltage_V": inverter_max_dc_voltage_V(  # the lowest of the machines'
+            inverter_kinds, np.asarray(packs.nominal_voltage_V, float)[:, None]).min(axis=1),
         "pack_current_at_motor_peak_A": np.asarray(motor_peak_W, float) / packs.nominal_voltage_V,
         "pack_peak_discharge_current_A": cells.i_peak_discharge_A * packs.parallel,
         "pack_feasible_series": feasible_s,

@@ -12,12 +12,15 @@ share of the rated power and how its losses differ from the permanent-magnet bas
 
 A machine on a disconnected axle (``disconnect = true``) has no drag when idle. Each
 machine's loss is  excitation + iron x v^k + copper x F_i^2 + load fraction x |F_i v|  when
-it carries force F_i, idle drag x v^k when it carries none. At every operating point the
-kernel takes the cheapest of: both idle (zero force), one machine alone (within its torque
-limit, the other idling) and both together with the copper-optimal split F_1 / F_2 = B_2 / B_1
-(clipped to the torque limits). For this loss model that is the exact loss-minimising split,
-in closed form, so the kernel needs no per-variant table. A vehicle without ``motors`` has one
-machine of the baseline type (share 1), which gives exactly the single-machine loss model.
+it carries force F_i, idle drag x v^k when it carries none; its own inverter (its axle's
+technology, rated at the machine's power) adds lin_i F_i + quad_i F_i^2 (``inverter``
+losses, linear and quadratic in current, at the step's speed and bus voltage). At every
+operating point the kernel takes the cheapest of: both idle (zero force), one machine alone
+(within its torque limit, the other idling) and both together at the minimum of the convex
+sum (clipped to the torque limits). For this loss model that is the exact loss-minimising
+split, in closed form, so the kernel needs no per-variant table. A vehicle without ``motors``
+has one machine of the baseline type (share 1), which gives exactly the single-machine loss
+model.
 """
 
 from __future__ import annotations
@@ -93,21 +96,18 @@ def drive_of(machines) -> str:
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def copper_split(copper1, copper2):
-    """The first machine's share of the force that minimises copper2 f2^2 + copper1 f1^2."""
-    return copper2 / (copper1 + copper2)
-
-
-@njit(cache=True, inline="always", error_model="numpy")
-def split_loss_W(iron1, iron2, idle1, idle2, excite1, excite2, copper1, copper2, fmax1, fmax2,
-                 split1, load_fraction, speed_pow, force_N, shaft_W):
-    """Losses (W) of two machines sharing the tractive force ``force_N`` (at the wheels,
-    motoring or generating) at the cheapest split; ``speed_pow`` = v^k.
+def split_losses_W(iron1, iron2, idle1, idle2, excite1, excite2, copper1, copper2, lin1, lin2,
+                   quad1, quad2, fmax1, fmax2, load_fraction, speed_pow, force_N, shaft_W):
+    """(machine W, inverter W) of two machines, each with its own inverter, sharing the
+    tractive force ``force_N`` (at the wheels, motoring or generating) at the cheapest split;
+    ``speed_pow`` = v^k.
 
     iron/idle: energised no-load and idle drag coefficients (W per (m/s)^k); excite: W while
-    energised; copper: W per N^2 of the machine's own force; fmax: each machine's force
-    limit (N); split1: the first machine's copper-optimal share of the force,
-    copper2 / (copper1 + copper2) (``copper_split``). Branch-free, so that callers vectorise.
+    energised; copper: W per N^2 of the machine's own force; lin/quad: its inverter's loss
+    lin f + quad f^2 (W, f its force in N) at this speed and bus voltage; fmax: each machine's
+    force limit (N). Both machines energised share the force at the minimum of the convex
+    sum of the two losses, f1 = (2 Q2 f + lin2 - lin1) / (2 (Q1 + Q2)) with Q = copper + quad,
+    clipped to the torque limits. Branch-free, so that callers vectorise.
     """
     big = 1e30
     f = abs(force_N)
@@ -115,10 +115,63 @@ def split_loss_W(iron1, iron2, idle1, idle2, excite1, excite2, copper1, copper2,
     on2 = excite2 + iron2 * speed_pow
     off1 = idle1 * speed_pow
     off2 = idle2 * speed_pow
-    both_idle = off1 + off2 + (0.0 if f == 0.0 else big)
-    alone1 = on1 + off2 + copper1 * f * f + (0.0 if f <= fmax1 else big)
-    alone2 = on2 + off1 + copper2 * f * f + (0.0 if f <= fmax2 else big)
-    f1 = min(max(f * split1, f - fmax2), fmax1)
+    idle_machine = off1 + off2
+    inv1 = (lin1 + quad1 * f) * f
+    inv2 = (lin2 + quad2 * f) * f
+    m1 = on1 + off2 + copper1 * f * f
+    m2 = on2 + off1 + copper2 * f * f
+    q1 = copper1 + quad1
+    q2 = copper2 + quad2
+    f1 = (2.0 * q2 * f + lin2 - lin1) / (2.0 * (q1 + q2))
+    f1 = min(max(f1, f - fmax2, 0.0), fmax1, f)
     f2 = f - f1
-    together = on1 + on2 + copper1 * f1 * f1 + copper2 * f2 * f2
-    return min(min(both_idle, alone1), min(alone2, together)) + load_fraction * abs(shaft_W)
+    m12 = on1 + on2 + copper1 * f1 * f1 + copper2 * f2 * f2
+    inv12 = (lin1 + quad1 * f1) * f1 + (lin2 + quad2 * f2) * f2
+    best = idle_machine + (0.0 if f == 0.0 else big)
+    machine = idle_machine
+    inverter = 0.0
+    t1 = m1 + inv1 + (0.0 if f <= fmax1 else big)
+    machine = m1 if t1 < best else machine
+    inverter = inv1 if t1 < best else inverter
+    best = min(t1, best)
+    t2 = m2 + inv2 + (0.0 if f <= fmax2 else big)
+    machine = m2 if t2 < best else machine
+    inverter = inv2 if t2 < best else inverter
+    best = min(t2, best)
+    t12 = m12 + inv12
+    machine = m12 if t12 < best else machine
+    inverter = inv12 if t12 < best else inverter
+    return machine + load_fraction * abs(shaft_W), inverter
+
+def machine_axles(vehicle) -> tuple[tuple[str, ...], ...]:
+    """The axles each machine of a ``spec.Vehicle`` drives, in the kernel's machine order:
+    its ``motors`` (one axle each), else one machine on the axle(s) of its ``drive``."""
+    if vehicle.motors:
+        return tuple((m.axle,) for m in vehicle.motors)
+    return {"FWD": (("front",),), "RWD": (("rear",),), "AWD": (AXLES,)}[vehicle.drive]
+
+
+def inverter_kinds_of(value, axles) -> tuple[str, str]:
+    """Each machine's inverter technology ("si"/"sic"; a second slot repeats the first where
+    there is one machine) from a candidate's ``inverter``: one kind for every axle, or a
+    ``spec.AxleInverters`` with a kind for the axle of every machine (``machine_axles``).
+    Raises ValueError naming what is missing or has no machine."""
+    if isinstance(value, str):
+        return value, value
+    given = {axle: getattr(value, axle) for axle in AXLES if getattr(value, axle) is not None}
+    driven = {axle for machine in axles for axle in machine}
+    extra = sorted(set(given) - driven)
+    if extra:
+        raise ValueError(f"a {extra[0]} inverter is given but the vehicle has no {extra[0]} machine "
+                         f"(its machines drive the {' and '.join(sorted(driven))} axle(s))")
+    kinds = []
+    for machine in axles:
+        missing = [axle for axle in machine if axle not in given]
+        if missing:
+            raise ValueError(f"no inverter for the {missing[0]} axle; give every driven axle's, "
+                             'e.g. { front = "si", rear = "sic" }, or one inverter = "si" | "sic"')
+        if len({given[axle] for axle in machine}) > 1:
+            raise ValueError("front and rear inverters differ but the vehicle has one combined "
+                             "machine (no motors list); give [vehicle] motors, one per axle")
+        kinds.append(given[machine[0]])
+    return kinds[0], kinds[-1]

@@ -134,20 +134,34 @@ def booster_footprint_kgCO2e(kind, booster_W, pack_nominal_voltage_V, charger_ma
 def system_metrics(kind, motor_power_W, pack_nominal_voltage_V, pack_max_voltage_V,
                    charger_power_W, charger_current_A, charger_max_voltage_V, pack_cost_usd,
                    pack_footprint_kgCO2e, year: int | None = None,
-                   factors: dict | None = None) -> dict[str, np.ndarray]:
-    """Result columns: inverter and booster cost and footprint, the SiC premium (what a SiC
-    inverter costs over a Si one of the same power and bus, for every row), and the system
-    totals (pack + inverter + booster)."""
-    kind = _kinds(np.broadcast_to(np.asarray(kind, dtype=str), np.shape(pack_cost_usd)))
-    inv = inverter_cost_usd(kind, motor_power_W, pack_nominal_voltage_V, year, factors)
+                   factors: dict | None = None, kind_2=None, share_1=1.0) -> dict[str, np.ndarray]:
+    """Result columns: inverter and booster cost and footprint, the SiC premium (what SiC
+    inverters cost over Si ones of the same power and bus, for every row), and the system
+    totals (pack + inverter + booster).
+
+    Two machines: the first machine's inverter is ``kind`` rated ``share_1`` of the motor
+    power, the second's ``kind_2`` (None: ``kind``) rated the rest; cost and footprint are
+    linear in the rating, so each axle is its share of a full-power inverter of its kind. The
+    booster takes the technology of the larger machine's inverter (E-GMP boosts through its
+    rear inverter)."""
+    shape = np.shape(pack_cost_usd)
+    kind = _kinds(np.broadcast_to(np.asarray(kind, dtype=str), shape))
+    kind_2 = kind if kind_2 is None else _kinds(np.broadcast_to(np.asarray(kind_2, dtype=str), shape))
+    share = np.asarray(share_1, float)
+
+    def per_axle(fn, *args):
+        return share * fn(kind, *args) + (1.0 - share) * fn(kind_2, *args)
+
+    inv = per_axle(inverter_cost_usd, motor_power_W, pack_nominal_voltage_V, year, factors)
     premium = (inverter_cost_usd("sic", motor_power_W, pack_nominal_voltage_V, year, factors)
                - inverter_cost_usd("si", motor_power_W, pack_nominal_voltage_V, year, factors))
     boost_W = booster_power_W(pack_max_voltage_V, charger_power_W, charger_current_A,
                               charger_max_voltage_V)
-    boost = booster_cost_usd(kind, boost_W, pack_nominal_voltage_V, charger_max_voltage_V,
+    boost_kind = np.where(share >= 0.5, kind, kind_2)
+    boost = booster_cost_usd(boost_kind, boost_W, pack_nominal_voltage_V, charger_max_voltage_V,
                              year, factors)
-    inv_fp = inverter_footprint_kgCO2e(kind, motor_power_W, pack_nominal_voltage_V, factors)
-    boost_fp = booster_footprint_kgCO2e(kind, boost_W, pack_nominal_voltage_V,
+    inv_fp = per_axle(inverter_footprint_kgCO2e, motor_power_W, pack_nominal_voltage_V, factors)
+    boost_fp = booster_footprint_kgCO2e(boost_kind, boost_W, pack_nominal_voltage_V,
                                         charger_max_voltage_V, factors)
     return {
         "inverter_cost_usd": inv,

@@ -8,13 +8,14 @@ from dataclasses import replace
 import numpy as np
 
 from . import kernel, motors, pack, performance, procedures, vehicle
-from .inverter import inverter_parameters
+from .inverter import combined_parameters, inverter_parameters
 from .spec import Study
 
 
 def assemble(study: Study, cells, packs: pack.PackArrays, inverter_kinds):
     """Kernel inputs for every candidate of ``study`` (its vehicle with each candidate's cells,
-    pack and inverter), and the vehicle test mass (kg) each one gives."""
+    pack and inverters: ``inverter_kinds`` (n,) for every machine or (n, 2) per machine), and
+    the vehicle test mass (kg) each one gives."""
     v = study.vehicle
     n = packs.cells.shape[0]
     if v.glider_mass_kg is not None:
@@ -37,12 +38,14 @@ def assemble(study: Study, cells, packs: pack.PackArrays, inverter_kinds):
         rotating_inertia_fraction=v.rotating_inertia_fraction,
         machines=[motors.Machine(m.axle, m.type, m.peak_kW, m.disconnect) for m in v.motors or ()],
     )
-    inv = inverter_parameters(np.asarray(inverter_kinds), veh[:, vehicle.V_MOTOR_W],
-                              packs.nominal_voltage_V)
+    kinds = np.broadcast_to(np.asarray(inverter_kinds, dtype=str).reshape(n, -1), (n, 2))
+    per_machine = np.stack([inverter_parameters(kinds[:, k], veh[:, vehicle.V_MOTOR_W],
+                                                packs.nominal_voltage_V) for k in (0, 1)], axis=1)
+    inv = combined_parameters(per_machine, veh[:, vehicle.V_M1 + motors.M_SHARE])
     bat = kernel.battery_parameters(cells, packs.series, packs.parallel,
                                     pack.default("cell_cooling_W_per_K_per_kg"), packs.soc_min)
     pt = procedures.Powertrain(
-        vehicle=veh, inverter=inv, battery=bat,
+        vehicle=veh, inverter=inv, inverters=per_machine, battery=bat,
         ocv_V=np.ascontiguousarray(cells.ocv_V), r0_ohm=np.ascontiguousarray(cells.r0_ohm),
         r1_ohm=np.ascontiguousarray(cells.r1_ohm), tau1_s=np.ascontiguousarray(cells.tau1_s),
         usable_energy_kWh=packs.usable_energy_kWh, soc_min=packs.soc_min, soc_max=packs.soc_max,

@@ -30,7 +30,7 @@ class Powertrain:
     """Everything the kernel needs for n variants (see ``kernel.drive_cycle``)."""
 
     vehicle: np.ndarray  # (n, N_VEHICLE_PARAMS)
-    inverter: np.ndarray  # (n, N_INVERTER_PARAMS)
+    inverter: np.ndarray  # (n, N_INVERTER_PARAMS): the machines' inverters together
     battery: np.ndarray  # (n, N_BATTERY_PARAMS)
     ocv_V: np.ndarray  # (n, SOC grid)
     r0_ohm: np.ndarray  # (n, SOC grid, temperature grid)
@@ -42,6 +42,9 @@ class Powertrain:
     recharge_efficiency: np.ndarray  # (n,) DC at the terminals / AC from the wall
     charge_c_rate_max: np.ndarray | None = None  # (n, SOC grid, temperature grid), fast charge
     epa_label_adjustment: np.ndarray | None = None  # (n,) the vehicle's own; None: procedures.toml
+    # (n, 2, N_INVERTER_PARAMS): each machine's inverter as a full-power row of its kind
+    # (``inverter.combined_parameters``); None: ``inverter`` for both
+    inverters: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -77,7 +80,8 @@ def run_cycle(pt: Powertrain, cycle: Cycle, *, soc_start=None, temperature_C=Non
     steps = speed.size - 1
     trace = np.zeros((n, kernel.N_TRACE, steps)) if traces else np.zeros((0, kernel.N_TRACE, 0))
     kernel.drive_cycle(
-        speed, np.ascontiguousarray(cycle.grade, dtype=float), dt, pt.vehicle, pt.inverter,
+        speed, np.ascontiguousarray(cycle.grade, dtype=float), dt, pt.vehicle,
+        np.stack([pt.inverter] * 2, axis=1) if pt.inverters is None else pt.inverters,
         pt.battery, pt.ocv_V, pt.r0_ohm, pt.r1_ohm, pt.tau1_s,
         soc0, temp0, temp0.copy(), acc, trace,
         refresh_steps, factor("speed_band_mps"), factor("speed_band_window_s"),

@@ -13,12 +13,15 @@ import re
 import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     ValidationInfo,
     create_model,
@@ -28,7 +31,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from . import as_built, calibration, catalog, charging, cost, footprint, life, track, uncertainty
+from . import as_built, calibration, catalog, charging, cost, footprint, life, motors, track, uncertainty
 from . import cell as cellmod
 from .cell import cell_file
 from .cycles import CycleFileError, load_cycle
@@ -275,6 +278,41 @@ def _shipped_charger(charger):
     return charger
 
 
+class AxleInverters(_Strict):
+    """``inverter = { front = "si", rear = "sic" }``: the device technology of each axle's
+    traction inverter (a single ``inverter = "sic"`` applies to every axle)."""
+
+    front: Literal["si", "sic"] | None = None
+    rear: Literal["si", "sic"] | None = None
+
+    @model_validator(mode="after")
+    def _some_axle(self):
+        if self.front is None and self.rear is None:
+            raise ValueError('give the front and/or rear inverter, e.g. { front = "si", rear = "sic" }')
+        return self
+
+    def __str__(self) -> str:
+        return ", ".join(f"{axle} {kind}" for axle, kind in (("front", self.front), ("rear", self.rear))
+                         if kind)
+
+
+def _inverter_value(value):
+    """One unknown kind is one problem (not one per member of the union)."""
+    if value not in ("si", "sic"):
+        raise _problem(unknown("value", value, ("si", "sic"),
+                               more=', or a table { front = "si", rear = "sic" }'))
+    return value
+
+
+# ``inverter``: one device technology for every axle, or one per axle (a table is checked as
+# a table only, a text as a kind only: one problem each)
+InverterSpec = Annotated[
+    Annotated[Literal["si", "sic"], BeforeValidator(_inverter_value), Tag("inverter kind")]
+    | Annotated[AxleInverters, Tag("inverter table")],
+    Discriminator(lambda v: "inverter table" if isinstance(v, dict | AxleInverters)
+                  else "inverter kind")]
+
+
 class OwnBattery(_Strict):
     """The vehicle's own pack as its maker describes it (presets)."""
 
@@ -289,7 +327,7 @@ class OwnBattery(_Strict):
     parallel: int | None = Field(default=None, ge=1)
     integration: str | None = None
     pack_mass_kg: float | None = Field(default=None, gt=0)
-    inverter: Literal["si", "sic"] | None = None  # as built (see as_built.py)
+    inverter: InverterSpec | None = None  # as built (see as_built.py)
     charger: str | ChargerTable | None = None  # the one its published fast charge was timed on
     dc_limits: DcLimits | None = None  # the vehicle's DC current, voltage and curve as built
 
@@ -437,7 +475,7 @@ class Candidate(_Strict):
     name: str
     cell: str | dict[str, Any] = "nmc811-pouch"
     pack: Pack | None = None
-    inverter: Literal["si", "sic"] = "si"
+    inverter: InverterSpec = "si"  # every axle's, or per axle
     charger: str | ChargerTable | None = None  # a charger preset or its limits
     as_built: bool = False  # take the vehicle's as-built battery system (keys beside it override)
     dc_limits: DcLimits | None = None  # the vehicle's own DC charging limits (as built: its preset's)
@@ -813,7 +851,28 @@ def _check_references(study: Study, base_dir: Path) -> list[str]:
             problems.append(f"{at}: {unknown('candidate', name, names, 'candidates')}")
     if study.sweep is not None and (study.sweep.base is None or study.sweep.base in names):
         problems += _sweep_value_problems(study, base_dir)
-    return problems
+    return problems + _inverter_axle_problems(study)
+
+
+def _inverter_axle_problems(study: Study) -> list[str]:
+    """Per-axle inverters (candidates' and swept) that do not match the vehicle's machines."""
+    axles = motors.machine_axles(study.vehicle)
+    given = [(f"candidate[{i}].inverter", c.inverter) for i, c in enumerate(study.candidate)]
+    if study.sweep is not None:
+        given += [(f'sweep."inverter"[{k}]', v)
+                  for k, v in enumerate(study.sweep.parameters.get("inverter", []))]
+    problems = []
+    for at, value in given:
+        if isinstance(value, dict):
+            try:
+                value = AxleInverters.model_validate(value)
+            except ValidationError:
+                continue  # reported as the swept value's own problem
+        try:
+            motors.inverter_kinds_of(value, axles)
+        except ValueError as exc:
+            problems.append(f"{at}: {exc}")
+    return list(dict.fromkeys(problems))
 
 
 def _window_problems(study: Study) -> list[str]:
@@ -930,7 +989,8 @@ def _path(loc) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("function-after", "str") or "[" in str(part) or part in _MODELS:
+        elif (part in ("function-after", "str", "inverter kind", "inverter table")
+              or "[" in str(part) or part in _MODELS):
             continue  # union branches and validators, not keys of the file
         else:
             out += ("." if out else "") + str(part)

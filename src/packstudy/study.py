@@ -21,6 +21,7 @@ from . import (
     decision,
     footprint,
     limits,
+    motors,
     pack,
     power_electronics,
     powertrain,
@@ -222,15 +223,22 @@ def candidate_chargers(study: Study) -> dict[str, np.ndarray]:
 
 
 def inverter_kinds(study: Study) -> np.ndarray:
-    """Each row's inverter kind ("si" or "sic")."""
-    return varmod.table(study).labels("inverter").astype(str)
+    """Each row's inverter kind ("si" or "sic") per machine (n, 2), in the order of
+    ``motors.machine_axles`` (validated with the study, ``spec._inverter_axle_problems``)."""
+    f = varmod.table(study).factors["inverter"]
+    axles = motors.machine_axles(study.vehicle)
+    kinds = np.array([motors.inverter_kinds_of(v, axles) for v in f.values], dtype=str)
+    return kinds.reshape(-1, 2)[f.codes]
 
 
 def power_electronics_inputs(study: Study, packs: pack.PackArrays,
                              pt: procedures.Powertrain, chargers: dict) -> dict:
     """What ``power_electronics.system_metrics`` needs besides the pack's cost and footprint:
-    inverter kinds, motor power, the pack's voltages and each candidate's charger."""
-    return {"kind": inverter_kinds(study),
+    each machine's inverter kind and the first machine's share, motor power, the pack's voltages
+    and each candidate's charger."""
+    kinds = inverter_kinds(study)
+    return {"kind": kinds[:, 0], "kind_2": kinds[:, 1],
+            "share_1": pt.vehicle[:, vehicle.V_M1 + motors.M_SHARE],
             "motor_power_W": pt.vehicle[:, vehicle.V_MOTOR_W],
             "pack_nominal_voltage_V": packs.nominal_voltage_V,
             "pack_max_voltage_V": packs.max_voltage_V,
@@ -351,9 +359,10 @@ def cost_and_footprint(study: Study, cells, packs: pack.PackArrays, metrics: dic
     design = (cells.chemistry, cells.energy_Wh, cells.mass_kg, cells.format, packs.cells,
               packs.energy_kWh, packs.integration)
     try:
-        c = cost.pack_cost(*design, settings=study.cost, n_parallel=packs.parallel)
-        f = footprint.pack_footprint(*design, settings=study.footprint)
-        minerals = footprint.pack_minerals(*design)
+        own = cells.construction  # the cells' own electrode design and housing, where given
+        c = cost.pack_cost(*design, settings=study.cost, n_parallel=packs.parallel, construction=own)
+        f = footprint.pack_footprint(*design, settings=study.footprint, construction=own)
+        minerals = footprint.pack_minerals(*design, construction=own)
         system, spread = {}, {}
         if electronics is not None:
             system = power_electronics.system_metrics(
@@ -362,7 +371,7 @@ def cost_and_footprint(study: Study, cells, packs: pack.PackArrays, metrics: dic
         if study.uncertainty is not None:
             spread = uncertainty.cost_footprint_percentiles(
                 *design, n_parallel=packs.parallel, cost=study.cost, footprint=study.footprint,
-                settings=study.uncertainty, electronics=electronics)
+                settings=study.uncertainty, electronics=electronics, construction=own)
     except ValueError as exc:
         raise StudyError("cost/footprint", [f"cost or footprint input: {exc}"]) from None
     metrics.update({

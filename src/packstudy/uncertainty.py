@@ -63,7 +63,8 @@ def cost_footprint_percentiles(chemistry, cell_energy_Wh, cell_mass_kg, cell_for
                                pack_energy_kWh, integration, n_parallel=1,
                                cost=None, footprint=None, settings=None,
                                electronics: dict | None = None,
-                               max_elements: int = 2_000_000) -> dict[str, np.ndarray]:
+                               max_elements: int = 2_000_000,
+                               construction: dict | None = None) -> dict[str, np.ndarray]:
     """P10/P50/P90 per variant of ``pack_cost_usd_per_kWh`` and ``footprint_kgCO2e_per_kWh``,
     and of ``system_cost_usd`` when ``electronics`` (the inputs of
     ``power_electronics.system_metrics`` but the pack's cost and footprint) is given.
@@ -89,15 +90,18 @@ def cost_footprint_percentiles(chemistry, cell_energy_Wh, cell_mass_kg, cell_for
     if electronics is not None:
         metrics += ("system_cost_usd",)
         pe_args = {k: np.broadcast_to(np.asarray(electronics[k]), (n_var,))
-                   for k in ("kind", "motor_power_W", "pack_nominal_voltage_V", "pack_max_voltage_V",
-                             "charger_power_W", "charger_current_A", "charger_max_voltage_V")}
+                   for k in ("kind", "kind_2", "share_1", "motor_power_W", "pack_nominal_voltage_V",
+                             "pack_max_voltage_V", "charger_power_W", "charger_current_A",
+                             "charger_max_voltage_V") if k in electronics}
     names = [f"{m}_p{p}" for m in metrics for p in PERCENTILES]
     out = {k: np.empty(n_var) for k in names}
     for start in range(0, n_var, chunk):
         sl = slice(start, start + chunk)
         a = [x[sl] for x in args]
-        c = pack_cost(*a[:7], settings=cost, n_parallel=a[7], factors=sampled)
-        f = pack_footprint(*a[:7], settings=footprint, factors=sampled)
+        own = {k: np.broadcast_to(np.asarray(v, float), (n_var,))[sl]
+               for k, v in (construction or {}).items()}
+        c = pack_cost(*a[:7], settings=cost, n_parallel=a[7], factors=sampled, construction=own)
+        f = pack_footprint(*a[:7], settings=footprint, factors=sampled, construction=own)
         columns = {"pack_cost_usd_per_kWh": c.pack_cost_usd_per_kWh,
                    "footprint_kgCO2e_per_kWh": f.footprint_kgCO2e_per_kWh}
         if electronics is not None:

@@ -177,7 +177,8 @@ GREET_2024 = {"lfp": 54.7, "nmc": 62.9}  # US cell plant, car pack, AR6 GWP100
 
 
 def _preset_pack(name: str) -> dict:
-    """A ~100 kWh pack of a shipped cell preset in modules, like GREET's BatPaC packs."""
+    """A ~100 kWh pack of a shipped cell preset in modules, like GREET's BatPaC packs, with the
+    cell's own construction where its file gives one."""
     from packstudy.cell import load_cell
 
     c = load_cell(name)
@@ -185,7 +186,8 @@ def _preset_pack(name: str) -> dict:
     n = int(np.ceil(100e3 / wh))
     return dict(chemistry=c.chemistry, cell_energy_Wh=wh, cell_mass_kg=c.mass_kg,
                 cell_format=c.format, n_cells=n, pack_energy_kWh=n * wh / 1e3,
-                integration="module")
+                integration="module",
+                construction={k: np.array([v]) for k, v in c.construction.items()})
 
 
 PRESETS = {"lfp": "lfp-prismatic", "nmc": "nmc811-pouch"}
@@ -200,24 +202,60 @@ def test_shipped_lfp_preset_below_nmc811_preset(region):
     assert fp["lfp"] < fp["nmc"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "US cell plant, cathode from China, ~100 kWh packs in modules: lfp-prismatic 68.0 vs GREET "
-    "54.7 (+24 %), nmc811-pouch 72.7 vs 62.9 (+16 %); both inside the Nat. Commun. 2024 range "
-    "(LFP 54-69, NMC 59-115). The BatPaC-style cells GREET models are within 10 % (LFP 49.7, "
-    "NMC811 66.9); the presets' excess is their containers (nmc811-pouch: 265 Wh/kg against "
-    "BatPaC's 336): the LFP blade-class cell's mass holds 0.81 kg over the recipe's "
-    "electrode stack, counted as aluminium can (23 kgCO2e/kWh of cell metals and container vs 5 "
-    "for the BatPaC-style cell). The BYD Blade teardown's electrode design (2.39 mAh/cm2, Cell "
-    "Rep. Phys. Sci. 2025) would leave 0.49 kg of can and 64.4 (+18 %)"))
-def test_shipped_presets_within_15pct_of_greet_2024():
+NMC811_PRESET_XFAIL = pytest.mark.xfail(strict=True, reason=(
+    "nmc811-pouch 72.7 vs GREET 62.9 kgCO2e/kWh (+15.6 %), inside the Nat. Commun. 2024 range "
+    "(59-115); the BatPaC-style NMC811 cell GREET models is within 10 % (66.9). The preset's "
+    "excess is what its mass holds beyond the recipe's stack, counted as container: 265 Wh/kg "
+    "(derived from the E-GMP pack mass x BatPaC's cell share; EV Observer's 2020 list of cells "
+    "installed in China gives SK Innovation's NCM811 pouch 269 Wh/kg) against BatPaC's 336, "
+    "and no teardown of the SK On cell was found to give its construction"))
+
+
+@pytest.mark.parametrize("kind", ["lfp", pytest.param("nmc", marks=NMC811_PRESET_XFAIL)])
+def test_shipped_preset_within_15pct_of_greet_2024(kind):
+    """US cell plant, cathode from China, ~100 kWh packs in modules. lfp-prismatic with its BYD
+    Blade teardown construction (its mass resolved but 0.02 kg; was +24 % with the 0.81 kg
+    beyond the recipe's stack counted as can)."""
     s = FootprintSettings(region="usa", cam_region="china")
+    p = PRESETS[kind]
+    fp = pack_footprint(**_preset_pack(p), settings=s).footprint_kgCO2e_per_kWh[0]
+    lo, hi = LITERATURE[kind]
     print()
-    ok = []
-    for k, p in PRESETS.items():
-        fp = pack_footprint(**_preset_pack(p), settings=s).footprint_kgCO2e_per_kWh[0]
-        lo, hi = LITERATURE[k]
-        ok.append(_row(f"{p} kgCO2e/kWh (GREET 2024; lit. {lo:g}-{hi:g})", fp, GREET_2024[k], 0.15))
-    assert all(ok)
+    assert _row(f"{p} kgCO2e/kWh (GREET 2024; lit. {lo:g}-{hi:g})", fp, GREET_2024[kind], 0.15)
+
+
+# BYD Blade teardown (Gorsch et al., Cell Rep. Phys. Sci. 6:102453, 2025): 135 Ah, 432 Wh,
+# 2.7 +/- 0.3 kg, 1.216 L; the construction of the lfp-prismatic preset (same blade design)
+BLADE = dict(chemistry="lfp-graphite", cell_energy_Wh=432.0, cell_mass_kg=2.7,
+             cell_format="prismatic", n_cells=232, pack_energy_kWh=232 * 0.432,
+             integration="module")
+
+
+def test_blade_teardown_cell_is_mostly_resolved_by_its_construction():
+    """The teardown's own cell with its published construction (the can from its 0.3 mm walls
+    on its 965 x 90 x 14 mm box): the mass the bill of materials leaves unresolved (end caps,
+    vent, film, electrolyte beyond the pores) lies within the teardown's weighing tolerance
+    (2.7 +/- 0.3 kg); the footprint is printed beside GREET and the range."""
+    from packstudy.cell import load_cell
+
+    own = {k: np.array([v]) for k, v in load_cell("lfp-prismatic").construction.items()}
+    own["container_kg"] = np.array([2.0 * (965 * 90 + 965 * 14 + 90 * 14) * 0.3 * 2.70e-6])
+    t = load_tables()
+    comp = cell_composition(BLADE["chemistry"], BLADE["cell_energy_Wh"], BLADE["cell_mass_kg"],
+                            BLADE["cell_format"], t, own)
+    generic = cell_composition(BLADE["chemistry"], BLADE["cell_energy_Wh"], BLADE["cell_mass_kg"],
+                               BLADE["cell_format"], t)
+    s = FootprintSettings(region="usa", cam_region="china")
+    fp = {m: pack_footprint(**dict(BLADE, cell_mass_kg=m), settings=s,
+                            construction=own).footprint_kgCO2e_per_kWh[0] for m in (2.4, 2.7, 3.0)}
+    unresolved = comp["unresolved_kg"][0]
+    print(f"\nBlade teardown cell: generic container {generic['container_kg'][0]:.2f} kg -> "
+          f"can {own['container_kg'][0]:.3f} kg, unresolved {unresolved:.2f} kg; "
+          f"footprint {fp[2.4]:.1f} / {fp[2.7]:.1f} / {fp[3.0]:.1f} kgCO2e/kWh at 2.4 / 2.7 / 3.0 kg "
+          f"(GREET 54.7, lit. 54-69)")
+    assert own["container_kg"][0] == pytest.approx(0.165, rel=0.01)
+    assert 0.0 < unresolved <= 0.3
+    assert unresolved < generic["container_kg"][0] / 3
 
 
 def test_minerals_against_batpac():

@@ -34,12 +34,17 @@ FRONT_DISCONNECT = {
     ("Kia", "2024", "AWD"),  # E-GMP, as the IONIQ 5
     ("Polestar", "2024", "AWD"),  # MY2024 Dual Motor: front motor decoupled when not needed
 }
-# SiC MOSFET traction inverters (all others: Si IGBT, the default):
+# SiC MOSFET traction inverters (all others: Si IGBT, the default), on every axle unless
+# FRONT_SI_INVERTER says otherwise:
 SIC_INVERTER = {
     ("Tesla", "2022"), ("Tesla", "2024"),  # Model 3: STMicroelectronics SiC MOSFET modules
     ("Polestar", "2024"), ("Polestar", "2025"),  # MY2024 Polestar 2: new rear drive, SiC inverter
     ("Volvo", "2024"),  # MY2024 XC40 single motor: the same Volvo rear drive unit
 }
+# AWD cars whose front inverter is Si IGBT beside a SiC rear: the Model 3 Dual Motor's front
+# drive unit (Tesla parts catalogue: front DU 1120960 "IGBT-HC", rear DU 1120980 "MOSFET"),
+# the same induction front unit on the 2024 car
+FRONT_SI_INVERTER = {("Tesla", "2022", "AWD"), ("Tesla", "2024", "AWD")}
 
 
 def _motors(row):
@@ -76,6 +81,8 @@ def _study(row):
         vehicle["motor_peak_kW"] = float(row["motor_peak_kW"])
     usable = float(row["battery_usable_kWh"] or row["battery_stated_kWh"] or 75.0)
     inverter = "sic" if (row["make"], row["model_year"]) in SIC_INVERTER else "si"
+    if (row["make"], row["model_year"], row["drive"]) in FRONT_SI_INVERTER:
+        inverter = {"front": "si", "rear": inverter}
     return {"study": {"procedures": ["epa"]}, "vehicle": vehicle,
             "candidate": [{"name": "own", "inverter": inverter,
                            "pack": {"usable_energy_kWh": usable}}]}

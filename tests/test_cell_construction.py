@@ -1,0 +1,104 @@
+"""A cell's own construction (``[construction]`` in its file: electrode design and housing from
+a teardown) in its bill of materials, and so in cost, footprint and minerals."""
+
+import tomllib
+
+import numpy as np
+import pytest
+
+from packstudy import catalog
+from packstudy.cell import CellError, cell_arrays, cell_from_dict, load_cell
+from packstudy.chemistry import cell_composition, load_tables
+from packstudy.footprint import pack_footprint
+
+TABLES = load_tables()
+
+
+def _cell_table() -> dict:
+    with open(catalog.preset_path("cells", "lfp-prismatic"), "rb") as f:
+        return tomllib.load(f)
+
+
+PARTS = ("stack_kg", "terminal_copper_kg", "terminal_aluminium_kg", "container_kg")
+
+
+def _comp(construction=None, mass=3.6937):
+    return cell_composition("lfp-graphite", 646.4, mass, "prismatic", TABLES, construction)
+
+
+def test_no_construction_is_the_chemistrys_composition():
+    nan = {k: np.array([np.nan]) for k in ("cathode_areal_capacity_mAh_per_cm2", "container_kg")}
+    plain, with_nan = _comp(), _comp(nan)
+    for key, value in plain.items():
+        if np.asarray(value).dtype.kind == "f":
+            np.testing.assert_array_equal(with_nan[key], value, err_msg=key)
+    assert with_nan["unresolved_kg"][0] == 0.0
+
+
+def test_the_electrode_design_moves_the_stack_as_its_geometry_says():
+    plain = _comp()
+    thin = _comp({"cathode_areal_capacity_mAh_per_cm2": np.array([2.06]),
+                  "cathode_foil_thickness_um": np.array([30.0])})
+    # half the areal capacity -> twice the coated area -> twice the foil area; 2x thicker foil
+    assert thin["cathode_area_m2"][0] == pytest.approx(2 * plain["cathode_area_m2"][0], rel=1e-12)
+    al = plain["aluminium_foil_kg"][0]
+    assert thin["aluminium_foil_kg"][0] == pytest.approx(4 * al, rel=1e-12)
+    assert thin["cam_kg"][0] == pytest.approx(plain["cam_kg"][0], rel=1e-12)  # same capacity
+
+
+def test_the_anode_follows_its_coating_thickness():
+    """Anode active mass = coated area x thickness x solid fraction x the coating's density,
+    replacing N/P x capacity; twice the thickness, twice the anode."""
+    one, two = (_comp({"anode_coating_thickness_um": np.array([t])}) for t in (40.0, 80.0))
+    assert two["anode_am_kg"][0] == pytest.approx(2 * one["anode_am_kg"][0], rel=1e-12)
+    plain = _comp()
+    # the recipe's N/P 1.1 anode is a ~88 um coating at the chemistry's 4.12 mAh/cm2 (BatPaC's
+    # 120 um cathode cap): graphite (2.24 g/cm3, 32 % pores) holds less per um than LFP
+    t_recipe = 40.0 * plain["anode_am_kg"][0] / one["anode_am_kg"][0]
+    assert 70.0 < t_recipe < 110.0
+
+
+def test_a_known_housing_leaves_the_rest_as_the_resolved_composition():
+    own = {"container_kg": np.array([0.25])}
+    comp = _comp(own)
+    resolved = sum(_comp()[k][0] for k in PARTS[:3]) + 0.25
+    scale = 3.6937 / resolved
+    assert sum(comp[k][0] for k in PARTS) == pytest.approx(3.6937, rel=1e-12)  # mass closes
+    assert comp["container_kg"][0] == pytest.approx(0.25 * scale, rel=1e-12)
+    assert comp["cam_kg"][0] == pytest.approx(_comp()["cam_kg"][0] * scale, rel=1e-12)
+    assert comp["unresolved_kg"][0] == pytest.approx(3.6937 - resolved, rel=1e-12)
+    # a cell lighter than its stack and housing: no scaling, the deficit reported
+    light = _comp(own, mass=2.5)
+    assert light["container_kg"][0] == 0.25 and light["mass_deficit_kg"][0] > 0
+
+
+def test_the_blade_preset_carries_its_teardown_construction():
+    cell = load_cell("lfp-prismatic")
+    assert cell.construction["cathode_areal_capacity_mAh_per_cm2"] == 2.393
+    arrays = cell_arrays([cell, load_cell("nmc811-pouch")])
+    assert np.isnan(arrays.construction["container_kg"][1])  # the NMC cell gives none
+    d = dict(chemistry="lfp-graphite", cell_energy_Wh=cell.energy_Wh, cell_mass_kg=cell.mass_kg,
+             cell_format="prismatic", n_cells=155, pack_energy_kWh=155 * cell.energy_Wh / 1e3,
+             integration="module")
+    own = {k: v[:1] for k, v in arrays.construction.items()}
+    generic = pack_footprint(**d).breakdown["cell_metals_and_container"][0]
+    resolved = pack_footprint(**d, construction=own).breakdown["cell_metals_and_container"][0]
+    assert resolved < 0.8 * generic  # the can is 0.22 kg, not the 0.81 kg the mass left over
+
+
+@pytest.mark.parametrize("table, words", [
+    ({"can_kg": 0.2}, "construction.can_kg: unknown key"),
+    ({"container_kg": -0.2}, "construction.container_kg: must be a positive number"),
+    ("thin", "construction: must be a table"),
+])
+def test_a_bad_construction_table_is_named(table, words):
+    data = dict(_cell_table(), construction=table)
+    with pytest.raises(CellError, match=words):
+        cell_from_dict(data)
+
+
+def test_a_preset_construction_needs_its_source():
+    data = _cell_table()
+    data["sources"] = {k: v for k, v in data["sources"].items() if k != "construction.container_kg"}
+    with pytest.raises(CellError, match="construction.container_kg"):
+        cell_from_dict(data, require_sources=True)
