@@ -81,3 +81,57 @@ def test_preconditioned_cold_fast_charge():
     t_small, t_big = small[key][0], big[key][0]
     assert np.isfinite(t_big) and t_big <= t_small
     assert small["fast_charge_10_80_min"][0] == big["fast_charge_10_80_min"][0]  # warm charge
+
+
+def _charge_study(cells, procedures, preconditioned=False):
+    return {"study": {"procedures": procedures, "cold": {"preconditioned": preconditioned}},
+            "vehicle": {"preset": "polestar-3-long-range-dual-motor"},
+            "candidate": [{"name": c, "cell": c, "charger": "ccs-350kw-920v",
+                           "pack": {"usable_energy_kWh": 107, "nominal_voltage_V": 400}}
+                          for c in cells]}
+
+
+def test_soaked_cold_fast_charge():
+    """With ``cold`` among the procedures the -10 degC charge runs soaked: slower than after
+    preconditioning, which is slower than warm; a cell that takes no charge below 0 degC
+    (lg-m50, its datasheet's charge range) never starts without a heater; without ``cold`` or
+    ``preconditioned`` there is no cold charge."""
+    cells = ("nmc811-pouch", "nmc9-pouch", "lg-m50")
+    key = "fast_charge_10_80_min_at_minus10C"
+    soaked = run_study(_charge_study(cells, ["fast_charge", "cold"])).metrics
+    warmed = run_study(_charge_study(cells, ["fast_charge", "cold"], True)).metrics
+    assert np.all(soaked[key][:2] > warmed[key][:2])
+    assert np.all(warmed[key][:2] >= soaked["fast_charge_10_80_min"][:2])
+    assert np.isnan(soaked[key][2]) and soaked["fast_charge_peak_kW_at_minus10C"][2] == 0.0
+    assert np.isfinite(warmed[key][2])
+    assert "cold_pack_temperature_C" not in soaked
+    assert key not in run_study(_charge_study(cells[:1], ["fast_charge"])).metrics
+
+
+def test_soaked_pack_heat_balance():
+    """The soaked pack (cells lumped with the coolant loop) stores the charge's cell heat less
+    what its enclosure loses to the ambient: loss - stored lies between 0 and the enclosure
+    conductance x the temperature rise x the charge's duration."""
+    from pathlib import Path
+
+    from packstudy import charging, endurance
+    from packstudy.kernel import B_CELL_CP, B_CELL_HA, B_CELL_MASS, B_PARALLEL, B_SERIES
+    from packstudy.spec import parse_study
+    from packstudy.study import prepare
+
+    study = parse_study(_charge_study(("nmc811-pouch",), ["fast_charge"]))
+    ready = prepare(study, Path("."))
+    pt = endurance.soaked_pack(study, ready.powertrain, ready.packs.energy_kWh,
+                               ready.packs.integration)
+    out = charging.fast_charge(pt, charger_power_kW=350.0, charger_current_A=500.0,
+                               charger_max_voltage_V=920.0, temperature_C=-10.0, coolant_C=-10.0,
+                               wltp_dc_kWh_per_100km=20.0)
+    b = pt.battery[0]
+    cells = b[B_SERIES] * b[B_PARALLEL]
+    rise = out["fast_charge_max_cell_temp_C"][0] + 10.0  # warming all along: the end is the max
+    stored = cells * b[B_CELL_MASS] * b[B_CELL_CP] * rise
+    lost_bound = cells * b[B_CELL_HA] * rise * out["fast_charge_10_80_min"][0] * 60.0
+    loss = out["fast_charge_loss_kWh"][0] * 3.6e6
+    assert rise > 5.0
+    assert 0.0 <= loss - stored <= lost_bound
+    assert b[B_CELL_CP] > ready.powertrain.battery[0, B_CELL_CP]  # the loop's share is added

@@ -121,7 +121,8 @@ def _fast_charge(run: Run) -> dict:
         for key, (lo, hi) in as_built.published_windows(study.vehicle).items():
             if key not in out:
                 out[key] = charge(soc_start=lo, soc_end=hi)[key]
-    if study.study.cold.preconditioned:  # the charge after preconditioning at -10 degC
+    if "cold" in study.study.procedures or study.study.cold.preconditioned:
+        # the charge at -10 degC: soaked, or after preconditioning
         out.update(endurance.cold_fast_charge(study, run.pt, run.metrics, run.integration, common))
     return out
 

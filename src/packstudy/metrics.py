@@ -75,10 +75,9 @@ METRICS = (
       '0-100 km/h at -10 degC (s)', '{:.2f}'),
     M('cold_pack_temperature_C', 'Cell temperature after preconditioning', '°C', 'technical',
       False),
-    M('fast_charge_10_80_min_at_minus10C', 'Fast charge 10-80 % from -10 °C, preconditioned',
-      'min', 'technical', False),
-    M('fast_charge_peak_kW_at_minus10C', 'Fast-charge peak from -10 °C, preconditioned', 'kW',
-      'technical', True),
+    M('fast_charge_10_80_min_at_minus10C', 'Fast charge 10-80 % at -10 °C', 'min', 'technical',
+      False),
+    M('fast_charge_peak_kW_at_minus10C', 'Fast-charge peak at -10 °C', 'kW', 'technical', True),
     M('top_speed_kmh', 'Top speed', 'km/h', 'technical', True, 'Top speed (km/h)', '{:.0f}'),
     M('peak_power_kW_at_20pct_soc', 'Peak power at 20 % SOC', 'kW', 'technical', True,
       'Peak power at 20 % SOC (kW)', '{:.0f}'),
@@ -308,8 +307,10 @@ DOC_ROWS = (
     ('`cold_pack_temperature_C`',
      'cell temperature after preconditioning from -10 degC (only with `preconditioned = true`)'),
     ('`fast_charge_10_80_min_at_minus10C`, `fast_charge_peak_kW_at_minus10C`',
-     "the study's DC fast charge after preconditioning from -10 degC, the heater holding the "
-     'coolant at its setpoint (only with `preconditioned = true` and `fast_charge`)'),
+     "the study's DC fast charge at -10 degC (with `fast_charge` and `cold`): cold-soaked, cells "
+     'and coolant at -10 degC, the cells warming by their own losses (no heater); with '
+     '`preconditioned = true` after preconditioning, the heater holding the coolant at its '
+     'setpoint'),
     ('`top_speed_kmh`, `peak_power_kW_at_20pct_soc`',
      'top speed; pack 10 s power at 20 % SOC'),
     ('`fast_charge_10_80_min` (name follows the window; with an as-built candidate also the '
