@@ -136,6 +136,25 @@ def notes(names: list[str], metrics: dict, failed_rows: dict[str, np.ndarray]) -
     return out
 
 
+def charge_temperature_notes(names: list[str], metrics: dict) -> list[str]:
+    """A caveat where the DC fast charge took cells above their charge temperature limit
+    (``cell_charge_limit_C``, thermal.toml): the charge model cools the cells with coolant at
+    a fixed temperature and does not derate the current as they heat, as a BMS would, so
+    such a charge time is optimistic."""
+    peak_C = np.asarray(metrics.get("fast_charge_max_cell_temp_C", ()), float)
+    limit_C = float(catalog.factor("thermal", "cell_charge_limit_C"))
+    hot = np.flatnonzero(peak_C > limit_C)
+    if not hot.size:
+        return []
+    which = (", ".join(repr(names[i]) for i in hot) if hot.size <= NOTE_MAX_ROWS
+             else f"{hot.size:,} of {len(names):,} candidates")
+    return [f"The DC fast charge takes the cells of {which} to {np.max(peak_C[hot]):.0f} °C, "
+            f"above their {limit_C:.0f} °C charge limit: the charge model cools them with "
+            "coolant at a fixed temperature (study.fast_charge.coolant_C) and does not derate "
+            "the current as they heat, as the battery management would, so these charge times "
+            "are optimistic."]
+
+
 def _why(name: str, m: dict, i: int) -> str:
     """The reason of one failed limit of row ``i``."""
     v_max, v_min = m["pack_max_voltage_V"][i], m["pack_min_voltage_V"][i]
