@@ -315,3 +315,21 @@ def test_a_cold_kernel_cache_is_announced(clean, tmp_path):
     assert cold.stderr.startswith("compiling the simulation kernels (first run after an install only")
     warm = _run("run", tmp_path / "missing.toml", "--out", tmp_path / "o")
     assert warm.returncode == 2 and "compiling" not in warm.stderr
+
+
+def test_a_track_file_and_a_climate_csv_are_among_the_files_a_resume_checks(tmp_path):
+    """``--resume`` refuses a store whose study files changed: the user's track file and
+    hourly climate CSV count like cycle and cell files (a named climate is shipped data)."""
+    from packstudy.spec import parse_study
+    from packstudy.store import input_files
+
+    (tmp_path / "lap.csv").write_text("distance_m,curvature_1_per_m\n0,0\n500,0.01\n1000,0\n2000,0\n")
+    (tmp_path / "year.csv").write_text("temperature_C\n" + "12.5\n" * 8760)
+    raw = {"study": {"procedures": ["wltp", "track", "life"], "track": {"file": "lap.csv"},
+                     "life": {"climate": "year.csv"}},
+           "vehicle": {"preset": "tesla-model-3-rwd"},
+           "candidate": [{"name": "base", "cell": "nmc811-pouch"}]}
+    found = input_files(parse_study(raw, source="t.toml", base_dir=tmp_path), tmp_path)
+    assert found == {"lap.csv": tmp_path / "lap.csv", "year.csv": tmp_path / "year.csv"}
+    raw["study"]["life"]["climate"] = "hot"
+    assert set(input_files(parse_study(raw, source="t.toml", base_dir=tmp_path), tmp_path)) == {"lap.csv"}

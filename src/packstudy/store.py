@@ -177,8 +177,8 @@ def _same_process_alive(pid: int, process_start: str | None) -> bool:
 
 def input_files(study: Study, base_dir: Path) -> dict[str, Path]:
     """The files a study reads beside itself and packstudy's own data, as written in the study
-    -> the file: custom cycles, the cold cycle, cell TOML and BPX files (of the candidates and
-    of a swept cell list)."""
+    -> the file: custom cycles, the cold cycle, the track file, the life climate CSV, cell TOML
+    and BPX files (of the candidates and of a swept cell list)."""
     found: dict[str, Path] = {}
 
     def add(text, shipped_names: bool) -> None:
@@ -195,6 +195,10 @@ def input_files(study: Study, base_dir: Path) -> dict[str, Path]:
     for file in study.study.cycles.values():
         add(file, shipped_names=False)
     add(study.study.cold.cycle, shipped_names=True)
+    if study.study.track is not None:
+        add(study.study.track.file, shipped_names=False)
+    if study.study.life is not None:
+        add(study.study.life.climate, shipped_names=True)  # a named climate is shipped data
     cells = [cand.cell for cand in study.candidate]
     if study.sweep is not None:
         cells += study.sweep.parameters.get("cell", [])
