@@ -24,7 +24,7 @@ presets_app = typer.Typer(no_args_is_help=True, help="List and show shipped pres
 app.add_typer(presets_app, name="presets")
 vehicle_app = typer.Typer(no_args_is_help=True, help="Vehicle tools: calibrate.")
 app.add_typer(vehicle_app, name="vehicle")
-app.add_typer(cell_app, name="cell", help="Cell tools: discharge, profile, fit.")
+app.add_typer(cell_app, name="cell", help="Cell tools: discharge, profile, fit, age.")
 
 def _print_version(value: bool) -> None:
     if value:

@@ -560,7 +560,7 @@ class Cold(_Strict):
 
     ambient_C: float | None = Field(default=None, ge=-40, le=10)
     cycle: str | None = None
-    preconditioned: bool = False  # the cold acceleration with a pack warmed from the grid
+    preconditioned: bool = False  # the cold acceleration and DC charge with a pack warmed from the grid
 
     @field_validator("cycle")
     @classmethod
