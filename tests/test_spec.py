@@ -236,3 +236,26 @@ def test_windows_with_their_defaults_and_motor_shares_are_checked():
 def test_a_huge_echoed_value_is_cut():
     found = problems({**VALID, "study": {"baseline": "x" * 50_000}})
     assert found and all(len(p) <= 603 for p in found)
+
+
+def test_checks_across_tables_come_with_the_problems_of_other_tables():
+    """A bad [study] life route and a bad [cost] year do not hide the problems only the whole
+    study shows (duplicate names, a front inverter on a rear-driven car); a problem inside the
+    candidates does, as those checks read them (they come in the next run)."""
+    raw = {"study": {"procedures": ["wltp", "life"], "life": {"recycling": "landfil"}},
+           "vehicle": {"preset": "tesla-model-3-rwd"}, "cost": {"year": 1999},
+           "candidate": [{"name": "a", "inverter": {"front": "sic", "rear": "si"}}, {"name": "a"}]}
+    with pytest.raises(StudyError) as caught:
+        parse_study(raw, source="t.toml")
+    lines = sorted(caught.value.problems)
+    assert len(lines) == 4, lines
+    assert lines[3].startswith("study.life.recycling: unknown recycling route 'landfil'")
+    assert lines[2].startswith("cost.year: 1999 has no price index")
+    assert lines[0] == "candidate: names must be unique"
+    assert lines[1].startswith("candidate[0].inverter: a front inverter is given but the vehicle "
+                               "has no front machine")
+    raw["candidate"][1]["pack"] = {"series": "x"}
+    with pytest.raises(StudyError) as caught:
+        parse_study(raw, source="t.toml")
+    assert {p.split(":")[0] for p in caught.value.problems} == {
+        "study.life.recycling", "cost.year", "candidate[1].pack.series"}

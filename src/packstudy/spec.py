@@ -809,21 +809,56 @@ def parse_study(raw: dict, *, source: str = "<study>", base_dir: Path | None = N
         except (catalog.UnknownPresetError, OSError) as exc:  # OSError: e.g. a name too long
             problems.append(f"vehicle.preset: {str(exc).strip(chr(34))}")
             raw["vehicle"] = {k: v for k, v in vehicle.items() if k != "preset"} | {"test_mass_kg": 1e3}
+    context = {"base_dir": base_dir or Path(".")}
     study = None
     try:
-        study = Study.model_validate(raw, context={"base_dir": base_dir or Path(".")})
+        study = Study.model_validate(raw, context=context)
     except ValidationError as exc:
         preset_failed = bool(problems)  # the only problem found before validation
         errors = exc.errors()
         paths = [_path(err["loc"]) for err in errors]
         problems += [_describe(err) for err, path in zip(errors, paths, strict=True)
                      if not _beside_the_point(err, path, paths, preset_failed)]
+        if not preset_failed:  # the checks across tables on what is valid, in the same run
+            problems += [p for p in _cross_problems(raw, errors, context) if p not in problems]
     if study is not None:
-        study, more = as_built.resolve(study)
-        problems += more + _check_references(study, base_dir or Path("."))
+        study, more = _resolved(study, context["base_dir"])
+        problems += more
     if problems:
         raise StudyError(source, problems)
     return study
+
+
+def _resolved(study: Study, base_dir: Path) -> tuple[Study, list[str]]:
+    """The study with its as-built systems, and the problems only the whole study shows (the
+    as-built system's, the references across tables)."""
+    study, problems = as_built.resolve(study)
+    return study, problems + _check_references(study, base_dir)
+
+
+# tables the checks across tables read: with a problem in one of them they wait for the next run
+CROSS_CHECKED = ("vehicle", "candidate", "sweep", "study.fast_charge", "study.baseline")
+
+
+def _cross_problems(raw: dict, errors: list[dict], context: dict) -> list[str]:
+    """``_resolved``'s problems while other tables have problems: found on ``raw`` without
+    those tables (their defaults apply), when every table these checks read is valid."""
+    where = {tuple(map(str, _file_keys(err["loc"])[:2])) for err in errors}
+    if any(not key or key[0] in CROSS_CHECKED or ".".join(key).startswith(CROSS_CHECKED)
+           for key in where):
+        return []
+    rest = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
+    for key in where:
+        table = rest.get(key[0]) if key[0] == "study" and len(key) > 1 else None
+        if isinstance(table, dict):
+            table.pop(key[1], None)  # a [study] key: that key alone
+        else:
+            rest.pop(key[0], None)
+    try:
+        study = Study.model_validate(rest, context=context)
+    except ValidationError:
+        return []
+    return _resolved(study, context["base_dir"])[1]
 
 
 def _merge(preset: dict, override: dict) -> dict:
@@ -984,16 +1019,18 @@ def _beside_the_point(err: dict, path: str, paths: list[str], preset_failed: boo
     return preset_failed and tuple(err["loc"]) == ("vehicle",)
 
 
+def _file_keys(loc) -> list:
+    """The keys of the file in a pydantic error's location (union branches and validators
+    left out)."""
+    return [part for part in loc if isinstance(part, int) or not (
+        part in ("function-after", "str", "inverter kind", "inverter table")
+        or "[" in str(part) or part in _MODELS)]
+
+
 def _path(loc) -> str:
     out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif (part in ("function-after", "str", "inverter kind", "inverter table")
-              or "[" in str(part) or part in _MODELS):
-            continue  # union branches and validators, not keys of the file
-        else:
-            out += ("." if out else "") + str(part)
+    for part in _file_keys(loc):
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
     return out or "study"
 
 
