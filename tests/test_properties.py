@@ -1,6 +1,7 @@
 """Invariants over random valid studies (hypothesis): range rises with usable energy at a fixed
-mass, consumption rises with mass and drag, every number is finite or null with a note, the
-EPA label is the unadjusted value / 0.7 and the kernel's energy balance closes."""
+mass, consumption rises with mass and drag, a stronger charger never charges slower, every
+number is finite or null with a note, the EPA label is the unadjusted value / 0.7 and the
+kernel's energy balance closes."""
 
 import math
 import os
@@ -78,6 +79,24 @@ def test_consumption_rises_with_mass_and_drag(vehicle, cand, more, key):
                    "epa_highway_unadjusted_kWh_per_100km"):
         if np.isfinite(a.metrics[metric][0]) and np.isfinite(b.metrics[metric][0]):
             assert b.metrics[metric][0] > a.metrics[metric][0], metric
+
+
+@bounded
+@given(vehicles, candidates, st.floats(50.0, 400.0), st.floats(200.0, 600.0), st.floats(1.0, 2.0),
+       st.floats(1.0, 2.0))
+def test_a_stronger_charger_never_charges_slower(vehicle, cand, power_kW, current_A, more_power,
+                                                  more_current):
+    """More charger power and current (same voltage) never lengthens the 10-80 % charge and
+    never lowers its peak power: the charge follows the lowest of the limits."""
+    chargers = [{"power_kW": power_kW, "current_A": current_A, "max_voltage_V": 1000.0},
+                {"power_kW": power_kW * more_power, "current_A": current_A * more_current,
+                 "max_voltage_V": 1000.0}]
+    r = run_valid(study(vehicle, *({**cand, "charger": c} for c in chargers),
+                        procedures=("wltp", "fast_charge")))
+    minutes, peak = r.metrics["fast_charge_10_80_min"], r.metrics["fast_charge_peak_kW"]
+    if np.isfinite(minutes[0]):
+        assert minutes[1] <= minutes[0] + 1e-9
+    assert peak[1] >= peak[0] - 1e-9
 
 
 @bounded
