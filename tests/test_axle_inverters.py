@@ -129,3 +129,12 @@ def test_sic_on_every_axle_as_a_table_gets_its_break_even_like_sic():
     table, plain = evens({"front": "sic", "rear": "sic"}), evens("sic")
     assert list(plain["rows"]) == list(table["rows"]) == [1]
     assert table["break_even_usd_per_kWh"][0] == plain["break_even_usd_per_kWh"][0]
+
+
+@pytest.mark.parametrize("bad", [5, ["si"]])
+def test_a_swept_inverter_neither_kind_nor_table_is_one_problem_not_a_crash(bad):
+    study = _study(["si"])
+    study["sweep"] = {"inverter": ["si", bad]}
+    with pytest.raises(StudyError) as err:
+        parse_study(study)
+    assert [p for p in err.value.problems if p.startswith('sweep."inverter"[1]')], err.value.problems
