@@ -103,3 +103,20 @@ def test_a_study_without_an_as_built_candidate_still_shows_the_car_computed_apar
     assert rows["epa_range_km"]["candidate"] == "as built (computed apart)"
     assert rows["epa_range_km"]["within"]
     assert result.names == ["lfp"]  # the car is not added to the candidates
+
+
+def test_a_vehicle_cell_file_beside_the_study_keeps_working_with_a_certificate(tmp_path, monkeypatch):
+    """A study giving the car's own cell as a file beside it (relative path), on a preset with
+    an EPA certificate energy and cell counts: the study reads as before (the window is sized
+    for shipped cells only, the file resolved against the study's folder when the study runs)
+    instead of failing on a path taken from the working directory."""
+    from packstudy import catalog
+
+    (tmp_path / "mycell.toml").write_text((catalog.data_dir() / "cells" / "nmc811-pouch.toml").read_text())
+    monkeypatch.chdir(tmp_path.parent)
+    study = parse_study({"vehicle": {"preset": "polestar-2-long-range-single-motor",
+                                     "battery": {"cell": "mycell.toml"}},
+                         "candidate": [{"name": "car", "as_built": True}]}, base_dir=tmp_path)
+    car = study.candidate[0]
+    assert (car.cell, car.pack.series, car.pack.parallel) == ("mycell.toml", 108, 2)
+    assert car.pack.soc_min is None and car.pack.soc_max is None  # the default window

@@ -114,3 +114,27 @@ def test_the_as_built_system_carries_its_inverters_per_axle():
     si, mixed, sic = cost("si"), cost({"front": "si", "rear": "sic"}), cost("sic")
     # 127 kW front, 180 kW rear (the preset's motors)
     assert mixed == pytest.approx(si + 180 / 307 * (sic - si), rel=1e-12)
+
+
+def test_sic_on_every_axle_as_a_table_gets_its_break_even_like_sic():
+    """``{ front = "sic", rear = "sic" }`` is the same system as ``"sic"``: same results and
+    the same row in the report's SiC break-even table (mixed axles have none)."""
+    from packstudy.report_inputs import break_even
+
+    def evens(inv):
+        study = _study(["si", inv, {"front": "si", "rear": "sic"}])
+        study["study"]["procedures"] = ["wltp"]
+        return break_even(run_study(study))
+
+    table, plain = evens({"front": "sic", "rear": "sic"}), evens("sic")
+    assert list(plain["rows"]) == list(table["rows"]) == [1]
+    assert table["break_even_usd_per_kWh"][0] == plain["break_even_usd_per_kWh"][0]
+
+
+@pytest.mark.parametrize("bad", [5, ["si"]])
+def test_a_swept_inverter_neither_kind_nor_table_is_one_problem_not_a_crash(bad):
+    study = _study(["si"])
+    study["sweep"] = {"inverter": ["si", bad]}
+    with pytest.raises(StudyError) as err:
+        parse_study(study)
+    assert [p for p in err.value.problems if p.startswith('sweep."inverter"[1]')], err.value.problems

@@ -41,7 +41,8 @@ def system(vehicle) -> dict | None:
     certified = certified_energy_kWh(vehicle)
     if b.series is not None and b.parallel is not None:
         pack = {"series": b.series, "parallel": b.parallel}
-        if certified is not None:
+        if certified is not None and b.cell in catalog.list_presets("cells"):
+            # a cell file is read against the study's folder when the study runs: default window
             pack.update(certified_window(b.cell, b.series * b.parallel, certified))
     elif b.usable_energy_kWh or b.gross_energy_kWh:  # counts not published: designed
         pack = {"usable_energy_kWh": certified or b.usable_energy_kWh

@@ -269,7 +269,7 @@ def cell_from_dict(data: dict, where: str = "cell", require_sources: bool = Fals
     if not isinstance(sources, dict):
         errors.append("sources: must be a table of field = \"source\"")
         sources = {}
-    construction = _construction(data, errors)
+    construction = _construction(data, errors, values["mass_kg"])
     needed = [*SCALARS, "volume_L" if "volume_L" in data else "dimensions_mm",
               "ocv", "resistance", "charge_map", *(f"construction.{k}" for k in construction)]
     missing = [k for k in needed if not str(sources.get(k, "")).strip()]
@@ -296,8 +296,9 @@ def cell_from_dict(data: dict, where: str = "cell", require_sources: bool = Fals
     )
 
 
-def _construction(data: dict, errors: list) -> dict[str, float]:
-    """The optional ``[construction]`` table: known keys, positive numbers."""
+def _construction(data: dict, errors: list, mass_kg: float) -> dict[str, float]:
+    """The optional ``[construction]`` table: known keys, positive numbers, a housing lighter
+    than the cell (``mass_kg``)."""
     table = data.get("construction", {})
     if not isinstance(table, dict):
         errors.append(f"construction: must be a table of {', '.join(CONSTRUCTION_KEYS)}")
@@ -310,6 +311,9 @@ def _construction(data: dict, errors: list) -> dict[str, float]:
             errors.append(f"construction.{key}: must be a positive number; got {value!r}")
         else:
             out[key] = float(value)
+    if out.get("container_kg", 0.0) >= mass_kg:
+        errors.append(f"construction.container_kg: the housing must weigh less than the cell's "
+                      f"mass_kg ({mass_kg:g} kg); got {out['container_kg']:g} kg")
     return out
 
 

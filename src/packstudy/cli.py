@@ -81,8 +81,11 @@ def run(
             gc.freeze()
             result.verdicts  # noqa: B018 - computed once, before both writers read it
             results = forked.start(write_results, result, out)  # beside the report
-            report = write_report(result, out / "report.html")
-            paths = [*results(), report]
+            try:
+                report = write_report(result, out / "report.html")
+            finally:  # the child's files in place (or its error) while the folder is ours
+                written = results()
+            paths = [*written, report]
     except (StudyError, ExecutorError, OutputError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -138,6 +138,16 @@ def _reference(study, names: list[str], i: int, si_rows: list[int]) -> int:
     return next((j for j in si_rows if names[j] == baseline), si_rows[0])
 
 
+def _one_kind(inverter) -> str | None:
+    """"si" or "sic" where every axle's inverter is of that technology (``inverter = "sic"`` or
+    ``{ front = "sic", rear = "sic" }``), None where the axles differ."""
+    if isinstance(inverter, str):
+        return inverter
+    given = inverter if isinstance(inverter, dict) else inverter.model_dump()
+    kinds = {kind for kind in given.values() if kind is not None}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def break_even(result) -> dict[str, np.ndarray]:
     """The SiC break-even of each SiC row the report shows (``results.shown_rows``) against a
     Si row shown (``power_electronics.sic_break_even``): ``rows``, ``reference`` (row indices)
@@ -146,7 +156,7 @@ def break_even(result) -> dict[str, np.ndarray]:
     if any(k not in m for k in BREAK_EVEN_NEEDS):
         return {}
     study = result.study
-    kinds = {int(i): study.candidate[int(i)].inverter for i in shown_rows(result)[0]}
+    kinds = {int(i): _one_kind(study.candidate[int(i)].inverter) for i in shown_rows(result)[0]}
     si_rows = [i for i, k in kinds.items() if k == "si"]
     sic_rows = [i for i, k in kinds.items() if k == "sic"]
     if not si_rows or not sic_rows:

@@ -903,6 +903,8 @@ def _inverter_axle_problems(study: Study) -> list[str]:
                 value = AxleInverters.model_validate(value)
             except ValidationError:
                 continue  # reported as the swept value's own problem
+        if not isinstance(value, str | AxleInverters):
+            continue  # neither a kind nor a table: the swept value's own problem
         try:
             motors.inverter_kinds_of(value, axles)
         except ValueError as exc:
