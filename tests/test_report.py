@@ -358,3 +358,18 @@ def test_baseline_marked_once_when_its_name_says_so_already():
     study["study"]["baseline"] = "Next"
     headers = [str(column.header) for column in summary_table(run_study(study)).columns]
     assert headers[1:] == ["Today (baseline)", "Next (baseline)"]
+
+
+def test_the_template_compiles_without_a_usable_bytecode_cache_folder(tmp_path, monkeypatch):
+    """jinja2 refuses a cache folder in the temporary directory that is not a private folder
+    (here a file of that name): the report is then rendered without the cache, not an error."""
+    import os
+    import tempfile
+
+    from packstudy.report.html import _template
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    (tmp_path / f"_jinja2-cache-{os.getuid()}").write_text("not a folder")
+    template = _template.__wrapped__()
+    assert template.environment.bytecode_cache is None
+    assert template.name == "template.html.j2"

@@ -237,11 +237,16 @@ def _plotly_js() -> str:
 def _template():
     """The report template, compiled once per user: jinja2's bytecode cache (a private folder
     in the temporary directory, checked against the template's text) saves the ~0.07 s that
-    compiling it takes on every run."""
+    compiling it takes on every run. Where that folder cannot be used safely (another user's,
+    or not a folder), the template is compiled without it."""
     import jinja2
 
+    try:
+        bytecode_cache = jinja2.FileSystemBytecodeCache()
+    except (RuntimeError, OSError):  # jinja2 refuses an unsafe or unusable cache folder
+        bytecode_cache = None
     env = jinja2.Environment(loader=jinja2.PackageLoader("packstudy.report", ""),
-                             bytecode_cache=jinja2.FileSystemBytecodeCache(),
+                             bytecode_cache=bytecode_cache,
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     return env.get_template("template.html.j2")
