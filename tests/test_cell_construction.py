@@ -93,6 +93,9 @@ def test_the_blade_preset_carries_its_teardown_construction():
     # grams for kg: a 217 kg can on a 3.69 kg cell costed the pack 1,204 $/kWh and gave it
     # 21.9 t of aluminium, without a word
     ({"container_kg": 216.6}, r"construction.container_kg: .*less than the cell's mass_kg"),
+    # micrometres off by ten: a 650 um anode put 919 kg of graphite in a 678 kg pack
+    ({"anode_coating_thickness_um": 650.0}, r"construction: .* weigh \d+\.\d kg, more than the "
+                                            r"cell's mass_kg \(3\.69\d* kg\)"),
 ])
 def test_a_bad_construction_table_is_named(table, words):
     data = dict(_cell_table(), construction=table)

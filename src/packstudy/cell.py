@@ -270,6 +270,8 @@ def cell_from_dict(data: dict, where: str = "cell", require_sources: bool = Fals
         errors.append("sources: must be a table of field = \"source\"")
         sources = {}
     construction = _construction(data, errors, values["mass_kg"])
+    if construction and not errors:
+        errors += _construction_weight(chemistry, fmt, values, construction)
     needed = [*SCALARS, "volume_L" if "volume_L" in data else "dimensions_mm",
               "ocv", "resistance", "charge_map", *(f"construction.{k}" for k in construction)]
     missing = [k for k in needed if not str(sources.get(k, "")).strip()]
@@ -315,6 +317,24 @@ def _construction(data: dict, errors: list, mass_kg: float) -> dict[str, float]:
         errors.append(f"construction.container_kg: the housing must weigh less than the cell's "
                       f"mass_kg ({mass_kg:g} kg); got {out['container_kg']:g} kg")
     return out
+
+
+def _construction_weight(chemistry: str, fmt: str, values: dict, construction: dict) -> list[str]:
+    """A construction whose stack, terminals and housing weigh more than the cell: a value in
+    the wrong unit (a 650 um anode for 65 um, a housing in grams) would otherwise be priced
+    and counted silently."""
+    from .chemistry import cell_composition, load_tables
+
+    energy_Wh = values["capacity_Ah"] * values["nominal_voltage_V"]
+    comp = cell_composition([chemistry], [energy_Wh], [values["mass_kg"]], [fmt], load_tables(),
+                            {k: np.array([v]) for k, v in construction.items()})
+    excess_kg = float(comp["mass_deficit_kg"][0])
+    if excess_kg <= 0.0:
+        return []
+    return [f"construction: its electrodes, foils, separator, electrolyte, terminals and housing "
+            f"weigh {values['mass_kg'] + excess_kg:.3g} kg, more than the cell's mass_kg "
+            f"({values['mass_kg']:g} kg); check its values and their units "
+            f"({', '.join(sorted(construction))})"]
 
 
 def _scalar(data: dict, key: str, errors: list, ranges: dict, required: bool = True) -> float:
