@@ -259,3 +259,15 @@ def test_checks_across_tables_come_with_the_problems_of_other_tables():
         parse_study(raw, source="t.toml")
     assert {p.split(":")[0] for p in caught.value.problems} == {
         "study.life.recycling", "cost.year", "candidate[1].pack.series"}
+
+
+def test_an_unknown_cell_in_the_vehicles_battery_is_a_problem_at_its_key():
+    """The vehicle's as-built cell is checked like a candidate's (it stopped an as-built run
+    with an internal error)."""
+    raw = {"vehicle": {"preset": "tesla-model-3-rwd", "battery": {"cell": "nmc811-pouhc"}},
+           "candidate": [{"name": "car", "as_built": True}]}
+    with pytest.raises(StudyError) as caught:
+        parse_study(raw, source="t.toml")
+    [problem] = caught.value.problems
+    assert problem.startswith("vehicle.battery.cell: unknown cell preset 'nmc811-pouhc'; did you "
+                              "mean 'nmc811-pouch'")

@@ -331,6 +331,13 @@ class OwnBattery(_Strict):
     charger: str | ChargerTable | None = None  # the one its published fast charge was timed on
     dc_limits: DcLimits | None = None  # the vehicle's DC current, voltage and curve as built
 
+    @field_validator("cell")
+    @classmethod
+    def _known_cell(cls, cell, info: ValidationInfo):
+        if cell is not None:  # the as-built candidates' cell
+            _raise_problems(_cell_problems(cell, _base_dir(info)), cell)
+        return cell
+
     @field_validator("charger")
     @classmethod
     def _known_charger(cls, charger):
