@@ -116,6 +116,19 @@ def test_a_study_wide_problem_is_reported_once():
     assert sum("inverter" in p for p in err.value.problems) == 1
 
 
+def test_a_study_wide_key_that_fails_on_one_vehicle_names_that_vehicle():
+    """A front inverter suits the AWD Polestar 3 but not the rear-driven Model 3."""
+    raw = platform(vehicle=[{"preset": "tesla-model-3-rwd", "name": "sedan"},
+                            {"preset": "polestar-3-long-range-dual-motor", "name": "SUV"}])
+    raw["candidate"][1]["inverter"] = {"front": "sic", "rear": "si"}
+    with pytest.raises(StudyError) as err:
+        run_study(raw)
+    [problem] = err.value.problems
+    assert problem.startswith("candidate[1].inverter: a front inverter is given but the vehicle "
+                              "has no front machine")
+    assert problem.endswith("(on vehicle[0] 'sedan')")
+
+
 def test_a_platform_sweeps_every_vehicle(tmp_path):
     raw = platform(sweep={"base": "NMC811 CTP 800 V", "pack.usable_energy_kWh": [80, 120]})
     result = run_study(raw, out_dir=tmp_path, workers=1)

@@ -30,10 +30,11 @@ def parse_platform(raw: dict, *, source: str = "<study>", base_dir: Path | None 
     tables = raw["vehicle"]
     if not tables:
         raise StudyError(source, ["vehicle: a [[vehicle]] list needs at least one vehicle table"])
-    studies, problems = [], []
+    studies, problems, found = [], [], []  # found: each vehicle's problem lines
     for i, table in enumerate(tables):
         if not isinstance(table, dict):
             problems.append(f"vehicle[{i}]: must be a table of vehicle keys")
+            found.append([])
             continue
         table = dict(table)
         own = table.pop("requirements", {})
@@ -44,11 +45,16 @@ def parse_platform(raw: dict, *, source: str = "<study>", base_dir: Path | None 
         one = {**raw, "vehicle": table, "requirements": {**raw.get("requirements", {}), **own}}
         try:
             studies.append(parse_study(one, source=source, base_dir=base_dir))
+            found.append([])
         except StudyError as exc:
-            for line in exc.problems:
-                line = re.sub(r"^vehicle\b", f"vehicle[{i}]", line)
-                if line not in problems:
-                    problems.append(line)
+            found.append([re.sub(r"^vehicle\b", f"vehicle[{i}]", line) for line in exc.problems])
+    for i, lines in enumerate(found):
+        for line in lines:
+            if not line.startswith("vehicle[") and any(line not in other for other in found):
+                name = tables[i].get("name") or tables[i].get("preset")  # a study-wide key that
+                line += f" (on vehicle[{i}] {name!r})"  # fails on this vehicle only
+            if line not in problems:
+                problems.append(line)
     problems += _name_clashes(studies, tables) if not problems else []
     if problems:
         raise StudyError(source, problems)
