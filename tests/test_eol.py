@@ -63,7 +63,9 @@ FAMILY_CELL = {"NMC622": "nmc622-graphite", "NMC811": "nmc811-graphite", "NCA": 
 
 
 def _per_kg(route, chemistry):
-    r = eol.recycling_results(route, np.array([chemistry]), np.array([1.0]))
+    """EverBatt's figures per kg of cells (cells holding more graphite and lithium than it
+    recovers)."""
+    r = eol.recycling_results(route, np.array([chemistry]), np.array([1.0]), np.inf, np.inf)
     return r["eol_recycling_kgCO2e"][0], r["eol_credit_kgCO2e"][0]
 
 
@@ -111,13 +113,35 @@ def test_smelting_lfp_cells_is_a_net_burden():
 def test_results_scale_with_the_cells_mass_for_any_number_of_rows():
     chem = np.array(["nmc622-graphite", "lfp-graphite", "nmc622-graphite", "lmfp-graphite"] * 250)
     mass = np.linspace(100.0, 600.0, chem.size)
-    r = eol.recycling_results("direct", chem, mass)
+    r = eol.recycling_results("direct", chem, mass, mass, mass)
     per_kg = {c: _per_kg("direct", c) for c in set(chem)}
     expect = np.array([per_kg[c][1] for c in chem]) * mass
     np.testing.assert_allclose(r["eol_credit_kgCO2e"], expect)
     assert np.all(r["eol_recycling_kgCO2e"] > 0) and r["eol_credit_kgCO2e"].shape == (1000,)
     with pytest.raises(ValueError, match="unknown chemistry for recycling 'nmc622-graphit'"):
-        eol.recycling_results("direct", np.array(["nmc622-graphit"]), np.array([1.0]))
+        eol.recycling_results("direct", np.array(["nmc622-graphit"]), np.array([1.0]), 1.0, 1.0)
+
+
+def test_no_cell_gives_back_more_graphite_or_lithium_than_it_holds():
+    """A sodium-ion cell (recycled as LFP) holds no lithium and a hard-carbon anode, a
+    lithium-metal cell (recycled as NMC811) no graphite: their credits lose those products;
+    a cell holding less than EverBatt recovers per kg gives what it holds."""
+    recovered = catalog.factor_table("recycling")["recovered_kg_per_kg"]["value"]
+    hydro = "hydrometallurgical"
+    sodium = eol.recycling_results(hydro, ["nfpp-hard-carbon"], [400.0], [0.0], [0.0])
+    lfp = _per_kg(hydro, "lfp-graphite")[1] * 400.0
+    lfp_li_c = 400.0 * (recovered["LFP"][hydro]["lithium_carbonate"] * EVERBATT_VIRGIN["lithium_carbonate"]
+                        + recovered["LFP"][hydro]["graphite"] * EVERBATT_VIRGIN["graphite"])
+    assert sodium["eol_credit_kgCO2e"][0] == pytest.approx(lfp + lfp_li_c, rel=1e-4)
+    metal = eol.recycling_results(hydro, ["nmc811-lithium-metal"], [400.0], [0.0], [100.0])
+    nmc = _per_kg(hydro, "nmc811-graphite")[1] * 400.0
+    graphite = 400.0 * recovered["NMC811"][hydro]["graphite"] * EVERBATT_VIRGIN["graphite"]
+    assert metal["eol_credit_kgCO2e"][0] == pytest.approx(nmc + graphite, rel=1e-4)
+    # 10 kg of lithium is 53.2 kg of Li2CO3 (2 x 6.94 of 73.89 g/mol), below 0.138 x 400 kg
+    lean = eol.recycling_results(hydro, ["nmc811-graphite"], [400.0], [np.inf], [10.0])
+    li2co3 = recovered["NMC811"][hydro]["lithium_carbonate"] * 400.0
+    assert lean["eol_credit_kgCO2e"][0] == pytest.approx(
+        nmc + (li2co3 - 10.0 * 73.89 / 13.88) * EVERBATT_VIRGIN["lithium_carbonate"], rel=1e-4)
 
 
 LIFE = {"years": 8, "km_per_year": 15000, "climate": "temperate", "dc_fast_share": 0.1,

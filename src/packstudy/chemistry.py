@@ -37,7 +37,7 @@ from packstudy.lookup import check, check_all
 # IUPAC 2021 standard atomic weights (g/mol): physical constants, not model defaults.
 ATOMIC_MASS_G_PER_MOL = {
     "Li": 6.94, "Na": 22.990, "Ni": 58.693, "Co": 58.933, "Mn": 54.938, "Fe": 55.845,
-    "Al": 26.982, "P": 30.974, "O": 15.999,
+    "Al": 26.982, "P": 30.974, "O": 15.999, "C": 12.011,
 }
 ELEMENTS = ("Li", "Ni", "Co", "Mn", "Fe", "Al", "Na")
 CELL_FORMATS = ("pouch", "prismatic", "cylindrical")

@@ -330,7 +330,8 @@ def life_procedure(s: LifeSettings, cell_names, cell_chemistries, pt, metrics: d
     aged_pt = _aged_powertrain(pt, q_end, growth)
     aged = procedures.wltp(aged_pt)
     try:
-        end = eol.recycling_results(s.recycling, cell_chemistries, cells_mass_kg)
+        end = eol.recycling_results(s.recycling, cell_chemistries, cells_mass_kg,
+                                    metrics["graphite_kg"], metrics["lithium_kg"])
     except ValueError as exc:
         raise LifeError("candidate.cell", str(exc)) from None
     out = {
