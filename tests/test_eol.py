@@ -203,3 +203,13 @@ def test_unknown_route_is_a_problem_naming_the_field(tmp_path):
                           str(tmp_path / "o")], capture_output=True, text=True, timeout=600)
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "study.life.recycling" in run.stderr and "pyrometallurgical" in run.stderr
+
+
+def test_recycled_content_beside_the_end_of_life_credit_is_noted_as_counted_twice(default_route):
+    assert not [n for n in default_route.notes if "counted twice" in n]
+    study = {"study": {"procedures": ["wltp"], "life": LIFE},
+             "vehicle": {"preset": "polestar-3-long-range-dual-motor"},
+             "footprint": {"recycled_content": {"nickel": 0.1, "lithium": 0.05}},
+             "candidate": [{"name": "as built"}]}
+    [note] = [n for n in run_study(study).notes if "counted twice" in n]
+    assert "(nickel 0.1, lithium 0.05)" in note

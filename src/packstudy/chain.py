@@ -178,8 +178,22 @@ def _life(run: Run) -> dict:
     except life.LifeError as exc:
         raise StudyError("study", [str(exc)]) from None
     run.curves["life_fade_curve"] = curve
-    run.notes += notes
+    run.notes += notes + _recycled_twice(study)
     return out
+
+
+def _recycled_twice(study: Study) -> list[str]:
+    """A note where the production footprint counts recycled content and the end of life
+    credits recycling too (avoided burden): the same recycling counted twice for that share."""
+    shares = {k: v for k, v in study.footprint.recycled_content.items() if v > 0}
+    if not shares:
+        return []
+    given = ", ".join(f"{k} {v:g}" for k, v in shares.items())
+    return [f"lifecycle_kgCO2e_per_km credits the recycling of the cells at their end of life "
+            f"(avoided burden) while their production footprint already counts the recycled "
+            f"content of [footprint] recycled_content ({given}): for that share the benefit of "
+            "recycling is counted twice. For the avoided-burden figure leave recycled_content "
+            "out; the cradle-to-gate footprint_kgCO2e is the EU declaration's basis."]
 
 
 PROCEDURES = {p.name: p for p in (
