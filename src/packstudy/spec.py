@@ -271,6 +271,13 @@ class DcLimits(_Strict):
     curve: DcChargeCurve | None = None
 
 
+def _known_cell(cell, info: ValidationInfo):
+    """A cell preset's name, cell file or inline table that can be used (``_cell_problems``)."""
+    if cell is not None:
+        _raise_problems(_cell_problems(cell, _base_dir(info)), cell)
+    return cell
+
+
 def _shipped_charger(charger):
     """A charger preset's name must be a shipped one (a table is checked by its model)."""
     if isinstance(charger, str) and charger not in _shipped("chargers"):
@@ -331,17 +338,8 @@ class OwnBattery(_Strict):
     charger: str | ChargerTable | None = None  # the one its published fast charge was timed on
     dc_limits: DcLimits | None = None  # the vehicle's DC current, voltage and curve as built
 
-    @field_validator("cell")
-    @classmethod
-    def _known_cell(cls, cell, info: ValidationInfo):
-        if cell is not None:  # the as-built candidates' cell
-            _raise_problems(_cell_problems(cell, _base_dir(info)), cell)
-        return cell
-
-    @field_validator("charger")
-    @classmethod
-    def _known_charger(cls, charger):
-        return _shipped_charger(charger)
+    _known_cell = field_validator("cell")(_known_cell)  # the as-built candidates' cell
+    _known_charger = field_validator("charger")(_shipped_charger)
 
 
 class Motor(_Strict):
@@ -488,16 +486,8 @@ class Candidate(_Strict):
     dc_limits: DcLimits | None = None  # the vehicle's own DC charging limits (as built: its preset's)
     cooling: Cooling | None = None
 
-    @field_validator("cell")
-    @classmethod
-    def _known_cell(cls, cell, info: ValidationInfo):
-        _raise_problems(_cell_problems(cell, _base_dir(info)), cell)
-        return cell
-
-    @field_validator("charger")
-    @classmethod
-    def _known_charger(cls, charger):
-        return _shipped_charger(charger)
+    _known_cell = field_validator("cell")(_known_cell)
+    _known_charger = field_validator("charger")(_shipped_charger)
 
 
 def _cell_problems(cell, base_dir: Path | None) -> list[tuple[tuple, str]]:
