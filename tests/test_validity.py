@@ -106,3 +106,10 @@ def test_a_null_weighted_metric_makes_the_score_null_with_a_note(weak):
     assert np.isnan(score).all()
     notes = validity.row_notes({"score": score})
     assert "a metric it weighs is null" in notes[0][0]
+
+
+def test_a_pack_that_never_fades_to_70_pct_is_noted_as_such():
+    notes = validity.row_notes({"life_years_to_70pct": np.array([15.2, np.nan]),
+                                "life_km_to_70pct": np.array([228e3, np.nan])})
+    assert list(notes) == [1]
+    assert notes[1] == [validity.LIFE_KEPT + "; null: life_years_to_70pct, life_km_to_70pct"]

@@ -15,6 +15,8 @@ CYCLE_NAMES = {"wltp": "WLTC", "epa": "the EPA city and highway cycles (UDDS, HW
                "cold": "the cold-weather cycle"}
 NOTE_MAX_NAMED = 5  # rows named one by one in a study note; beyond, a count
 
+LIFE_KEPT = ("the pack keeps more than that capacity through the whole life simulation (its "
+             "horizon: horizon_years of data/factors/life.toml)")
 # why a metric is NaN when no cycle explains it, by name prefix (first match)
 REASONS = (
     ("accel_", "the vehicle does not reach that speed within the simulated time (too little "
@@ -25,6 +27,8 @@ REASONS = (
     ("fast_charge_", "the charger cannot take the pack through the SOC window (the charger's "
                      "or the car's voltage and current limits, or the cells' charge map)"),
     ("score", "a metric it weighs is null"),
+    ("life_years_to_", LIFE_KEPT),
+    ("life_km_to_", LIFE_KEPT),
     ("pack_requested_", "the pack was given by its cell counts (no energy was asked)"),
 )
 QUIET = ("pack_requested_",)  # nulls by design: noted per candidate, not in the study's notes
