@@ -57,8 +57,8 @@ def columns(cells, packs: pack.PackArrays, requested_voltage_V, requested_kWh, c
     and lowest voltage, the voltage asked (NaN if none), the charger's voltage range (NaN
     where not given), the inverters' DC-link ceiling (``inverter_kinds``: (n, machines)), the
     pack current at the motor's peak power and the cells' peak current limit of the pack, and
-    the nearest pack of its cell
-    within both tolerances (``pack_feasible_series``/``_parallel``, NaN if none)."""
+    the nearest pack of its cell within both tolerances (``pack_feasible_series``/``_parallel``,
+    NaN if none)."""
     n = packs.series.shape[0]
     feasible_s, feasible_p = nearest_feasible(cells, packs, requested_voltage_V, requested_kWh)
     return {
