@@ -33,6 +33,7 @@ from packstudy import catalog
 from packstudy.lookup import check_all
 
 INVERTER_KINDS = ("si", "sic")
+SWITCHES = 6  # a three-phase bridge: six switches, each with its antiparallel diode
 
 # Column layout of one parameter row.
 P_SW_V0 = 0  # switch threshold voltage (IGBT VCE0), V; 0 for a MOSFET
@@ -163,29 +164,31 @@ def loss_from_columns(sw_v0, sw_r, d_v0, d_r, e_switch, f_sw, i_rated, v_nom, m_
     conduction term R*I^2/4 per switch (synchronous rectification).
     """
     i_pk = abs(torque_fraction) * i_rated
-    a, b = _conduction(sw_v0, sw_r, d_v0, d_r, m_max, cos_phi, v_nom, speed_fraction, dc_voltage_V)
-    switching = f_sw * e_switch * (i_pk / math.pi) * max(dc_voltage_V, 0.0)
-    return 6.0 * ((a + b * i_pk) * i_pk + switching)
+    c1, c2 = loss_quadratic(sw_v0, sw_r, d_v0, d_r, e_switch, f_sw, v_nom, m_max, cos_phi,
+                            speed_fraction, dc_voltage_V)
+    return (c1 + c2 * i_pk) * i_pk
 
 
 @njit(cache=True, inline="always", error_model="numpy")
 def loss_quadratic(sw_v0, sw_r, d_v0, d_r, e_switch, f_sw, v_nom, m_max, cos_phi, speed_fraction,
                    dc_voltage_V):
     """(c1, c2) with ``loss_from_columns`` = c1 I + c2 I^2 (W) at peak phase current I >= 0
-    and the given speed and bus voltage: the loss is exactly quadratic in the current."""
-    a, b = _conduction(sw_v0, sw_r, d_v0, d_r, m_max, cos_phi, v_nom, speed_fraction, dc_voltage_V)
-    return 6.0 * (a + f_sw * e_switch * max(dc_voltage_V, 0.0) / math.pi), 6.0 * b
+    and the given speed and bus voltage: the loss is exactly quadratic in the current. The
+    modulation index grows with speed up to base speed (scaled by nominal/actual bus voltage)."""
+    m = min(m_max * min(abs(speed_fraction), 1.0) * v_nom / max(dc_voltage_V, 1e-9), m_max)
+    a0, a1, per_volt, b0, b1 = loss_terms(sw_v0, sw_r, d_v0, d_r, e_switch, f_sw, cos_phi)
+    return SWITCHES * (a0 + a1 * m + per_volt * max(dc_voltage_V, 0.0)), SWITCHES * (b0 + b1 * m)
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _conduction(sw_v0, sw_r, d_v0, d_r, m_max, cos_phi, v_nom, speed_fraction, dc_voltage_V):
-    """Per-switch conduction loss a I + b I^2 (W): (a, b), with the modulation index from
-    speed (up to base speed) and bus voltage."""
-    m = min(m_max * min(abs(speed_fraction), 1.0) * v_nom / max(dc_voltage_V, 1e-9), m_max)
-    mc = m * cos_phi
-    a = sw_v0 * (1.0 / (2.0 * math.pi) + mc / 8.0) + d_v0 * (1.0 / (2.0 * math.pi) - mc / 8.0)
-    b = sw_r * (0.125 + mc / (3.0 * math.pi)) + d_r * (0.125 - mc / (3.0 * math.pi))
-    return a, b
+def loss_terms(sw_v0, sw_r, d_v0, d_r, e_switch, f_sw, cos_phi):
+    """One switch's loss a I + b I^2 (W) at peak phase current I as a = a0 + a1 m + s Vdc and
+    b = b0 + b1 m, m the modulation index and Vdc the bus voltage: (a0, a1, s, b0, b1)
+    (sinusoidal PWM conduction of the switch and its diode, switching energy per ampere and
+    volt at the switching frequency)."""
+    return ((sw_v0 + d_v0) / (2.0 * math.pi), (sw_v0 - d_v0) * cos_phi / 8.0,
+            f_sw * e_switch / math.pi,
+            (sw_r + d_r) / 8.0, (sw_r - d_r) * cos_phi / (3.0 * math.pi))
 
 
 @njit(cache=True)

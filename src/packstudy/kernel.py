@@ -210,7 +210,7 @@ def _load_machines(w, j, p, noload_exp):
 @njit(cache=True, inline="always", error_model="numpy")
 def _inverter_rows(w, j, p, q):
     """Each machine's inverter loss coefficients from vehicle row p and the machines'
-    full-power inverter rows q (2, N_INVERTER_PARAMS) (``inverter.loss_quadratic`` per newton).
+    full-power inverter rows q (2, N_INVERTER_PARAMS) (``inverter.loss_terms`` per newton).
 
     A machine's own inverter is rated at its share s of the power: the same current per
     newton of its force as the full-power inverter (k = I_rated / F_max), the same threshold
@@ -222,15 +222,16 @@ def _inverter_rows(w, j, p, q):
             (vh.V_M2, 1, _L0_2, _L1_2, _LS_2, _Q0_2, _Q1_2))
     for col, r, l0, l1, ls, q0, q1 in rows:
         share = p[col + mt.M_SHARE]
-        kl = 6.0 * k if share > 0.0 else 0.0
+        kl = iv.SWITCHES * k if share > 0.0 else 0.0
         kq = kl * k / share if share > 0.0 else 0.0
-        v0, vd, rs, rd = q[r, iv.P_SW_V0], q[r, iv.P_D_V0], q[r, iv.P_SW_R], q[r, iv.P_D_R]
-        cos_phi = q[r, iv.P_COS_PHI]
-        w[l0 + j] = kl * (v0 + vd) / (2.0 * math.pi)
-        w[l1 + j] = kl * (v0 - vd) * cos_phi / 8.0
-        w[ls + j] = kl * q[r, iv.P_F_SW] * (q[r, iv.P_E_SW] + q[r, iv.P_E_REC]) / math.pi
-        w[q0 + j] = kq * (rs + rd) / 8.0
-        w[q1 + j] = kq * (rs - rd) * cos_phi / (3.0 * math.pi)
+        a0, a1, per_volt, b0, b1 = iv.loss_terms(
+            q[r, iv.P_SW_V0], q[r, iv.P_SW_R], q[r, iv.P_D_V0], q[r, iv.P_D_R],
+            q[r, iv.P_E_SW] + q[r, iv.P_E_REC], q[r, iv.P_F_SW], q[r, iv.P_COS_PHI])
+        w[l0 + j] = kl * a0
+        w[l1 + j] = kl * a1
+        w[ls + j] = kl * per_volt
+        w[q0 + j] = kq * b0
+        w[q1 + j] = kq * b1
 
 
 @njit(cache=True, error_model="numpy")

@@ -143,6 +143,7 @@ def split_losses_W(iron1, iron2, idle1, idle2, excite1, excite2, copper1, copper
     inverter = inv12 if t12 < best else inverter
     return machine + load_fraction * abs(shaft_W), inverter
 
+
 def machine_axles(vehicle) -> tuple[tuple[str, ...], ...]:
     """The axles each machine of a ``spec.Vehicle`` drives, in the kernel's machine order:
     its ``motors`` (one axle each), else one machine on the axle(s) of its ``drive``."""
