@@ -16,6 +16,9 @@ the as-built car's from its preset) lower the charger's current and voltage limi
 
 Ohmic and RC-pair heat warm the cells through a lumped thermal model with the coolant
 (``B_CELL_HA``), and a warmer cell takes a higher rate from the map and has a lower resistance.
+The map, the resistances and the OCV of the power limit are read at the step's midpoint,
+predicted from the SOC and temperature changes of the step before: second order where the
+map or the power limits the current (the voltage limit holds at both ends of the step).
 The start and end SOC are the displayed SOC, which makers quote and which spans the pack's
 usable window: displayed 0..1 is cell SOC ``soc_min``..``soc_max`` of the powertrain. The
 last step is shortened to land exactly on the end SOC. Charger cable losses and the
@@ -152,17 +155,20 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
         col = 0
         while nxt < curve_soc.shape[0] and lo + span * curve_soc[nxt] <= soc:
             nxt += 1
+        d_soc = 0.0  # the last step's SOC and temperature changes: the midpoint's predictor
+        d_temp = 0.0
         for _ in range(steps):
-            k, wk = ecm.bracket_near(soc_grid, soc, k)
-            col, wc = ecm.bracket_near(temp_grid, temp, col)
-            ocv = ocv_i[k] * (1.0 - wk) + ocv_i[k + 1] * wk
+            ocv_start = ecm.curve_near(soc_grid, ocv_i, soc, k)
+            k, wk = ecm.bracket_near(soc_grid, soc + 0.5 * d_soc, k)
+            col, wc = ecm.bracket_near(temp_grid, temp + 0.5 * d_temp, col)
+            ocv = ocv_i[k] * (1.0 - wk) + ocv_i[k + 1] * wk  # at the midpoint
             r0 = ecm.table_at_bracket(r0_ohm[i], k, wk, col, wc)
             r1 = ecm.table_at_bracket(r1_ohm[i], k, wk, col, wc)
             tau = ecm.table_at_bracket(tau1_s[i], k, wk, col, wc)
             decay, g = ecm.rc_step_factors(tau, dt_s)
             # map, charger current, voltage at the step's start
             c = ecm.table_at_bracket(c_rate[i], k, wk, col, wc) * cap
-            c = min(c, current_A[i] / b[B_PARALLEL], (v_lim - ocv - v_rc) / r0)
+            c = min(c, current_A[i] / b[B_PARALLEL], (v_lim - ocv_start - v_rc) / r0)
             # power at the terminals (step mean): (ocv + g v_rc + c r_eff) c = P, P the
             # lower of the charger's and the car's limits, the car's curve at displayed SOC
             x = min(max((soc - lo) / span, 0.0), 1.0) * last
@@ -188,7 +194,7 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
             p_mean = (ocv + rc_mean + c * r0) * c * cells
             soc_new = soc + c * dt / (3600.0 * cap)
             v_end = ecm.curve_near(soc_grid, ocv_i, soc_new, k) + rc_end + c * r0
-            v_start = ocv + v_rc + c * r0
+            v_start = ocv_start + v_rc + c * r0
             heat = c * c * r0 + c * rc_mean
             t_inf = coolant_C[i] + heat / ha
             temp_new = t_inf + (temp - t_inf) * (math.exp(-ha * dt / heat_cap) if finish else cool_decay)
@@ -205,6 +211,8 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
             r[C_MAX_CELL_V] = max(r[C_MAX_CELL_V], v_start, v_end)
             r[C_MAX_TEMP] = max(r[C_MAX_TEMP], temp_new)
             t += dt
+            d_soc = soc_new - soc
+            d_temp = temp_new - temp
             soc = soc_new
             temp = temp_new
             v_rc = rc_end
@@ -245,7 +253,7 @@ def vehicle_limits(dc_limits, n: int) -> dict[str, np.ndarray]:
 def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_max_voltage_V,
                 vehicle_max_kW=None, vehicle_current_A=None, vehicle_max_voltage_V=None,
                 vehicle_curve=None, soc_start=None, soc_end=None, temperature_C=None,
-                coolant_C=None, wltp_dc_kWh_per_100km=None, dt_s=5.0,
+                coolant_C=None, wltp_dc_kWh_per_100km=None, dt_s=10.0,
                 max_duration_s=4 * 3600.0, curve_step=0.01) -> dict[str, np.ndarray]:
     """DC fast charge of every variant from ``soc_start`` to ``soc_end`` (default 10-80 %).
 
