@@ -1,6 +1,7 @@
 """forked.start: a task in a forked child gives its value or raises what it raised."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +36,23 @@ def test_a_child_that_dies_is_an_error_not_a_hang():
         forked.start(_die)()
 
 
+def _slow_write(path):
+    import time
+
+    time.sleep(0.5)
+    Path(path).write_text("done")
+    return path
+
+
+def test_wait_all_waits_for_every_child_before_raising_the_first_error(tmp_path):
+    slow = tmp_path / "slow.txt"
+    waits = [forked.start(_fail, "missing.json"), forked.start(_slow_write, slow)]
+    with pytest.raises(FileNotFoundError, match="missing.json"):
+        forked.wait_all(waits)
+    assert slow.read_text() == "done"  # the second child had finished
+    assert forked.wait_all([forked.start(_pid_and_sum, 1, 2)])[0][1] == 3
+
+
 def test_a_failed_report_still_waits_for_the_results_files(tmp_path, monkeypatch):
     """The CLI writes results.* in a forked child beside the report: when the report fails, the
     command exits 2 only once the child has finished (its files in place, the output folder's
@@ -57,7 +75,7 @@ def test_a_failed_report_still_waits_for_the_results_files(tmp_path, monkeypatch
     def failed_report(result, path):
         raise OutputError(f"{path}: disk full")
 
-    monkeypatch.setattr(results, "write_results", slow_results)
+    monkeypatch.setattr(results, "write_json", slow_results)
     monkeypatch.setattr(report, "write_report", failed_report)
     study = tmp_path / "s.toml"
     study.write_text('[study]\nprocedures = ["wltp"]\n[vehicle]\npreset = "vw-id4-pro"\n'

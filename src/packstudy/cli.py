@@ -60,7 +60,7 @@ def run(
     """Run a study: design packs, simulate the procedures, write results and a summary."""
     from . import forked
     from .report import write_report
-    from .results import write_results
+    from .results import write_json, write_tables
     from .runner import run_study
     from .spec import StudyError
     from .store import OutputError, OutputLock
@@ -79,12 +79,14 @@ def run(
                 result = run_study(study, out_dir=out, executor=executor, address=address,
                                    workers=workers, resume=resume, progress=progress, log=_say)
             gc.freeze()
-            result.verdicts  # noqa: B018 - computed once, before both writers read it
-            results = forked.start(write_results, result, out)  # beside the report
+            result.verdicts  # noqa: B018 - computed once, before the writers read it
+            # results.json and the tables, each in a child, beside the report and the summary
+            writers = [forked.start(write, result, out) for write in (write_json, write_tables)]
             try:
                 report = write_report(result, out / "report.html")
-            finally:  # the child's files in place (or its error) while the folder is ours
-                written = results()
+                _print_study(result)
+            finally:  # the children's files in place (or an error) while the folder is ours
+                written = [path for paths in forked.wait_all(writers) for path in paths]
             paths = [*written, report]
     except (StudyError, ExecutorError, OutputError) as exc:
         typer.echo(f"error: {exc}", err=True)
@@ -101,6 +103,11 @@ def run(
         typer.echo(f"internal error: {type(exc).__name__}: {exc} "
                    "(set PACKSTUDY_DEBUG=1 for the traceback)", err=True)
         raise typer.Exit(1) from None
+    console.print(f"Results written: {', '.join(str(p) for p in paths)}")
+
+
+def _print_study(result) -> None:
+    """The terminal summary of a study: each vehicle's, then the platform's."""
     from .platforms import PlatformResult
 
     if isinstance(result, PlatformResult):
@@ -111,7 +118,6 @@ def run(
         console.print(platform_table(result))
     else:
         _print_result(result)
-    console.print(f"Results written: {', '.join(str(p) for p in paths)}")
 
 
 def _print_result(result, title: str | None = None) -> None:

@@ -48,3 +48,17 @@ def start(task, *args):
         return value
 
     return wait
+
+
+def wait_all(waits) -> list:
+    """Every ``wait()`` of ``start``, in order: their values, or, once all have finished, the
+    first error raised."""
+    values, error = [], None
+    for wait in waits:
+        try:
+            values.append(wait())
+        except BaseException as exc:  # the other children still finish before it is raised
+            error = error or exc
+    if error is not None:
+        raise error
+    return values

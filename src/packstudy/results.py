@@ -258,20 +258,32 @@ def platform_document(result) -> dict:
 
 
 def write_results(result, out_dir: Path) -> list[Path]:
-    """Write results.json, results.csv and results.parquet into ``out_dir`` (a platform's
-    tables: every vehicle's rows, with a ``vehicle`` column first)."""
-    out_dir = Path(out_dir)
+    """Write results.json, results.csv and results.parquet into ``out_dir`` (``write_json``,
+    then ``write_tables``)."""
+    return write_json(result, out_dir) + write_tables(result, out_dir)
+
+
+def write_json(result, out_dir: Path) -> list[Path]:
+    """Write results.json into ``out_dir``: ``results_document`` (a platform's:
+    ``platform_document``)."""
     if hasattr(result, "parts"):  # a platforms.PlatformResult (not imported: one-way flow)
-        table, doc = result.table(metrics_table), platform_document(result)
-        rows = table.num_rows
+        doc, rows = platform_document(result), sum(len(part.names) for part in result.parts)
     else:
-        table, doc, rows = metrics_table(result), results_document(result), len(result.names)
-    paths = [out_dir / "results.json", out_dir / "results.csv", out_dir / "results.parquet"]
+        doc, rows = results_document(result), len(result.names)
+    path = Path(out_dir) / "results.json"
     indent = 2 if rows <= JSON_MAX_ROWS else None  # C encoder for large sweeps
     text = json.dumps(doc, indent=indent, allow_nan=False)  # strict JSON: null, no NaN
-    atomic_write(paths[0], lambda p: p.write_text(text + "\n"))
-    atomic_write(paths[1], lambda p: pacsv.write_csv(table, p))
-    atomic_write(paths[2], lambda p: pq.write_table(table, p))
+    atomic_write(path, lambda p: p.write_text(text + "\n"))
+    return [path]
+
+
+def write_tables(result, out_dir: Path) -> list[Path]:
+    """Write results.csv and results.parquet into ``out_dir``: ``metrics_table`` (a
+    platform's tables: every vehicle's rows, with a ``vehicle`` column first)."""
+    table = result.table(metrics_table) if hasattr(result, "parts") else metrics_table(result)
+    paths = [Path(out_dir) / "results.csv", Path(out_dir) / "results.parquet"]
+    atomic_write(paths[0], lambda p: pacsv.write_csv(table, p))
+    atomic_write(paths[1], lambda p: pq.write_table(table, p))
     return paths
 
 
