@@ -153,8 +153,9 @@ def test_no_car_worse_than_15_percent(shared_validation):
 
 
 # Usable energy where the row gives none: the MY2022 Polestar 2's 78 kWh pack (both drives) has
-# 75 kWh usable, "Polestar says" (Car and Driver, '2022 Polestar 2 Single Motor first drive
-# review: sometimes less is better', 2022)
+# 75 kWh usable, "Polestar says" ('2022 Polestar 2 Single Motor First Drive Review: Sometimes
+# Less Is Better', 2022); "the same 75.0-kWh battery" in both (Car and Driver's 75-mph range
+# test of the 2022 Polestar 2, 2022)
 USABLE_KWH = {("Polestar", "2022", "FWD"): 75.0, ("Polestar", "2022", "AWD"): 75.0}
 
 
