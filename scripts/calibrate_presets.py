@@ -3,9 +3,10 @@ consumption and write the result into the preset's ``[calibration]`` table.
 
     python scripts/calibrate_presets.py [--check]
 
-Each preset is run with its own battery (the study a user gets with ``preset = NAME`` and a
-candidate without a pack); all presets are calibrated in one batched fit. ``--check`` prints
-the results without writing.
+Each preset is run with its as-built battery system (``as_built = true``: its pack and its
+inverters), the system a study's calibration is fitted on (``study.fit_vehicle``), so the
+record matches what a run fits; all presets are calibrated in one batched fit. ``--check``
+prints the results without writing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ TARGETS = ("epa_city_unadjusted_kWh_per_100km", "epa_highway_unadjusted_kWh_per_
 
 def fit_presets() -> list[tuple[str, calibration.CalibrationResult]]:
     """(preset name, fresh calibration) of every preset with published EPA city and highway
-    unadjusted consumption, each run with its own battery, in one batched fit."""
+    unadjusted consumption, each run with its as-built battery system, in one batched fit."""
     names, pts, targets = [], [], []
     for name in catalog.list_presets("vehicles"):
         vehicle = catalog.load_preset("vehicles", name)
@@ -34,7 +35,7 @@ def fit_presets() -> list[tuple[str, calibration.CalibrationResult]]:
             print(f"{name}: no published EPA unadjusted city and highway values, skipped")
             continue
         study = parse_study({"study": {"procedures": ["epa"]}, "vehicle": vehicle,
-                             "candidate": [{"name": "own"}]}, source=name)
+                             "candidate": [{"name": "own", "as_built": True}]}, source=name)
         names.append(name)
         pts.append(prepare(study, Path(".")).powertrain)
         targets.append({t: float(published[t]["value"]) for t in TARGETS})
