@@ -54,3 +54,21 @@ def test_required_vehicle_presets_ship():
         "vw-id4-pro", "chevrolet-bolt-ev",
     }
     assert required <= set(catalog.list_presets("vehicles"))
+
+
+def test_preset_calibration_records_match_what_a_run_fits():
+    """Each vehicle preset's [calibration] record holds what a run fits today on its as-built
+    battery system (after a change to a preset or to the model, rerun
+    scripts/calibrate_presets.py): fitted values to their 4 recorded decimals, and ``met``."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "calibrate_presets.py"
+    spec = importlib.util.spec_from_file_location("calibrate_presets", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name, fit in module.fit_presets():
+        record = catalog.load_preset("vehicles", name)["calibration"]
+        assert record["met"] == fit.met, name
+        for key, value in fit.parameters.items():
+            assert record["fitted"][key] == pytest.approx(value, abs=2e-4), (name, key)
