@@ -6,10 +6,15 @@ Each step of ``dt_s`` holds the cell charging current constant at the smallest o
 - the charger's current limit over the parallel strings;
 - the voltage limit: the cell terminal voltage (OCV + RC voltage + I R0) at the start and at
   the end of the step stays at or below the lower of the cell's maximum voltage and the
-  charger's maximum voltage over the series count (the constant-voltage phase);
+  charger's maximum voltage over the series count;
 - the power limit: the lower of the charger's power, the vehicle's DC limit and, where
   given, the vehicle's own charging curve at the step's displayed SOC, at the pack terminals
-  (exact per-step mean with the RC pair, as the drive-cycle kernel).
+  (exact per-step mean with the RC pair, as the drive-cycle kernel);
+
+except once the terminal voltage is at the limit and the other limits allow more: then the
+step holds the voltage there (the constant-voltage phase, ``_cv_step``) and the current
+decays as the exact solution of the cell's linear circuit gives it (OCV linear in SOC over
+the step), so that the taper costs no accuracy at long steps.
 
 The vehicle's own inlet current and highest charge voltage (``dc_limits`` of a candidate,
 the as-built car's from its preset) lower the charger's current and voltage limits.
@@ -17,8 +22,7 @@ the as-built car's from its preset) lower the charger's current and voltage limi
 Ohmic and RC-pair heat warm the cells through a lumped thermal model with the coolant
 (``B_CELL_HA``), and a warmer cell takes a higher rate from the map and has a lower resistance.
 The map, the resistances and the OCV of the power limit are read at the step's midpoint,
-predicted from the SOC and temperature changes of the step before: second order where the
-map or the power limits the current (the voltage limit holds at both ends of the step).
+predicted from the SOC and temperature changes of the step before (second order).
 The start and end SOC are the displayed SOC, which makers quote and which spans the pack's
 usable window: displayed 0..1 is cell SOC ``soc_min``..``soc_max`` of the powertrain. The
 last step is shortened to land exactly on the end SOC. Charger cable losses and the
@@ -114,6 +118,45 @@ CAR_CURVE_POINTS = 101
 NO_LIMIT_W = 1e30  # "no vehicle curve" (finite, so that interpolation weights of 0 stay exact)
 
 
+V_ROUNDING = 1e-9  # V: a constant-voltage step's end voltage equals the limit within this
+
+@njit(cache=True, inline="always")
+def _cv_step(i0, v_rc, r0, r1, tau, slope, q_As, dt, charge_max):
+    """A step at constant terminal voltage: the cell current (A) starts at ``i0`` and, with
+    the RC voltage ``v_rc`` (V), decays as the exact solution of d(I, v_rc)/dt = N (I, v_rc)
+    for the OCV rising by ``slope`` (V per unit SOC, ``q_As`` coulombs), over ``dt`` (s) or
+    until ``charge_max`` (C) has passed. Returns (step time s, charge C, end current A, end RC
+    voltage V)."""
+    a = (slope / q_As + r1 / tau) / r0
+    trace = -a - 1.0 / tau
+    det = slope / (q_As * r0 * tau)
+    root = math.sqrt(max(trace * trace - 4.0 * det, 0.0))
+    l1 = 0.5 * (trace + root)  # the slow eigenvalue (0 for a flat OCV)
+    l2 = 0.5 * (trace - root)
+    # (I, v_rc)(t) = p exp(l1 t) + q exp(l2 t), p + q = (i0, v_rc)
+    p_i = (-a * i0 + v_rc / (r0 * tau) - l2 * i0) / (l1 - l2)
+    p_w = (r1 * i0 / tau - v_rc / tau - l2 * v_rc) / (l1 - l2)
+    q_i = i0 - p_i
+    q_w = v_rc - p_w
+    charge = p_i * _expm1_over(l1, dt) + q_i * _expm1_over(l2, dt)
+    if charge > charge_max:  # the end SOC within the step: Newton on the charge passed
+        t = dt * charge_max / charge
+        for _ in range(3):
+            passed = p_i * _expm1_over(l1, t) + q_i * _expm1_over(l2, t)
+            t -= (passed - charge_max) / (p_i * math.exp(l1 * t) + q_i * math.exp(l2 * t))
+        dt = t
+        charge = charge_max
+    return (dt, charge, p_i * math.exp(l1 * dt) + q_i * math.exp(l2 * dt),
+            p_w * math.exp(l1 * dt) + q_w * math.exp(l2 * dt))
+
+
+@njit(cache=True, inline="always")
+def _expm1_over(rate, t):
+    """(exp(rate t) - 1) / rate, t where rate t is 0."""
+    x = rate * t
+    return math.expm1(x) / rate if abs(x) > 1e-12 else t
+
+
 @njit(cache=True, error_model="numpy")
 def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, coolant_C,
             power_W, current_A, max_voltage_V, car_W, dt_s, steps, window_s, curve_soc, win_lo,
@@ -136,6 +179,7 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
         b = bat[i]
         ocv_i = ocv_V[i]
         cap = b[B_CAPACITY_AH]
+        q_As = 3600.0 * cap  # charge per unit SOC, C
         cells = b[B_SERIES] * b[B_PARALLEL]
         v_lim = min(b[B_V_MAX], max_voltage_V[i] / b[B_SERIES])
         last = car_W.shape[1] - 1
@@ -166,11 +210,10 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
             r1 = ecm.table_at_bracket(r1_ohm[i], k, wk, col, wc)
             tau = ecm.table_at_bracket(tau1_s[i], k, wk, col, wc)
             decay, g = ecm.rc_step_factors(tau, dt_s)
-            # map, charger current, voltage at the step's start
-            c = ecm.table_at_bracket(c_rate[i], k, wk, col, wc) * cap
-            c = min(c, current_A[i] / b[B_PARALLEL], (v_lim - ocv_start - v_rc) / r0)
-            # power at the terminals (step mean): (ocv + g v_rc + c r_eff) c = P, P the
-            # lower of the charger's and the car's limits, the car's curve at displayed SOC
+            # map, charger current and power (step mean): (ocv + g v_rc + c r_eff) c = P, P
+            # the lower of the charger's and the car's limits, the car's curve at displayed SOC
+            c = min(ecm.table_at_bracket(c_rate[i], k, wk, col, wc) * cap,
+                    current_A[i] / b[B_PARALLEL])
             x = min(max((soc - lo) / span, 0.0), 1.0) * last
             j = min(int(x), last - 1)
             car = car_W[i, j] + (car_W[i, j + 1] - car_W[i, j]) * (x - j)
@@ -178,26 +221,47 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
             source = ocv + g * v_rc
             r_eff = r0 + (1.0 - g) * r1
             c = min(c, 2.0 * p_cell / (source + math.sqrt(source * source + 4.0 * r_eff * p_cell)))
-            # voltage at the step's end, with the OCV at the end SOC of this current (the OCV
-            # rises with SOC, so a lower current only lowers the end voltage further)
-            ocv_end = ecm.curve_near(soc_grid, ocv_i, soc + max(c, 0.0) * dt_s / (3600.0 * cap), k)
-            c = min(c, (v_lim - ocv_end - v_rc * decay) / (r0 + r1 * (1.0 - decay)))
-            if c <= 0.0:
-                break  # no charge accepted: the end SOC is never reached
+            hold = (v_lim - ocv_start - v_rc) / r0  # the current at the voltage limit now
             dt = dt_s
-            finish = soc + c * dt / (3600.0 * cap) >= soc_end[i]
-            if finish:
-                dt = (soc_end[i] - soc) * 3600.0 * cap / c
-                decay, g = ecm.rc_step_factors(tau, dt)
-            rc_mean = g * v_rc + (1.0 - g) * c * r1
-            rc_end = v_rc * decay + c * r1 * (1.0 - decay)
-            p_mean = (ocv + rc_mean + c * r0) * c * cells
-            soc_new = soc + c * dt / (3600.0 * cap)
-            v_end = ecm.curve_near(soc_grid, ocv_i, soc_new, k) + rc_end + c * r0
-            v_start = ocv_start + v_rc + c * r0
-            heat = c * c * r0 + c * rc_mean
+            cv = False
+            if 0.0 < hold <= c:  # at the limit, the others allow more: constant voltage
+                slope = (ocv_i[k + 1] - ocv_i[k]) / (soc_grid[k + 1] - soc_grid[k])
+                left = (soc_end[i] - soc) * q_As  # charge to the end SOC, C
+                dt, charge, c_end, rc_end = _cv_step(hold, v_rc, r0, r1, tau, slope, q_As, dt_s,
+                                                     left)
+                finish = charge >= left
+                soc_new = soc_end[i] if finish else soc + charge / q_As
+                v_end = ecm.curve_near(soc_grid, ocv_i, soc_new, k) + rc_end + c_end * r0
+                # held within rounding (V_ROUNDING); else the OCV bends up: the step below
+                cv = v_end <= v_lim + V_ROUNDING and c_end > 0.0
+                if cv:
+                    c = charge / dt  # the mean current
+                    p_mean = v_lim * c * cells
+                    v_start = v_end = v_lim
+                    # heat: terminal energy less the energy stored (OCV linear over the step)
+                    heat = ((v_lim - ocv_start) * charge - 0.5 * slope * charge * charge / q_As) / dt
+            if not cv:
+                # the voltage at the step's start and end, with the OCV at the end SOC of this
+                # current (the OCV rises with SOC: a lower current lowers the end voltage)
+                c = min(c, hold)
+                dt = dt_s
+                ocv_end = ecm.curve_near(soc_grid, ocv_i, soc + max(c, 0.0) * dt / q_As, k)
+                c = min(c, (v_lim - ocv_end - v_rc * decay) / (r0 + r1 * (1.0 - decay)))
+                if c <= 0.0:
+                    break  # no charge accepted: the end SOC is never reached
+                finish = soc + c * dt / q_As >= soc_end[i]
+                if finish:
+                    dt = (soc_end[i] - soc) * q_As / c
+                    decay, g = ecm.rc_step_factors(tau, dt)
+                rc_mean = g * v_rc + (1.0 - g) * c * r1
+                rc_end = v_rc * decay + c * r1 * (1.0 - decay)
+                p_mean = (ocv + rc_mean + c * r0) * c * cells
+                soc_new = soc + c * dt / q_As
+                v_end = ecm.curve_near(soc_grid, ocv_i, soc_new, k) + rc_end + c * r0
+                v_start = ocv_start + v_rc + c * r0
+                heat = c * c * r0 + c * rc_mean
             t_inf = coolant_C[i] + heat / ha
-            temp_new = t_inf + (temp - t_inf) * (math.exp(-ha * dt / heat_cap) if finish else cool_decay)
+            temp_new = t_inf + (temp - t_inf) * (cool_decay if dt == dt_s else math.exp(-ha * dt / heat_cap))
             # curve points passed in this step
             while nxt < curve_soc.shape[0] and lo + span * curve_soc[nxt] <= soc_new:
                 curve_W[i, nxt] = p_mean
@@ -253,7 +317,7 @@ def vehicle_limits(dc_limits, n: int) -> dict[str, np.ndarray]:
 def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_max_voltage_V,
                 vehicle_max_kW=None, vehicle_current_A=None, vehicle_max_voltage_V=None,
                 vehicle_curve=None, soc_start=None, soc_end=None, temperature_C=None,
-                coolant_C=None, wltp_dc_kWh_per_100km=None, dt_s=10.0,
+                coolant_C=None, wltp_dc_kWh_per_100km=None, dt_s=15.0,
                 max_duration_s=4 * 3600.0, curve_step=0.01) -> dict[str, np.ndarray]:
     """DC fast charge of every variant from ``soc_start`` to ``soc_end`` (default 10-80 %).
 
