@@ -126,9 +126,9 @@ def electrochemical_table(esoh: dict) -> dict:
                         "conductivity_S_per_m": [float(f"{x:.6g}") for x in np.maximum(
                             0.1297 * m**3 - 2.51 * m**1.5 + 3.329 * m, 0.0)]},
         "separator": {"thickness_m": 12e-6, "porosity": 0.47},
-        "negative": {**{k: float(f"{v:.8g}") for k, v in zip(electrode, neg)},
+        "negative": {**{k: float(f"{v:.8g}") for k, v in zip(electrode, neg, strict=True)},
                      "ocp_V": [round(float(x), 6) for x in u_neg]},
-        "positive": {**{k: float(f"{v:.8g}") for k, v in zip(electrode, pos)},
+        "positive": {**{k: float(f"{v:.8g}") for k, v in zip(electrode, pos, strict=True)},
                      "ocp_V": [round(float(x), 6) for x in u_pos]},
     }
 

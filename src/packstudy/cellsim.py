@@ -132,7 +132,8 @@ def simulate(cells: CellArrays, time_s: np.ndarray, current_A: np.ndarray,
 def constant_current(cells: CellArrays, c_rate: np.ndarray | float, dt_s: float = 1.0,
                      soc_start: np.ndarray | float = 1.0, temperature_C: np.ndarray | float = 25.0,
                      h_W_per_m2K: np.ndarray | float | None = None,
-                     keep_trace: bool = False, isothermal: bool = False) -> CellRun:
+                     keep_trace: bool = False, isothermal: bool = False,
+                     model: str = "ecm") -> CellRun:
     """Constant-current discharge at ``c_rate`` (1/h, per variant) to the lower voltage limit."""
     rate = np.broadcast_to(np.asarray(c_rate, dtype=np.float64), cells.capacity_Ah.shape)
     if np.any(rate <= 0.0):
@@ -142,7 +143,8 @@ def constant_current(cells: CellArrays, c_rate: np.ndarray | float, dt_s: float 
     t = np.arange(steps + 1) * dt_s
     return simulate(cells, t, np.ones(steps), scale=rate * cells.capacity_Ah,
                     soc_start=soc_start, temperature_C=temperature_C,
-                    h_W_per_m2K=h_W_per_m2K, keep_trace=keep_trace, isothermal=isothermal)
+                    h_W_per_m2K=h_W_per_m2K, keep_trace=keep_trace, isothermal=isothermal,
+                    model=model)
 
 
 @njit(cache=True)
