@@ -148,7 +148,7 @@ class CellArrays:
     format: np.ndarray
     name: np.ndarray
     construction: dict = field(default_factory=dict)  # CONSTRUCTION_KEYS -> (n,), NaN: none
-    electrochemical: tuple = ()  # (n,) parsed [electrochemical] tables or None
+    electrochemical: np.ndarray | None = None  # (n,) object: [electrochemical] tables or None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -548,5 +548,7 @@ def cell_arrays(cells: Sequence[Cell], index: np.ndarray | None = None) -> CellA
         cols[key] = np.array([getattr(c, key) for c in cells], dtype=str)[idx]
     cols["construction"] = {k: np.array([c.construction.get(k, np.nan) for c in cells])[idx]
                             for k in CONSTRUCTION_KEYS if any(k in c.construction for c in cells)}
-    cols["electrochemical"] = tuple(cells[i].electrochemical for i in idx)
+    tables = np.empty(len(cells), dtype=object)
+    tables[:] = [c.electrochemical for c in cells]
+    cols["electrochemical"] = tables[idx]
     return CellArrays(**cols)

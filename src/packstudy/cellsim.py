@@ -90,8 +90,10 @@ def simulate(cells: CellArrays, time_s: np.ndarray, current_A: np.ndarray,
     if model not in MODELS:
         raise ValueError(f"model: must be one of {', '.join(MODELS)}; got {model!r}")
     if model == "electrochemical":
-        missing = sorted({str(cells.name[v]) for v in range(n)
-                          if v >= len(cells.electrochemical) or cells.electrochemical[v] is None})
+        tables = (np.full(n, None, dtype=object) if cells.electrochemical is None
+                  else cells.electrochemical)
+        missing = sorted({str(name) for name, tb in zip(cells.name, tables, strict=True)
+                          if tb is None})
         if missing:
             raise ValueError(f"model 'electrochemical': cell {', '.join(missing)} has no "
                              "[electrochemical] table (electrode design, transport, kinetics)")

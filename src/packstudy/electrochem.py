@@ -124,7 +124,16 @@ def _positive(sec: dict, key: str, label: str, errors: list[str]) -> float:
 def pack(tables) -> tuple[np.ndarray, ...]:
     """Per-variant arrays for the kernel from parsed tables (one per variant): ``par``
     (n, N_PAR), negative and positive OCP on ``OCP_POINTS`` stoichiometries, electrolyte
-    diffusivity and conductivity on ``ELECTROLYTE_POINTS`` concentrations."""
+    diffusivity and conductivity on ``ELECTROLYTE_POINTS`` concentrations. Each distinct
+    table is resampled once."""
+    first: dict[int, int] = {}
+    code = np.array([first.setdefault(id(tb), len(first)) for tb in tables], dtype=np.intp)
+    distinct = list({id(tb): tb for tb in tables}.values())
+    par, ocp_n, ocp_p, diff, kappa = _pack_distinct(distinct)
+    return par[code], ocp_n[code], ocp_p[code], diff[code], kappa[code]
+
+
+def _pack_distinct(tables) -> tuple[np.ndarray, ...]:
     n = len(tables)
     par = np.zeros((n, N_PAR))
     ocp = np.zeros((2, n, OCP_POINTS))
