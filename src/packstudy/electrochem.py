@@ -40,6 +40,7 @@ N_SHELLS = 20
 OCP_POINTS = 401  # electrode OCPs resampled on a uniform stoichiometry grid 0..1
 ELECTROLYTE_POINTS = 121  # D_e, kappa_e resampled on a uniform grid 0..c_max of the table
 SUBSTEP_C_RATE_S = 0.6  # sub-steps of at most 0.6 s / C-rate (1/6000 of the capacity each)
+REFERENCE_K = 298.15  # the exchange-current coefficients are given at 25 degC
 
 ELECTRODE_KEYS = ("thickness_m", "porosity", "active_fraction", "particle_radius_m",
                   "diffusivity_m2_per_s", "max_concentration_mol_per_m3",
@@ -81,7 +82,8 @@ def parse_table(table, errors: list[str]) -> dict | None:
         label = f"{where}.{name}"
         errors += [f"{label}.{k}: unknown key (allowed: {', '.join((*keys, *extra))})"
                    for k in sorted(set(sec) - set(keys) - set(extra))]
-        vals = {k: _positive(sec, k, label, errors) for k in keys}
+        vals = {k: _positive(sec, k, label, errors, zero_ok=k.endswith("_J_per_mol"))
+                for k in keys}
         for k in ("porosity", "active_fraction", "transference_number", "stoichiometry_soc0",
                   "stoichiometry_soc1"):
             if k in vals and not 0.0 < vals[k] < 1.0:
@@ -113,10 +115,14 @@ def parse_table(table, errors: list[str]) -> dict | None:
     return out
 
 
-def _positive(sec: dict, key: str, label: str, errors: list[str]) -> float:
+def _positive(sec: dict, key: str, label: str, errors: list[str], zero_ok=False) -> float:
+    """``sec[key]`` as a float; a problem naming ``label.key`` when it is not a positive (or,
+    with ``zero_ok``, non-negative) finite number."""
     v = sec.get(key)
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
-        errors.append(f"{label}.{key}: must be a positive number; got {v!r}")
+    if (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)
+            or v < 0 or (v == 0 and not zero_ok)):
+        kind = "non-negative" if zero_ok else "positive"
+        errors.append(f"{label}.{key}: must be a {kind} number; got {v!r}")
         return float("nan")
     return float(v)
 
@@ -320,7 +326,7 @@ def _voltage(cur, temp_K, p, ocp_n, ocp_p, kappa_tab, ce, cs, zone_i, theta):
         radius, diff, c_max = p[first + 3], p[first + 4], p[first + 5]
         area = _zone_area(p, pos)
         k_s = radius / N_SHELLS / (2.0 * diff * FARADAY_C_PER_MOL * area)
-        arrh = math.exp(-p[first + 8] / GAS_CONSTANT_J_PER_MOLK * (1.0 / temp_K - 1.0 / 298.15))
+        arrh = math.exp(-p[first + 8] / GAS_CONSTANT_J_PER_MOLK * (1.0 / temp_K - 1.0 / REFERENCE_K))
         for k in range(nz):
             i = N_ZONES + N_SEPARATOR + k if pos else N_ZONES - 1 - k
             conc[k] = a2 * (1.0 - p[TPLUS]) * math.log(max(ce[i], 1e-12) / p[C0])
