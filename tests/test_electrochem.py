@@ -113,3 +113,18 @@ def test_dump_toml_round_trips_the_sub_tables():
 
 def _lg_table():
     return tomllib.loads(catalog.preset_path("cells", "lg-m50").read_text())
+
+
+def test_rest_after_a_discharge_relaxes_towards_the_ocv(lg):
+    """After 10 min at 2C the voltage jumps up when the current stops, then rises steadily
+    towards the OCV at the new SOC without passing it (salt and particle gradients relax)."""
+    t = np.arange(0.0, 1801.0)
+    cur = np.where(t[:-1] < 600.0, 10.0, 0.0)
+    run = simulate(cell_arrays([lg]), t, cur, keep_trace=True, isothermal=True,
+                   model="electrochemical")
+    v = run.trace_voltage_V[0]
+    rest = v[601:]
+    ocv = np.interp(run.soc[0], lg.ocv_soc, lg.ocv_V)
+    assert rest[0] - v[599] > 0.1  # the ohmic and kinetic drop vanishes at once
+    assert np.all(np.diff(rest) > -1e-6) and rest[-1] < ocv + 1e-3
+    assert ocv - rest[-1] < 0.25 * (ocv - rest[0])  # mostly relaxed after 20 min
