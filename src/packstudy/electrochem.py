@@ -30,10 +30,10 @@ import numpy as np
 from numba import njit
 
 from . import ecm
+from .lookup import unknown
+from .units import FARADAY_C_PER_MOL, GAS_CONSTANT_J_PER_MOLK
 from .units import ZERO_CELSIUS_K as ZERO_C_K
 
-FARADAY_C_PER_MOL = 96485.33212  # CODATA 2018 (exact since the 2019 SI)
-GAS_CONSTANT_J_PER_MOLK = 8.314462618
 N_ZONES = 20  # zones per electrode, as PyBaMM's default DFN mesh
 N_SEPARATOR = 2
 N_SHELLS = 20
@@ -65,7 +65,7 @@ def parse_table(table, errors: list[str]) -> dict | None:
         errors.append(f"{where}: must be a table")
         return None
     n_before = len(errors)
-    errors += [f"{where}.{k}: unknown key (allowed: {', '.join(TABLE_KEYS)})"
+    errors += [f"{where}.{k}: {unknown('key', k, TABLE_KEYS, 'allowed')}"
                for k in sorted(set(table) - set(TABLE_KEYS))]
     out: dict = {"electrode_area_m2": _positive(table, "electrode_area_m2", where, errors)}
     parts = {}
@@ -80,7 +80,7 @@ def parse_table(table, errors: list[str]) -> dict | None:
             errors.append(f"{where}.{name}: missing table")
             continue
         label = f"{where}.{name}"
-        errors += [f"{label}.{k}: unknown key (allowed: {', '.join((*keys, *extra))})"
+        errors += [f"{label}.{k}: {unknown('key', k, (*keys, *extra), 'allowed')}"
                    for k in sorted(set(sec) - set(keys) - set(extra))]
         vals = {k: _positive(sec, k, label, errors, zero_ok=k.endswith("_J_per_mol"))
                 for k in keys}
@@ -322,20 +322,21 @@ def _voltage(cur, temp_K, p, ocp_n, ocp_p, kappa_tab, ce, cs, zone_i, theta):
     k_e = np.empty(nz)
     rf = np.empty(nz)
     for pos in range(2):
-        first = LP if pos else LN
+        first = LP if pos else LN  # the electrode's columns follow ELECTRODE_KEYS
         radius, diff, c_max = p[first + 3], p[first + 4], p[first + 5]
+        sigma, k0, e_act = p[first + 6], p[first + 7], p[first + 8]
         area = _zone_area(p, pos)
         k_s = radius / N_SHELLS / (2.0 * diff * FARADAY_C_PER_MOL * area)
-        arrh = math.exp(-p[first + 8] / GAS_CONSTANT_J_PER_MOLK * (1.0 / temp_K - 1.0 / REFERENCE_K))
+        arrh = math.exp(-e_act / GAS_CONSTANT_J_PER_MOLK * (1.0 / temp_K - 1.0 / REFERENCE_K))
         for k in range(nz):
             i = N_ZONES + N_SEPARATOR + k if pos else N_ZONES - 1 - k
             conc[k] = a2 * (1.0 - p[TPLUS]) * math.log(max(ce[i], 1e-12) / p[C0])
-            k_e[k] = p[first + 7] * arrh * math.sqrt(max(ce[i], 0.0))
+            k_e[k] = k0 * arrh * math.sqrt(max(ce[i], 0.0))
             s_out[k] = cs[pos * nz + k, N_SHELLS - 1]
             j = i + 1 if pos else i - 1
             if k < nz - 1:
                 rf[k] = 0.5 * dx[i] / kap[i] + 0.5 * dx[j] / kap[j]
-        theta[pos] = _electrode(cur, pos == 1, p[first] / nz, p[first + 6], plate, rf, conc,
+        theta[pos] = _electrode(cur, pos == 1, p[first] / nz, sigma, plate, rf, conc,
                                 s_out, k_s, c_max, k_e, area, a2,
                                 ocp_p if pos else ocp_n, zone_i[pos * nz:(pos + 1) * nz],
                                 theta[pos])
@@ -457,8 +458,7 @@ def _advance(p, diff_tab, ce, cs, zone_i, dt):
     vol = np.empty(ns)
     out = np.empty(ns)
     for pos in range(2):
-        first = LP if pos else LN
-        radius, diff = p[first + 3], p[first + 4]
+        radius, diff = (p[RP], p[DP]) if pos else (p[RN], p[DN])
         dr = radius / ns
         area = _zone_area(p, pos)
         for i in range(ns):
