@@ -15,6 +15,13 @@ Run from the repository root: ``python scripts/fit_lg_m50.py [SHARED_VALIDATION_
   weighing as much as it in every SOC band (``fit_ecm``'s ``extra``): the pulse test's 6 min
   0.5C steps hold no polarisation built over minutes of sustained current (issue 17).
 
+The ``[electrochemical]`` table (for ``packstudy.electrochem``, the pseudo-2D model) holds the
+Chen et al. (2020) parameter set as PyBaMM 26.10 ships it (``Chen2020``): electrode and
+separator design, particle and electrolyte transport, kinetics, the electrode OCP fits
+tabulated on 201 stoichiometries, the Nyman et al. (2008) electrolyte diffusivity and
+conductivity fits tabulated to 4000 mol/m3 (extrapolated above their 2000 mol/m3 data, as
+PyBaMM does), and the stoichiometry window of PyBaMM's eSOH solution (``metadata.json``).
+
 The fit weighs the pulses as much as the 0.5C steps (``ecm_fit.fit_ecm``), and it is scored
 as the fitted cell simulated over the whole record through its limits. The ratings (mass,
 dimensions, limits) come from the LG Chem INR21700 M50 product specification.
@@ -82,6 +89,50 @@ TEMPLATE = {
 }
 
 
+CHEN2020 = ("Chen, Brosa Planella, O'Regan, Gastol, Widanage, Kendrick (2020), Development of "
+            "experimental techniques for parameterization of multi-scale lithium-ion battery "
+            "models, J. Electrochem. Soc. 167, 080534 (LG M50), as PyBaMM 26.10's Chen2020 "
+            "parameter set: electrode and separator design, transport, exchange-current and OCP "
+            "fits; electrolyte LiPF6 in EC:EMC 3:7 from Nyman, Behm, Lindbergh (2008), "
+            "Electrochim. Acta 53, 6356 (diffusivity and conductivity fits); stoichiometry "
+            "window from PyBaMM's eSOH solution for the 2.5-4.2 V window (metadata.json)")
+
+
+def electrochemical_table(esoh: dict) -> dict:
+    """The ``[electrochemical]`` table of lg-m50 (Chen2020; see the module docstring)."""
+    sto = np.linspace(0.0, 1.0, 201)
+    u_neg = (1.9793 * np.exp(-39.3631 * sto) + 0.2482 - 0.0909 * np.tanh(29.8538 * (sto - 0.1234))
+             - 0.04478 * np.tanh(14.9159 * (sto - 0.2769))
+             - 0.0205 * np.tanh(30.4444 * (sto - 0.6103)))
+    u_pos = (-0.8090 * sto + 4.4875 - 0.0428 * np.tanh(18.5138 * (sto - 0.5542))
+             - 17.7326 * np.tanh(15.7890 * (sto - 0.3117))
+             + 17.5842 * np.tanh(15.9308 * (sto - 0.3120)))
+    c = np.linspace(0.0, 4000.0, 81)
+    m = c / 1000.0
+    electrode = ("thickness_m", "porosity", "active_fraction", "particle_radius_m",
+                 "diffusivity_m2_per_s", "max_concentration_mol_per_m3", "conductivity_S_per_m",
+                 "j0_coefficient_A_m2p5_per_mol1p5", "j0_activation_energy_J_per_mol",
+                 "stoichiometry_soc0", "stoichiometry_soc1")
+    neg = (85.2e-6, 0.25, 0.75, 5.86e-6, 3.3e-14, 33133.0, 215.0, 6.48e-7, 35000.0,
+           esoh["x_0"], esoh["x_100"])
+    pos = (75.6e-6, 0.335, 0.665, 5.22e-6, 4e-15, 63104.0, 0.18, 3.42e-6, 17800.0,
+           esoh["y_0"], esoh["y_100"])
+    return {
+        "electrode_area_m2": round(0.065 * 1.58, 6),
+        "electrolyte": {"concentration_mol_per_m3": 1000.0, "transference_number": 0.2594,
+                        "bruggeman": 1.5, "table_concentration_mol_per_m3": c.tolist(),
+                        "diffusivity_m2_per_s": [float(f"{x:.6g}") for x in
+                                                 8.794e-11 * m**2 - 3.972e-10 * m + 4.862e-10],
+                        "conductivity_S_per_m": [float(f"{x:.6g}") for x in np.maximum(
+                            0.1297 * m**3 - 2.51 * m**1.5 + 3.329 * m, 0.0)]},
+        "separator": {"thickness_m": 12e-6, "porosity": 0.47},
+        "negative": {**{k: float(f"{v:.8g}") for k, v in zip(electrode, neg, strict=True)},
+                     "ocp_V": [round(float(x), 6) for x in u_neg]},
+        "positive": {**{k: float(f"{v:.8g}") for k, v in zip(electrode, pos, strict=True)},
+                     "ocp_V": [round(float(x), 6) for x in u_pos]},
+    }
+
+
 def main(shared: Path) -> None:
     folder = shared / "pybamm"
     raw = ecm_fit.read_csv_columns(folder / "chen2020_dfn_pulse_test_25C.csv",
@@ -113,6 +164,9 @@ def main(shared: Path) -> None:
     preset["fit"]["script"] = "scripts/fit_lg_m50.py"
     preset["sources"]["v_min_V"] = TEMPLATE["sources"]["v_min_V"]
     preset["sources"]["v_max_V"] = TEMPLATE["sources"]["v_max_V"]
+    preset["electrochemical"] = electrochemical_table(
+        json.loads((folder / "metadata.json").read_text())["esoh"])
+    preset["sources"]["electrochemical"] = CHEN2020
     text = ecm_fit.dump_toml(preset)
     out = ROOT / "src" / "packstudy" / "data" / "cells" / "lg-m50.toml"
     fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")

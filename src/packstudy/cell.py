@@ -6,8 +6,9 @@ limits, specific heat), the OCV curve at 25 degC (optionally dOCV/dT), R0, R1 an
 vs SOC (and temperature, or 25 degC tables with an Arrhenius activation energy) and a
 charge-rate map (max C-rate vs SOC and temperature), and optionally its own ``[construction]``
 (electrode design and housing from a teardown or datasheet, ``chemistry.CONSTRUCTION_KEYS``,
-which replace the chemistry's generic values in the bill of materials). Every number is
-sourced in ``[sources]``;
+which replace the chemistry's generic values in the bill of materials), and optionally an
+``[electrochemical]`` table for ``electrochem`` (electrode design, transport, kinetics, electrode
+OCPs; ``electrochem.parse_table``). Every number is sourced in ``[sources]``;
 a scalar may be written ``{ value = ..., low = ..., high = ... }`` for projections.
 Conventions: current positive when discharging, SOC 0..1, temperatures in degC.
 """
@@ -25,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from . import catalog
+from . import catalog, electrochem
 from .chemistry import CONSTRUCTION_KEYS
 from .ecm import SOC_GRID, TEMP_GRID_C
 from .lookup import unknown
@@ -60,7 +61,7 @@ SCALARS = (
 TOP_KEYS = {
     "schema_version", "name", "description", "chemistry", "format", "volume_L",
     "dimensions_mm", "ocv", "resistance", "charge_map", "sources", "assumptions", "fit",
-    "bpx", "construction", *SCALARS,
+    "bpx", "construction", "electrochemical", *SCALARS,
 }
 DIMENSIONS = {"cylindrical": ("diameter", "height"), "pouch": ("length", "width", "thickness"),
               "prismatic": ("length", "width", "thickness")}
@@ -109,6 +110,7 @@ class Cell:
     sources: dict = field(default_factory=dict)
     ranges: dict = field(default_factory=dict)  # field -> (low, high) for projections
     construction: dict = field(default_factory=dict)  # CONSTRUCTION_KEYS given by the file
+    electrochemical: dict | None = None  # parsed [electrochemical] table (electrochem.py)
     assumptions: tuple = ()
     description: str = ""
     path: str = ""
@@ -146,6 +148,7 @@ class CellArrays:
     format: np.ndarray
     name: np.ndarray
     construction: dict = field(default_factory=dict)  # CONSTRUCTION_KEYS -> (n,), NaN: none
+    electrochemical: np.ndarray | None = None  # (n,) object: [electrochemical] tables or None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -270,10 +273,13 @@ def cell_from_dict(data: dict, where: str = "cell", require_sources: bool = Fals
         errors.append("sources: must be a table of field = \"source\"")
         sources = {}
     construction = _construction(data, errors, values["mass_kg"])
+    echem = (electrochem.parse_table(data["electrochemical"], errors)
+             if "electrochemical" in data else None)
     if construction and not errors:
         errors += _construction_weight(chemistry, fmt, values, construction)
     needed = [*SCALARS, "volume_L" if "volume_L" in data else "dimensions_mm",
-              "ocv", "resistance", "charge_map", *(f"construction.{k}" for k in construction)]
+              "ocv", "resistance", "charge_map", *(f"construction.{k}" for k in construction),
+              *(["electrochemical"] if "electrochemical" in data else [])]
     missing = [k for k in needed if not str(sources.get(k, "")).strip()]
     assumptions = data.get("assumptions", [])
     if not isinstance(assumptions, list):
@@ -293,7 +299,7 @@ def cell_from_dict(data: dict, where: str = "cell", require_sources: bool = Fals
         ocv_soc=ocv_soc, ocv_V=ocv_V, docv_dT_V_per_K=docv, **res,
         charge_soc=c_soc, charge_temperature_C=c_temp, charge_c_rate_max=c_rate,
         sources=dict(sources), ranges=ranges, assumptions=tuple(assumptions),
-        construction=construction,
+        construction=construction, electrochemical=echem,
         description=str(data.get("description", "")), path=where,
     )
 
@@ -542,4 +548,7 @@ def cell_arrays(cells: Sequence[Cell], index: np.ndarray | None = None) -> CellA
         cols[key] = np.array([getattr(c, key) for c in cells], dtype=str)[idx]
     cols["construction"] = {k: np.array([c.construction.get(k, np.nan) for c in cells])[idx]
                             for k in CONSTRUCTION_KEYS if any(k in c.construction for c in cells)}
+    tables = np.empty(len(cells), dtype=object)
+    tables[:] = [c.electrochemical for c in cells]
+    cols["electrochemical"] = tables[idx]
     return CellArrays(**cols)

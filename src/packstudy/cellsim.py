@@ -6,7 +6,10 @@ Variants are rows of a ``CellArrays``; the loop runs time steps outside and vari
 m*cp*dT/dt = I^2*R0 + I*v_rc - I*T*dOCV/dT - hA*(T - T_coolant) (exact for the step).
 A variant stops at its voltage limits (the crossing step is shortened to land on the limit)
 or when its SOC leaves 0..1. Currents are clipped to the cell's 10 s peak limits.
-Current is positive when discharging (A); temperatures in degC.
+``model="electrochemical"`` runs the pseudo-2D model of ``electrochem`` instead of the
+equivalent circuit, for cells whose file gives an ``[electrochemical]`` table (it stops at
+the first sample beyond a voltage limit). Current is positive when discharging (A);
+temperatures in degC.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from . import catalog, ecm
+from . import catalog, ecm, electrochem
 from .cell import CellArrays
 from .ecm import SOC_GRID, TEMP_GRID_C
 from .units import ZERO_CELSIUS_K as ZERO_C_K
 
 STOP_END, STOP_V_MIN, STOP_V_MAX, STOP_SOC = 0, 1, 2, 3
+MODELS = ("ecm", "electrochemical")
 STOP_REASONS = {STOP_END: "end of profile", STOP_V_MIN: "lower voltage limit",
                 STOP_V_MAX: "upper voltage limit", STOP_SOC: "SOC out of 0..1"}
 
@@ -64,7 +68,8 @@ def simulate(cells: CellArrays, time_s: np.ndarray, current_A: np.ndarray,
              scale: np.ndarray | float = 1.0, soc_start: np.ndarray | float = 1.0,
              temperature_C: np.ndarray | float = 25.0, coolant_C: np.ndarray | float | None = None,
              h_W_per_m2K: np.ndarray | float | None = None, keep_trace: bool = False,
-             enforce_limits: bool = True, isothermal: bool = False) -> CellRun:
+             enforce_limits: bool = True, isothermal: bool = False,
+             model: str = "ecm") -> CellRun:
     """Run every cell through the current profile ``scale * current_A`` (A, zero-order hold).
 
     ``current_A[k]`` applies from ``time_s[k]`` to ``time_s[k+1]``; ``current_A`` has one
@@ -72,7 +77,8 @@ def simulate(cells: CellArrays, time_s: np.ndarray, current_A: np.ndarray,
     variant) turns a normalised profile into currents, e.g. C-rate x capacity.
     ``enforce_limits=False`` runs through voltage and current limits (used to score fits);
     ``isothermal`` holds the cell at ``temperature_C`` (all heat leaves to the coolant), as
-    isothermal reference models do.
+    isothermal reference models do. ``model``: "ecm" (the equivalent circuit) or
+    "electrochemical" (``electrochem``; every cell needs its ``[electrochemical]`` table).
     """
     t = np.ascontiguousarray(time_s, dtype=np.float64)
     i = np.ascontiguousarray(current_A, dtype=np.float64)
@@ -81,6 +87,16 @@ def simulate(cells: CellArrays, time_s: np.ndarray, current_A: np.ndarray,
     if i.shape not in ((t.size,), (t.size - 1,)) or not np.all(np.isfinite(i)):
         raise ValueError("current_A: needs one finite value per time sample or interval")
     n = cells.capacity_Ah.shape[0]
+    if model not in MODELS:
+        raise ValueError(f"model: must be one of {', '.join(MODELS)}; got {model!r}")
+    if model == "electrochemical":
+        tables = (np.full(n, None, dtype=object) if cells.electrochemical is None
+                  else cells.electrochemical)
+        missing = sorted({str(name) for name, tb in zip(cells.name, tables, strict=True)
+                          if tb is None})
+        if missing:
+            raise ValueError(f"model 'electrochemical': cell {', '.join(missing)} has no "
+                             "[electrochemical] table (electrode design, transport, kinetics)")
     h = default_h_W_per_m2K() if h_W_per_m2K is None else h_W_per_m2K
     t0 = np.broadcast_to(np.asarray(temperature_C, dtype=np.float64), (n,))
     coolant = t0 if coolant_C is None else coolant_C
@@ -92,11 +108,18 @@ def simulate(cells: CellArrays, time_s: np.ndarray, current_A: np.ndarray,
     width = t.size if keep_trace else 1
     traces = np.full((5, n, width), np.nan)
     state = np.zeros((n, 12))
-    _run(t, i[: t.size - 1], col(scale), col(soc_start), col(t0), col(coolant), col(ha),
-         cells.capacity_Ah, cells.v_min_V, cells.v_max_V, cells.i_peak_discharge_A,
-         cells.i_peak_charge_A, cells.mass_kg * cells.specific_heat_J_per_kgK,
-         cells.ocv_V, cells.docv_dT_V_per_K, cells.r0_ohm, cells.r1_ohm, cells.tau1_s,
-         SOC_GRID, TEMP_GRID_C, enforce_limits, isothermal, state, traces)
+    common = (t, i[: t.size - 1], col(scale), col(soc_start), col(t0), col(coolant), col(ha),
+              cells.capacity_Ah, cells.v_min_V, cells.v_max_V, cells.i_peak_discharge_A,
+              cells.i_peak_charge_A, cells.mass_kg * cells.specific_heat_J_per_kgK,
+              cells.ocv_V, cells.docv_dT_V_per_K)
+    if model == "electrochemical":
+        par, ocp_n, ocp_p, diff, kappa = electrochem.pack(cells.electrochemical)
+        ce, cs = electrochem.initial_state(par, col(soc_start))
+        electrochem.run(*common, SOC_GRID, par, ocp_n, ocp_p, diff, kappa, ce, cs,
+                        enforce_limits, isothermal, state, traces)
+    else:
+        _run(*common, cells.r0_ohm, cells.r1_ohm, cells.tau1_s, SOC_GRID, TEMP_GRID_C,
+             enforce_limits, isothermal, state, traces)
     tr = {}
     if keep_trace:
         tr = dict(trace_voltage_V=traces[0], trace_current_A=traces[1], trace_soc=traces[2],
@@ -111,7 +134,8 @@ def simulate(cells: CellArrays, time_s: np.ndarray, current_A: np.ndarray,
 def constant_current(cells: CellArrays, c_rate: np.ndarray | float, dt_s: float = 1.0,
                      soc_start: np.ndarray | float = 1.0, temperature_C: np.ndarray | float = 25.0,
                      h_W_per_m2K: np.ndarray | float | None = None,
-                     keep_trace: bool = False, isothermal: bool = False) -> CellRun:
+                     keep_trace: bool = False, isothermal: bool = False,
+                     model: str = "ecm") -> CellRun:
     """Constant-current discharge at ``c_rate`` (1/h, per variant) to the lower voltage limit."""
     rate = np.broadcast_to(np.asarray(c_rate, dtype=np.float64), cells.capacity_Ah.shape)
     if np.any(rate <= 0.0):
@@ -121,7 +145,8 @@ def constant_current(cells: CellArrays, c_rate: np.ndarray | float, dt_s: float 
     t = np.arange(steps + 1) * dt_s
     return simulate(cells, t, np.ones(steps), scale=rate * cells.capacity_Ah,
                     soc_start=soc_start, temperature_C=temperature_C,
-                    h_W_per_m2K=h_W_per_m2K, keep_trace=keep_trace, isothermal=isothermal)
+                    h_W_per_m2K=h_W_per_m2K, keep_trace=keep_trace, isothermal=isothermal,
+                    model=model)
 
 
 @njit(cache=True)

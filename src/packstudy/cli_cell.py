@@ -61,6 +61,15 @@ def _csv(columns: dict[str, np.ndarray], fmt: dict[str, str]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def _check_model(model: str, c) -> None:
+    """Exit 2 unless ``model`` is known and the cell has what it needs."""
+    if model not in ("ecm", "electrochemical"):
+        _fail(f"--model: must be ecm or electrochemical; got {model!r}")
+    if model == "electrochemical" and c.electrochemical is None:
+        _fail(f"--model electrochemical: cell {c.name} has no [electrochemical] table "
+              "(electrode design, transport, kinetics, electrode OCPs; see docs/cells.md)")
+
+
 @app.command()
 def discharge(
     cell: Annotated[str, typer.Argument(help="Cell preset name or a cell TOML file.")],
@@ -71,6 +80,9 @@ def discharge(
     dt_s: Annotated[float, typer.Option("--dt-s", help="Time step, s.")] = 1.0,
     isothermal: Annotated[bool, typer.Option("--isothermal",
                                              help="Hold the cell at --temperature-C.")] = False,
+    model: Annotated[str, typer.Option("--model", help="ecm (equivalent circuit) or "
+                                       "electrochemical (pseudo-2D; cells with an "
+                                       "[electrochemical] table).")] = "ecm",
 ) -> None:
     """Constant-current discharge from 100 % SOC to the lower voltage limit."""
     from .cellsim import constant_current
@@ -80,8 +92,9 @@ def discharge(
     if not dt_s > 0.0:
         _fail(f"--dt-s: must be positive; got {dt_s}")
     c, cells = _cell(cell)
+    _check_model(model, c)
     run = constant_current(cells, c_rate, dt_s=dt_s, temperature_C=temperature_C,
-                           keep_trace=True, isothermal=isothermal)
+                           keep_trace=True, isothermal=isothermal, model=model)
     ok = ~np.isnan(run.trace_voltage_V[0])
     write_atomic(out, _csv({"time_s": run.time_s[ok],
                             "discharge_capacity_Ah": run.trace_discharge_capacity_Ah[0][ok],
@@ -104,6 +117,9 @@ def profile(
                                                  help="Start and ambient, degC.")] = 25.0,
     isothermal: Annotated[bool, typer.Option("--isothermal",
                                              help="Hold the cell at --temperature-C.")] = False,
+    model: Annotated[str, typer.Option("--model", help="ecm (equivalent circuit) or "
+                                       "electrochemical (pseudo-2D; cells with an "
+                                       "[electrochemical] table).")] = "ecm",
 ) -> None:
     """Run a current profile; stops at a voltage limit."""
     from .cellsim import STOP_REASONS, simulate
@@ -119,8 +135,9 @@ def profile(
     if np.any(np.diff(t) <= 0.0):
         _fail(f"{current}: column time_s: must increase strictly")
     c, cells = _cell(cell)
-    run = simulate(cells, t, i[:-1], soc_start=soc_start,
-                   temperature_C=temperature_C, keep_trace=True, isothermal=isothermal)
+    _check_model(model, c)
+    run = simulate(cells, t, i[:-1], soc_start=soc_start, temperature_C=temperature_C,
+                   keep_trace=True, isothermal=isothermal, model=model)
     ok = ~np.isnan(run.trace_voltage_V[0])
     write_atomic(out, _csv({"time_s": t[ok], "current_A": run.trace_current_A[0][ok],
                             "voltage_V": run.trace_voltage_V[0][ok],

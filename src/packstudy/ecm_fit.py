@@ -383,8 +383,14 @@ def dump_toml(table: dict) -> str:
     for k, v in table.items():
         if _is_table(v):
             lines += ["", f"[{_key(k)}]"]
+            subs = {kk: vv for kk, vv in v.items() if isinstance(vv, dict) and _is_table(vv)
+                    and any(isinstance(x, list) for x in vv.values())}
             for kk, vv in v.items():
-                lines.append(f"{_key(kk)} = {_value(vv)}")
+                if kk not in subs:
+                    lines.append(f"{_key(kk)} = {_value(vv)}")
+            for kk, vv in subs.items():  # sub-tables holding lists: [section.sub]
+                lines += ["", f"[{_key(k)}.{_key(kk)}]"]
+                lines += [f"{_key(x)} = {_value(y)}" for x, y in vv.items()]
     return "\n".join(lines) + "\n"
 
 

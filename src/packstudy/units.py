@@ -13,3 +13,5 @@ J_PER_KWH = 3.6e6  # 1 kWh in J
 J_PER_WH = 3600.0  # 1 Wh in J
 KWH_PER_GALLON_EQUIVALENT = 33.705  # EPA MPGe energy content of a gallon of gasoline
 ZERO_CELSIUS_K = 273.15
+FARADAY_C_PER_MOL = 96485.33212  # CODATA 2018 (exact since the 2019 SI)
+GAS_CONSTANT_J_PER_MOLK = 8.314462618  # CODATA 2018 (exact since the 2019 SI)
