@@ -12,10 +12,13 @@ the first run, and packstudy's bytecode is compiled first: an installed package 
 compiles it; an editable install writes it on first import), but a sandbox that sets
 PYTHONDONTWRITEBYTECODE would otherwise recompile every module on every run.
 
-FASTSim 3 then runs WLTC class 3b alone for the same variants (their test mass; the car's
-Cd, frontal area, Crr and motor; packstudy's drivetrain efficiency), in a Python loop on one
+FASTSim 3 runs WLTC class 3b alone for the same variants (their test mass; the car's Cd,
+frontal area, Crr and motor; packstudy's drivetrain efficiency), in a Python loop on one
 thread, set up with the functions of ``bench_cycles.py``. A subset is timed and the total
-extrapolated linearly (``--fastsim-subset``; 0 times them all).
+extrapolated linearly (``--fastsim-subset``; 0 times them all), in as many parts as there are
+CLI runs, each part right after one run: each run is compared with the FASTSim part beside it
+and the median of these ratios counts, so that the shared VM's speed, which drifts by tens of
+percent within a minute, moves both sides of a ratio alike.
 
     python benchmarks/bench_study.py                # N = 10,000
     python benchmarks/bench_study.py --n 2000       # fewer energies (CI smoke run)
@@ -138,9 +141,9 @@ def fastsim_inputs(test_mass_kg: np.ndarray):
     return base, var
 
 
-def time_fastsim_wltc(test_mass_kg: np.ndarray, subset: int) -> tuple[float, int, float, float]:
-    """(seconds for all variants, variants timed, FASTSim and packstudy DC kWh/100 km of
-    variant 0 on WLTC) for a FASTSim loop over WLTC class 3b."""
+def fastsim_runs(test_mass_kg: np.ndarray, subset: int) -> tuple:
+    """(vehicles to time, their cycle, FASTSim and packstudy DC kWh/100 km of variant 0 on
+    WLTC) for a FASTSim loop over WLTC class 3b (``subset`` vehicles; 0: all)."""
     base, var = fastsim_inputs(test_mass_kg)
     n = var["mass_kg"].size
     timed = n if subset <= 0 else min(subset, n)
@@ -151,8 +154,7 @@ def time_fastsim_wltc(test_mass_kg: np.ndarray, subset: int) -> tuple[float, int
     wltc = load_cycle("wltc_class3b")
     cycle = bc.fastsim_cycle(wltc)
     fs_dc, _ = bc.fastsim_dc(vehicles[0], cycle)  # also the warm-up
-    ps_dc = bc.packstudy_dc(pt, wltc)[0]
-    return bc.time_fastsim(vehicles, cycle) * n / timed, timed, fs_dc, ps_dc
+    return vehicles, cycle, fs_dc, bc.packstudy_dc(pt, wltc)[0]
 
 
 def main(argv=None) -> None:
@@ -175,21 +177,28 @@ def main(argv=None) -> None:
         warm_s = run_cli(warm, tmp / "warm-up", args.workers)
         study = tmp / "sweep.toml"
         study.write_text(study_toml(energies))
-        walls = [run_cli(study, tmp / f"results-{k}", args.workers) for k in range(RUNS)]
-        wall = float(np.median(walls))
-        shutil.rmtree(tmp / "results-1"), shutil.rmtree(tmp / "results-2")
-        os.rename(tmp / "results-0", tmp / "results")
+        walls = [run_cli(study, tmp / "results", args.workers)]
         table = pq.read_table(tmp / "results" / "results.parquet")
         rows = table.num_rows
-        mass = table.column("vehicle_test_mass_kg").to_numpy()
+        if rows != args.n:
+            sys.exit(f"expected {args.n} result rows, got {rows}")
         columns = table.num_columns
         front = int(np.sum(table.column("pareto").to_numpy() > 0))
         designs = distinct_designs(tmp / "results" / "results.parquet")
-    if rows != args.n:
-        sys.exit(f"expected {args.n} result rows, got {rows}")
-
-    fs_s, timed, fs_dc, ps_dc = time_fastsim_wltc(mass, args.fastsim_subset)
-    ratio = fs_s / wall
+        vehicles, cycle, fs_dc, ps_dc = fastsim_runs(
+            table.column("vehicle_test_mass_kg").to_numpy(), args.fastsim_subset)
+        parts = np.array_split(np.arange(len(vehicles)), RUNS)
+        fs_parts = [bc.time_fastsim([vehicles[i] for i in parts[0]], cycle) * rows / parts[0].size]
+        for k in range(1, RUNS):  # each CLI run, then the FASTSim part beside it
+            walls.append(run_cli(study, tmp / f"results-{k}", args.workers))
+            shutil.rmtree(tmp / f"results-{k}")
+            fs_parts.append(bc.time_fastsim([vehicles[i] for i in parts[k]], cycle) * rows
+                            / parts[k].size)
+    wall = float(np.median(walls))
+    fs_s = float(np.median(fs_parts))
+    timed = len(vehicles)
+    ratios = [f / w for f, w in zip(fs_parts, walls, strict=True)]
+    ratio = float(np.median(ratios))
     print(f"packstudy {packstudy.__version__} vs FASTSim {bc.fastsim.__version__}; "
           f"{os.cpu_count()} cores")
     print(f"study: {PRESET}, {rows:,} variants ({len(CELLS)} cells x {len(VOLTAGES_V)} voltages x "
@@ -204,7 +213,10 @@ def main(argv=None) -> None:
           "simulated once, packstudy.distinct)")
     note = f"{timed:,} timed, extrapolated linearly" if timed < rows else "all timed"
     print(f"FASTSim loop, WLTC class 3b only, 1 thread: {fs_s:.2f} s, {rows / fs_s:,.0f} "
-          f"variants/s ({note})")
+          f"variants/s ({note}; median of {', '.join(f'{f:.2f}' for f in fs_parts)} s, each "
+          "part timed right after one CLI run)")
+    print(f"ratios of the runs to the FASTSim parts beside them: "
+          f"{', '.join(f'{r:.1f}' for r in ratios)}x (the median counts)")
     print(f"sanity, variant 0 WLTC DC consumption: FASTSim {fs_dc:.2f}, packstudy (benchmark "
           f"pack) {ps_dc:.2f} kWh/100 km")
     print(f"goal: <= {GOAL_S:.0f} s: {'met' if wall <= GOAL_S else 'MISSED'} ({wall:.2f} s); "

@@ -77,7 +77,9 @@ def main(argv=None) -> None:
     if rows != args.n:
         sys.exit(f"expected {args.n} result rows, got {rows}")
 
-    fs_s, timed, fs_dc, ps_dc = bs.time_fastsim_wltc(mass, args.fastsim_subset)
+    vehicles, cycle, fs_dc, ps_dc = bs.fastsim_runs(mass, args.fastsim_subset)
+    timed = len(vehicles)
+    fs_s = bs.bc.time_fastsim(vehicles, cycle) * rows / timed
     rate = rows / wall
     print(f"packstudy {packstudy.__version__} vs FASTSim {bs.bc.fastsim.__version__}; "
           f"{os.cpu_count()} cores")
