@@ -120,6 +120,7 @@ NO_LIMIT_W = 1e30  # "no vehicle curve" (finite, so that interpolation weights o
 
 V_ROUNDING = 1e-9  # V: a constant-voltage step's end voltage equals the limit within this
 
+
 @njit(cache=True, inline="always")
 def _cv_step(i0, v_rc, r0, r1, tau, slope, q_As, dt, charge_max):
     """A step at constant terminal voltage: the cell current (A) starts at ``i0`` and, with
