@@ -220,3 +220,11 @@ def test_unusable_executor_exits_2_with_what_to_do(tmp_path):
     assert run.returncode == 2, run.stderr
     assert "--address tcp://127.0.0.1:9: no Dask scheduler answered" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_help_text_keeps_its_bracketed_table_names():
+    """Help text is printed as written: a TOML table name in brackets is not taken for markup
+    (Rich's markup dropped "[vehicle.calibration]" from the calibrate command's help)."""
+    run = packstudy("vehicle", "calibrate", "--help")
+    assert run.returncode == 0, run.stderr
+    assert "known results ([vehicle.calibration])" in " ".join(run.stdout.split())

@@ -18,11 +18,11 @@ from . import catalog, metrics
 from .cli_cell import app as cell_app
 from .lookup import unknown
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
+app = typer.Typer(rich_markup_mode=None, no_args_is_help=True, add_completion=False,
                   help="EV battery-system feasibility studies: technical, cost and footprint.")
-presets_app = typer.Typer(no_args_is_help=True, help="List and show shipped presets.")
+presets_app = typer.Typer(no_args_is_help=True, help="List and show shipped presets.", rich_markup_mode=None)
 app.add_typer(presets_app, name="presets")
-vehicle_app = typer.Typer(no_args_is_help=True, help="Vehicle tools: calibrate.")
+vehicle_app = typer.Typer(no_args_is_help=True, help="Vehicle tools: calibrate.", rich_markup_mode=None)
 app.add_typer(vehicle_app, name="vehicle")
 app.add_typer(cell_app, name="cell", help="Cell tools: discharge, profile, fit, age.")
 

@@ -19,7 +19,7 @@ from . import catalog
 # cell (and with it numba), cellsim and ecm_fit are imported inside the commands that use them:
 # the other CLI commands start without them.
 
-app = typer.Typer(help="Cell-level simulation and equivalent-circuit fitting.",
+app = typer.Typer(rich_markup_mode=None, help="Cell-level simulation and equivalent-circuit fitting.",
                   no_args_is_help=True)
 
 
@@ -81,8 +81,8 @@ def discharge(
     isothermal: Annotated[bool, typer.Option("--isothermal",
                                              help="Hold the cell at --temperature-C.")] = False,
     model: Annotated[str, typer.Option("--model", help="ecm (equivalent circuit) or "
-                                       "electrochemical (pseudo-2D; cells with an "
-                                       "[electrochemical] table).")] = "ecm",
+                                       "electrochemical (pseudo-2D; cells whose file has an "
+                                       "electrochemical table).")] = "ecm",
 ) -> None:
     """Constant-current discharge from 100 % SOC to the lower voltage limit."""
     from .cellsim import constant_current
@@ -118,8 +118,8 @@ def profile(
     isothermal: Annotated[bool, typer.Option("--isothermal",
                                              help="Hold the cell at --temperature-C.")] = False,
     model: Annotated[str, typer.Option("--model", help="ecm (equivalent circuit) or "
-                                       "electrochemical (pseudo-2D; cells with an "
-                                       "[electrochemical] table).")] = "ecm",
+                                       "electrochemical (pseudo-2D; cells whose file has an "
+                                       "electrochemical table).")] = "ecm",
 ) -> None:
     """Run a current profile; stops at a voltage limit."""
     from .cellsim import STOP_REASONS, simulate
