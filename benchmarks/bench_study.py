@@ -22,6 +22,7 @@ percent within a minute, moves both sides of a ratio alike.
 
     python benchmarks/bench_study.py                # N = 10,000
     python benchmarks/bench_study.py --n 2000       # fewer energies (CI smoke run)
+    python benchmarks/bench_study.py --against ../base/src   # another tree's CLI beside
 
 Last line: ``ratio_vs_fastsim_study = X`` (FASTSim loop time / packstudy CLI wall time).
 """
@@ -115,13 +116,15 @@ footprint_kgCO2e_per_kWh = {{ max = 90 }}
 """
 
 
-def run_cli(study: Path, out: Path, workers: int | None) -> float:
-    """Wall time (s) of ``packstudy run`` in a fresh process."""
+def run_cli(study: Path, out: Path, workers: int | None, src: Path | None = None) -> float:
+    """Wall time (s) of ``packstudy run`` in a fresh process (of the packstudy in the source
+    folder ``src`` when given)."""
     cmd = [sys.executable, "-m", "packstudy.cli", "run", str(study), "--out", str(out)]
     if workers:
         cmd += ["--workers", str(workers)]
+    env = CLI_ENV if src is None else {**CLI_ENV, "PYTHONPATH": str(src)}
     start = time.perf_counter()
-    done = subprocess.run(cmd, env=CLI_ENV, capture_output=True, text=True)
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"packstudy run failed ({done.returncode}):\n{done.stderr}")
@@ -164,20 +167,29 @@ def main(argv=None) -> None:
     ap.add_argument("--workers", type=int, default=None, help="packstudy --workers (default: cores)")
     ap.add_argument("--fastsim-subset", type=int, default=FASTSIM_SUBSET,
                     help="FASTSim simulations timed, the rest extrapolated (0: all)")
+    ap.add_argument("--against", type=Path, default=None,
+                    help="another packstudy source folder (e.g. a git worktree's src) whose CLI "
+                         "runs the same study right after each run of this one")
     args = ap.parse_args(argv)
     if args.n % PER_ENERGY or args.n <= 0:
         ap.error(f"--n must be a positive multiple of {PER_ENERGY}")
     energies = [80.0 + 2.0 * k for k in range(args.n // PER_ENERGY)]
 
     compileall.compile_dir(Path(packstudy.__file__).parent, quiet=1)
+    other = []  # the --against tree's walls, each run right after one of this tree's
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         warm = tmp / "warm-up.toml"
         warm.write_text(study_toml(energies[:1]))
         warm_s = run_cli(warm, tmp / "warm-up", args.workers)
+        if args.against:
+            compileall.compile_dir(args.against / "packstudy", quiet=1)
+            run_cli(warm, tmp / "warm-up-other", args.workers, args.against)
         study = tmp / "sweep.toml"
         study.write_text(study_toml(energies))
         walls = [run_cli(study, tmp / "results", args.workers)]
+        if args.against:
+            other.append(run_cli(study, tmp / "results-other", args.workers, args.against))
         table = pq.read_table(tmp / "results" / "results.parquet")
         rows = table.num_rows
         if rows != args.n:
@@ -192,6 +204,8 @@ def main(argv=None) -> None:
         for k in range(1, RUNS):  # each CLI run, then the FASTSim part beside it
             walls.append(run_cli(study, tmp / f"results-{k}", args.workers))
             shutil.rmtree(tmp / f"results-{k}")
+            if args.against:
+                other.append(run_cli(study, tmp / "results-other", args.workers, args.against))
             fs_parts.append(bc.time_fastsim([vehicles[i] for i in parts[k]], cycle) * rows
                             / parts[k].size)
     wall = float(np.median(walls))
@@ -209,6 +223,10 @@ def main(argv=None) -> None:
     print(f"packstudy run (CLI, fresh process, end to end; median of "
           f"{', '.join(f'{w:.2f}' for w in walls)} s): {wall:.2f} s, "
           f"{rows / wall:,.0f} variants/s; {columns} result columns, {front} on the Pareto front")
+    if other:
+        print(f"against {args.against} (each run right after one above): median of "
+              f"{', '.join(f'{w:.2f}' for w in other)} s: {np.median(other):.2f} s; this tree "
+              f"{np.median(other) / wall:.2f}x as fast")
     print(f"distinct powertrains: {designs:,} of {rows:,} variants (rows with the same inputs are "
           "simulated once, packstudy.distinct)")
     note = f"{timed:,} timed, extrapolated linearly" if timed < rows else "all timed"
