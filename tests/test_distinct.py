@@ -20,6 +20,15 @@ def test_rows_groups_only_rows_equal_bit_for_bit():
     assert distinct.rows(a[:1]) is None
 
 
+def test_a_huge_value_does_not_hide_the_other_columns():
+    """A column of 1e30 ("no limit") beside small values: the rows still group by all their
+    bits (a weighted sum of the values rounded the small ones away: every row its own set)."""
+    a = np.array([[1e30, 1.0], [1e30, 2.0], [1e30, 1.0], [1e30, 2.0], [1e30, 3.0]])
+    first, inverse = distinct.rows(a)
+    assert first.tolist() == [0, 1, 4]
+    assert inverse.tolist() == [0, 1, 0, 1, 2]
+
+
 def test_repeated_powertrain_rows_get_the_results_of_their_own_runs():
     """Three distinct powertrains repeated (six rows, the repeats at other positions in the
     kernel's blocks): WLTC, acceleration and the DC fast charge give each row exactly what its
@@ -43,3 +52,22 @@ def test_repeated_powertrain_rows_get_the_results_of_their_own_runs():
     for key, values in once.items():
         if key != "fast_charge_curve_soc":
             np.testing.assert_array_equal(again[key], values[order], err_msg=key)
+
+
+def test_rows_that_differ_only_beyond_the_pack_charge_once(monkeypatch):
+    """The vehicle's mass does not reach a DC charge: three powertrains with the same pack and
+    different masses charge once, and each gets what it gets alone."""
+    from packstudy import charging
+
+    pt = stack([synthetic_powertrain(1, mass_kg=m) for m in (1800.0, 1900.0, 2000.0)])
+    pt = procedures.Powertrain(**{**pt.__dict__, "charge_c_rate_max": np.full(pt.r0_ohm.shape, 2.0)})
+    charger = dict(charger_power_kW=150.0, charger_current_A=400.0, charger_max_voltage_V=920.0,
+                   wltp_dc_kWh_per_100km=16.0)
+    alone = charging.fast_charge(distinct.take(pt, [0]), **charger)
+    charged = []
+    kernel = charging._charge
+    monkeypatch.setattr(charging, "_charge", lambda bat, *a: (charged.append(len(bat)), kernel(bat, *a)))
+    together = charging.fast_charge(pt, **charger)
+    assert charged == [1]
+    for key in ("fast_charge_10_80_min", "fast_charge_energy_kWh", "fast_charge_max_cell_temp_C"):
+        np.testing.assert_array_equal(together[key], np.repeat(alone[key], 3), err_msg=key)

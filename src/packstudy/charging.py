@@ -379,8 +379,11 @@ def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_
             limits["charger_current_A"], limits["charger_max_voltage_V"],
             vehicle_curve_W(vehicle_curve, n), win_lo, win_span]
     cells = pt
-    groups = distinct.powertrain_rows(pt, *rows)
-    if groups is not None:  # rows with the same inputs charge once
+    # rows with the same inputs charge once: the cells, the pack and the limits (the rest of a
+    # powertrain, its mass and drivetrain, does not reach a charge)
+    groups = distinct.rows(pt.battery, pt.ocv_V, pt.r0_ohm, pt.r1_ohm, pt.tau1_s,
+                           pt.charge_c_rate_max, *rows)
+    if groups is not None:
         cells, rows = distinct.take(pt, groups[0]), [np.ascontiguousarray(x[groups[0]]) for x in rows]
     res = np.empty((cells.n, N_COLS))
     curve_W = np.empty((cells.n, curve_soc.size))

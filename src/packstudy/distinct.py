@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 from numba import njit
 
-_WEIGHTS = np.random.default_rng(20261202).uniform(0.5, 1.5, 4096)  # for the row fingerprints
+_FNV_PRIME = np.uint64(1099511628211)  # FNV-1a's 64-bit prime, for the row fingerprints
 
 
 def rows(*columns) -> tuple[np.ndarray, np.ndarray] | None:
@@ -21,34 +21,36 @@ def rows(*columns) -> tuple[np.ndarray, np.ndarray] | None:
     of rows equal bit for bit in every column, and each row's set, so ``x[first][inverse]``
     is ``x``; None when every row differs (then nothing is gained).
 
-    Rows are grouped by a weighted sum of their values, then checked bit for bit against their
-    group's first row (a row that differs stays a set of its own).
+    Rows are grouped by a hash of their bits, then checked bit for bit against their group's
+    first row (a row that differs stays a set of its own). A hash, not a sum of the values: one
+    large value (a 1e30 "no limit") would round every other column out of a sum.
     """
     n = np.shape(columns[0])[0]
     if n < 2:
         return None
-    parts = [np.ascontiguousarray(c, dtype=np.float64).reshape(n, -1) for c in columns]
-    fingerprint = np.zeros(n)
+    parts = [np.ascontiguousarray(c, dtype=np.float64).reshape(n, -1).view(np.uint64)
+             for c in columns]
+    fingerprint = np.zeros(n, np.uint64)
     for part in parts:
-        _fingerprint(part, np.resize(_WEIGHTS, part.shape[1]), fingerprint)
+        _fingerprint(part, fingerprint)
     _, start, group = np.unique(fingerprint, return_index=True, return_inverse=True)
     rep = start[group]
     same = np.ones(n, np.bool_)
     for part in parts:
-        _same_bits(part.view(np.int64), rep, same)
+        _same_bits(part, rep, same)
     rep = np.where(same, rep, np.arange(n))
     first, inverse = np.unique(rep, return_inverse=True)
     return None if first.size == n else (first, inverse)
 
 
 @njit(cache=True)
-def _fingerprint(a, w, out):
-    """Add each row's weighted sum (weights ``w``, one per column) to ``out``."""
-    for i in range(a.shape[0]):
-        s = 0.0
-        for j in range(a.shape[1]):
-            s += a[i, j] * w[j]
-        out[i] += s
+def _fingerprint(bits, out):
+    """Fold each row of ``bits`` (uint64) into its hash ``out[i]`` (FNV-1a over 64-bit words)."""
+    for i in range(bits.shape[0]):
+        h = out[i]
+        for j in range(bits.shape[1]):
+            h = (h ^ bits[i, j]) * _FNV_PRIME
+        out[i] = h
 
 
 @njit(cache=True)
