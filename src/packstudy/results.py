@@ -272,7 +272,8 @@ def write_json(result, out_dir: Path) -> list[Path]:
         doc, rows = results_document(result), len(result.names)
     path = Path(out_dir) / "results.json"
     indent = 2 if rows <= JSON_MAX_ROWS else None  # C encoder for large sweeps
-    text = json.dumps(doc, indent=indent, allow_nan=False)  # strict JSON: null, no NaN
+    # strict JSON (null, no NaN); the document is a tree, so no reference-cycle bookkeeping
+    text = json.dumps(doc, indent=indent, allow_nan=False, check_circular=False)
     atomic_write(path, lambda p: p.write_text(text + "\n"))
     return [path]
 

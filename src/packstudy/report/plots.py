@@ -8,7 +8,6 @@ Adding a plot is adding one entry.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -69,7 +68,11 @@ def _layout(yaxis: str, **extra) -> dict:
 
 def _values(x) -> list:
     """JSON-ready floats (NaN and infinities become None, which Plotly leaves as gaps)."""
-    return [round(v, 6) if math.isfinite(v) else None for v in np.asarray(x, dtype=float).ravel().tolist()]
+    x = np.round(np.asarray(x, dtype=float).ravel(), 6)
+    finite = np.isfinite(x)
+    if finite.all():
+        return x.tolist()
+    return [v if ok else None for v, ok in zip(x.tolist(), finite.tolist(), strict=True)]
 
 
 def _bars(data, present: list[str], unit: str, title: str) -> dict:
