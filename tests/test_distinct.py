@@ -71,3 +71,17 @@ def test_rows_that_differ_only_beyond_the_pack_charge_once(monkeypatch):
     assert charged == [1]
     for key in ("fast_charge_10_80_min", "fast_charge_energy_kWh", "fast_charge_max_cell_temp_C"):
         np.testing.assert_array_equal(together[key], np.repeat(alone[key], 3), err_msg=key)
+
+
+def test_one_row_and_a_batch_share_the_kernels_compiled_code():
+    """A one-row run (a study's own candidate) and a sweep's batch pass the kernels arrays of
+    one numba type, so the workers reuse what the main process loaded (a read-only broadcast
+    view is another type: another compile or cache load in every worker)."""
+    from numba import typeof
+
+    from packstudy import charging
+
+    batch = typeof(np.array([25.0, 30.0, 35.0])[[0, 2]])  # rows taken by distinct.take: a copy
+    for column in (charging._column, lambda v, n, name: performance._column(v, n, name=name)):
+        for value, n in ((25.0, 1), (np.array([25.0]), 1), (np.array([25.0, 30.0, 35.0]), 3)):
+            assert typeof(column(value, n, "x")) == batch

@@ -288,7 +288,10 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
 
 
 def _column(value, n, name):
-    out = np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
+    """``value`` as a new (n,) array: always writable, so that a one-row run (a broadcast view
+    is read-only) and a sweep's batch call the kernels with the same array types and share
+    their compiled code (numba compiles, or loads from its cache, once per type signature)."""
+    out = np.array(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
     if np.any(np.isnan(out)):
         raise ValueError(f"fast_charge: {name} must be a number (not NaN)")
     return out

@@ -28,8 +28,8 @@ def rows(*columns) -> tuple[np.ndarray, np.ndarray] | None:
     n = np.shape(columns[0])[0]
     if n < 2:
         return None
-    parts = [np.ascontiguousarray(c, dtype=np.float64).reshape(n, -1).view(np.uint64)
-             for c in columns]
+    # writable C arrays whatever the columns are (read-only views too): one compiled signature
+    parts = [np.require(c, np.float64, "CW").reshape(n, -1).view(np.uint64) for c in columns]
     fingerprint = np.zeros(n, np.uint64)
     for part in parts:
         _fingerprint(part, fingerprint)

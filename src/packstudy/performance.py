@@ -119,7 +119,7 @@ def acceleration_mass_kg(test_mass_kg, curb_mass_kg=None):
 def _column(value, n, key=None, name="value"):
     if value is None:
         value = default(key)
-    out = np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
+    out = np.array(np.broadcast_to(np.asarray(value, dtype=float), (n,)))  # writable (charging._column)
     if not np.all(np.isfinite(out)):
         raise ValueError(f"acceleration: {name} must be finite numbers")
     return out
