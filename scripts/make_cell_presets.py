@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from packstudy import catalog, ecm_fit
+from packstudy.chemistry import pouch_film_kg
 
 ROOT = Path(__file__).resolve().parents[1]
 CELLS_DIR = ROOT / "src" / "packstudy" / "data" / "cells"
@@ -255,16 +256,12 @@ ID3_ELECTROLYTE_G_PER_AH = 0.95
 # About:Energy NMC111 pouch BPX (Faraday Institution BPX examples, 2022): external surface area
 # 0.0379 m2 of a 0.128 L pouch cell (teardown parameterisation)
 BPX_POUCH_AREA_M2, BPX_POUCH_VOLUME_L = 0.0379, 0.128
-# Al-laminate pouch film, g/m2: 25 um nylon x 1.14 + 40 um Al x 2.70 + 40 um CPP x 0.90 + 8 um
-# adhesive x 1.1 (the layer structure of footprint.toml pouch_aluminium_fraction)
-POUCH_FILM_KG_PER_M2 = (25 * 1.14 + 40 * 2.70 + 40 * 0.90 + 8 * 1.1) * 1e-3
 
 
-def pouch_film_kg(volume_L: float) -> float:
-    """Al-laminate film (kg) over the surface of a pouch cell of ``volume_L``, at the shape of
-    the BPX teardown cell (surface ~ volume^(2/3)); seal flanges and tab sealant not counted."""
-    area_m2 = BPX_POUCH_AREA_M2 * (volume_L / BPX_POUCH_VOLUME_L) ** (2.0 / 3.0)
-    return area_m2 * POUCH_FILM_KG_PER_M2
+def bpx_shape_film_kg(volume_L: float) -> float:
+    """Al-laminate film (kg) over a pouch cell of ``volume_L`` at the shape of the BPX teardown
+    cell (surface ~ volume^(2/3)); seal flanges and tab sealant not counted."""
+    return pouch_film_kg(BPX_POUCH_AREA_M2 * (volume_L / BPX_POUCH_VOLUME_L) ** (2.0 / 3.0))
 
 
 def nmc811_pouch() -> dict:
@@ -323,11 +320,12 @@ def nmc811_pouch() -> dict:
                                          "cell (0.0379 m2 for 0.128 L, Faraday Institution BPX "
                                          "examples 2022) = 0.069 m2 x 0.181 kg/m2 (25 um nylon, "
                                          "40 um Al, 40 um CPP, 8 um adhesive; footprint.toml "
-                                         "pouch_aluminium_fraction) [D]; seal flanges and tab "
+                                         "pouch_aluminium_fraction; cell_design.toml "
+                                         "pouch_film_kg_per_m2) [D]; seal flanges and tab "
                                          "sealant not counted"},
         "construction": {"cathode_areal_capacity_mAh_per_cm2": ID3_CATHODE_mAh_PER_CM2,
                          "electrolyte_g_per_Ah": ID3_ELECTROLYTE_G_PER_AH,
-                         "container_kg": round(pouch_film_kg(volume_L), 4)},
+                         "container_kg": round(bpx_shape_film_kg(volume_L), 4)},
     }
 
 
