@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 
 from packstudy import catalog, ecm_fit
-from packstudy.chemistry import pouch_film_kg
 
 ROOT = Path(__file__).resolve().parents[1]
 CELLS_DIR = ROOT / "src" / "packstudy" / "data" / "cells"
@@ -261,7 +260,8 @@ BPX_POUCH_AREA_M2, BPX_POUCH_VOLUME_L = 0.0379, 0.128
 def bpx_shape_film_kg(volume_L: float) -> float:
     """Al-laminate film (kg) over a pouch cell of ``volume_L`` at the shape of the BPX teardown
     cell (surface ~ volume^(2/3)); seal flanges and tab sealant not counted."""
-    return pouch_film_kg(BPX_POUCH_AREA_M2 * (volume_L / BPX_POUCH_VOLUME_L) ** (2.0 / 3.0))
+    area_m2 = BPX_POUCH_AREA_M2 * (volume_L / BPX_POUCH_VOLUME_L) ** (2.0 / 3.0)
+    return area_m2 * catalog.factor("cell_design", "pouch_film_kg_per_m2")
 
 
 def nmc811_pouch() -> dict:

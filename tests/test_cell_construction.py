@@ -86,22 +86,6 @@ def test_the_blade_preset_carries_its_teardown_construction():
     assert resolved < 0.8 * generic  # the can is 0.22 kg, not the 0.81 kg the mass left over
 
 
-def test_a_pouch_cell_without_its_housing_gets_its_film():
-    """A pouch cell whose file gives no container_kg: its housing is the Al-laminate film over
-    its outer surface (0.181 kg/m2), not what its mass holds beyond the recipe's stack; a pouch
-    cell's own container_kg and other formats are left as their files give them."""
-    pouch, own, can = (load_cell(n) for n in ("nmc9-pouch", "nmc811-pouch", "nmc622-prismatic"))
-    arrays = cell_arrays([pouch, own, can], index=np.array([0, 1, 2, 0]))
-    film = arrays.construction["container_kg"]
-    assert film[0] == film[3] == pytest.approx(0.181 * pouch.surface_area_m2, rel=1e-12)
-    assert film[1] == own.construction["container_kg"] and np.isnan(film[2])
-    c = cell_composition(pouch.chemistry, pouch.energy_Wh, pouch.mass_kg, "pouch", TABLES,
-                         {"container_kg": film[:1]})
-    generic = cell_composition(pouch.chemistry, pouch.energy_Wh, pouch.mass_kg, "pouch", TABLES)
-    assert c["container_kg"][0] < 0.1 * generic["container_kg"][0]
-    assert sum(c[k][0] for k in PARTS) == pytest.approx(pouch.mass_kg, rel=1e-12)
-
-
 def test_a_weighed_electrolyte_replaces_the_pore_fill():
     """electrolyte_g_per_Ah (a teardown's weighed electrolyte) x capacity, at the chemistry's
     density; NaN keeps the pore fill."""

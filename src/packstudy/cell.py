@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from . import catalog, electrochem
-from .chemistry import CONSTRUCTION_KEYS, pouch_film_kg
+from .chemistry import CONSTRUCTION_KEYS
 from .ecm import SOC_GRID, TEMP_GRID_C
 from .lookup import unknown
 from .units import ZERO_CELSIUS_K as ZERO_C_K
@@ -147,8 +147,7 @@ class CellArrays:
     chemistry: np.ndarray  # (n,) str
     format: np.ndarray
     name: np.ndarray
-    construction: dict = field(default_factory=dict)  # CONSTRUCTION_KEYS -> (n,), NaN: none;
-    # a pouch cell without its own container_kg: its film (chemistry.pouch_film_kg)
+    construction: dict = field(default_factory=dict)  # CONSTRUCTION_KEYS -> (n,), NaN: none
     electrochemical: np.ndarray | None = None  # (n,) object: [electrochemical] tables or None
 
 
@@ -549,11 +548,6 @@ def cell_arrays(cells: Sequence[Cell], index: np.ndarray | None = None) -> CellA
         cols[key] = np.array([getattr(c, key) for c in cells], dtype=str)[idx]
     cols["construction"] = {k: np.array([c.construction.get(k, np.nan) for c in cells])[idx]
                             for k in CONSTRUCTION_KEYS if any(k in c.construction for c in cells)}
-    # a pouch cell's housing is its film, where its file gives none (docs/cells.md)
-    film = [pouch_film_kg(c.surface_area_m2) if c.format == "pouch" else np.nan for c in cells]
-    if np.any(np.isfinite(film)):
-        cols["construction"]["container_kg"] = np.array(
-            [c.construction.get("container_kg", f) for c, f in zip(cells, film, strict=True)])[idx]
     tables = np.empty(len(cells), dtype=object)
     tables[:] = [c.electrochemical for c in cells]
     cols["electrochemical"] = tables[idx]

@@ -83,13 +83,6 @@ def load_tables(overrides: dict | None = None, price_year: int | None = None
     return tables
 
 
-def pouch_film_kg(surface_area_m2):
-    """Al-laminate film (kg) over a pouch cell's outer surface (m2): the housing of a pouch cell
-    whose file gives no ``container_kg`` (cell_design.toml ``pouch_film_kg_per_m2``)."""
-    return np.asarray(surface_area_m2, dtype=float) * factor_table("cell_design")[
-        "pouch_film_kg_per_m2"]["value"]
-
-
 def table_value(table: dict, key: str):
     """The ``value`` of one entry of a loaded factor table (float or sampled array)."""
     return table[key]["value"]

@@ -178,7 +178,7 @@ GREET_2024 = {"lfp": 54.7, "nmc": 62.9}  # US cell plant, car pack, AR6 GWP100
 
 def _preset_pack(name: str) -> dict:
     """A ~100 kWh pack of a shipped cell preset in modules, like GREET's BatPaC packs, with the
-    cell's construction as a study takes it (its file's, a pouch's film)."""
+    cell's own construction as a study takes it (cell_arrays)."""
     from packstudy.cell import cell_arrays, load_cell
 
     c = load_cell(name)
