@@ -241,6 +241,29 @@ def electrical_fields(capacity_Ah: float | dict, nominal_voltage_V: float, v_min
 # preset's assumptions too.
 
 
+# VW ID.3 LG 78 Ah NMC pouch teardown (Guenter & Wassiliadis, J. Electrochem. Soc. 169:030515,
+# 2022): 268 Wh/kg, 674 Wh/L, over 75 % of the cell's mass in its active-material layers
+# (abstract); cathode 5.02 mAh/cm2, anode 5.23 mAh/cm2, N/P 1.04, electrolyte 0.95 g/Ah,
+# electrodes 22 % porous (the paper's figures as tabulated in donghee1025/Battery-Park,
+# 'Academic-to-Industry' comparison table; the paper's own tables were not read here).
+# A cell of nmc811-pouch's class: 78 Ah at 13.6 g/Ah (1.063 kg) against its 13.7 g/Ah.
+SRC_ID3 = ("VW ID.3 LG 78 Ah NMC pouch teardown, Guenter & Wassiliadis, J. Electrochem. Soc. 169 "
+           "(2022) 030515 (as tabulated in donghee1025/Battery-Park, 'Academic-to-Industry' "
+           "comparison table; a cell of this class: 13.6 g/Ah, 268 Wh/kg)")
+ID3_CATHODE_mAh_PER_CM2 = 5.02
+ID3_ELECTROLYTE_G_PER_AH = 0.95
+# About:Energy NMC111 pouch BPX (Faraday Institution BPX examples, 2022): external surface area
+# 0.0379 m2 of a 0.128 L pouch cell (teardown parameterisation)
+BPX_POUCH_AREA_M2, BPX_POUCH_VOLUME_L = 0.0379, 0.128
+
+
+def bpx_shape_film_kg(volume_L: float) -> float:
+    """Al-laminate film (kg) over a pouch cell of ``volume_L`` at the shape of the BPX teardown
+    cell (surface ~ volume^(2/3)); seal flanges and tab sealant not counted."""
+    area_m2 = BPX_POUCH_AREA_M2 * (volume_L / BPX_POUCH_VOLUME_L) ** (2.0 / 3.0)
+    return area_m2 * catalog.factor("cell_design", "pouch_film_kg_per_m2")
+
+
 def nmc811_pouch() -> dict:
     """E-GMP class NMC811 pouch cell (Hyundai IONIQ 5 72.6 kWh, SK On), 55.6 Ah."""
     capacity_Ah = 55.6  # [sources] capacity_Ah: 111.2 Ah pack in 180S2P
@@ -249,19 +272,22 @@ def nmc811_pouch() -> dict:
     cell_Wh_per_L = 647  # [sources] volume_L: BatPaC 5.0
     minutes = 18.0  # [sources] charge_map: IONIQ 5 10-80 %
     charge_A = max_charge_current_A(capacity_Ah, minutes)
+    volume_L = round(capacity_Ah * nominal_V / cell_Wh_per_L, 4)
     return {
         "description": "NMC811 / graphite pouch cell, E-GMP class (Hyundai IONIQ 5 / Kia EV6, SK "
                        "On), 55.6 Ah",
         "chemistry": "nmc811-graphite", "format": "pouch",
         **electrical_fields(capacity_Ah, nominal_V, 2.5, 4.2, ocv_nmc811_graphite_V, minutes),
         "mass_kg": round(pack_mass_kg * CELL_MASS_FRACTION / n_cells, 4),
-        "volume_L": round(capacity_Ah * nominal_V / cell_Wh_per_L, 4),
+        "volume_L": volume_L,
         "i_max_discharge_A": 111.2,  # [sources] i_max_discharge_A: 2C
         "i_max_charge_A": charge_A,
         "i_peak_discharge_A": 183.0,  # [sources] i_peak_discharge_A: 239 kW / 653 V / 2
         "i_peak_charge_A": charge_A,
         "assumptions": [
             "cell mass and volume derived from pack and model figures (see sources), not weighed",
+            "construction (cathode areal capacity, electrolyte per Ah) of a teardown of a cell of "
+            "the same class (VW ID.3 LG 78 Ah pouch), not of the SK On cell",
             "resistance scaled from the fitted lg-m50 (same area-specific resistance)",
             "continuous discharge 2C (assumed); " + CHARGE_MAP_NOTE + "18 min"],
         "sources": {
@@ -285,7 +311,21 @@ def nmc811_pouch() -> dict:
             "charge_map": "Hyundai IONIQ 5 (2021): 10-80 % in 18 min on a 350 kW charger, a pack "
                           "figure below the charger's power and current and at no stated car DC "
                           "limit (the car peaks near 230 kW): taken as the cell's capability in a "
-                          "pack (a lower bound of the bare cell's); " + CHARGE_MAP_NOTE + "18 min"},
+                          "pack (a lower bound of the bare cell's); " + CHARGE_MAP_NOTE + "18 min",
+            "construction.cathode_areal_capacity_mAh_per_cm2": f"{SRC_ID3}: cathode 5.02 mAh/cm2 "
+                                                               "(no teardown of the SK On cell)",
+            "construction.electrolyte_g_per_Ah": f"{SRC_ID3}: electrolyte 0.95 g/Ah",
+            "construction.container_kg": "Al-laminate pouch film over this cell's 0.312 L at the "
+                                         "shape of the About:Energy NMC111 pouch BPX teardown "
+                                         "cell (0.0379 m2 for 0.128 L, Faraday Institution BPX "
+                                         "examples 2022) = 0.069 m2 x 0.181 kg/m2 (25 um nylon, "
+                                         "40 um Al, 40 um CPP, 8 um adhesive; footprint.toml "
+                                         "pouch_aluminium_fraction; cell_design.toml "
+                                         "pouch_film_kg_per_m2) [D]; seal flanges and tab "
+                                         "sealant not counted"},
+        "construction": {"cathode_areal_capacity_mAh_per_cm2": ID3_CATHODE_mAh_PER_CM2,
+                         "electrolyte_g_per_Ah": ID3_ELECTROLYTE_G_PER_AH,
+                         "container_kg": round(bpx_shape_film_kg(volume_L), 4)},
     }
 
 

@@ -75,7 +75,7 @@ def test_a_known_housing_leaves_the_rest_as_the_resolved_composition():
 def test_the_blade_preset_carries_its_teardown_construction():
     cell = load_cell("lfp-prismatic")
     assert cell.construction["cathode_areal_capacity_mAh_per_cm2"] == 2.393
-    arrays = cell_arrays([cell, load_cell("nmc811-pouch")])
+    arrays = cell_arrays([cell, load_cell("nmc622-prismatic")])
     assert np.isnan(arrays.construction["container_kg"][1])  # the NMC cell gives none
     d = dict(chemistry="lfp-graphite", cell_energy_Wh=cell.energy_Wh, cell_mass_kg=cell.mass_kg,
              cell_format="prismatic", n_cells=155, pack_energy_kWh=155 * cell.energy_Wh / 1e3,
@@ -84,6 +84,56 @@ def test_the_blade_preset_carries_its_teardown_construction():
     generic = pack_footprint(**d).breakdown["cell_metals_and_container"][0]
     resolved = pack_footprint(**d, construction=own).breakdown["cell_metals_and_container"][0]
     assert resolved < 0.8 * generic  # the can is 0.22 kg, not the 0.81 kg the mass left over
+
+
+def test_a_weighed_electrolyte_replaces_the_pore_fill():
+    """electrolyte_g_per_Ah (a teardown's weighed electrolyte) x capacity, at the chemistry's
+    density; NaN keeps the pore fill."""
+    plain = _comp()
+    weighed = _comp({"electrolyte_g_per_Ah": np.array([1.3])})
+    ah = plain["capacity_Ah"][0]  # 646.4 Wh at the chemistry's nominal voltage
+    assert weighed["electrolyte_kg"][0] == pytest.approx(1.3e-3 * ah, rel=1e-12)
+    density = plain["electrolyte_kg"][0] / plain["electrolyte_L"][0]
+    assert weighed["electrolyte_L"][0] == pytest.approx(1.3e-3 * ah / density, rel=1e-12)
+    assert weighed["cam_kg"][0] == plain["cam_kg"][0]
+    assert weighed["electrolyte_kg"][0] < plain["electrolyte_kg"][0]  # the recipe's pores hold more
+    np.testing.assert_array_equal(_comp({"electrolyte_g_per_Ah": np.array([np.nan])})[
+        "electrolyte_kg"], plain["electrolyte_kg"])
+
+
+# VW ID.3 LG 78 Ah pouch teardown (Guenter & Wassiliadis, J. Electrochem. Soc. 169:030515, 2022,
+# as tabulated in donghee1025/Battery-Park): coatings per face 87.3 um (cathode) and 115.3 um
+# (anode) at 22 % porosity; nmc811-pouch's construction takes only its areal capacity and
+# electrolyte per Ah
+ID3_COATING_UM = {"cathode": 87.3, "anode": 115.3}
+ID3_POROSITY = 0.22
+
+
+def test_nmc811_pouch_mass_resolves_into_the_id3_teardowns_coatings():
+    """With the teardown's areal capacity, weighed electrolyte and a pouch film, what the
+    preset's mass holds beyond them is taken as its resolved composition (mostly coatings); the
+    coatings this gives are as thick as the teardown measured (not an input), and the pouch
+    holds a film's aluminium, not 0.1 kg of it."""
+    from packstudy.chemistry import load_chemistry
+
+    c = load_cell("nmc811-pouch")
+    own = {k: np.array([v]) for k, v in c.construction.items()}
+    comp = cell_composition(c.chemistry, c.energy_Wh, c.mass_kg, c.format, TABLES, own)
+    generic = cell_composition(c.chemistry, c.energy_Wh, c.mass_kg, c.format, TABLES)
+    rec, d = load_chemistry(c.chemistry), TABLES["cell_design"]
+    solid = {"cathode": comp["cam_kg"][0] / 4.65 + comp["cathode_carbon_kg"][0]
+             / d["density_carbon_black"]["value"] + comp["binder_pvdf_kg"][0]
+             / d["density_binder_pvdf"]["value"],
+             "anode": comp["anode_am_kg"][0] / 2.24 + comp["binder_cmc_sbr_kg"][0]
+             / d["density_binder_cmc_sbr"]["value"]}  # L of solids (kg / g/cm3)
+    assert rec["cathode"]["active_density_g_per_cm3"] == 4.65
+    assert rec["anode"]["active_density_g_per_cm3"] == 2.24
+    for side, area in (("cathode", comp["cathode_area_m2"][0]), ("anode", comp["anode_area_m2"][0])):
+        um = solid[side] * 1e-3 / (1 - ID3_POROSITY) / area * 1e6
+        print(f"\n{side} coating per face {um:.1f} um (ID.3 teardown {ID3_COATING_UM[side]})")
+        assert um == pytest.approx(ID3_COATING_UM[side], rel=0.10)
+    assert comp["container_aluminium_kg"][0] < 0.015 < 0.09 < generic["container_aluminium_kg"][0]
+    assert 0.0 < comp["unresolved_kg"][0] < 0.2 * c.mass_kg
 
 
 @pytest.mark.parametrize("table, words", [

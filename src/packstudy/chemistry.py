@@ -8,7 +8,8 @@ mass into the masses of its components and elements, vectorised over variants:
 - cathode active mass = capacity / specific capacity; anode active mass = N/P x capacity /
   (anode capacity - SEI loss); binder and carbon from the electrode recipes
 - coated areas from the areal capacity; foils, separator and pore-filling electrolyte from areas,
-  thicknesses, porosities and densities (``data/factors/cell_design.toml``)
+  thicknesses, porosities and densities (``data/factors/cell_design.toml``); a cell's own
+  weighed electrolyte (``electrolyte_g_per_Ah``) replaces the pore fill
 - container = cell mass - everything above (``stack_kg``) - cell terminals; a cell lighter than
   its stack gets no container and reports ``mass_deficit_kg`` (the given mass is inconsistent
   with the chemistry)
@@ -47,7 +48,7 @@ PRICE_SET_PREFIX = "materials_"
 # a cell's own construction (cell files' [construction]); NaN where a cell gives none
 CONSTRUCTION_KEYS = ("cathode_areal_capacity_mAh_per_cm2", "anode_coating_thickness_um",
                      "cathode_foil_thickness_um", "anode_foil_thickness_um",
-                     "separator_thickness_um", "container_kg")
+                     "separator_thickness_um", "container_kg", "electrolyte_g_per_Ah")
 
 
 @cache
@@ -215,10 +216,13 @@ def cell_composition(chemistry, cell_energy_Wh, cell_mass_kg, cell_format, table
     is_se = _per_variant(uniq, inv, lambda u: recs[u]["separator"]["kind"] == "solid_electrolyte")
     pores_cm3 = pores_cm3 + sep_vol_cm3 * sep_por
 
-    # electrolyte fills the pores (liquid cells only)
-    electrolyte_L = pores_cm3 * 1e-3 * d("electrolyte_fill_factor") * (
-        cat("electrolyte", "density_g_per_cm3") > 0)
-    electrolyte_kg = electrolyte_L * cat("electrolyte", "density_g_per_cm3")
+    # electrolyte fills the pores (liquid cells only), or the cell's own weighed g/Ah
+    rho_el = cat("electrolyte", "density_g_per_cm3")
+    pore_fill_L = pores_cm3 * 1e-3 * d("electrolyte_fill_factor") * (rho_el > 0)
+    weighed_L = (own("electrolyte_g_per_Ah", np.nan) * capacity_Ah * 1e-3
+                 / np.where(rho_el > 0, rho_el, np.nan))  # none in solid-electrolyte cells
+    electrolyte_L = np.where(np.isfinite(weighed_L), weighed_L, pore_fill_L)
+    electrolyte_kg = electrolyte_L * rho_el
 
     # foils: one foil per electrode pair of faces, plus uncoated tab area
     def foil_kg(area_m2, which):
