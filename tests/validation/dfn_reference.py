@@ -16,7 +16,7 @@ hold), isothermal, from a given SOC, its voltage at the profile's samples; cache
 ``chen2020_dfn_profile_NAME_DIGEST.csv`` (``time_s,current_A,voltage_V``), the digest
 naming the profile's times, currents and start SOC, so that a changed profile is never read
 from an old file. ``--profiles`` makes them for the study procedures' cell currents
-(``procedure_profiles.py``; about 4 minutes), which ``test_lg_m50_procedure_profiles.py``
+(``procedure_profiles.py``; about 2 minutes), which ``test_lg_m50_procedure_profiles.py``
 reads when cached.
 
 Run: ``python tests/validation/dfn_reference.py [CASE ...]`` (all cases by default),
@@ -102,6 +102,7 @@ def solve_profile(time_s, current_A, soc0: float) -> np.ndarray:
     t = np.asarray(time_s, float)
     knots = np.repeat(t, 2)[1:-1]
     knots[1::2] -= 1e-6  # each current holds until just before the next sample
+    knots[-1] = t[-1]
     values = pybamm.ParameterValues("Chen2020")
     values["Current function [A]"] = pybamm.Interpolant(
         knots, np.repeat(np.asarray(current_A, float), 2), pybamm.t, interpolator="linear")

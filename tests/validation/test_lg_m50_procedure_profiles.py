@@ -22,7 +22,7 @@ missed. Terminal energy within 1 % and, on the three high-rate profiles, heat wi
 package and the example: about 15 s.
 
 The reference itself is checked against PyBaMM's DFN on the same currents where
-``dfn_reference.py --profiles`` has cached them (pybamm, about 4 minutes; skipped
+``dfn_reference.py --profiles`` has cached them (pybamm, about 2 minutes; skipped
 otherwise): the pseudo-2D model within 20 mV of the DFN (its pulse-test figure during the
 pulses, 18.5 mV, rounded up), and the ECM within the same tolerances as against the
 pseudo-2D model.
