@@ -11,13 +11,22 @@ to 2.5 V at C/2, 1C, 1.5C, 2C and 3C, and a 0.7C constant-current charge from 0 
 (C = 5 A, PyBaMM's nominal capacity for Chen2020). Default DFN options (isothermal), default
 mesh, 1 s output period; about 10 s in all.
 
-Run: ``python tests/validation/dfn_reference.py [CASE ...]`` (all cases by default), or
-``... --diagnose CASE`` to print where the DFN's voltage loss goes over that case
-(``overpotentials``): the basis of the diagnosis in docs/cells.md.
+Current profiles (``profile_voltage``): the DFN on a given current against time (zero-order
+hold), isothermal, from a given SOC, its voltage at the profile's samples; cached as
+``chen2020_dfn_profile_NAME_DIGEST.csv`` (``time_s,current_A,voltage_V``), the digest
+naming the profile's times, currents and start SOC, so that a changed profile is never read
+from an old file. ``--profiles`` makes them for the study procedures' cell currents
+(``procedure_profiles.py``; about 2 minutes), which ``test_lg_m50_procedure_profiles.py``
+reads when cached.
+
+Run: ``python tests/validation/dfn_reference.py [CASE ...]`` (all cases by default),
+``... --profiles``, or ``... --diagnose CASE`` to print where the DFN's voltage loss goes
+over that case (``overpotentials``): the basis of the diagnosis in docs/cells.md.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import tempfile
@@ -74,6 +83,66 @@ def ensure(case: str) -> Path:
     return path(case) if path(case).is_file() else generate(case)
 
 
+def profile_path(name: str, time_s, current_A, soc0: float) -> Path:
+    """The cache file of the DFN run on a current profile (its digest in the name)."""
+    h = hashlib.sha1(np.round(np.asarray(time_s, float), 6).tobytes())
+    h.update(np.round(np.asarray(current_A, float), 6).tobytes())
+    h.update(f"{soc0:.6f}".encode())
+    return cache_dir() / f"chen2020_dfn_profile_{name}_{h.hexdigest()[:12]}.csv"
+
+
+def solve_profile(time_s, current_A, soc0: float) -> np.ndarray:
+    """The DFN's voltage (V) at the samples ``time_s`` (k + 1,) under ``current_A`` (k,) held
+    from each sample to the next (A, positive discharging), from SOC ``soc0``; voltage
+    cut-offs widened to 2.0-4.6 V so that the whole profile runs, as the packstudy models
+    run it through their limits."""
+    import pybamm
+
+    pybamm.set_logging_level("WARNING")
+    t = np.asarray(time_s, float)
+    knots = np.repeat(t, 2)[1:-1]
+    knots[1::2] -= 1e-6  # each current holds until just before the next sample
+    knots[-1] = t[-1]
+    values = pybamm.ParameterValues("Chen2020")
+    values["Current function [A]"] = pybamm.Interpolant(
+        knots, np.repeat(np.asarray(current_A, float), 2), pybamm.t, interpolator="linear")
+    values["Lower voltage cut-off [V]"] = 2.0
+    values["Upper voltage cut-off [V]"] = 4.6
+    sim = pybamm.Simulation(pybamm.lithium_ion.DFN(), parameter_values=values,
+                            solver=pybamm.IDAKLUSolver())
+    sol = sim.solve(t_eval=[t[0], t[-1]], t_interp=t, initial_soc=soc0)
+    return np.interp(t, sol["Time [s]"].entries, sol["Voltage [V]"].entries)
+
+
+def profile_voltage(name: str, time_s, current_A, soc0: float, make: bool = False):
+    """The cached DFN voltage on a profile (V at ``time_s``); with ``make``, solved and cached
+    first when missing; None when missing and not made."""
+    out = profile_path(name, time_s, current_A, soc0)
+    if not out.is_file():
+        if not make:
+            return None
+        table = np.column_stack([time_s, np.append(current_A, current_A[-1]),
+                                 solve_profile(time_s, current_A, soc0)])
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
+        with os.fdopen(fd, "w") as f:
+            np.savetxt(f, table, delimiter=",", comments="", fmt="%.9g",
+                       header="time_s,current_A,voltage_V")
+        os.replace(tmp, out)
+    return np.genfromtxt(out, delimiter=",", names=True)["voltage_V"]
+
+
+def _make_profiles() -> None:
+    from procedure_profiles import profiles
+
+    from packstudy.cell import load_cell
+
+    capacity_Ah = load_cell("lg-m50").capacity_Ah
+    for name, (t, c_rate, soc0) in profiles().items():
+        profile_voltage(name, t, c_rate * capacity_Ah, soc0, make=True)
+        print(f"{name:14s} {t[-1]:7.0f} s -> {profile_path(name, t, c_rate * capacity_Ah, soc0)}")
+
+
 def overpotentials(case: str, period_s: float = 10.0) -> dict[str, np.ndarray]:
     """Where the DFN's voltage loss goes over a case (diagnosis, not a reference file): time,
     voltage, bulk and x-averaged surface OCV, electrolyte concentration and ohmic
@@ -108,6 +177,9 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--diagnose"]:
         for c in sys.argv[2:] or ["1C", "2C", "3C"]:
             _print_diagnosis(c)
+        sys.exit(0)
+    if sys.argv[1:2] == ["--profiles"]:
+        _make_profiles()
         sys.exit(0)
     for c in sys.argv[1:] or list(CASES):
         p = generate(c)
