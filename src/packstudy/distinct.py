@@ -13,7 +13,8 @@ import dataclasses
 import numpy as np
 from numba import njit
 
-_FNV_PRIME = np.uint64(1099511628211)  # FNV-1a's 64-bit prime, for the row fingerprints
+# odd 64-bit multipliers, one per column, for the row fingerprints (fixed: runs repeat exactly)
+_KEYS = np.random.default_rng(20261203).integers(1, 2**63, 8192, dtype=np.uint64) | np.uint64(1)
 
 
 def rows(*columns) -> tuple[np.ndarray, np.ndarray] | None:
@@ -21,18 +22,21 @@ def rows(*columns) -> tuple[np.ndarray, np.ndarray] | None:
     of rows equal bit for bit in every column, and each row's set, so ``x[first][inverse]``
     is ``x``; None when every row differs (then nothing is gained).
 
-    Rows are grouped by a hash of their bits, then checked bit for bit against their group's
-    first row (a row that differs stays a set of its own). A hash, not a sum of the values: one
-    large value (a 1e30 "no limit") would round every other column out of a sum.
+    Rows are grouped by a hash of their bits (the sum of each 64-bit word times its column's
+    odd multiplier, modulo 2**64), then checked bit for bit against their group's first row (a
+    row that differs stays a set of its own). Integers, not a weighted sum of the float values:
+    one large value (a 1e30 "no limit") would round every other column out of a float sum.
     """
     n = np.shape(columns[0])[0]
     if n < 2:
         return None
     # writable C arrays whatever the columns are (read-only views too): one compiled signature
     parts = [np.require(c, np.float64, "CW").reshape(n, -1).view(np.uint64) for c in columns]
+    widths = np.cumsum([0] + [part.shape[1] for part in parts])
+    keys = _KEYS if widths[-1] <= _KEYS.size else np.resize(_KEYS, widths[-1])
     fingerprint = np.zeros(n, np.uint64)
-    for part in parts:
-        _fingerprint(part, fingerprint)
+    for part, lo, hi in zip(parts, widths[:-1], widths[1:], strict=True):
+        _fingerprint(part, keys[lo:hi], fingerprint)
     _, start, group = np.unique(fingerprint, return_index=True, return_inverse=True)
     rep = start[group]
     same = np.ones(n, np.bool_)
@@ -44,21 +48,21 @@ def rows(*columns) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 @njit(cache=True)
-def _fingerprint(bits, out):
-    """Fold each row of ``bits`` (uint64) into its hash ``out[i]`` (FNV-1a over 64-bit words)."""
+def _fingerprint(bits, keys, out):
+    """Add each row's sum of ``bits[i, j] * keys[j]`` (uint64, wrapping) to ``out[i]``."""
     for i in range(bits.shape[0]):
-        h = out[i]
+        s = out[i]
         for j in range(bits.shape[1]):
-            h = (h ^ bits[i, j]) * _FNV_PRIME
-        out[i] = h
+            s += bits[i, j] * keys[j]
+        out[i] = s
 
 
 @njit(cache=True)
 def _same_bits(a, rep, same):
     """Clear ``same[i]`` where row i of ``a`` differs from row ``rep[i]``."""
     for i in range(a.shape[0]):
-        if same[i]:
-            r = rep[i]
+        r = rep[i]
+        if same[i] and r != i:
             for j in range(a.shape[1]):
                 if a[i, j] != a[r, j]:
                     same[i] = False
