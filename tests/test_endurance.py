@@ -103,17 +103,40 @@ def test_bigger_chiller_never_hotter_and_without_regeneration_never_slower(suv, 
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "machine-limited design: a bigger chiller keeps the cells below the charge-derating band "
-    "(35 degC), so the pack accepts more regeneration, whose losses heat the traction machine "
-    "that limits these laps (drive derating on 3 of 6 laps); last lap 141.21 s with no chiller "
-    "-> 141.35 s with 2 kW (+0.097 %) -> 141.51 s with 32 kW (+0.21 %), regeneration already "
-    "within the blending limit (0.35 g) and the drive's envelope, with the drivetrain's losses, "
-    "and stopped inside the drive's derating band; without regeneration all six chillers give "
-    "133.54 s (docs/endurance.md)"))
+    "drive-limited design: a bigger chiller keeps the cells lower in the charge-derating band "
+    "(35-45 degC), so the pack accepts more regeneration, whose losses heat the traction "
+    "machines that limit these laps (drive derating on 3 of 6 laps); the chiller does nothing "
+    "else for such a lap (without regeneration all six chillers give 133.54 s). Last lap "
+    "141.21 s with no chiller -> 141.35 s with 2 kW (+0.097 %) -> 141.51 s with 32 kW "
+    "(+0.21 %). Rules tried (docs/endurance.md): regeneration derated with the traction torque "
+    "in the band (both quadrants) +0.99 % from 0 to 2 kW; a 45 % track regeneration share "
+    "+0.057 %; no-load losses kept while friction-braking +0.10 %; regeneration ramped out "
+    "over the 20 K below the band (no source sets it) +0.032 %, still rising: none monotone. "
+    "A transient: the machines enter their band sooner; over the procedure's 10 laps every "
+    "chiller's 10th lap is 145.58 s (drive at its continuous rating). Only a chiller that also "
+    "cools the drive (a shared loop, not this preset's) or a predictive energy manager would "
+    "remove the cause"))
 def test_bigger_chiller_never_slower_with_regeneration(suv, lap):
     out = trackmod.track_laps(*_chiller_rows(suv), lap, laps=6, chiller_search=False)
     last = out["track_last_lap_s"]
     assert np.all(np.diff(last) <= 5e-4 * last[:-1])
+
+
+def test_bigger_chiller_never_slower_where_the_pack_limits(lap):
+    """With regeneration: where the pack, not the drive, limits the laps (the Taycan-class
+    design below derates its pack from the third lap; its machines stay far below their
+    band), a bigger chiller makes the last lap faster and the pack cooler, never the
+    reverse."""
+    chillers = np.array([0.0, 2.0, 4.0, 8.0, 16.0, 32.0])
+    pt, th, car = _rows(*_taycan(500.0), chillers.size)
+    th[:, TH_CHILLER_W] = chillers * 1e3
+    out = trackmod.track_laps(pt, th, car, lap, laps=6, chiller_search=False)
+    last, peak = out["track_last_lap_s"], out["track_peak_cell_temperature_C"]
+    cell_start, _, machine_start, _ = thermal.derating_temperatures(th[0])
+    assert np.all(peak > cell_start)  # the pack derates with every chiller ...
+    assert np.all(out["track_peak_machine_temperature_C"] < machine_start)  # ... the drive never
+    assert last[0] - last[-1] > 10.0  # the chiller matters on this design
+    assert np.all(np.diff(last) <= 0.0) and np.all(np.diff(peak) <= 0.0)
 
 
 def test_hotter_ambient_never_faster(suv, lap):
