@@ -25,6 +25,7 @@ from numba import njit
 
 from . import catalog, thermal
 from .kernel import B_CAPACITY_AH, B_I_CHARGE, B_PARALLEL, B_SERIES, B_V_MAX
+from .motors import M_IDLE, M_NOLOAD, M_SHARE
 from .performance import (
     D_AUX,
     D_COPPER,
@@ -46,7 +47,7 @@ from .performance import default as perf_default
 from .procedures import Powertrain
 from .thermal import S_CELL, S_INV, S_MACHINE, TH_SETPOINT
 from .units import G_MPS2, KMH_MPS
-from .vehicle import V_F0, V_F1, V_F2, V_MOTOR_W, V_REGEN_FRAC, V_TOP_SPEED
+from .vehicle import V_F0, V_F1, V_F2, V_M1, V_M2, V_MOTOR_W, V_REGEN_FRAC, V_TOP_SPEED
 
 BRAKE_DT_S = 0.5
 PAUSE_DT_S = 1.0
@@ -92,7 +93,7 @@ def charge_limit_W(b, source, r_eff):
 
 @njit(cache=True, inline="always", error_model="numpy")
 def regen_power(d, motor_W, speed, volt, braking_W, regen_share, machine_fraction, force_cap_N,
-                accept_W, aux_W):
+                accept_W, aux_W, idle):
     """Braking ``braking_W`` (W at the wheels, >= 0) at ``speed`` (m/s): (net DC-bus power W,
     negative when charging, auxiliaries included; machine + gearbox loss W; inverter loss W).
 
@@ -101,9 +102,14 @@ def regen_power(d, motor_W, speed, volt, braking_W, regen_share, machine_fractio
     torque and power envelope (the motoring one, ``motor_W`` and the drivetrain's force
     limit, times ``machine_fraction``). Its losses come from the same machine and inverter
     loss model as traction at that speed and wheel power (``performance._dc_quadratic``), and
-    the pack accepts at most ``accept_W`` net of the auxiliaries ``aux_W``."""
-    if speed <= 0.0 or machine_fraction <= 0.0:
+    the pack accepts at most ``accept_W`` net of the auxiliaries ``aux_W``. When the friction
+    brakes take all the braking, the machines still turn with the wheels and lose ``idle``
+    (``idle_fraction``) of their no-load loss (the drive-cycle kernel's idle drag)."""
+    if speed <= 0.0:
         return aux_W, 0.0, 0.0
+    drag = idle * d[D_NOLOAD] * speed ** d[D_NOLOAD_EXP]
+    if machine_fraction <= 0.0:
+        return aux_W, drag, 0.0
     envelope = min(d[D_MAX_FORCE] * speed, motor_W) * d[D_GEAR_EFF] * machine_fraction
     wheel = min(regen_share * braking_W, envelope, force_cap_N * speed)
     c0, c1, c2 = _dc_quadratic(d, speed, volt)
@@ -116,9 +122,19 @@ def regen_power(d, motor_W, speed, volt, braking_W, regen_share, machine_fractio
         wheel = 2.0 * (a0 + cap) / (b + math.sqrt(max(b * b - 4.0 * c2 * (a0 + cap), 0.0)))
     losses = a0 + (a1 + c2 * wheel) * wheel
     if wheel <= 0.0 or losses >= wheel:  # losses above what comes back: friction brakes
-        return aux_W, 0.0, 0.0
+        return aux_W, drag, 0.0
     machine, inverter = drive_losses(d, speed, wheel, wheel + losses + d[D_AUX])
     return aux_W - (wheel - losses), machine, inverter
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def idle_fraction(p):
+    """Share of the machines' energised no-load loss they keep while carrying no torque
+    (vehicle row ``p``, ``data/factors/motors.toml`` idle drag): all of it for a permanent-
+    magnet machine turning with its wheels, none for an induction or excited machine or a
+    disconnected axle; each machine weighted by its share of the power."""
+    return (p[V_M1 + M_SHARE] * p[V_M1 + M_NOLOAD] * p[V_M1 + M_IDLE]
+            + p[V_M2 + M_SHARE] * p[V_M2 + M_NOLOAD] * p[V_M2 + M_IDLE])
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -195,7 +211,8 @@ def _launches(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, amb
                 accept = charge_limit_W(b, source, r_eff) * cells * f_chg
                 dc, loss_m, loss_i = regen_power(d, p[V_MOTOR_W], v_mid, b[B_SERIES] * ocv,
                                                  max(braking, 0.0), p[V_REGEN_FRAC], f_regen,
-                                                 m_in * regen_mps2, accept, d[D_AUX] + extra)
+                                                 m_in * regen_mps2, accept, d[D_AUX] + extra,
+                                                 idle_fraction(p))
                 current, heat, v_rc = cell_step(source, r_eff, r0, r1, decay, g, v_rc, dc / cells)
                 soc -= current * dt * per_soc
                 extra = thermal.step(t_i, s, heat, loss_m, loss_i, ambient[i], dt)

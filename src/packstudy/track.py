@@ -44,6 +44,7 @@ from .launch import (
     charge_limit_W,
     default,
     drive_losses,
+    idle_fraction,
     regen_power,
     variant_terms,
 )
@@ -332,7 +333,7 @@ def _laps(veh, inv, bat, ocv_V, r0_ohm, r1_ohm, tau1_s, th, state, soc0, ambient
                         dc, loss_m, loss_i = regen_power(d, p[V_MOTOR_W], v_mid, volt, -wheel,
                                                          p[V_REGEN_FRAC], f_regen,
                                                          m_in * regen_mps2, accept,
-                                                         d[D_AUX] + extra)
+                                                         d[D_AUX] + extra, idle_fraction(p))
                 dt = 2.0 * ds / (v + v_next)
                 current, heat, v_rc = cell_step(source, r_eff, r0, r1, decay, g, v_rc,
                                                 min(dc / cells, p_cell_max))
