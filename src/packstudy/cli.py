@@ -80,14 +80,17 @@ def run(
                                    workers=workers, resume=resume, progress=progress, log=_say)
             gc.freeze()
             result.verdicts  # noqa: B018 - computed once, before the writers read it
-            # results.json and the tables, each in a child, beside the report and the summary
-            writers = [forked.start(write, result, out) for write in (write_json, write_tables)]
+            # results.json (the longest to write) in a child; here, beside it, the report, the
+            # summary and the tables: two processes for the two cores (a third, the tables in
+            # a child of their own, made the JSON share a core and finish later)
+            writers = [forked.start(write_json, result, out)]
             try:
                 report = write_report(result, out / "report.html")
                 _print_study(result)
-            finally:  # the children's files in place (or an error) while the folder is ours
+                tables = write_tables(result, out)
+            finally:  # the child's file in place (or an error) while the folder is ours
                 written = [path for paths in forked.wait_all(writers) for path in paths]
-            paths = [*written, report]
+            paths = [*written, *tables, report]
     except (StudyError, ExecutorError, OutputError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
