@@ -228,3 +228,27 @@ def test_help_text_keeps_its_bracketed_table_names():
     run = packstudy("vehicle", "calibrate", "--help")
     assert run.returncode == 0, run.stderr
     assert "known results ([vehicle.calibration])" in " ".join(run.stdout.split())
+
+
+def test_run_turns_the_cyclic_gc_off_and_back_on(tmp_path, monkeypatch):
+    """The run works with the cyclic garbage collector off (cli._cyclic_gc_off) and hands
+    it back on to the program that called it, here pytest."""
+    import gc
+
+    from typer.testing import CliRunner
+
+    from packstudy import cli, runner
+
+    seen = []
+    real = runner.run_study
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "run_study", spy)
+    assert gc.isenabled()
+    done = CliRunner().invoke(cli.app, ["run", str(EXAMPLE), "--out", str(tmp_path / "r")])
+    assert done.exit_code == 0, done.output
+    assert seen == [False]
+    assert gc.isenabled()
