@@ -6,7 +6,7 @@ charge, cold range), cost and footprint, seven requirements and the Pareto front
 range and footprint, swept over 5 cells x 10 pack voltages x 25 usable energies x 2
 integrations x 2 inverters x 2 chargers = 10,000 variants. ``packstudy run STUDY --out DIR``
 runs end to end in a fresh process (interpreter start, imports, batches on the local
-process pool, results, report), three times; the median wall time counts. A small sweep of
+process pool, results, report), five times (``--runs``); the median wall time counts. A small sweep of
 the same study runs first so that numba's on-disk cache is warm, as it is for a user after
 the first run, and packstudy's bytecode is compiled first: an installed package has it (pip
 compiles it; an editable install writes it on first import), but a sandbox that sets
@@ -57,7 +57,7 @@ INVERTERS = ["si", "sic"]
 CHARGERS = ["ccs-350kw-920v", "ionna-400kw-1000v"]
 PER_ENERGY = len(CELLS) * len(VOLTAGES_V) * len(INTEGRATIONS) * len(INVERTERS) * len(CHARGERS)
 FASTSIM_SUBSET = 1000
-RUNS = 3  # CLI runs; the median counts
+RUNS = 5  # CLI runs; the median counts
 GOAL_S = 20.0
 GOAL_RATIO = 12.0
 DESIGN_COLUMNS = ["sweep.cell", "pack_series", "pack_parallel", "sweep.pack.integration",
@@ -167,12 +167,16 @@ def main(argv=None) -> None:
     ap.add_argument("--workers", type=int, default=None, help="packstudy --workers (default: cores)")
     ap.add_argument("--fastsim-subset", type=int, default=FASTSIM_SUBSET,
                     help="FASTSim simulations timed, the rest extrapolated (0: all)")
+    ap.add_argument("--runs", type=int, default=RUNS,
+                    help="CLI runs, each with a FASTSim part beside it (default %(default)s)")
     ap.add_argument("--against", type=Path, default=None,
                     help="another packstudy source folder (e.g. a git worktree's src) whose CLI "
                          "runs the same study right after each run of this one")
     args = ap.parse_args(argv)
     if args.n % PER_ENERGY or args.n <= 0:
         ap.error(f"--n must be a positive multiple of {PER_ENERGY}")
+    if args.runs < 1:
+        ap.error("--runs must be at least 1")
     energies = [80.0 + 2.0 * k for k in range(args.n // PER_ENERGY)]
 
     compileall.compile_dir(Path(packstudy.__file__).parent, quiet=1)
@@ -199,9 +203,9 @@ def main(argv=None) -> None:
         designs = distinct_designs(tmp / "results" / "results.parquet")
         vehicles, cycle, fs_dc, ps_dc = fastsim_runs(
             table.column("vehicle_test_mass_kg").to_numpy(), args.fastsim_subset)
-        parts = np.array_split(np.arange(len(vehicles)), RUNS)
+        parts = np.array_split(np.arange(len(vehicles)), args.runs)
         fs_parts = [bc.time_fastsim([vehicles[i] for i in parts[0]], cycle) * rows / parts[0].size]
-        for k in range(1, RUNS):  # each CLI run, then the FASTSim part beside it
+        for k in range(1, args.runs):  # each CLI run, then the FASTSim part beside it
             walls.append(run_cli(study, tmp / f"results-{k}", args.workers))
             shutil.rmtree(tmp / f"results-{k}")
             if args.against:
