@@ -69,13 +69,17 @@ def generate(case: str) -> Path:
                                      "Discharge capacity [A.h]")]
     table = np.column_stack(cols)[np.append(np.diff(cols[0]) > 1e-6, True)]
     out = path(case)
+    _write_csv(out, table, "time_s,current_A,voltage_V,discharge_capacity_Ah")
+    return out
+
+
+def _write_csv(out: Path, table: np.ndarray, header: str) -> None:
+    """``table`` as CSV at ``out`` (its folder made; a temporary file, then renamed)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
     with os.fdopen(fd, "w") as f:
-        np.savetxt(f, table, delimiter=",", comments="", fmt="%.9g",
-                   header="time_s,current_A,voltage_V,discharge_capacity_Ah")
+        np.savetxt(f, table, delimiter=",", comments="", fmt="%.9g", header=header)
     os.replace(tmp, out)
-    return out
 
 
 def ensure(case: str) -> Path:
@@ -123,12 +127,7 @@ def profile_voltage(name: str, time_s, current_A, soc0: float, make: bool = Fals
             return None
         table = np.column_stack([time_s, np.append(current_A, current_A[-1]),
                                  solve_profile(time_s, current_A, soc0)])
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
-        with os.fdopen(fd, "w") as f:
-            np.savetxt(f, table, delimiter=",", comments="", fmt="%.9g",
-                       header="time_s,current_A,voltage_V")
-        os.replace(tmp, out)
+        _write_csv(out, table, "time_s,current_A,voltage_V")
     return np.genfromtxt(out, delimiter=",", names=True)["voltage_V"]
 
 
