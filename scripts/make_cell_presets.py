@@ -246,7 +246,9 @@ def electrical_fields(capacity_Ah: float | dict, nominal_voltage_V: float, v_min
 # (abstract); cathode 5.02 mAh/cm2, anode 5.23 mAh/cm2, N/P 1.04, electrolyte 0.95 g/Ah,
 # electrodes 22 % porous (the paper's figures as tabulated in donghee1025/Battery-Park,
 # 'Academic-to-Industry' comparison table; the paper's own tables were not read here).
-# A cell of nmc811-pouch's class: 78 Ah at 13.6 g/Ah (1.063 kg) against its 13.7 g/Ah.
+# Its cathode is LiNi0.65Mn0.2Co0.15O2 (abstract): the areal capacity sets the coated area per
+# Ah whatever the nickel ratio; a preset's active masses follow its own chemistry's recipe.
+# Cells of its class: nmc811-pouch (13.7 g/Ah), nmc-pouch-lges (LG, 13.9 g/Ah) against 13.6 g/Ah.
 SRC_ID3 = ("VW ID.3 LG 78 Ah NMC pouch teardown, Guenter & Wassiliadis, J. Electrochem. Soc. 169 "
            "(2022) 030515 (as tabulated in donghee1025/Battery-Park, 'Academic-to-Industry' "
            "comparison table; a cell of this class: 13.6 g/Ah, 268 Wh/kg)")
@@ -257,11 +259,41 @@ ID3_ELECTROLYTE_G_PER_AH = 0.95
 BPX_POUCH_AREA_M2, BPX_POUCH_VOLUME_L = 0.0379, 0.128
 
 
-def bpx_shape_film_kg(volume_L: float) -> float:
-    """Al-laminate film (kg) over a pouch cell of ``volume_L`` at the shape of the BPX teardown
-    cell (surface ~ volume^(2/3)); seal flanges and tab sealant not counted."""
-    area_m2 = BPX_POUCH_AREA_M2 * (volume_L / BPX_POUCH_VOLUME_L) ** (2.0 / 3.0)
-    return area_m2 * catalog.factor("cell_design", "pouch_film_kg_per_m2")
+def bpx_shape_area_m2(volume_L: float) -> float:
+    """Outer surface (m2) of a pouch cell of ``volume_L`` at the shape of the BPX teardown cell
+    (surface ~ volume^(2/3))."""
+    return BPX_POUCH_AREA_M2 * (volume_L / BPX_POUCH_VOLUME_L) ** (2.0 / 3.0)
+
+
+def id3_class_construction(volume_L: float, own_cell: str) -> dict:
+    """[construction], its [sources] and its assumption for a pouch cell of the ID.3 LG cell's
+    class (no teardown of ``own_cell`` itself): the teardown's cathode areal capacity and
+    electrolyte per Ah, and for housing the Al-laminate film over the cell's ``volume_L`` at the
+    BPX cell's shape (seal flanges and tab sealant not counted)."""
+    area_m2 = bpx_shape_area_m2(volume_L)
+    film_kg_per_m2 = catalog.factor("cell_design", "pouch_film_kg_per_m2")
+    return {
+        "assumption": "construction (cathode areal capacity, electrolyte per Ah) of a teardown of "
+                      "a cell of the same class (VW ID.3 LG 78 Ah pouch), not of " + own_cell,
+        "sources": {
+            "construction.cathode_areal_capacity_mAh_per_cm2": f"{SRC_ID3}: cathode "
+                                                               f"{ID3_CATHODE_mAh_PER_CM2} mAh/cm2 "
+                                                               f"(no teardown of {own_cell})",
+            "construction.electrolyte_g_per_Ah": f"{SRC_ID3}: electrolyte "
+                                                 f"{ID3_ELECTROLYTE_G_PER_AH} g/Ah",
+            "construction.container_kg": f"Al-laminate pouch film over this cell's {volume_L:.3f} "
+                                         "L at the shape of the About:Energy NMC111 pouch BPX "
+                                         f"teardown cell ({BPX_POUCH_AREA_M2} m2 for "
+                                         f"{BPX_POUCH_VOLUME_L} L, Faraday Institution BPX "
+                                         f"examples 2022) = {area_m2:.3f} m2 x {film_kg_per_m2} "
+                                         "kg/m2 (25 um nylon, 40 um Al, 40 um CPP, 8 um adhesive; "
+                                         "footprint.toml pouch_aluminium_fraction; "
+                                         "cell_design.toml pouch_film_kg_per_m2) [D]; seal "
+                                         "flanges and tab sealant not counted"},
+        "construction": {"cathode_areal_capacity_mAh_per_cm2": ID3_CATHODE_mAh_PER_CM2,
+                         "electrolyte_g_per_Ah": ID3_ELECTROLYTE_G_PER_AH,
+                         "container_kg": round(area_m2 * film_kg_per_m2, 4)},
+    }
 
 
 def nmc811_pouch() -> dict:
@@ -273,6 +305,7 @@ def nmc811_pouch() -> dict:
     minutes = 18.0  # [sources] charge_map: IONIQ 5 10-80 %
     charge_A = max_charge_current_A(capacity_Ah, minutes)
     volume_L = round(capacity_Ah * nominal_V / cell_Wh_per_L, 4)
+    teardown = id3_class_construction(volume_L, "the SK On cell")
     return {
         "description": "NMC811 / graphite pouch cell, E-GMP class (Hyundai IONIQ 5 / Kia EV6, SK "
                        "On), 55.6 Ah",
@@ -286,8 +319,7 @@ def nmc811_pouch() -> dict:
         "i_peak_charge_A": charge_A,
         "assumptions": [
             "cell mass and volume derived from pack and model figures (see sources), not weighed",
-            "construction (cathode areal capacity, electrolyte per Ah) of a teardown of a cell of "
-            "the same class (VW ID.3 LG 78 Ah pouch), not of the SK On cell",
+            teardown["assumption"],
             "resistance scaled from the fitted lg-m50 (same area-specific resistance)",
             "continuous discharge 2C (assumed); " + CHARGE_MAP_NOTE + "18 min"],
         "sources": {
@@ -312,20 +344,8 @@ def nmc811_pouch() -> dict:
                           "figure below the charger's power and current and at no stated car DC "
                           "limit (the car peaks near 230 kW): taken as the cell's capability in a "
                           "pack (a lower bound of the bare cell's); " + CHARGE_MAP_NOTE + "18 min",
-            "construction.cathode_areal_capacity_mAh_per_cm2": f"{SRC_ID3}: cathode 5.02 mAh/cm2 "
-                                                               "(no teardown of the SK On cell)",
-            "construction.electrolyte_g_per_Ah": f"{SRC_ID3}: electrolyte 0.95 g/Ah",
-            "construction.container_kg": "Al-laminate pouch film over this cell's 0.312 L at the "
-                                         "shape of the About:Energy NMC111 pouch BPX teardown "
-                                         "cell (0.0379 m2 for 0.128 L, Faraday Institution BPX "
-                                         "examples 2022) = 0.069 m2 x 0.181 kg/m2 (25 um nylon, "
-                                         "40 um Al, 40 um CPP, 8 um adhesive; footprint.toml "
-                                         "pouch_aluminium_fraction; cell_design.toml "
-                                         "pouch_film_kg_per_m2) [D]; seal flanges and tab "
-                                         "sealant not counted"},
-        "construction": {"cathode_areal_capacity_mAh_per_cm2": ID3_CATHODE_mAh_PER_CM2,
-                         "electrolyte_g_per_Ah": ID3_ELECTROLYTE_G_PER_AH,
-                         "container_kg": round(bpx_shape_film_kg(volume_L), 4)},
+            **teardown["sources"]},
+        "construction": teardown["construction"],
     }
 
 
@@ -803,14 +823,17 @@ def nmc_pouch_lges() -> dict:
     fields = curve_fields(capacity_Ah, nominal_V, 2.5, 4.2, ocv_nmc811_graphite_V,
                           CURVE_POLESTAR2_LG_KW, pack_kWh)
     charge_A = map_peak_current_A(fields)
+    mass_kg = round(module_kg / n_cells * module_cell_share, 4)
+    volume_L = round(cell_Wh / cell_Wh_per_L, 4)
+    teardown = id3_class_construction(volume_L, "the Polestar 2 LG cell")
     return {
         "description": "NCM / graphite pouch cell of the Polestar 2 / Volvo XC40 Recharge 78 kWh "
                        "pack (LG Energy Solution, 2020-2023), 66 Ah",
         "chemistry": "nmc811-graphite", "format": "pouch",
         **fields,
-        "mass_kg": uncertain(round(module_kg / n_cells * module_cell_share, 4),
-                             round(cell_Wh / egmp_Wh_per_kg, 4), round(module_kg / n_cells, 4)),
-        "volume_L": round(cell_Wh / cell_Wh_per_L, 4),
+        "mass_kg": uncertain(mass_kg, round(cell_Wh / egmp_Wh_per_kg, 4),
+                             round(module_kg / n_cells, 4)),
+        "volume_L": volume_L,
         "i_max_discharge_A": round(2 * capacity_Ah, 1),  # [sources] i_max_discharge_A: 2C
         "i_max_charge_A": charge_A,
         # [sources] i_peak_discharge_A: 300 kW / 400 V / 3 parallel
@@ -820,8 +843,13 @@ def nmc_pouch_lges() -> dict:
             "nominal voltage 3.65 V assumed (not published); capacity follows from the pack energy",
             "cell mass from the published battery-module mass with an assumed 0.85 cell share of "
             "the module mass; volume from the BatPaC NMC811 cell energy density",
+            teardown["assumption"] + f" ({1e3 * mass_kg / capacity_Ah:.1f} g/Ah and "
+            f"{cell_Wh / mass_kg:.0f} Wh/kg against its 13.6 g/Ah and 268 Wh/kg); the areal "
+            "capacity sets the coated area per Ah, the active masses follow this preset's NMC811 "
+            "recipe",
             "nickel ratio not published: chemistry NMC811 assumed (cost, footprint and the OCV "
-            "shape of Chen 2020); resistance scaled from lg-m50 (same area-specific resistance)",
+            "shape of Chen 2020; the ID.3 LG cell of the same family is NMC65, between NMC622 "
+            "and NMC811); resistance scaled from lg-m50 (same area-specific resistance)",
             "continuous discharge 2C (assumed); " + CURVE_MAP_NOTE],
         "sources": {
             "capacity_Ah": "Polestar 2 launch data (Geneva 2019, mypolestar2.com 'Polestar 2 "
@@ -855,7 +883,9 @@ def nmc_pouch_lges() -> dict:
                           "Consistent with Fastned's measured curve (150 kW to 17 %, about 130 kW to "
                           "near 40 %, forococheselectricos.com 2020-10) and an owner-logged curve "
                           "after the 2022 update (about 150 kW from 10 % to near 35 %, 10-70 % in "
-                          "just over 25 min; teslarati.com 2022). " + CURVE_MAP_NOTE},
+                          "just over 25 min; teslarati.com 2022). " + CURVE_MAP_NOTE,
+            **teardown["sources"]},
+        "construction": teardown["construction"],
     }
 
 

@@ -103,20 +103,24 @@ def test_a_weighed_electrolyte_replaces_the_pore_fill():
 
 # VW ID.3 LG 78 Ah pouch teardown (Guenter & Wassiliadis, J. Electrochem. Soc. 169:030515, 2022,
 # as tabulated in donghee1025/Battery-Park): coatings per face 87.3 um (cathode) and 115.3 um
-# (anode) at 22 % porosity; nmc811-pouch's construction takes only its areal capacity and
-# electrolyte per Ah
+# (anode) at 22 % porosity; the constructions of the presets of its class take only its areal
+# capacity and electrolyte per Ah
 ID3_COATING_UM = {"cathode": 87.3, "anode": 115.3}
 ID3_POROSITY = 0.22
 
 
-def test_nmc811_pouch_mass_resolves_into_the_id3_teardowns_coatings():
+@pytest.mark.parametrize("preset", ["nmc811-pouch", "nmc-pouch-lges"])
+def test_id3_class_pouch_mass_resolves_into_the_teardowns_coatings(preset):
     """With the teardown's areal capacity, weighed electrolyte and a pouch film, what the
     preset's mass holds beyond them is taken as its resolved composition (mostly coatings); the
     coatings this gives are as thick as the teardown measured (not an input), and the pouch
-    holds a film's aluminium, not 0.1 kg of it."""
+    holds a film's aluminium, not 0.1 kg of it. nmc-pouch-lges is an LG pouch of the ID.3
+    cell's family (13.9 vs 13.6 g/Ah)."""
     from packstudy.chemistry import load_chemistry
 
-    c = load_cell("nmc811-pouch")
+    c = load_cell(preset)
+    assert c.construction["cathode_areal_capacity_mAh_per_cm2"] == 5.02
+    assert c.construction["electrolyte_g_per_Ah"] == 0.95
     own = {k: np.array([v]) for k, v in c.construction.items()}
     comp = cell_composition(c.chemistry, c.energy_Wh, c.mass_kg, c.format, TABLES, own)
     generic = cell_composition(c.chemistry, c.energy_Wh, c.mass_kg, c.format, TABLES)
