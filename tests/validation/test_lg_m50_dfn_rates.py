@@ -43,14 +43,20 @@ def cells():
     return cell_arrays([load_cell("lg-m50")])
 
 
-@pytest.fixture(scope="module")
-def table():
+def _printed_after(title: str):
+    """A dict the tests fill with (RMSE mV, capacity Ah, DFN capacity Ah) per case, printed
+    under ``title`` once the module's tests have run."""
     rows = {}
     yield rows
-    print("\nlg-m50 vs PyBaMM DFN (Chen2020), CC, isothermal 25 degC")
+    print(f"\n{title}")
     for case, (rmse, cap, cap_ref) in rows.items():
         print(f"  {case:8s} RMSE {rmse:6.1f} mV   capacity {cap:.3f} Ah vs DFN {cap_ref:.3f} Ah "
               f"({100 * (cap / cap_ref - 1):+.1f} %)")
+
+
+@pytest.fixture(scope="module")
+def table():
+    yield from _printed_after("lg-m50 vs PyBaMM DFN (Chen2020), CC, isothermal 25 degC")
 
 
 def compare(cells, case, model="ecm"):
@@ -102,11 +108,8 @@ def test_3c_within_30_mV(cells, table):
 
 @pytest.fixture(scope="module")
 def echem_table():
-    rows = {}
-    yield rows
-    print("\nlg-m50 pseudo-2D model (model='electrochemical') vs PyBaMM DFN, isothermal 25 degC")
-    for case, (rmse, cap, cap_ref) in rows.items():
-        print(f"  {case:8s} RMSE {rmse:6.1f} mV   capacity {cap:.3f} Ah vs DFN {cap_ref:.3f} Ah")
+    yield from _printed_after(
+        "lg-m50 pseudo-2D model (model='electrochemical') vs PyBaMM DFN, isothermal 25 degC")
 
 
 @pytest.mark.parametrize("case", list(dfn_reference.CASES))
