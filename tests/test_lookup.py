@@ -46,6 +46,19 @@ def test_check_all_names_the_first_unknown_of_an_array_of_any_shape():
         lookup.check_all("integration", ["module", "cell_to_chassis", "zz"], ("module", "cell_to_pack"))
 
 
+
+def test_per_value_maps_every_entry_and_looks_up_each_distinct_value_once():
+    asked = []
+
+    def get(name):
+        asked.append(name)
+        return {"FWD": 0, "RWD": 1, "AWD": 2}[name]
+
+    names = np.broadcast_to(np.array(["AWD", "RWD", "AWD"]), (2, 3))
+    out = lookup.per_value(names, get, np.int64)
+    assert out.dtype == np.int64 and out.tolist() == [[2, 1, 2], [2, 1, 2]]
+    assert sorted(asked) == ["AWD", "RWD"]
+
 def test_presets_use_it():
     with pytest.raises(UnknownPresetError, match="^unknown cell preset 'nmc811-pouh'; did you mean "
                                                  "'nmc811-pouch'.*shipped: "):

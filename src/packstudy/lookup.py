@@ -62,3 +62,11 @@ def check_all(kind: str, values, allowed: Iterable[str], error: type[Exception] 
     bad = sorted(set(np.unique(np.asarray(values, dtype=str)).tolist()) - set(allowed))
     if bad:
         check(kind, bad[0], allowed, error, prefix, **kw)
+
+
+def per_value(values, get, dtype=float) -> np.ndarray:
+    """``get(v)`` for every entry ``v`` of the string array ``values`` (e.g. one per variant),
+    called once per distinct value: no Python loop over the variants."""
+    names = np.asarray(values, dtype=str)
+    distinct, index = np.unique(names, return_inverse=True)
+    return np.array([get(v) for v in distinct.tolist()], dtype=dtype)[index].reshape(names.shape)

@@ -45,7 +45,7 @@ from .kernel import (
     B_SERIES,
     B_V_MIN,
 )
-from .lookup import check_all
+from .lookup import check_all, per_value
 from .pack import default as pack_default
 from .procedures import Powertrain
 from .units import G_MPS2, KMH_MPS, MPH_MPS
@@ -129,7 +129,7 @@ def drive_codes(driven_axles, n: int) -> np.ndarray:
     """Integer drive codes (FWD 0, RWD 1, AWD 2) for n variants; clear error otherwise."""
     names = np.broadcast_to(np.asarray(driven_axles, dtype=str), (n,))
     check_all("driven_axles", names, DRIVES, prefix="acceleration: ")
-    return np.array([DRIVES[s] for s in names], dtype=np.int64)
+    return per_value(names, DRIVES.get, np.int64)
 
 
 @njit(cache=True, error_model="numpy")

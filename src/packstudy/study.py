@@ -444,7 +444,8 @@ def design_pack_columns(cells, requests: dict[str, np.ndarray]) -> pack.PackArra
         parallel=column("parallel"),
         usable_energy_kWh=column("usable_energy_kWh"),
         nominal_voltage_V=column("nominal_voltage_V"),
-        integration=[v or "module" for v in requests["integration"]],
+        integration=np.where(np.equal(requests["integration"], None), "module",
+                             requests["integration"]),
         soc_min=column("soc_min", pack.default("usable_soc_min")),
         soc_max=column("soc_max", pack.default("usable_soc_max")),
     )

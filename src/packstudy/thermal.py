@@ -33,7 +33,7 @@ import numpy as np
 from numba import njit
 
 from . import catalog
-from .lookup import check_all
+from .lookup import check_all, per_value
 from .pack import default as pack_default
 
 INTEGRATIONS = ("module", "cell_to_pack", "cell_to_body")
@@ -71,7 +71,7 @@ def thermal_parameters(bat_cells, cell_mass_kg, cell_cp_J_per_kgK, pack_energy_k
     n = np.asarray(bat_cells).shape[0]
     kinds = np.broadcast_to(np.asarray(integration, dtype=str), (n,))
     check_all("integration", kinds, INTEGRATIONS, prefix="thermal: ")
-    factor = np.array([default(f"cell_cooling_factor_{k}") for k in kinds])
+    factor = per_value(kinds, lambda k: default(f"cell_cooling_factor_{k}"))
     energy = np.asarray(pack_energy_kWh, dtype=float)
     peak = np.asarray(machine_peak_W, dtype=float)
     th = np.empty((n, N_TH))
