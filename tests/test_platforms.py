@@ -57,6 +57,32 @@ def test_every_candidate_runs_on_every_vehicle_calibrated_on_its_own_car(result,
     assert doc["platform"]["vehicles"] == result.vehicles
 
 
+
+def test_every_null_of_the_platform_tables_has_a_note(result, tmp_path):
+    """A result one vehicle does not compute (the Polestar 3's published 32-85 % charge window)
+    is null in the other vehicle's rows, and the platform's notes say so."""
+    from packstudy import validity
+
+    write_results(result, tmp_path)
+    table = pq.read_table(tmp_path / "results.parquet").to_pydict()
+    notes = json.loads((tmp_path / "results.json").read_text())["platform"]["notes"]
+    assert notes == result.notes and any(n.startswith("fast_charge_32_85_min is computed for "
+                                                      "Polestar 3 only") for n in notes)
+    parts = dict(zip(result.vehicles, result.parts, strict=True))
+    for key, column in table.items():
+        base = key.removeprefix("delta_")  # a delta, the row's value minus the baseline's, is
+        if base.startswith(validity.SILENT) or not isinstance(column[0], float | type(None)):
+            continue  # null where either is; echoed inputs are null where not given
+        for row, value in enumerate(column):
+            if value is None or np.isnan(value):
+                vehicle = table["vehicle"][row]
+                part = parts[vehicle]
+                rows = {table["candidate"][row]} | ({part.study.study.baseline} if base != key else set())
+                own = " ".join(n for name in rows for n in part.row_notes.get(part.names.index(name), []))
+                explained = [n for n in notes if n.startswith(f"{base} ") and n.endswith(f"{vehicle}.")]
+                assert explained or base in own, f"{vehicle}: {key} null without a note"
+
+
 def test_each_vehicle_is_the_study_of_that_vehicle_alone(result):
     """A platform's part gives the numbers of the same study run with that vehicle alone."""
     raw = platform()
@@ -146,6 +172,7 @@ def test_the_report_has_the_platform_verdict_then_a_section_per_vehicle(result, 
     for name, verdict in result.verdicts.items():
         assert f'<tr data-candidate="{name}"><td>{name}</td>' in html
         assert f'data-area="platform">{verdict["overall"]}</td>' in html
+    assert html.count('data-kind="platform-note"') == len(result.notes) > 0
     figures = json.loads(re.search(r'<script type="application/json" id="figures">(.*?)</script>',
                                    html, re.S).group(1).replace("<\\/", "</"))
     plots = re.findall(r'data-plot="([^"]+)"', html)

@@ -142,6 +142,8 @@ def _print_study(result) -> None:
             _print_result(part, title=f"{part.study.study.name}: {vehicle}")
         console.rule("[bold]Platform[/]")
         console.print(platform_table(result))
+        for note in result.notes:
+            console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
     else:
         _print_result(result)
 

@@ -108,6 +108,21 @@ class PlatformResult:
             }
         return out
 
+    @cached_property
+    def notes(self) -> list[str]:
+        """Why a result is null in some vehicles' rows of the platform's tables: each result
+        that only some vehicles' studies give (e.g. a charge window of one car's published
+        times), with the vehicles that have it and those that do not."""
+        have = [set(part.metrics) for part in self.parts]
+        out = []
+        for key in sorted(set().union(*have) - set.intersection(*have)):
+            with_it = [v for v, keys in zip(self.vehicles, have, strict=True) if key in keys]
+            without = [v for v in self.vehicles if v not in with_it]
+            out.append(f"{key} is computed for {', '.join(with_it)} only (from that vehicle's own "
+                       f"data, e.g. a window of its published charge times): null in the rows of "
+                       f"{', '.join(without)}.")
+        return out
+
     def table(self, columns) -> pa.Table:
         """Every vehicle's rows in one table with a ``vehicle`` column first (``columns``: a
         StudyResult -> Arrow table function, e.g. ``results.metrics_table``); a result one

@@ -251,6 +251,7 @@ def platform_document(result) -> dict:
             "candidates_passing_on_every_vehicle": sum(
                 v["overall"] == "pass" for v in result.verdicts.values()),
             "verdicts": [{"candidate": name, **verdict} for name, verdict in result.verdicts.items()],
+            "notes": result.notes,
         },
         "vehicles": [{"vehicle": vehicle, **results_document(part)}
                      for vehicle, part in zip(result.vehicles, result.parts, strict=True)],

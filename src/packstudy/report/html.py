@@ -295,7 +295,8 @@ def platform_context(result) -> dict:
     verdicts = result.verdicts
     return {"vehicles": result.vehicles,
             "passing": sum(v["overall"] == "pass" for v in verdicts.values()),
-            "rows": [{"name": name, **verdict} for name, verdict in verdicts.items()]}
+            "rows": [{"name": name, **verdict} for name, verdict in verdicts.items()],
+            "notes": result.notes}
 
 
 def render_report(result) -> str:
