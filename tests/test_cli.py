@@ -230,6 +230,20 @@ def test_help_text_keeps_its_bracketed_table_names():
     assert "known results ([vehicle.calibration])" in " ".join(run.stdout.split())
 
 
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="counts threads in /proc")
+def test_the_command_runs_numpy_with_one_blas_thread_unless_the_user_sets_it():
+    """The workers are the parallelism: numpy's BLAS loads without its thread pool (one
+    thread in the process after the CLI's imports), and a user's own setting is kept."""
+    code = ("import os, packstudy.cli; status = open('/proc/self/status').read(); "
+            "print(os.environ['OPENBLAS_NUM_THREADS'], status.split('Threads:')[1].split()[0])")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert run.stdout.split() == ["1", "1"], run.stderr
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**env, "OPENBLAS_NUM_THREADS": "2"})
+    assert run.stdout.split()[0] == "2", run.stderr
+
 def test_run_turns_the_cyclic_gc_off_and_back_on(tmp_path, monkeypatch):
     """The run works with the cyclic garbage collector off (cli._cyclic_gc_off) and hands
     it back on to the program that called it, here pytest."""

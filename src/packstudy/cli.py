@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+
+# One BLAS thread per process, set before numpy loads its BLAS: a sweep runs on one worker
+# process per core, and packstudy's linear algebra (the calibration's small solves) gains
+# nothing from BLAS threads, which would compete with the workers for the cores and spin
+# after each call. A user's own OPENBLAS_NUM_THREADS is kept.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import contextlib
 import gc
-import os
 import shutil
 import sys
 from pathlib import Path
