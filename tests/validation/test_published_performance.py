@@ -123,7 +123,7 @@ def test_polestar_3_acceleration_within_10_pct():
 # The Performance Pack version of the same car, from the figures the preset's [sources] and
 # [published] strings give: 380 kW, 910 Nm, 0-100 km/h in 4.7 s; the heaviest curb mass of the
 # version range (2,670 kg), assumed for the better-equipped version (its own mass is not
-# published; at the lightest, 2,584 kg, the model is 4.09 s, -13 %).
+# published; at the lightest, 2,584 kg, the model is 4.03 s, -14 %).
 P3_PERFORMANCE_PACK = {"motor_peak_kW": 380.0, "motor_peak_torque_Nm": 910.0, "curb_mass_kg": 2670.0}
 P3_PERFORMANCE_PACK_0_100_S = 4.7
 
