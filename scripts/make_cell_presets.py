@@ -1,7 +1,9 @@
 """Write the shipped cell presets ``src/packstudy/data/cells/*.toml`` other than ``lg-m50.toml``.
 
 Run ``python scripts/make_cell_presets.py`` (from any directory) after ``scripts/fit_lg_m50.py``:
-every preset's resistance is the fitted ``lg-m50.toml`` resistance scaled by capacity. Inputs:
+every preset's resistance is the fitted ``lg-m50.toml`` resistance scaled by capacity, and for
+the large-format (car pouch and prismatic) presets further to a measured large-format cell's
+10 s DC resistance per Ah (see ``LARGE_FORMAT_SCALE``). Inputs:
 
 - ``data/cells/lg-m50.toml``: R0, R1, tau1 per SOC band and the capacity they belong to;
 - ``data/factors/cell_defaults.toml``: specific heat and the Arrhenius activation energy;
@@ -66,6 +68,47 @@ SRC_RESISTANCE = (
     "lg-m50 fit (packstudy ecm_fit to the Chen2020 DFN pulse test) scaled by capacity (5.15 Ah / "
     "this cell's Ah): same area-specific resistance assumed; "
     + ACTIVATION_ENERGY["source"]
+)
+# Large-format cells: 10 s DC resistance per Ah measured on an automotive pouch cell. ORNL hybrid
+# pulse (HPPC) test of a 2013 Nissan Leaf cell (AESC laminated pouch, 33.1 Ah rated) at 25 degC,
+# file examples/data/cell-low-current-hppc-25c-2.csv of github batterysim/equiv-circ-model
+# (commit c5fc9a2, 2020): at 50 % SOC (OCV 3.909 V) the 30 A discharge pulse's voltage falls
+# 61 mV in 10 s -> 2.03 mOhm. Its 1 s, 10 s and 30 s resistances (1.67, 2.03, 2.50 mOhm) rise as
+# the lg-m50 fit's do (1 s : 30 s 1.50 vs 1.47), so the fit's shape and tau1 are kept and R0, R1
+# scaled together. Corroborating: 0.80 mOhm DC of a 60 Ah BEV NMC prismatic cell (foxBMS battery
+# system design table, Fraunhofer IISB: 48 mOhm Ah) and the 1 kHz AC resistance of the CATL
+# 161 Ah LFP prismatic, about 0.4 mOhm (Stock et al. 2023 via batterydesign.net: 64 mOhm Ah,
+# an R0-like figure).
+LEAF_R_10S_OHM, LEAF_CAPACITY_AH = 2.03e-3, 33.1
+PULSE_S = 10.0
+LG_M50 = tomllib.loads((CELLS_DIR / "lg-m50.toml").read_text())
+
+
+def r_pulse_ohm(resistance: dict, soc: float = 0.5, pulse_s: float = PULSE_S) -> float:
+    """DC resistance of a ``pulse_s`` current step at ``soc`` and 25 degC: R0 + R1 (1 - e^-t/tau1)."""
+    r0, r1, tau = (np.interp(soc, resistance["soc"], resistance[k])
+                   for k in ("r0_ohm", "r1_ohm", "tau1_s"))
+    return float(r0 + r1 * (1 - np.exp(-pulse_s / tau)))
+
+
+LG_M50_R_10S_OHM_AH = r_pulse_ohm(LG_M50["resistance"]) * LG_M50["capacity_Ah"]
+LARGE_FORMAT_SCALE = LEAF_R_10S_OHM * LEAF_CAPACITY_AH / LG_M50_R_10S_OHM_AH
+SRC_RESISTANCE_LARGE = (
+    "lg-m50 fit (packstudy ecm_fit to the Chen2020 DFN pulse test) scaled by capacity (5.15 Ah / "
+    f"this cell's Ah) and by {LARGE_FORMAT_SCALE:.3f}, so that its 10 s DC resistance at 50 % SOC "
+    "and 25 degC, R0 + R1 (1 - exp(-10 s / tau1)), is that measured on a large-format automotive "
+    "pouch cell: ORNL HPPC test of a 2013 Nissan Leaf cell (33.1 Ah, 25 degC; github "
+    "batterysim/equiv-circ-model, examples/data/cell-low-current-hppc-25c-2.csv), 30 A discharge "
+    f"pulse at 50 % SOC: 2.03 mOhm x 33.1 Ah = {LEAF_R_10S_OHM * LEAF_CAPACITY_AH * 1e3:.1f} "
+    f"mOhm Ah, against the lg-m50 fit's {LG_M50_R_10S_OHM_AH * 1e3:.1f} mOhm Ah [D]; SOC shape and "
+    "tau1 of the fit kept (the Leaf's 1 s : 30 s resistance ratio 1.50 vs the fit's 1.47); "
+    "corroborated by 0.80 mOhm DC of a 60 Ah BEV NMC prismatic cell (foxBMS battery system design "
+    "table, Fraunhofer IISB: 48 mOhm Ah); "
+    + ACTIVATION_ENERGY["source"]
+)
+ASSUMPTION_RESISTANCE_LARGE = (
+    "resistance not measured on this cell: the lg-m50 fit's shape scaled to the 10 s DC "
+    "resistance per Ah of a large-format automotive pouch cell (2013 Nissan Leaf, ORNL HPPC)"
 )
 SRC_OCV_CHEN = (
     "Chen et al. 2020, J. Electrochem. Soc. 167 080534: NMC811 and graphite OCP functions over the "
@@ -206,11 +249,11 @@ def max_charge_current_A(capacity_Ah: float, minutes_10_to_80: float, decimals: 
     return round(peak_c_rate_for(minutes_10_to_80) * capacity_Ah, decimals)
 
 
-def resistance_table(capacity_Ah: float) -> dict:
-    """[resistance] table: the lg-m50 fit scaled by its capacity / ``capacity_Ah`` (same ASR)."""
-    lg_m50 = tomllib.loads((CELLS_DIR / "lg-m50.toml").read_text())
-    fit = lg_m50["resistance"]
-    scale = lg_m50["capacity_Ah"] / capacity_Ah
+def resistance_table(capacity_Ah: float, large_format: bool) -> dict:
+    """[resistance] table: the lg-m50 fit scaled by its capacity / ``capacity_Ah`` (same ASR),
+    and by ``LARGE_FORMAT_SCALE`` for a large-format (car pouch or prismatic) cell."""
+    fit = LG_M50["resistance"]
+    scale = LG_M50["capacity_Ah"] / capacity_Ah * (LARGE_FORMAT_SCALE if large_format else 1.0)
     return {"soc": fit["soc"],
             "r0_ohm": [round(r * scale, 7) for r in fit["r0_ohm"]],
             "r1_ohm": [round(r * scale, 7) for r in fit["r1_ohm"]],
@@ -225,14 +268,14 @@ def uncertain(value: float, low: float, high: float) -> dict:
 
 def electrical_fields(capacity_Ah: float | dict, nominal_voltage_V: float, v_min_V: float,
                       v_max_V: float, ocv_V: Callable[[np.ndarray], np.ndarray],
-                      minutes_10_to_80: float) -> dict:
+                      minutes_10_to_80: float, large_format: bool = True) -> dict:
     """Capacity, voltages, specific heat and the [ocv], [resistance], [charge_map] tables."""
     value_Ah = capacity_Ah["value"] if isinstance(capacity_Ah, dict) else capacity_Ah
     return {"capacity_Ah": capacity_Ah, "nominal_voltage_V": nominal_voltage_V,
             "v_min_V": v_min_V, "v_max_V": v_max_V,
             "specific_heat_J_per_kgK": SPECIFIC_HEAT["value"],
             "ocv": ocv_table(ocv_V, v_min_V, v_max_V),
-            "resistance": resistance_table(value_Ah),
+            "resistance": resistance_table(value_Ah, large_format),
             "charge_map": charge_map_table(peak_c_rate_for(minutes_10_to_80))}
 
 
@@ -320,7 +363,7 @@ def nmc811_pouch() -> dict:
         "assumptions": [
             "cell mass and volume derived from pack and model figures (see sources), not weighed",
             teardown["assumption"],
-            "resistance scaled from the fitted lg-m50 (same area-specific resistance)",
+            ASSUMPTION_RESISTANCE_LARGE,
             "continuous discharge 2C (assumed); " + CHARGE_MAP_NOTE + "18 min"],
         "sources": {
             "capacity_Ah": "Hyundai IONIQ 5 long range (2021): 72.6 kWh, 653 V, 111.2 Ah pack of "
@@ -339,7 +382,7 @@ def nmc811_pouch() -> dict:
                                   "183 A [D]",
             "i_peak_charge_A": SRC_MAP_PEAK,
             "specific_heat_J_per_kgK": SRC_SPECIFIC_HEAT,
-            "ocv": SRC_OCV_CHEN, "resistance": SRC_RESISTANCE,
+            "ocv": SRC_OCV_CHEN, "resistance": SRC_RESISTANCE_LARGE,
             "charge_map": "Hyundai IONIQ 5 (2021): 10-80 % in 18 min on a 350 kW charger, a pack "
                           "figure below the charger's power and current and at no stated car DC "
                           "limit (the car peaks near 230 kW): taken as the cell's capability in a "
@@ -375,7 +418,7 @@ def nmc9_pouch() -> dict:
             "the higher-nickel cathode (low/high 55.6-65)",
             "specific energy derived from the pack (F-150 Lightning ER 131 kWh, ~816 kg) with the "
             "BatPaC module mass fraction",
-            "OCV shape of NMC811/graphite (Chen 2020); resistance scaled from lg-m50",
+            "OCV shape of NMC811/graphite (Chen 2020)", ASSUMPTION_RESISTANCE_LARGE,
             "continuous discharge 2C, peak 4C (assumed); " + CHARGE_MAP_NOTE + "18 min"],
         "sources": {
             "capacity_Ah": "assumption (see assumptions): SK On E-GMP cell 55.6 Ah (Hyundai IONIQ "
@@ -392,7 +435,7 @@ def nmc9_pouch() -> dict:
             "i_max_discharge_A": SRC_2C, "i_max_charge_A": SRC_MAP_PEAK,
             "i_peak_discharge_A": "4C 10 s (assumption)", "i_peak_charge_A": SRC_MAP_PEAK,
             "specific_heat_J_per_kgK": SRC_SPECIFIC_HEAT, "ocv": SRC_OCV_CHEN,
-            "resistance": SRC_RESISTANCE,
+            "resistance": SRC_RESISTANCE_LARGE,
             "charge_map": "Cell capability, a stated derivation: no cell-level charge data of SK "
                           "On's NCM9 pouch cell was found; the SK On pouch family's demonstrated "
                           "capability, 10-80 % in 18 min in the E-GMP pack (nmc811-pouch, Hyundai "
@@ -425,8 +468,8 @@ def nmc622_prismatic() -> dict:
         "assumptions": [
             "cell mass derived from the pack mass with the BatPaC module mass fraction",
             "voltage window 2.7-4.15 V assumed for an automotive NMC622 prismatic cell",
-            "OCV shape of NMC811/graphite (Chen 2020) on that window; resistance scaled from "
-            "lg-m50",
+            "OCV shape of NMC811/graphite (Chen 2020) on that window",
+            ASSUMPTION_RESISTANCE_LARGE,
             "continuous discharge 2C (assumed); " + CHARGE_MAP_NOTE + "45 min"],
         "sources": {
             "capacity_Ah": "BMW i3 120 Ah (2018): 42.2 kWh, 96 cells of 120 Ah (BMW press kit "
@@ -443,7 +486,7 @@ def nmc622_prismatic() -> dict:
                                   "[D]",
             "i_peak_charge_A": SRC_MAP_PEAK,
             "specific_heat_J_per_kgK": SRC_SPECIFIC_HEAT, "ocv": SRC_OCV_CHEN,
-            "resistance": SRC_RESISTANCE,
+            "resistance": SRC_RESISTANCE_LARGE,
             "charge_map": "BMW i3 120 Ah: 0-80 % in 42 min at 50 kW DC (BMW 2018), about 45 min "
                           "with the taper for 10-80 %. Vehicle-limited (the i3's 50 kW DC limit): "
                           "a lower bound of the cell's capability, which Samsung SDI does not "
@@ -459,7 +502,8 @@ def nca_21700() -> dict:
         "chemistry": "nca-graphite-si", "format": "cylindrical",
         # [sources] capacity_Ah, nominal_voltage_V, v_min_V, v_max_V: Samsung INR21700-50S;
         # charge_map: 10-80 % in about 30 min at the 6 A spec limit
-        **electrical_fields(5.0, 3.6, 2.5, 4.2, ocv_nmc811_graphite_V, 30.0),
+        **electrical_fields(5.0, 3.6, 2.5, 4.2, ocv_nmc811_graphite_V, 30.0,
+                             large_format=False),
         "mass_kg": 0.072,  # [sources] mass_kg
         "dimensions_mm": {"diameter": 21.1, "height": 70.2},  # [sources] dimensions_mm
         # [sources] i_max_discharge_A, i_max_charge_A: Samsung spec; i_peak_discharge_A: 7C
@@ -532,8 +576,7 @@ def lfp_prismatic() -> dict:
         "i_peak_charge_A": charge_A,
         "assumptions": [
             "cell mass and volume derived from pack figures (see sources)",
-            "resistance scaled from lg-m50 (same area-specific resistance; LFP cells are often "
-            "higher)",
+            ASSUMPTION_RESISTANCE_LARGE + " (an oxide-cathode cell; LFP cells are often higher)",
             "continuous 2C, peak 3C discharge (assumed); " + CHARGE_MAP_NOTE + "30 min"],
         "sources": {
             "capacity_Ah": "BYD Han EV (2020) blade cell 202 Ah, 3.2 V (teardown reports, 2020-21; "
@@ -550,7 +593,7 @@ def lfp_prismatic() -> dict:
             "i_peak_discharge_A": "3C 10 s (assumption)", "i_peak_charge_A": SRC_MAP_PEAK,
             "specific_heat_J_per_kgK": "About:Energy LFP 18650 BPX (2022): 999 J/(kg K) (rounded "
                                        "to the packstudy default 1000)",
-            "ocv": SRC_OCV_AE, "resistance": SRC_RESISTANCE,
+            "ocv": SRC_OCV_AE, "resistance": SRC_RESISTANCE_LARGE,
             "charge_map": "assumption: 10-80 % in 30 min for a current blade-class LFP car (CATL "
                           "Shenxing LFP claims 4C, 2024); " + CHARGE_MAP_NOTE + "30 min",
             "construction.cathode_areal_capacity_mAh_per_cm2": f"{SRC_BLADE}: 2.393 mAh/cm2",
@@ -579,6 +622,8 @@ def lfp_prismatic_catl() -> dict:
     charge_A = max_charge_current_A(capacity_Ah, minutes)
     # [sources] i_peak_discharge_A: 527 W/kg (10 s) x 438 kg over 106 cells at 3.0 V, per Ah
     peak_C = round(527 * 438 / 106 / 3.0 / 161.0, 1)
+    r0_161_mohm = 1e3 * float(np.interp(0.5, *(resistance_table(161.5, True)[k]
+                                               for k in ("soc", "r0_ohm"))))
     return {
         "description": "LFP / graphite prismatic cell of CATL (BTF0 package, 280 x 63 x 82 mm) as "
                        "in the Tesla Model 3 LFP packs, 174 Ah version",
@@ -594,8 +639,9 @@ def lfp_prismatic_catl() -> dict:
         "assumptions": [
             "the 174 Ah version keeps the 161 Ah cell's package and mass (3.1 kg): its own mass "
             "is not published",
-            "resistance scaled from lg-m50 (same area-specific resistance); the teardown's 1 kHz "
-            "AC resistance, about 0.4 mOhm, is of the same order",
+            ASSUMPTION_RESISTANCE_LARGE + f"; its R0 at 50 % SOC ({r0_161_mohm:.2f} mOhm "
+            "scaled to 161.5 Ah) is below the teardown cell's 1 kHz AC resistance, about 0.4 "
+            "mOhm, where a DC R0 is usually above it: this LFP cell's is likely higher",
             "continuous 2C discharge (assumed); 10 s peak from the 161 Ah pack's published power "
             "density at an assumed 3.0 V under load; " + CHARGE_MAP_NOTE + "28 min"],
         "sources": {
@@ -625,7 +671,7 @@ def lfp_prismatic_catl() -> dict:
             "i_peak_charge_A": SRC_MAP_PEAK,
             "specific_heat_J_per_kgK": "About:Energy LFP 18650 BPX (2022): 999 J/(kg K) (rounded "
                                        "to the packstudy default 1000)",
-            "ocv": SRC_OCV_AE, "resistance": SRC_RESISTANCE,
+            "ocv": SRC_OCV_AE, "resistance": SRC_RESISTANCE_LARGE,
             "charge_map": "cell charge rate as installed in the Tesla Model 3: peak 3C, about 1.5C "
                           "on average over 20-80 % (batterydesign.net 2024, from a measured "
                           "charging curve); 10-80 % at 1.5C: 0.7 / 1.5 h = 28 min [D]; "
@@ -660,7 +706,7 @@ def lmfp_prismatic() -> dict:
             "follow from the published Wh/kg and Wh/L",
             "OCV: LFP curve (About:Energy BPX 2022) for the Fe share, shifted up 0.62 V for the Mn "
             "share (60 % of capacity)",
-            "resistance scaled from lg-m50",
+            ASSUMPTION_RESISTANCE_LARGE,
             "continuous 2C, peak 3C (assumed); " + CHARGE_MAP_NOTE + "30 min"],
         "sources": {
             "capacity_Ah": "assumption (see assumptions)",
@@ -679,7 +725,7 @@ def lmfp_prismatic() -> dict:
             "ocv": "LFP OCP of the About:Energy LFP 18650 BPX (2022) for both redox couples, the "
                    "Mn couple 0.62 V higher (Padhi et al. 1997: 4.1 vs 3.45 V vs Li), 60 % Mn; "
                    "graphite OCP of the same BPX",
-            "resistance": SRC_RESISTANCE,
+            "resistance": SRC_RESISTANCE_LARGE,
             "charge_map": "assumption as lfp-prismatic; " + CHARGE_MAP_NOTE + "30 min"},
     }
 
@@ -701,7 +747,8 @@ def solid_state_2030() -> dict:
                        "ceramic separator (QuantumScape QSE-5 class), pouch",
         "chemistry": "nmc811-lithium-metal", "format": "pouch",
         # [sources] v_min_V, v_max_V: assumption
-        **electrical_fields(capacity_Ah, nominal_V, 3.0, 4.2, ocv_nmc811_li_metal_V, minutes),
+        **electrical_fields(capacity_Ah, nominal_V, 3.0, 4.2, ocv_nmc811_li_metal_V, minutes,
+                             large_format=False),
         "mass_kg": uncertain(mass_kg, round(energy_Wh / cell_Wh_per_kg_target, 5), mass_kg),
         "volume_L": uncertain(volume_L, round(energy_Wh / cell_Wh_per_L_target, 5), volume_L),
         # [sources] i_max_discharge_A: 2C, i_peak_discharge_A: 4C (assumption)
@@ -792,7 +839,7 @@ def curve_fields(capacity_Ah: float | dict, nominal_voltage_V: float, v_min_V: f
     """As ``electrical_fields`` with the charge map of a measured pack charging curve."""
     value_Ah = capacity_Ah["value"] if isinstance(capacity_Ah, dict) else capacity_Ah
     ocv = ocv_table(ocv_V, v_min_V, v_max_V)
-    resistance = resistance_table(value_Ah)
+    resistance = resistance_table(value_Ah, large_format=True)
     return {"capacity_Ah": capacity_Ah, "nominal_voltage_V": nominal_voltage_V,
             "v_min_V": v_min_V, "v_max_V": v_max_V,
             "specific_heat_J_per_kgK": SPECIFIC_HEAT["value"], "ocv": ocv,
@@ -849,7 +896,7 @@ def nmc_pouch_lges() -> dict:
             "recipe",
             "nickel ratio not published: chemistry NMC811 assumed (cost, footprint and the OCV "
             "shape of Chen 2020; the ID.3 LG cell of the same family is NMC65, between NMC622 "
-            "and NMC811); resistance scaled from lg-m50 (same area-specific resistance)",
+            "and NMC811)", ASSUMPTION_RESISTANCE_LARGE,
             "continuous discharge 2C (assumed); " + CURVE_MAP_NOTE],
         "sources": {
             "capacity_Ah": "Polestar 2 launch data (Geneva 2019, mypolestar2.com 'Polestar 2 "
@@ -873,7 +920,7 @@ def nmc_pouch_lges() -> dict:
                                   "400 V class) = 253.8 A, rounded up to 254 A [D]",
             "i_peak_charge_A": SRC_MAP_PEAK,
             "specific_heat_J_per_kgK": SRC_SPECIFIC_HEAT,
-            "ocv": SRC_OCV_CHEN, "resistance": SRC_RESISTANCE,
+            "ocv": SRC_OCV_CHEN, "resistance": SRC_RESISTANCE_LARGE,
             "charge_map": SRC_EVKX + "content/models/polestar/2/2_Long_Range_Dual_Motor/"
                           "chargingcurve.md): Polestar 2 Long Range 78 kWh on a 150 kW-class "
                           "charger at optimal conditions, 146-148 kW at 10-20 %, 118 kW at 40 %, 80 "
@@ -922,7 +969,7 @@ def nmc_prismatic_catl() -> dict:
             "charger, does",
             "mass and volume from class energy densities (see sources)",
             "nickel ratio not published: chemistry NMC811 assumed (cost, footprint and the OCV "
-            "shape of Chen 2020); resistance scaled from lg-m50 (same area-specific resistance)",
+            "shape of Chen 2020)", ASSUMPTION_RESISTANCE_LARGE,
             "continuous discharge 2C (assumed); " + CURVE_MAP_NOTE],
         "sources": {
             "capacity_Ah": "Polestar 2 MY2024 Long Range: 82 kWh battery from CATL with 27 modules "
@@ -944,7 +991,7 @@ def nmc_prismatic_catl() -> dict:
                                   "up [D]",
             "i_peak_charge_A": SRC_MAP_PEAK,
             "specific_heat_J_per_kgK": SRC_SPECIFIC_HEAT,
-            "ocv": SRC_OCV_CHEN, "resistance": SRC_RESISTANCE,
+            "ocv": SRC_OCV_CHEN, "resistance": SRC_RESISTANCE_LARGE,
             "charge_map": SRC_EVKX + "content/models/polestar/2/2_Long_Range_Dual_Motor/"
                           "chargingcurve.nb.md): Polestar 2 MY2024 82 kWh CATL pack at optimal "
                           "conditions, 205 kW (the car's limit) at 10-15 %, 152 kW at 40 %, 111 kW "

@@ -26,16 +26,16 @@ def test_colder_pack_charges_slower():
     temps = np.array([0.0, 10.0, 25.0, 35.0])
     r = _charge(pt, temperature_C=temps, coolant_C=temps)
     t = r["fast_charge_10_80_min"]
-    assert np.all(np.diff(t) < 0.0)
+    assert t[0] > t[1] > t[2] >= t[3]  # from 25 degC up the charge map's C-rate binds, not R(T)
     assert t[0] > 1.2 * t[2]  # self-heating recovers much of the cold penalty
     assert np.all(r["fast_charge_max_cell_temp_C"] > temps)  # charging heats the cells
 
 
 def test_cv_phase_never_exceeds_the_cell_voltage_limit():
-    pt = _pt(n=2)
+    pt = _pt(n=2, cell="nca-21700", parallel=22)  # a 21700's resistance per Ah reaches CV by 99 %
     v_max = pt.battery[0, kernel.B_V_MAX]
     for dt in (1.0, 5.0, 20.0):
-        r = _charge(pt, soc_end=0.97, dt_s=dt, temperature_C=[25.0, 10.0], coolant_C=25.0)
+        r = _charge(pt, soc_end=0.99, dt_s=dt, temperature_C=[25.0, 10.0], coolant_C=25.0)
         assert np.all(r["fast_charge_max_cell_V"] <= v_max + 1e-9)
         assert np.all(r["fast_charge_max_cell_V"] > v_max - 1e-3)  # CV phase reached
         # in the CV phase the power tapers far below the charger's
@@ -139,7 +139,7 @@ def test_the_vehicles_own_curve_current_and_voltage_limits_are_never_exceeded():
     pt = _pt(n=4, series=110, parallel=4)
     curve = {"soc": [0.1, 0.5, 0.8], "power_kW": [120.0, 80.0, 40.0]}
     car = charging.vehicle_limits([None, {"curve": curve}, {"current_A": 200.0},
-                                   {"max_voltage_V": 110 * 4.15}], 4)
+                                   {"max_voltage_V": 110 * 4.10}], 4)
     r = _charge(pt, **car)
     free = r["fast_charge_10_80_min"][0]
     soc, kw = r["fast_charge_curve_soc"], r["fast_charge_curve_kW"]
@@ -148,7 +148,7 @@ def test_the_vehicles_own_curve_current_and_voltage_limits_are_never_exceeded():
     assert np.all(kw[1, inside] <= cap[inside] * 1.01)  # step means, the cap at the step's start
     assert kw[1, inside].max() > 0.9 * cap[inside].max()  # it binds
     assert r["fast_charge_peak_kW"][2] <= 200.0 * 110 * 4.2 / 1e3  # current x highest pack voltage
-    assert r["fast_charge_max_cell_V"][3] <= 4.15 + 1e-9
+    assert r["fast_charge_max_cell_V"][3] <= 4.10 + 1e-9
     assert np.all(r["fast_charge_10_80_min"][1:] > free)  # each limit costs time
     same = _charge(pt, **charging.vehicle_limits(None, 4))["fast_charge_10_80_min"]
     assert np.all(same == free)  # no vehicle limits: the charger's and the cells' alone

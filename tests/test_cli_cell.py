@@ -91,11 +91,11 @@ def test_fit_also_takes_a_cc_record_and_names_a_bad_one(tmp_path):
     from packstudy.cell import cell_arrays, load_cell
     from packstudy.cellsim import simulate
 
-    arr = cell_arrays([load_cell("nmc811-pouch")])
+    arr = cell_arrays([load_cell("nca-21700")])
     paths = {}
-    for tag, current in (("pulse", np.tile(np.concatenate([np.full(360, 27.8),
+    for tag, current in (("pulse", np.tile(np.concatenate([np.full(360, 2.5),
                                                             np.zeros(1200)]), 19)),
-                         ("cc", np.full(3500, 55.6))):
+                         ("cc", np.full(3500, 5.0))):
         t = np.arange(current.size + 1.0)
         v = simulate(arr, t, current, keep_trace=True, h_W_per_m2K=1e9).trace_voltage_V[0]
         ok = ~np.isnan(v)
@@ -104,7 +104,7 @@ def test_fit_also_takes_a_cc_record_and_names_a_bad_one(tmp_path):
                    delimiter=",", header="time_s,current_A,voltage_V", comments="")
     out = tmp_path / "mine.toml"
     args = ["fit", str(paths["pulse"]), "--name", "mine", "--out", str(out), "--template",
-            "nmc811-pouch", "--capacity-Ah", "55.6"]
+            "nca-21700", "--capacity-Ah", "5.0"]
     res = runner.invoke(app, [*args, "--also", str(paths["cc"])])
     assert res.exit_code == 0, res.output
     import tomllib

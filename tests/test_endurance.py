@@ -33,11 +33,11 @@ def _design(raw):
     return pt, th, launch.vehicle_arrays(pt, study.vehicle, ready.test_mass_kg)
 
 
-def _suv(integration="module", chiller_kW=None):
+def _suv(integration="module", chiller_kW=None, cell="nmc811-pouch"):
     cooling = {} if chiller_kW is None else {"cooling": {"chiller_kW": chiller_kW}}
     return {"study": {"procedures": ["acceleration"]},
             "vehicle": {"preset": "polestar-3-long-range-dual-motor"},
-            "candidate": [{"name": "a", "cell": "nmc811-pouch", "inverter": "sic",
+            "candidate": [{"name": "a", "cell": cell, "inverter": "sic",
                            "pack": {"usable_energy_kWh": 107, "nominal_voltage_V": 800,
                                     "integration": integration}, **cooling}]}
 
@@ -45,6 +45,13 @@ def _suv(integration="module", chiller_kW=None):
 @pytest.fixture(scope="module")
 def suv():
     return _design(_suv())
+
+
+@pytest.fixture(scope="module")
+def hot_suv():
+    """The same SUV on 21700 cells, cell to pack: its pack heats enough on the track to need a
+    chiller (the large-format pouch pack, at its measured-cell resistance, does not)."""
+    return _design(_suv("cell_to_pack", cell="nca-21700"))
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +95,8 @@ def _chiller_rows(suv, regen=True):
     return pt, th, car
 
 
-def test_bigger_chiller_never_hotter_and_without_regeneration_never_slower(suv, lap):
+def test_bigger_chiller_never_hotter_and_without_regeneration_never_slower(hot_suv, lap):
+    suv = hot_suv
     out = trackmod.track_laps(*_chiller_rows(suv), lap, laps=6, chiller_search=False)
     peak = out["track_peak_cell_temperature_C"]
     assert peak[0] - peak[-1] > 2.0  # the chiller matters on this design
@@ -102,20 +110,12 @@ def test_bigger_chiller_never_hotter_and_without_regeneration_never_slower(suv, 
     assert np.all(np.diff(last) <= 5e-4 * last[:-1])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "drive-limited design: a bigger chiller keeps the cells lower in the charge-derating band "
-    "(35-45 degC), so the pack accepts more regeneration, whose losses heat the traction "
-    "machines that limit these laps (drive derating on 3 of 6 laps); the chiller does nothing "
-    "else for such a lap (without regeneration all six chillers give 134.02 s). Last lap "
-    "141.54 s with no chiller -> 141.68 s with 2 kW (+0.099 %) -> 141.84 s with 32 kW "
-    "(+0.21 %). Rules tried (docs/endurance.md): regeneration derated with the traction torque "
-    "in the band (both quadrants) +0.99 % from 0 to 2 kW; a 45 % track regeneration share "
-    "+0.071 %; regeneration ramped out over the 20 K below the band (no source sets it) "
-    "+0.034 %, still rising: none monotone. A transient: the machines enter their band sooner; "
-    "over the procedure's 10 laps every chiller's 9th and 10th laps are 145.58 s (drive at its "
-    "continuous rating). Only a chiller that also cools the drive (a shared loop, not this "
-    "preset's) or a predictive energy manager would remove the cause"))
 def test_bigger_chiller_never_slower_with_regeneration(suv, lap):
+    """With regeneration, on the large-format pouch SUV. A strict xfail while its cells had the
+    LG M50's resistance per Ah: they reached the charge-derating band (35-45 degC), a bigger
+    chiller kept them lower in it, the pack accepted more regeneration and its losses heated
+    the traction machines that limited the laps (+0.21 % from no chiller to 32 kW;
+    docs/endurance.md). At the measured-cell resistance the cells stay below the band."""
     out = trackmod.track_laps(*_chiller_rows(suv), lap, laps=6, chiller_search=False)
     last = out["track_last_lap_s"]
     assert np.all(np.diff(last) <= 5e-4 * last[:-1])
@@ -134,7 +134,7 @@ def test_bigger_chiller_never_slower_where_the_pack_limits(lap):
     cell_start, _, machine_start, _ = thermal.derating_temperatures(th[0])
     assert np.all(peak > cell_start)  # the pack derates with every chiller ...
     assert np.all(out["track_peak_machine_temperature_C"] < machine_start)  # ... the drive never
-    assert last[0] - last[-1] > 10.0  # the chiller matters on this design
+    assert last[0] - last[-1] > 5.0  # the chiller matters on this design
     assert np.all(np.diff(last) <= 0.0) and np.all(np.diff(peak) <= 0.0)
 
 
@@ -182,7 +182,7 @@ def test_derating_when_and_only_when_a_limit_is_reached(suv, lap):
 
 
 def test_chiller_required_holds_the_pack(lap):
-    pt, th, car = _design(_suv("cell_to_pack"))
+    pt, th, car = _design(_suv("cell_to_pack", cell="nca-21700"))
     need = trackmod.chiller_required_kW(pt, th, car, lap, 10, np.array([25.0]), np.array([0.9]))
     assert np.isfinite(need[0]) and need[0] > 0.0
     pt2, th2, car2 = _rows(pt, th, car, 2)
@@ -368,7 +368,7 @@ def test_sweep_over_the_chiller(tmp_path):
     """cooling.chiller_kW is a sweep axis: without a chiller the pack runs hotter."""
     from packstudy.runner import run_study
 
-    raw = _suv("cell_to_pack")
+    raw = _suv("cell_to_pack", cell="nca-21700")
     raw["study"].update(procedures=["track"], track={"laps": 3})
     raw["sweep"] = {"cooling.chiller_kW": [0.0, 20.0]}
     result = run_study(raw, out_dir=tmp_path, workers=1)

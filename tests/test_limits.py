@@ -131,16 +131,18 @@ def test_crossed_limits_are_listed_with_margins_in_the_terminal(tmp_path):
 
 
 def test_a_fast_charge_above_the_cells_charge_limit_gets_a_note_saying_its_time_is_optimistic():
-    """The as-built IONIQ 5 charges 10-80 % with its cells at up to 59 degC in the model (fixed
-    25 degC coolant, no thermal derating of the current): above the 45 degC charge limit, so
-    the results say its time is optimistic; on a 150 kW charger with 15 degC coolant the cells
-    stay below it and the note goes. It is a caveat on the model, not a failed check of the design."""
-    study = {"study": {"procedures": ["wltp", "fast_charge"]},
+    """The as-built IONIQ 5 charges 10-80 % from 35 degC cells on 35 degC coolant (a hot day)
+    with its cells at up to 52 degC in the model (no thermal derating of the current): above
+    the 45 degC charge limit, so the results say its time is optimistic; on a 150 kW charger
+    with 15 degC coolant the cells stay below it and the note goes. It is a caveat on the
+    model, not a failed check of the design."""
+    study = {"study": {"procedures": ["wltp", "fast_charge"],
+                       "fast_charge": {"coolant_C": 35.0, "temperature_C": 35.0}},
              "vehicle": {"preset": "hyundai-ioniq-5-long-range-awd"},
              "candidate": [{"name": "as built", "as_built": True}]}
     hot = run_study(study)
     limit_C = catalog.factor("thermal", "cell_charge_limit_C")
-    assert hot.metrics["fast_charge_max_cell_temp_C"][0] > limit_C + 10
+    assert hot.metrics["fast_charge_max_cell_temp_C"][0] > limit_C + 5
     [note] = [n for n in hot.notes if "charge limit" in n]
     assert f"'as built' to {hot.metrics['fast_charge_max_cell_temp_C'][0]:.0f} °C" in note
     assert "optimistic" in note
@@ -149,7 +151,7 @@ def test_a_fast_charge_above_the_cells_charge_limit_gets_a_note_saying_its_time_
                       "vehicle": study["vehicle"], "candidate": [
                           {"name": "as built", "as_built": True, "charger": "ccs-150kw-920v"}]})
     assert cool.metrics["fast_charge_peak_kW"][0] > 100  # it does charge
-    assert 35.0 < cool.metrics["fast_charge_max_cell_temp_C"][0] <= limit_C
+    assert 25.0 < cool.metrics["fast_charge_max_cell_temp_C"][0] <= limit_C  # it heats, within
     assert not [n for n in cool.notes if "charge limit" in n]
 
 

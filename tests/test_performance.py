@@ -71,7 +71,7 @@ def test_weak_or_cold_battery_is_slower_and_low_soc_power_is_lower():
     high = performance.peak_power_kW(pt, soc=0.9)
     assert np.all(r["peak_power_kW_at_20pct_soc"] < high)
     # a cold cell (real preset, Arrhenius resistance) gives a slower run
-    real = _preset_powertrain("nmc811-pouch", ["si"], series=110, parallel=4)
+    real = _preset_powertrain("nmc811-pouch", ["si"], series=110, parallel=2)
     cold = performance.acceleration(real, driven_axles="AWD")
     assert cold["accel_0_100_s_at_minus10C"][0] > cold["accel_0_100_s"][0] * 1.2
 

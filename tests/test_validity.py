@@ -20,7 +20,7 @@ def small_study(**vehicle) -> dict:
                     "road_load": {"f0_N": 130.0, "f1_N_per_mps": 1.0, "f2_N_per_mps2": 0.4},
                     **vehicle},
         "candidate": [
-            # on 50 kW: its NMC811 cells stay below their charge limit (350 kW: 59 degC, a note)
+            # on 50 kW: its NMC811 cells stay below their charge limit
             {"name": "a", "cell": "nmc811-pouch", "pack": {"usable_energy_kWh": 60},
              "charger": "ccs-50kw-500v"},
             {"name": "b", "cell": "lfp-prismatic",

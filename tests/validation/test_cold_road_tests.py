@@ -149,8 +149,9 @@ SHIPPED_MISS = (
     "at -10 degC (35 kJ/mol) the cells' own losses heat a soaked pack within minutes, so the "
     "model's coldest case charges faster than the real car")
 BRACKETED_WITH_DFN = "; with the LG M50 DFN's resistance ratio this case is bracketed"
+# CAA's ID.4 and F-150 (3, 4) are bracketed since the large-format presets' resistance was
+# scaled to a measured large-format cell (docs/cells.md): their soaked packs warm more slowly.
 SHIPPED_XFAIL = {1: SHIPPED_MISS + BRACKETED_WITH_DFN, 2: SHIPPED_MISS,
-                 3: SHIPPED_MISS + BRACKETED_WITH_DFN, 4: SHIPPED_MISS + BRACKETED_WITH_DFN,
                  5: SHIPPED_MISS + BRACKETED_WITH_DFN}
 
 
@@ -283,7 +284,8 @@ def test_soaked_acceleration_penalty_follows_the_cells_resistance():
     107 kWh) is the pack's voltage-limited power at -10 degC: it grows with the cells'
     activation energy, from the electrolyte's 17.1 to the negative electrode's 55 kJ/mol
     (About:Energy BPX); with the LG M50 DFN's equivalent it is within 15 % of the warm time,
-    as the preconditioned pack is; with the shipped 35 kJ/mol it is 54-84 %."""
+    as the preconditioned pack is; with the shipped 35 kJ/mol it is 2-20 % (54-84 % with the
+    LG M50's resistance per Ah, before the large-format scaling of docs/cells.md)."""
     shipped, low, high = _accel(PRESET_EA), _accel(EA_BOUNDS[0]), _accel(EA_BOUNDS[1])
     warmed = _accel(PRESET_EA, preconditioned=True)
     rows = {"17.1 kJ/mol": _penalty(low), "35 kJ/mol (shipped)": _penalty(shipped),
@@ -301,6 +303,8 @@ def test_soaked_acceleration_penalty_follows_the_cells_resistance():
         print(f"{label:32}" + "".join(f"{100 * v:19.1f}%" for v in values))
     assert np.all(rows["17.1 kJ/mol"] <= rows["35 kJ/mol (shipped)"] + 1e-9)
     assert np.all(rows["35 kJ/mol (shipped)"] <= rows["55 kJ/mol"] + 1e-9)
-    assert np.all(rows["35 kJ/mol (shipped)"] > 0.4)  # the shipped cells: a large penalty
+    # the shipped cells: a moderate penalty at the large-format resistance, 0 for none of them
+    assert np.all(rows["35 kJ/mol (shipped)"] > 0.01)
+    assert np.all(rows["35 kJ/mol (shipped)"] < 0.25)
     if dfn is not None:
         assert np.all(dfn <= 0.15)

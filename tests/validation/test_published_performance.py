@@ -123,7 +123,7 @@ def test_polestar_3_acceleration_within_10_pct():
 # The Performance Pack version of the same car, from the figures the preset's [sources] and
 # [published] strings give: 380 kW, 910 Nm, 0-100 km/h in 4.7 s; the heaviest curb mass of the
 # version range (2,670 kg), assumed for the better-equipped version (its own mass is not
-# published; at the lightest, 2,584 kg, the model is 4.09 s, -13 %).
+# published; at the lightest, 2,584 kg, the model is 4.03 s, -14 %).
 P3_PERFORMANCE_PACK = {"motor_peak_kW": 380.0, "motor_peak_torque_Nm": 910.0, "curb_mass_kg": 2670.0}
 P3_PERFORMANCE_PACK_0_100_S = 4.7
 
@@ -144,15 +144,18 @@ def p3_pair():
 def test_polestar_3_maker_gap_to_the_performance_pack(p3_pair):
     """The maker's two figures differ by more than their power and mass explain: the standard
     car has 2.2 % less power per kg and is quoted 6.4 % slower; the model (pack limits and grip
-    included) gives the two within 1 %. The standard car's 5.0 s is the outlier, not the model."""
+    included) gives the two 2.5 % apart, as their power per kg (within 1 % before the
+    large-format presets' resistance was scaled to a measured cell: the CATL pack then held the
+    Performance Pack back). The standard car's 5.0 s is the outlier, not the model."""
     maker, base, pack = p3_pair
     assert maker / P3_PERFORMANCE_PACK_0_100_S - 1.0 > 0.05
-    assert abs(base / pack - 1.0) < 0.01
+    assert 0.0 <= base / pack - 1.0 < 0.035
 
 
-@pytest.mark.xfail(strict=True, reason="Polestar 3 Performance Pack: model 4.21 s vs the maker's "
-                   "4.7 s, -10.5 % (was 4.32 s, -8.1 %, before the lg-m50 refit on real pulses, "
-                   "issue 18: the CATL pack sags less and no longer limits the machines)")
+@pytest.mark.xfail(strict=True, reason="Polestar 3 Performance Pack: model 4.13 s vs the maker's "
+                   "4.7 s, -12.1 % (4.21 s, -10.5 %, before the large-format resistance scaling; "
+                   "4.32 s, -8.1 %, before the lg-m50 refit on real pulses, issue 18: the CATL "
+                   "pack sags less and no longer limits the machines)")
 def test_polestar_3_performance_pack_within_10_pct(p3_pair):
     assert abs(p3_pair[2] / P3_PERFORMANCE_PACK_0_100_S - 1.0) <= 0.10
 
