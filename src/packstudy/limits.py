@@ -14,7 +14,11 @@ verdict like a requirement does:
   inverter's device class (blocking voltage less a sourced operating margin);
 - ``limit:cell_discharge_current_A``: the pack current at the motor's peak power (at the
   pack's nominal voltage, losses left out: a lower bound) within the cells' 10 s peak current
-  times the parallel count.
+  times the parallel count;
+- ``limit:fast_charge_cell_temp_C``: the DC fast charge's hottest cell at most the cells'
+  charge limit (``cell_charge_limit_C``, thermal.toml). The charge model holds the coolant at
+  ``study.fast_charge.coolant_C`` and does not derate the current as the cells heat, so a
+  charge past the limit is one the cells do not allow: its time is not this design's.
 
 Every value the checks need is a result column (``columns``), so a sweep's batches carry
 them and ``checks`` works on any metric table. Plausibility bounds (a pack outside physical
@@ -110,12 +114,21 @@ def checks(metrics: dict) -> list[tuple]:
             ("limit:cell_discharge_current_A", "max", col("pack_peak_discharge_current_A"),
              col("pack_current_at_motor_peak_A"))):
         out.append((name, bound, limit, ~np.isnan(limit), value))
+    if "fast_charge_max_cell_temp_C" in metrics:  # where the study runs the fast charge
+        hottest = col("fast_charge_max_cell_temp_C")
+        out.append(("limit:fast_charge_cell_temp_C", "max", np.full(hottest.shape, charge_limit_C()),
+                    ~np.isnan(hottest), hottest))
     return out
+
+
+def charge_limit_C() -> float:
+    """The cells' charge temperature limit (``cell_charge_limit_C``, thermal.toml), degC."""
+    return float(catalog.factor("thermal", "cell_charge_limit_C"))
 
 
 NAMES = ("limit:nominal_voltage_V", "limit:usable_energy_kWh", "limit:charger_max_voltage_V",
          "limit:charger_min_voltage_V", "limit:ccs_max_voltage_V", "limit:inverter_device_voltage_V",
-         "limit:cell_discharge_current_A")  # the checks of ``checks``
+         "limit:cell_discharge_current_A", "limit:fast_charge_cell_temp_C")  # ``checks``'s
 
 
 def notes(names: list[str], metrics: dict, failed_rows: dict[str, np.ndarray]) -> list[str]:
@@ -134,25 +147,6 @@ def notes(names: list[str], metrics: dict, failed_rows: dict[str, np.ndarray]) -
         for i in rows:
             out.append(f"{names[i]!r} fails {name}: " + _why(name, m, i))
     return out
-
-
-def charge_temperature_notes(names: list[str], metrics: dict) -> list[str]:
-    """A caveat where the DC fast charge took cells above their charge temperature limit
-    (``cell_charge_limit_C``, thermal.toml): the charge model cools the cells with coolant at
-    a fixed temperature and does not derate the current as they heat, as a BMS would, so
-    such a charge time is optimistic."""
-    peak_C = np.asarray(metrics.get("fast_charge_max_cell_temp_C", ()), float)
-    limit_C = float(catalog.factor("thermal", "cell_charge_limit_C"))
-    hot = np.flatnonzero(peak_C > limit_C)
-    if not hot.size:
-        return []
-    which = (", ".join(repr(names[i]) for i in hot) if hot.size <= NOTE_MAX_ROWS
-             else f"{hot.size:,} of {len(names):,} candidates")
-    return [f"The DC fast charge takes the cells of {which} to {np.max(peak_C[hot]):.0f} °C, "
-            f"above their {limit_C:.0f} °C charge limit: the charge model cools them with "
-            "coolant at a fixed temperature (study.fast_charge.coolant_C) and does not derate "
-            "the current as they heat, as the battery management would, so these charge times "
-            "are optimistic."]
 
 
 def _why(name: str, m: dict, i: int) -> str:
@@ -191,6 +185,13 @@ def _why(name: str, m: dict, i: int) -> str:
                 "DC-link ceiling of the inverter's power devices (blocking voltage less the "
                 "operating margin, data/factors/limits.toml): fewer cells in series, or "
                 "devices of a higher voltage class.")
+    if name == "limit:fast_charge_cell_temp_C":
+        return (f"the DC fast charge takes its cells to {m['fast_charge_max_cell_temp_C'][i]:.0f} °C, "
+                f"above their {charge_limit_C():.0f} °C charge limit: the charge model holds the "
+                "coolant at study.fast_charge.coolant_C and does not derate the current as the "
+                "cells heat, so this charge time needs more than the cells allow (a battery "
+                "management system would slow the charge); better cell cooling, colder coolant "
+                "or a gentler charge map would keep them within it.")
     return (f"at the motor's peak power the pack draws {m['pack_current_at_motor_peak_A'][i]:.0f} A, "
             f"above the {m['pack_peak_discharge_current_A'][i]:.0f} A its cells allow (10 s peak "
             "current x parallel count).")

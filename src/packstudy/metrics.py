@@ -268,7 +268,7 @@ DOC_ROWS = (
      'always-on technical checks with margins: `limit:nominal_voltage_V`, '
      '`limit:usable_energy_kWh`, `limit:charger_max_voltage_V`, `limit:charger_min_voltage_V`, '
      '`limit:ccs_max_voltage_V`, `limit:inverter_device_voltage_V`, '
-     '`limit:cell_discharge_current_A` (docs/limits.md)'),
+     '`limit:cell_discharge_current_A`, `limit:fast_charge_cell_temp_C` (docs/limits.md)'),
     ('`pack_mass_kg`, `pack_volume_L`',
      "cells over the integration's cell-to-pack ratios"),
     ('`pack_specific_energy_Wh_per_kg`',
