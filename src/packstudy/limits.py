@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import catalog, charging, pack
+from . import catalog, charging, pack, thermal
 
 NOTE_MAX_ROWS = 5  # limit failures explained one by one in the notes; beyond, a count
 
@@ -116,14 +116,9 @@ def checks(metrics: dict) -> list[tuple]:
         out.append((name, bound, limit, ~np.isnan(limit), value))
     if "fast_charge_max_cell_temp_C" in metrics:  # where the study runs the fast charge
         hottest = col("fast_charge_max_cell_temp_C")
-        out.append(("limit:fast_charge_cell_temp_C", "max", np.full(hottest.shape, charge_limit_C()),
-                    ~np.isnan(hottest), hottest))
+        limit_C = np.full(hottest.shape, thermal.default("cell_charge_limit_C"))
+        out.append(("limit:fast_charge_cell_temp_C", "max", limit_C, ~np.isnan(hottest), hottest))
     return out
-
-
-def charge_limit_C() -> float:
-    """The cells' charge temperature limit (``cell_charge_limit_C``, thermal.toml), degC."""
-    return float(catalog.factor("thermal", "cell_charge_limit_C"))
 
 
 NAMES = ("limit:nominal_voltage_V", "limit:usable_energy_kWh", "limit:charger_max_voltage_V",
@@ -186,8 +181,9 @@ def _why(name: str, m: dict, i: int) -> str:
                 "operating margin, data/factors/limits.toml): fewer cells in series, or "
                 "devices of a higher voltage class.")
     if name == "limit:fast_charge_cell_temp_C":
+        limit_C = thermal.default("cell_charge_limit_C")
         return (f"the DC fast charge takes its cells to {m['fast_charge_max_cell_temp_C'][i]:.0f} °C, "
-                f"above their {charge_limit_C():.0f} °C charge limit: the charge model holds the "
+                f"above their {limit_C:.0f} °C charge limit: the charge model holds the "
                 "coolant at study.fast_charge.coolant_C and does not derate the current as the "
                 "cells heat, so this charge time needs more than the cells allow (a battery "
                 "management system would slow the charge); better cell cooling, colder coolant "
