@@ -44,6 +44,17 @@ def _study(folder: Path, batch_size: int = 2, energies=(50, 60, 70)) -> Path:
     return path
 
 
+# 200 one-variant batches, about 3 s of work: a run the tests stop or kill midway cannot finish
+# first (30 batches, 0.4 s of work, once finished while a busy CI machine kept the test waiting)
+LONG_RUN = [50 + 0.25 * i for i in range(100)]
+
+
+def _yielding():
+    """In the child before it starts: the lowest CPU priority, so that a test process the
+    scheduler keeps waiting does not leave the run the machine to itself."""
+    os.nice(19)
+
+
 def _cli(*args) -> list[str]:
     return [sys.executable, "-m", "packstudy.cli", *map(str, args)]
 
@@ -175,11 +186,11 @@ def test_out_in_a_read_only_folder_exits_2(tmp_path):
 
 
 def test_one_run_at_a_time_and_a_killed_runs_lock_is_taken_over(tmp_path):
-    study = _study(tmp_path, batch_size=1)
+    study = _study(tmp_path, batch_size=1, energies=LONG_RUN)
     out = tmp_path / "out"
     first = subprocess.Popen(_cli("run", study, "--out", out, "--workers", "1"),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
+                             start_new_session=True, preexec_fn=_yielding)
     lock = out / ".packstudy.lock"
     try:
         deadline = time.time() + 120
@@ -206,18 +217,17 @@ def test_one_run_at_a_time_and_a_killed_runs_lock_is_taken_over(tmp_path):
 
 
 def test_ctrl_c_says_how_to_resume_and_the_resumed_run_what_it_reused(tmp_path):
-    # 30 one-variant batches: the run cannot finish between the first batch and the signals,
-    # even when this process waits for a busy machine's scheduler
-    study = _study(tmp_path, batch_size=1, energies=range(50, 80, 2))
+    study = _study(tmp_path, batch_size=1, energies=LONG_RUN)
     out = tmp_path / "out"
     proc = subprocess.Popen(_cli("run", study, "--out", out, "--workers", "1"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_yielding)
     deadline = time.time() + 120
     while not list((out / "sweep").glob("batch-*.parquet")) and time.time() < deadline:
         time.sleep(0.005)
     # stopped first, so that the run cannot finish its last batches before Ctrl-C lands
     os.killpg(proc.pid, signal.SIGSTOP)
+    assert proc.poll() is None, "the run finished before it could be interrupted"
     os.killpg(proc.pid, signal.SIGINT)
     os.killpg(proc.pid, signal.SIGCONT)
     _, err = proc.communicate(timeout=120)
@@ -230,7 +240,7 @@ def test_ctrl_c_says_how_to_resume_and_the_resumed_run_what_it_reused(tmp_path):
 
     run = _sweep(study, out, "--resume")
     assert run.returncode == 0, run.stderr
-    assert f"resuming: {kept} of 30 batches reused" in run.stderr
+    assert f"resuming: {kept} of 200 batches reused" in run.stderr
 
 
 def test_result_files_follow_the_umask(tmp_path):
