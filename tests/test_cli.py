@@ -244,6 +244,25 @@ def test_the_command_runs_numpy_with_one_blas_thread_unless_the_user_sets_it():
                          env={**env, "OPENBLAS_NUM_THREADS": "2"})
     assert run.stdout.split()[0] == "2", run.stderr
 
+
+def test_the_run_answers_numbas_blas_probe_without_importing_scipy(tmp_path):
+    """numba's BLAS probe imports scipy.linalg where scipy is installed (0.17 s); no kernel
+    calls BLAS, so a run loads its kernels without it, and scipy imports as usual after."""
+    pytest.importorskip("scipy")
+    study = tmp_path / "s.toml"
+    study.write_text('[study]\nname = "probe"\nprocedures = ["wltp"]\n[vehicle]\n'
+                     'preset = "tesla-model-3-rwd"\n[[candidate]]\nname = "a"\n'
+                     'pack = { usable_energy_kWh = 60, nominal_voltage_V = 400 }\n')
+    code = ("import sys\nfrom packstudy import cli\n"
+            f"try:\n    cli.app(['run', {str(study)!r}, '--out', {str(tmp_path / 'o')!r}])\n"
+            "except SystemExit as done:\n    assert not done.code, done.code\n"
+            "print('scipy.linalg' in sys.modules)\n"
+            "import scipy.linalg.cython_blas\nprint('imported')")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert run.stdout.split()[-2:] == ["False", "imported"], run.stdout + run.stderr
+    assert (tmp_path / "o" / "results.json").is_file()
+
+
 def test_run_turns_the_cyclic_gc_off_and_back_on(tmp_path, monkeypatch):
     """The run works with the cyclic garbage collector off (cli._cyclic_gc_off) and hands
     it back on to the program that called it, here pytest."""
