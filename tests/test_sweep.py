@@ -140,6 +140,34 @@ def test_local_pool_gives_the_same_numbers_as_one_batch(tmp_path):
     assert len(list((tmp_path / "a" / "sweep").glob("batch-*.parquet"))) == 3
 
 
+@pytest.mark.parametrize("collecting", [True, False])
+def test_the_pool_freezes_the_heap_only_where_the_collector_runs(tmp_path, monkeypatch, collecting):
+    """Forked workers skip an inherited frozen heap in their collections: frozen while the
+    pool runs where the collector is on (an API call), and thawed after; with the collector
+    off (the CLI), the workers never collect, and nothing is frozen."""
+    import gc
+
+    import packstudy.sweep as sweep_module
+
+    seen = []
+
+    class Pool(sweep_module.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            seen.append(gc.get_freeze_count())
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(sweep_module, "ProcessPoolExecutor", Pool)
+    gc.unfreeze()  # what the CLI froze when tests ran it in this process
+    if not collecting:
+        gc.disable()
+    try:
+        run_sweep(parse_study(STUDY), Path("."), tmp_path / "a", workers=2)
+    finally:
+        gc.enable()
+    assert (seen[0] > 0) == collecting
+    assert gc.get_freeze_count() == 0
+
+
 def test_dask_cluster_gives_the_same_numbers(tmp_path):
     distributed = pytest.importorskip("dask.distributed", reason="dask[distributed] not installed")
     study = parse_study(STUDY)
