@@ -1,7 +1,9 @@
-"""Shared test helpers: the repository's reference-data folder and a synthetic powertrain."""
+"""Shared test helpers: the repository's reference-data folder, a synthetic powertrain and
+the lowest CPU priority for a run a test interrupts."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,12 @@ def shared_validation() -> Path:
     if not SHARED_VALIDATION.is_dir():
         pytest.skip(f"reference data folder {SHARED_VALIDATION} is absent")
     return SHARED_VALIDATION
+
+
+def lowest_priority() -> None:
+    """``preexec_fn`` of a run a test stops or kills midway: at the lowest CPU priority, the run
+    cannot have the machine to itself, and finish, while the scheduler keeps the test waiting."""
+    os.nice(19)
 
 
 def synthetic_powertrain(n=3, *, motor_kW=150.0, mass_kg=1900.0, inverter_kind="si",

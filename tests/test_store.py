@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from conftest import lowest_priority
 
 from packstudy import catalog
 from packstudy.results import atomic_write
@@ -44,15 +45,10 @@ def _study(folder: Path, batch_size: int = 2, energies=(50, 60, 70)) -> Path:
     return path
 
 
-# 200 one-variant batches, about 3 s of work: a run the tests stop or kill midway cannot finish
-# first (30 batches, 0.4 s of work, once finished while a busy CI machine kept the test waiting)
+# 100 energies x 2 cells: 200 one-variant batches, about 3 s of work, so that a run the tests
+# stop or kill midway cannot finish first (30 batches, 0.4 s of work, once finished while a
+# busy CI machine kept the test waiting)
 LONG_RUN = [50 + 0.25 * i for i in range(100)]
-
-
-def _yielding():
-    """In the child before it starts: the lowest CPU priority, so that a test process the
-    scheduler keeps waiting does not leave the run the machine to itself."""
-    os.nice(19)
 
 
 def _cli(*args) -> list[str]:
@@ -190,7 +186,7 @@ def test_one_run_at_a_time_and_a_killed_runs_lock_is_taken_over(tmp_path):
     out = tmp_path / "out"
     first = subprocess.Popen(_cli("run", study, "--out", out, "--workers", "1"),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True, preexec_fn=_yielding)
+                             start_new_session=True, preexec_fn=lowest_priority)
     lock = out / ".packstudy.lock"
     try:
         deadline = time.time() + 120
@@ -221,7 +217,7 @@ def test_ctrl_c_says_how_to_resume_and_the_resumed_run_what_it_reused(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.Popen(_cli("run", study, "--out", out, "--workers", "1"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, preexec_fn=_yielding)
+                            start_new_session=True, preexec_fn=lowest_priority)
     deadline = time.time() + 120
     while not list((out / "sweep").glob("batch-*.parquet")) and time.time() < deadline:
         time.sleep(0.005)

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
+from conftest import lowest_priority
 
 from packstudy.spec import StudyError, parse_study
 from packstudy.study import compute, pack_request, pack_requests, prepare
@@ -212,10 +213,8 @@ def test_killed_sweep_resumes_to_identical_results(tmp_path):
     subprocess.run(_run(study, reference), check=True, capture_output=True, timeout=600)
 
     out = tmp_path / "interrupted"
-    # at the lowest CPU priority: a test process the scheduler keeps waiting does not leave the
-    # run the machine to itself, to finish before the kill
     proc = subprocess.Popen(_run(study, out), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True, preexec_fn=lambda: os.nice(19))
+                            start_new_session=True, preexec_fn=lowest_priority)
     store = out / "sweep"
     deadline = time.time() + 300
     while len(list(store.glob("batch-*.parquet"))) < 4 and time.time() < deadline:
