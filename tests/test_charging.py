@@ -21,14 +21,39 @@ def _charge(pt, **kw):
     return charging.fast_charge(pt, **(args | kw))
 
 
-def test_colder_pack_charges_slower():
+def test_colder_pack_charges_slower_and_a_hot_one_is_held_at_the_charge_limit():
     pt = _pt(n=4)
     temps = np.array([0.0, 10.0, 25.0, 35.0])
     r = _charge(pt, temperature_C=temps, coolant_C=temps)
     t = r["fast_charge_10_80_min"]
-    assert t[0] > t[1] > t[2] >= t[3]  # from 25 degC up the charge map's C-rate binds, not R(T)
+    assert t[0] > t[1] > t[2]
     assert t[0] > 1.2 * t[2]  # self-heating recovers much of the cold penalty
     assert np.all(r["fast_charge_max_cell_temp_C"] > temps)  # charging heats the cells
+    # on 35 degC coolant the cells reach their 45 degC charge limit: held there, the current
+    # is what the coolant carries away (10 K above it), and the charge takes longer than at 25
+    limit_C = catalog.factor("thermal", "cell_charge_limit_C")
+    held = r["fast_charge_held_at_temp_limit_min"]
+    assert np.all(held[:3] == 0.0) and held[3] > 1.0
+    assert r["fast_charge_max_cell_temp_C"][3] == pytest.approx(limit_C, abs=1e-3)
+    assert t[3] > t[2] + held[3] / 4
+    unheld = _charge(pt, temperature_C=temps, coolant_C=temps, cell_charge_limit_C=1e3)
+    np.testing.assert_array_equal(unheld["fast_charge_10_80_min"][:3], t[:3])
+    assert unheld["fast_charge_max_cell_temp_C"][3] > limit_C + 3  # what the limit prevents
+
+
+def test_cells_above_their_charge_limit_wait_and_with_coolant_at_it_never_charge():
+    pt = _pt(n=3)
+    limit_C = catalog.factor("thermal", "cell_charge_limit_C")
+    r = _charge(pt, temperature_C=[limit_C + 10, limit_C + 10, 25.0],
+                coolant_C=[20.0, limit_C, limit_C])
+    t = r["fast_charge_10_80_min"]
+    ready = _charge(pt, temperature_C=20.0, coolant_C=20.0)["fast_charge_10_80_min"][0]
+    assert t[0] > ready  # waits for its cells to cool below the limit first
+    assert r["fast_charge_held_at_temp_limit_min"][0] > 0.0
+    assert np.isnan(t[1]) and r["fast_charge_energy_kWh"][1] == 0.0  # never cools below it
+    # starting below it, the cells charge until they reach it, and then no heat can leave
+    assert np.isnan(t[2]) and 0.1 < r["fast_charge_soc_reached"][2] < 0.8
+    assert r["fast_charge_max_cell_temp_C"][2] <= limit_C + 1e-3
 
 
 def test_cv_phase_never_exceeds_the_cell_voltage_limit():

@@ -130,41 +130,29 @@ def test_crossed_limits_are_listed_with_margins_in_the_terminal(tmp_path):
     assert "limit:inverter_device_voltage_V max" in out.output
 
 
-def test_a_fast_charge_above_the_cells_charge_limit_fails_its_check():
+def test_a_hot_day_charge_is_held_at_the_cells_charge_limit_and_the_note_says_so():
     """The as-built IONIQ 5 charged 10-80 % from 35 degC cells on 35 degC coolant (a hot day)
-    takes its cells to about 52 degC in the model (no thermal derating of the current), past
-    their 45 degC charge limit: that charge time is not one its cells allow, so the design
-    fails limit:fast_charge_cell_temp_C, with the reason in the notes. On a 150 kW charger
-    with 15 degC coolant the cells heat but stay within it, and the check passes."""
+    would take its cells to about 52 degC: the charge holds them at their 45 degC charge limit
+    instead, as the battery management does, and takes longer; the note names the candidate
+    and how long it was held. On a 150 kW charger with 15 degC coolant the cells heat but
+    never reach it: no hold, no note."""
     study = {"study": {"procedures": ["wltp", "fast_charge"],
                        "fast_charge": {"coolant_C": 35.0, "temperature_C": 35.0}},
              "vehicle": {"preset": "hyundai-ioniq-5-long-range-awd"},
              "candidate": [{"name": "as built", "as_built": True}]}
     hot = run_study(study)
     limit_C = catalog.factor("thermal", "cell_charge_limit_C")
-    peak_C = hot.metrics["fast_charge_max_cell_temp_C"][0]
-    assert peak_C > limit_C + 5
-    assert hot.verdicts["as built"]["technical"] == "fail"
-    assert "limit:fast_charge_cell_temp_C max" in hot.verdicts["as built"]["failed"]
-    [note] = [n for n in hot.notes if "limit:fast_charge_cell_temp_C" in n]
-    assert f"takes its cells to {peak_C:.0f} °C, above their {limit_C:.0f} °C charge limit" in note
+    held_min = hot.metrics["fast_charge_held_at_temp_limit_min"][0]
+    assert hot.metrics["fast_charge_max_cell_temp_C"][0] == pytest.approx(limit_C, abs=1e-3)
+    assert held_min > 1.0
+    assert hot.metrics["fast_charge_10_80_min"][0] > 18.0 * 1.1  # published 18 min at 25 degC
+    assert not any("fast_charge" in name for name in hot.verdicts["as built"]["failed"])
+    [note] = [n for n in hot.notes if "charge limit" in n]
+    assert f"'as built' for {held_min:.1f} min" in note and f"{limit_C:.0f} °C" in note
     cool = run_study({"study": {**study["study"], "fast_charge": {"coolant_C": 15.0}},
                       "vehicle": study["vehicle"], "candidate": [
                           {"name": "as built", "as_built": True, "charger": "ccs-150kw-920v"}]})
     assert cool.metrics["fast_charge_peak_kW"][0] > 100  # it does charge
-    assert 25.0 < cool.metrics["fast_charge_max_cell_temp_C"][0] <= limit_C  # it heats, within
-    assert cool.verdicts["as built"]["technical"] == "pass"
+    assert 25.0 < cool.metrics["fast_charge_max_cell_temp_C"][0] < limit_C  # it heats, within
+    assert cool.metrics["fast_charge_held_at_temp_limit_min"][0] == 0.0
     assert not [n for n in cool.notes if "charge limit" in n]
-
-
-def test_the_charge_temperature_check_runs_only_where_the_fast_charge_ran():
-    metrics = {k: np.array([1.0]) for k in (
-        "pack_requested_nominal_voltage_V", "pack_requested_usable_energy_kWh",
-        "pack_nominal_voltage_V", "pack_usable_energy_kWh", "pack_max_voltage_V",
-        "pack_min_voltage_V", "charger_max_voltage_V", "charger_min_voltage_V",
-        "inverter_max_dc_voltage_V", "pack_peak_discharge_current_A",
-        "pack_current_at_motor_peak_A")}
-    assert "limit:fast_charge_cell_temp_C" not in [c[0] for c in limits.checks(metrics)]
-    [check] = [c for c in limits.checks({**metrics, "fast_charge_max_cell_temp_C": np.array([50.0])})
-               if c[0] == "limit:fast_charge_cell_temp_C"]
-    assert check[1] == "max" and check[2][0] == catalog.factor("thermal", "cell_charge_limit_C")

@@ -148,12 +148,14 @@ def test_energy_balance_closes(motor_kW, mass_kg, capacity_Ah, parallel, inverte
 def test_a_charge_holds_the_voltage_limit_and_its_energy_balance(
         cell, series, parallel, power_kW, current_A, temperature_C, soc_end, dt_s):
     """Whatever the charger, the start temperature, the end SOC and the step: the cells never
-    pass their charge voltage (the constant-voltage phase holds it), and the energy into the
-    pack is the energy stored (the OCV over the SOC charged) plus the cells' heat, within
-    0.05 % (0.03 % at most over 60 random charges; the steps read the OCV at their midpoint)."""
+    pass their charge voltage (the constant-voltage phase holds it) nor their charge
+    temperature limit (the current is held to what the coolant carries away there), the
+    temperature limit never makes a charge faster, and the energy into the pack is the energy
+    stored (the OCV over the SOC charged) plus the cells' heat, within 0.05 % (0.03 % at most
+    over 60 random charges; the steps read the OCV at their midpoint)."""
     from test_performance import _preset_powertrain
 
-    from packstudy import charging, pack
+    from packstudy import catalog, charging, pack
 
     pt = _preset_powertrain(cell, ["sic"], series=series, parallel=parallel)
     r = charging.fast_charge(pt, charger_power_kW=power_kW, charger_current_A=current_A,
@@ -163,6 +165,18 @@ def test_a_charge_holds_the_voltage_limit_and_its_energy_balance(
     assume(r["fast_charge_energy_kWh"][0] > 0.0)
     b = pt.battery[0]
     assert r["fast_charge_max_cell_V"][0] <= b[kernel.B_V_MAX] + 1e-9
+    limit_C = catalog.factor("thermal", "cell_charge_limit_C")
+    assert r["fast_charge_max_cell_temp_C"][0] <= limit_C + 1e-3  # round-off: 4e-5 K seen
+    unheld = charging.fast_charge(pt, charger_power_kW=power_kW, charger_current_A=current_A,
+                                  charger_max_voltage_V=1000.0, soc_end=soc_end,
+                                  temperature_C=temperature_C, coolant_C=temperature_C,
+                                  cell_charge_limit_C=1e3, wltp_dc_kWh_per_100km=16.0, dt_s=dt_s)
+    [window] = [k for k in r if k.startswith("fast_charge_10_")]
+    assert r["fast_charge_soc_reached"][0] <= unheld["fast_charge_soc_reached"][0] + 1e-12
+    if np.isfinite(r[window][0]):
+        assert r[window][0] >= unheld[window][0] - 1e-9
+    if r["fast_charge_held_at_temp_limit_min"][0] == 0.0:  # never held: the same charge
+        assert r["fast_charge_max_cell_temp_C"][0] == unheld["fast_charge_max_cell_temp_C"][0]
     lo = pt.soc_min + 0.1 * (pt.soc_max - pt.soc_min)
     hi = pt.soc_min + r["fast_charge_soc_reached"] * (pt.soc_max - pt.soc_min)
     stored_kWh = (pack.ocv_energy_Wh_per_Ah(pt.ocv_V, lo, hi)[0] * b[kernel.B_CAPACITY_AH]

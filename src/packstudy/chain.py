@@ -211,7 +211,8 @@ PROCEDURES = {p.name: p for p in (
     Procedure("fast_charge", _fast_charge, (
         "fast_charge_*_min", "fast_charge_peak_kW", "fast_charge_energy_kWh",
         "fast_charge_km_in_10_min", "fast_charge_loss_kWh", "fast_charge_max_cell_V",
-        "fast_charge_max_cell_temp_C", "fast_charge_soc_reached", "fast_charge_*_at_minus10C",
+        "fast_charge_max_cell_temp_C", "fast_charge_held_at_temp_limit_min",
+        "fast_charge_soc_reached", "fast_charge_*_at_minus10C",
         "cold_pack_temperature_C"), needs=("wltp",)),
     Procedure("cold", _cold, ("range_at_*_km", "cold_kWh_per_100km", "cold_dc_kWh_per_100km",
                               "cabin_heating_W", "cold_trace_missed_pct")),

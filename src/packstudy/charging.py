@@ -19,8 +19,15 @@ the step), so that the taper costs no accuracy at long steps.
 The vehicle's own inlet current and highest charge voltage (``dc_limits`` of a candidate,
 the as-built car's from its preset) lower the charger's current and voltage limits.
 
+- the cells' charge temperature limit, as the battery management holds it: the current
+  whose heat lets the step end with the cells at their limit (``cell_charge_limit_C``,
+  thermal.toml), from the step's thermal balance with the coolant; cells above it wait,
+  cooling, until they can take current again.
+
 Ohmic and RC-pair heat warm the cells through a lumped thermal model with the coolant
 (``B_CELL_HA``), and a warmer cell takes a higher rate from the map and has a lower resistance.
+Holding the cells at the limit is the fastest charge the limit allows: a real BMS may start
+cutting the current below it.
 The map, the resistances and the OCV of the power limit are read at the step's midpoint,
 predicted from the SOC and temperature changes of the step before (second order).
 The start and end SOC are the displayed SOC, which makers quote and which spans the pack's
@@ -39,7 +46,7 @@ import math
 import numpy as np
 from numba import njit
 
-from . import catalog, distinct, ecm
+from . import catalog, distinct, ecm, thermal
 from .kernel import B_CAPACITY_AH, B_CELL_CP, B_CELL_HA, B_CELL_MASS, B_PARALLEL, B_SERIES, B_V_MAX
 from .lookup import check, unknown
 from .procedures import Powertrain
@@ -53,7 +60,8 @@ C_MAX_CELL_V = 4  # highest cell terminal voltage, V
 C_MAX_TEMP = 5  # highest cell temperature, degC
 C_SOC_END = 6
 C_LOSS_J = 7  # ohmic + RC heat in the cells, J
-N_COLS = 8
+C_HELD_S = 8  # time during which the cells' charge temperature limit set the current, s
+N_COLS = 9
 
 CHARGER_KEYS = ("power_kW", "current_A", "max_voltage_V")
 OPTIONAL_CHARGER_KEYS = ("min_voltage_V",)  # checked by limits.py where given
@@ -160,13 +168,13 @@ def _expm1_over(rate, t):
 
 @njit(cache=True, error_model="numpy")
 def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, coolant_C,
-            power_W, current_A, max_voltage_V, car_W, dt_s, steps, window_s, curve_soc, win_lo,
-            win_span, res, curve_W, curve_s):
+            power_W, current_A, max_voltage_V, car_W, limit_C, dt_s, steps, window_s, curve_soc,
+            win_lo, win_span, res, curve_W, curve_s):
     """CC-CV charge of every variant; fills ``res`` (n, N_COLS) and the power (W) and time (s)
     at which each (ascending) displayed-SOC ``curve_soc`` point is passed (NaN where not
     reached). ``soc0``, ``soc_end`` and the result's SOC are cell SOC; displayed SOC d is cell
     SOC ``win_lo + d win_span``. ``car_W`` (n, CAR_CURVE_POINTS): the vehicle's power limit
-    (W) at displayed SOC 0, 0.01, .., 1.
+    (W) at displayed SOC 0, 0.01, .., 1. ``limit_C``: the cells' charge temperature limit.
 
     Variants are independent, so each one runs its whole charge in turn while its tables sit
     in the cache; the cell tables at a step share one SOC and one temperature search."""
@@ -187,6 +195,7 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
         ha = b[B_CELL_HA]
         heat_cap = b[B_CELL_MASS] * b[B_CELL_CP]
         cool_decay = math.exp(-ha * dt_s / heat_cap)  # thermal decay over a full step
+        rise_per_W = _expm1_over(-ha / heat_cap, dt_s) / heat_cap  # K per W of heat, full step
         r = res[i]
         soc = soc0[i]
         temp = temp0_C[i]
@@ -222,6 +231,11 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
             source = ocv + g * v_rc
             r_eff = r0 + (1.0 - g) * r1
             c = min(c, 2.0 * p_cell / (source + math.sqrt(source * source + 4.0 * r_eff * p_cell)))
+            # the temperature limit: the heat c^2 r_eff + c g v_rc that ends a full step at it
+            room = (limit_C[i] - temp * cool_decay - coolant_C[i] * (1.0 - cool_decay)) / rise_per_W
+            lin = g * v_rc
+            c_hot = 2.0 * room / (lin + math.sqrt(lin * lin + 4.0 * r_eff * room)) if room > 0.0 else 0.0
+            c = min(c, c_hot)
             hold = (v_lim - ocv_start - v_rc) / r0  # the current at the voltage limit now
             dt = dt_s
             cv = False
@@ -249,7 +263,9 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
                 ocv_end = ecm.curve_near(soc_grid, ocv_i, soc + max(c, 0.0) * dt / q_As, k)
                 c = min(c, (v_lim - ocv_end - v_rc * decay) / (r0 + r1 * (1.0 - decay)))
                 if c <= 0.0:
-                    break  # no charge accepted: the end SOC is never reached
+                    if c_hot > 0.0 or coolant_C[i] >= limit_C[i]:
+                        break  # no charge accepted: the end SOC is never reached
+                    c = 0.0  # too hot to take current: the cells cool for a step
                 finish = soc + c * dt / q_As >= soc_end[i]
                 if finish:
                     dt = (soc_end[i] - soc) * q_As / c
@@ -275,6 +291,8 @@ def _charge(bat, ocv_V, r0_ohm, r1_ohm, tau1_s, c_rate, soc0, soc_end, temp0_C, 
             r[C_PEAK_W] = max(r[C_PEAK_W], p_mean)
             r[C_MAX_CELL_V] = max(r[C_MAX_CELL_V], v_start, v_end)
             r[C_MAX_TEMP] = max(r[C_MAX_TEMP], temp_new)
+            if not cv and c == c_hot:  # the temperature limit set the current
+                r[C_HELD_S] += dt
             t += dt
             d_soc = soc_new - soc
             d_temp = temp_new - temp
@@ -321,7 +339,7 @@ def vehicle_limits(dc_limits, n: int) -> dict[str, np.ndarray]:
 def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_max_voltage_V,
                 vehicle_max_kW=None, vehicle_current_A=None, vehicle_max_voltage_V=None,
                 vehicle_curve=None, soc_start=None, soc_end=None, temperature_C=None,
-                coolant_C=None, wltp_dc_kWh_per_100km=None, dt_s=15.0,
+                coolant_C=None, cell_charge_limit_C=None, wltp_dc_kWh_per_100km=None, dt_s=15.0,
                 max_duration_s=4 * 3600.0, curve_step=0.01) -> dict[str, np.ndarray]:
     """DC fast charge of every variant from ``soc_start`` to ``soc_end`` (default 10-80 %).
 
@@ -333,7 +351,8 @@ def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_
     highest voltage it asks of a charger) - None or NaN = none - and ``vehicle_curve`` (per
     variant None or its published charging curve ``{soc, power_kW}``, ``vehicle_curve_W``);
     the charge follows the lowest of these, the charger's and the cells' limits; temperatures
-    are the cells' start and the coolant's (degC, default 25).
+    are the cells' start and the coolant's (degC, default 25), and the battery management
+    holds the cells at most at ``cell_charge_limit_C`` (degC, default thermal.toml's).
     ``wltp_dc_kWh_per_100km`` (DC at the terminals) converts the first ten minutes' energy
     into WLTP km; None runs WLTC class 3b to get it. Needs ``pt.charge_c_rate_max``.
 
@@ -341,7 +360,8 @@ def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_
     where the end SOC is not reached within ``max_duration_s``), ``fast_charge_peak_kW``,
     ``fast_charge_energy_kWh`` (into the pack), ``fast_charge_km_in_10_min``,
     ``fast_charge_loss_kWh`` (heat in the cells), ``fast_charge_max_cell_V``,
-    ``fast_charge_max_cell_temp_C``, ``fast_charge_soc_reached`` (the end SOC, or where
+    ``fast_charge_max_cell_temp_C``, ``fast_charge_held_at_temp_limit_min`` (the time during which
+    the temperature limit set the current), ``fast_charge_soc_reached`` (the end SOC, or where
     the charge stopped; displayed), and the curve: ``fast_charge_curve_soc`` (k,),
     ``fast_charge_curve_kW`` and ``fast_charge_curve_min`` (n, k).
     """
@@ -373,6 +393,8 @@ def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_
     temp = _column(default("temperature_C") if temperature_C is None else temperature_C, n,
                    "temperature_C")
     coolant = _column(default("coolant_C") if coolant_C is None else coolant_C, n, "coolant_C")
+    limit_C = _column(thermal.default("cell_charge_limit_C") if cell_charge_limit_C is None
+                      else cell_charge_limit_C, n, "cell_charge_limit_C")
     window = float(default("km_window_s"))
     curve_soc = np.round(np.arange(float(lo.min()) + curve_step, float(hi.max()) + 1e-9,
                                    curve_step), 6)
@@ -380,7 +402,7 @@ def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_
     win_span = _column(pt.soc_max, n, "soc_max") - win_lo
     rows = [win_lo + lo * win_span, win_lo + hi * win_span, temp, coolant, power_W,
             limits["charger_current_A"], limits["charger_max_voltage_V"],
-            vehicle_curve_W(vehicle_curve, n), win_lo, win_span]
+            vehicle_curve_W(vehicle_curve, n), limit_C, win_lo, win_span]
     cells = pt
     # rows with the same inputs charge once: the cells, the pack and the limits (the rest of a
     # powertrain, its mass and drivetrain, does not reach a charge)
@@ -392,8 +414,8 @@ def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_
     curve_W = np.empty((cells.n, curve_soc.size))
     curve_s = np.empty((cells.n, curve_soc.size))
     _charge(cells.battery, cells.ocv_V, cells.r0_ohm, cells.r1_ohm, cells.tau1_s,
-            np.ascontiguousarray(cells.charge_c_rate_max), *rows[:8], float(dt_s),
-            int(math.ceil(max_duration_s / dt_s)), window, curve_soc, *rows[8:], res, curve_W,
+            np.ascontiguousarray(cells.charge_c_rate_max), *rows[:9], float(dt_s),
+            int(math.ceil(max_duration_s / dt_s)), window, curve_soc, *rows[9:], res, curve_W,
             curve_s)
     if groups is not None:
         res, curve_W, curve_s = res[groups[1]], curve_W[groups[1]], curve_s[groups[1]]
@@ -413,6 +435,7 @@ def fast_charge(pt: Powertrain, *, charger_power_kW, charger_current_A, charger_
         "fast_charge_loss_kWh": res[:, C_LOSS_J] / 3.6e6,
         "fast_charge_max_cell_V": res[:, C_MAX_CELL_V],
         "fast_charge_max_cell_temp_C": res[:, C_MAX_TEMP],
+        "fast_charge_held_at_temp_limit_min": res[:, C_HELD_S] / 60.0,
         "fast_charge_soc_reached": (res[:, C_SOC_END] - win_lo) / win_span,
         "fast_charge_curve_soc": curve_soc,
         "fast_charge_curve_kW": curve_W / 1e3,

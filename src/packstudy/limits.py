@@ -14,11 +14,11 @@ verdict like a requirement does:
   inverter's device class (blocking voltage less a sourced operating margin);
 - ``limit:cell_discharge_current_A``: the pack current at the motor's peak power (at the
   pack's nominal voltage, losses left out: a lower bound) within the cells' 10 s peak current
-  times the parallel count;
-- ``limit:fast_charge_cell_temp_C``: the DC fast charge's hottest cell at most the cells'
-  charge limit (``cell_charge_limit_C``, thermal.toml). The charge model holds the coolant at
-  ``study.fast_charge.coolant_C`` and does not derate the current as the cells heat, so a
-  charge past the limit is one the cells do not allow: its time is not this design's.
+  times the parallel count.
+
+The cells' charge temperature limit needs no check: the DC fast charge holds the cells at it
+as the battery management does (``charging``), and ``charge_temperature_notes`` names the
+charges it slowed.
 
 Every value the checks need is a result column (``columns``), so a sweep's batches carry
 them and ``checks`` works on any metric table. Plausibility bounds (a pack outside physical
@@ -114,16 +114,12 @@ def checks(metrics: dict) -> list[tuple]:
             ("limit:cell_discharge_current_A", "max", col("pack_peak_discharge_current_A"),
              col("pack_current_at_motor_peak_A"))):
         out.append((name, bound, limit, ~np.isnan(limit), value))
-    if "fast_charge_max_cell_temp_C" in metrics:  # where the study runs the fast charge
-        hottest = col("fast_charge_max_cell_temp_C")
-        limit_C = np.full(hottest.shape, thermal.default("cell_charge_limit_C"))
-        out.append(("limit:fast_charge_cell_temp_C", "max", limit_C, ~np.isnan(hottest), hottest))
     return out
 
 
 NAMES = ("limit:nominal_voltage_V", "limit:usable_energy_kWh", "limit:charger_max_voltage_V",
          "limit:charger_min_voltage_V", "limit:ccs_max_voltage_V", "limit:inverter_device_voltage_V",
-         "limit:cell_discharge_current_A", "limit:fast_charge_cell_temp_C")  # ``checks``'s
+         "limit:cell_discharge_current_A")  # ``checks``'s
 
 
 def notes(names: list[str], metrics: dict, failed_rows: dict[str, np.ndarray]) -> list[str]:
@@ -142,6 +138,22 @@ def notes(names: list[str], metrics: dict, failed_rows: dict[str, np.ndarray]) -
         for i in rows:
             out.append(f"{names[i]!r} fails {name}: " + _why(name, m, i))
     return out
+
+
+def charge_temperature_notes(names: list[str], metrics: dict) -> list[str]:
+    """Which candidates' DC fast charge the cells' charge temperature limit slowed
+    (``fast_charge_held_at_temp_limit_min``) and for how long: their charge times include it."""
+    held_min = np.asarray(metrics.get("fast_charge_held_at_temp_limit_min", ()), float)
+    held = np.flatnonzero(held_min > 0.0)
+    if not held.size:
+        return []
+    which = (", ".join(f"{names[i]!r} for {held_min[i]:.1f} min" for i in held)
+             if held.size <= NOTE_MAX_ROWS else
+             f"{held.size:,} of {len(names):,} candidates for up to {np.max(held_min[held]):.1f} min")
+    return [f"The DC fast charge held the cells at their {thermal.default('cell_charge_limit_C'):.0f} "
+            f"°C charge limit (data/factors/thermal.toml) for {which}: the current was what the "
+            "coolant could carry away there, and the charge times include it; better cell "
+            "cooling or colder coolant (study.fast_charge.coolant_C) would shorten them."]
 
 
 def _why(name: str, m: dict, i: int) -> str:
@@ -180,14 +192,6 @@ def _why(name: str, m: dict, i: int) -> str:
                 "DC-link ceiling of the inverter's power devices (blocking voltage less the "
                 "operating margin, data/factors/limits.toml): fewer cells in series, or "
                 "devices of a higher voltage class.")
-    if name == "limit:fast_charge_cell_temp_C":
-        limit_C = thermal.default("cell_charge_limit_C")
-        return (f"the DC fast charge takes its cells to {m['fast_charge_max_cell_temp_C'][i]:.0f} °C, "
-                f"above their {limit_C:.0f} °C charge limit: the charge model holds the "
-                "coolant at study.fast_charge.coolant_C and does not derate the current as the "
-                "cells heat, so this charge time needs more than the cells allow (a battery "
-                "management system would slow the charge); better cell cooling, colder coolant "
-                "or a gentler charge map would keep them within it.")
     return (f"at the motor's peak power the pack draws {m['pack_current_at_motor_peak_A'][i]:.0f} A, "
             f"above the {m['pack_peak_discharge_current_A'][i]:.0f} A its cells allow (10 s peak "
             "current x parallel count).")

@@ -180,6 +180,8 @@ METRICS = (
     M('fast_charge_loss_kWh', 'Fast-charge loss', 'kWh', 'technical', None),
     M('fast_charge_max_cell_V', 'Fast-charge peak cell voltage', 'V', 'technical', None),
     M('fast_charge_max_cell_temp_C', 'Fast-charge peak cell temperature', '°C', 'technical', None),
+    M('fast_charge_held_at_temp_limit_min', 'Fast charge held at the cells\' temperature limit',
+      'min', 'technical', None),
     M('fast_charge_soc_reached', 'Fast-charge window reached', '', 'technical', None),
 )
 
@@ -268,7 +270,7 @@ DOC_ROWS = (
      'always-on technical checks with margins: `limit:nominal_voltage_V`, '
      '`limit:usable_energy_kWh`, `limit:charger_max_voltage_V`, `limit:charger_min_voltage_V`, '
      '`limit:ccs_max_voltage_V`, `limit:inverter_device_voltage_V`, '
-     '`limit:cell_discharge_current_A`, `limit:fast_charge_cell_temp_C` (docs/limits.md)'),
+     '`limit:cell_discharge_current_A` (docs/limits.md)'),
     ('`pack_mass_kg`, `pack_volume_L`',
      "cells over the integration's cell-to-pack ratios"),
     ('`pack_specific_energy_Wh_per_kg`',
@@ -318,8 +320,9 @@ DOC_ROWS = (
      '`fast_charge_peak_kW`, `fast_charge_energy_kWh`, `fast_charge_km_in_10_min`',
      "DC fast charge on the candidate's charger"),
     ("`fast_charge_loss_kWh`, `fast_charge_max_cell_V`, `fast_charge_max_cell_temp_C`, "
-     "`fast_charge_soc_reached`",
-     "DC fast charge: heat in the cells, highest cell voltage and temperature, and the share of "
+     "`fast_charge_held_at_temp_limit_min`, `fast_charge_soc_reached`",
+     "DC fast charge: heat in the cells, highest cell voltage and temperature, the minutes "
+     "during which the cells' charge temperature limit set the current, and the share of "
      "the SOC window reached (1 when the charge reaches its end SOC)"),
     ('`range_at_minus7C_km` (name follows the ambient), `cold_kWh_per_100km`',
      'cold-weather range and AC consumption with cabin heating'),

@@ -271,6 +271,7 @@ def decide(study: Study, names: list[str], metrics: dict, breakdowns: dict,
         names, metrics, bounds, {**envelopes, **always},
         limits.checks(metrics) + life_and_recycling_limits(study, metrics, len(names)))
     result.notes += limits.notes(names, metrics, _failed_limits(result.checks))
+    result.notes += limits.charge_temperature_notes(names, metrics)
     if study.ranking.weights:
         metrics["score"] = decision.weighted_score(metrics, study.ranking.weights)
     result.row_notes = validity.row_notes(metrics)

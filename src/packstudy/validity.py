@@ -25,7 +25,8 @@ REASONS = (
                    "take the motor's power)"),
     ("fast_charge_km_in_", "it needs the WLTP consumption, which is null"),
     ("fast_charge_", "the charger cannot take the pack through the SOC window (the charger's "
-                     "or the car's voltage and current limits, or the cells' charge map)"),
+                     "or the car's voltage and current limits, the cells' charge map, or their "
+                     "charge temperature limit with the coolant at or above it)"),
     ("score", "a metric it weighs is null"),
     ("life_years_to_", LIFE_KEPT),
     ("life_km_to_", LIFE_KEPT),
