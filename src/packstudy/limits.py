@@ -151,7 +151,7 @@ def charge_temperature_notes(names: list[str], metrics: dict) -> list[str]:
              if held.size <= NOTE_MAX_ROWS else
              f"{held.size:,} of {len(names):,} candidates for up to {np.max(held_min[held]):.1f} min")
     return [f"The DC fast charge held the cells at their {thermal.default('cell_charge_limit_C'):.0f} "
-            f"°C charge limit (data/factors/thermal.toml) for {which}: the current was what the "
+            f"°C charge limit (data/factors/thermal.toml): {which}. The current was what the "
             "coolant could carry away there, and the charge times include it; better cell "
             "cooling or colder coolant (study.fast_charge.coolant_C) would shorten them."]
 
