@@ -230,8 +230,9 @@ def equivalent_ea(ratio: float) -> float:
     "and tau1); the LG M50's DFN with O'Regan 2022's measured parameters gives 2.1-2.2x "
     "(about 14 kJ/mol). Not changed here: it also sets the cold range, the cold acceleration "
     "and the hot cells' resistance on the track and the charge, each to re-validate (the warm "
-    "IONIQ 5 10-80 %, 17.4 -> about 21 min at the LG M50's resistance per Ah, no longer moves: "
-    "17.0 min either way at the measured large-format resistance)"))
+    "IONIQ 5 10-80 %, 17.4 -> about 21 min at the LG M50's resistance per Ah; at the measured "
+    "large-format resistance 17.0 -> 19.7 min, its hotter cells held at their 45 degC charge "
+    "limit, both within 15 % of the published 18)"))
 def test_lg_m50_cold_resistance_against_the_dfn():
     print("\nlg-m50 10 s pulse resistance, -10 degC over 25 degC")
     rows = [(soc, _ecm_ratio("lg-m50", soc), dfn_ratio(soc)) for soc in (0.5, 0.9)]
