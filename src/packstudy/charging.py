@@ -10,6 +10,11 @@ Each step of ``dt_s`` holds the cell charging current constant at the smallest o
 - the power limit: the lower of the charger's power, the vehicle's DC limit and, where
   given, the vehicle's own charging curve at the step's displayed SOC, at the pack terminals
   (exact per-step mean with the RC pair, as the drive-cycle kernel);
+- the cells' charge temperature limit, as the battery management holds it: the current
+  whose heat lets the step end with the cells at their limit (``cell_charge_limit_C``,
+  thermal.toml), from the step's thermal balance with the coolant; cells above it wait,
+  cooling, until they can take current again (the fastest charge the limit allows: a real
+  BMS may start cutting the current below it);
 
 except once the terminal voltage is at the limit and the other limits allow more: then the
 step holds the voltage there (the constant-voltage phase, ``_cv_step``) and the current
@@ -19,15 +24,8 @@ the step), so that the taper costs no accuracy at long steps.
 The vehicle's own inlet current and highest charge voltage (``dc_limits`` of a candidate,
 the as-built car's from its preset) lower the charger's current and voltage limits.
 
-- the cells' charge temperature limit, as the battery management holds it: the current
-  whose heat lets the step end with the cells at their limit (``cell_charge_limit_C``,
-  thermal.toml), from the step's thermal balance with the coolant; cells above it wait,
-  cooling, until they can take current again.
-
 Ohmic and RC-pair heat warm the cells through a lumped thermal model with the coolant
 (``B_CELL_HA``), and a warmer cell takes a higher rate from the map and has a lower resistance.
-Holding the cells at the limit is the fastest charge the limit allows: a real BMS may start
-cutting the current below it.
 The map, the resistances and the OCV of the power limit are read at the step's midpoint,
 predicted from the SOC and temperature changes of the step before (second order).
 The start and end SOC are the displayed SOC, which makers quote and which spans the pack's
