@@ -158,19 +158,16 @@ def test_a_charge_holds_the_voltage_limit_and_its_energy_balance(
     from packstudy import catalog, charging, pack
 
     pt = _preset_powertrain(cell, ["sic"], series=series, parallel=parallel)
-    r = charging.fast_charge(pt, charger_power_kW=power_kW, charger_current_A=current_A,
-                             charger_max_voltage_V=1000.0, soc_end=soc_end,
-                             temperature_C=temperature_C, coolant_C=temperature_C,
-                             wltp_dc_kWh_per_100km=16.0, dt_s=dt_s)
+    charge = dict(charger_power_kW=power_kW, charger_current_A=current_A,
+                  charger_max_voltage_V=1000.0, soc_end=soc_end, temperature_C=temperature_C,
+                  coolant_C=temperature_C, wltp_dc_kWh_per_100km=16.0, dt_s=dt_s)
+    r = charging.fast_charge(pt, **charge)
     assume(r["fast_charge_energy_kWh"][0] > 0.0)
     b = pt.battery[0]
     assert r["fast_charge_max_cell_V"][0] <= b[kernel.B_V_MAX] + 1e-9
     limit_C = catalog.factor("thermal", "cell_charge_limit_C")
     assert r["fast_charge_max_cell_temp_C"][0] <= limit_C + 1e-3  # round-off: 4e-5 K seen
-    unheld = charging.fast_charge(pt, charger_power_kW=power_kW, charger_current_A=current_A,
-                                  charger_max_voltage_V=1000.0, soc_end=soc_end,
-                                  temperature_C=temperature_C, coolant_C=temperature_C,
-                                  cell_charge_limit_C=1e3, wltp_dc_kWh_per_100km=16.0, dt_s=dt_s)
+    unheld = charging.fast_charge(pt, **charge, cell_charge_limit_C=1e3)
     [window] = [k for k in r if k.startswith("fast_charge_10_")]
     assert r["fast_charge_soc_reached"][0] <= unheld["fast_charge_soc_reached"][0] + 1e-12
     if np.isfinite(r[window][0]):
